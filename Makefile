@@ -1,0 +1,30 @@
+# Two entry points (see README): `make demo` runs the product on the bundled demo establishment,
+# `make test` runs the linters and the whole test suite. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_HOME := .edt-tui-home
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/edt-tui: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "edt-tui needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/edt-tui
+	$(BIN)/edt-tui inspect samples/demo/Edt_To_ITSLEARNING_0490856P.xml --key samples/demo/keys/partner-private-TEST-ONLY.pem
+
+lint: $(BIN)/edt-tui
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+bench: $(BIN)/edt-tui
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+from edt_tui.cli import main
+
+raise SystemExit(main())

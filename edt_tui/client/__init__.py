@@ -1,0 +1,1 @@
+"""Async ENT client (httpx) shared by the CLI and the TUI."""

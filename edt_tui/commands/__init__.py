@@ -1,0 +1,1 @@
+"""One module per `edt-tui` subcommand, each exposing `register(subparsers)`."""

@@ -1,0 +1,1 @@
+"""Pure import logic: matching, course derivation, occurrences, reconciliation, action plan."""

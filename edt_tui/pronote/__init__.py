@@ -1,0 +1,1 @@
+"""Reading PRONOTE/EDT exports: envelope, crypto, streaming parse, week arithmetic, samples."""

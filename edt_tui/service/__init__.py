@@ -1,0 +1,1 @@
+"""The ENT import service: storage, HTTP API, queue and worker, automatic push."""

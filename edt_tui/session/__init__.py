@@ -1,0 +1,1 @@
+"""Import-session store (TinyDB): wizard decisions, resumable, exportable as a helpdesk bundle."""

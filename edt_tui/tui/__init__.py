@@ -1,0 +1,1 @@
+"""The Textual application: wizard screens, history, verification. No business rules here."""
