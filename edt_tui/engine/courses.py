@@ -209,4 +209,3 @@ def derive_courses(
         for key, d in drafts.items()
     }
     return Derivation(courses, tuple(ignored), frozenset(slotless))
-

@@ -95,9 +95,7 @@ class SuggestionIndex:
             if score < MIN_SCORE:
                 continue
             evidence = [
-                e
-                for e in (_field("last_name", last_ratio), _field("first_name", first_ratio))
-                if e
+                e for e in (_field("last_name", last_ratio), _field("first_name", first_ratio)) if e
             ]
             if birth_date is not None and birth_date == user.birth_date:
                 evidence.append("birth_date:exact")

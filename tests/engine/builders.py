@@ -186,9 +186,7 @@ class TimetableBuilder:
             slots_per_day=self.slots,
             slot_minutes=60,
             working_days=(1, 2, 3, 4, 5),
-            slots=frozen_map(
-                {n: Slot(n, time(8 + n), time(8 + n, 55)) for n in range(self.slots)}
-            ),
+            slots=frozen_map({n: Slot(n, time(8 + n), time(8 + n, 55)) for n in range(self.slots)}),
         )
         return Timetable(
             version="1.1",
