@@ -1,0 +1,117 @@
+"""Why an export could not be read, in words a school admin can act on.
+
+One hierarchy rooted in `BadInputError` (CLI exit code 2): every failure to open or parse an
+export is bad input, never a crash. Each error names the file and, when known, the line and
+element, then says what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from edt_tui.errors import BadInputError
+
+
+class ExportError(BadInputError):
+    """The file (export or key) cannot be used; `source`, `line`, `element` say where."""
+
+    default_hint: str | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        element: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.source = source
+        self.line = line
+        self.element = element
+        where = [part for part in (source, f"line {line}" if line else None) if part]
+        if element:
+            where.append(f"element <{element}>")
+        full = f"{', '.join(where)}: {message}" if where else message
+        super().__init__(full, hint=hint or self.default_hint)
+        self.reason = message
+
+
+class NotAnExportError(ExportError):
+    """Root element is neither the encrypted envelope nor the timetable document."""
+
+    default_hint = (
+        "choose the file PRONOTE/EDT wrote with Imports/Exports > Socles ENT > "
+        "Export manuel de l'emploi du temps (named like Edt_To_<ENT>_<UAI>.xml)"
+    )
+
+
+class MalformedXmlError(ExportError):
+    """Not well-formed XML, or a value the format forbids (truncated download, hand edits)."""
+
+    default_hint = "export the file again from PRONOTE/EDT and do not edit it by hand"
+
+
+class HostileXmlError(ExportError):
+    """DTDs and entity declarations never occur in real exports: refused before expansion."""
+
+    default_hint = (
+        "PRONOTE/EDT never writes a DOCTYPE or entity declarations; this file was not produced "
+        "by it — export it again from PRONOTE/EDT"
+    )
+
+
+class PartnerKeyMissingError(ExportError):
+    """The envelope has no `PARTENAIRE` entry for our partner name."""
+
+    def __init__(
+        self, *, partner: str, partners: Sequence[str], source: str | None = None
+    ) -> None:
+        self.partner = partner
+        self.partners = tuple(partners)
+        listed = ", ".join(self.partners) if self.partners else "no partner at all"
+        super().__init__(
+            f"this file was exported for partner(s) {listed}, not for this ENT ({partner})",
+            source=source,
+            element="CLES",
+            hint=(
+                f"re-export it from PRONOTE choosing the ENT {partner} "
+                "(Imports/Exports > Socles ENT), or set the partner name with --partner"
+            ),
+        )
+
+
+class NoPrivateKeyError(ExportError):
+    """An encrypted export was given but no private key is configured."""
+
+    default_hint = (
+        "give the ENT partner private key with --key KEY.pem (or $EDT_TUI_KEY, or "
+        "private_key in config.toml)"
+    )
+
+
+class KeyMismatchError(ExportError):
+    """RSA decryption of the key blob failed or its MD5 check did not match."""
+
+    default_hint = (
+        "the private key does not match the public key PRONOTE used: check that --key is the "
+        "key of this ENT partner, or re-export the file"
+    )
+
+
+class CorruptedExportError(ExportError):
+    """Ciphertext, padding, compression or VERIFICATION hash is wrong."""
+
+    default_hint = (
+        "the file is truncated or was modified after export: copy it again (binary mode) or "
+        "export it again from PRONOTE/EDT"
+    )
+
+
+class PrivateKeyError(ExportError):
+    """The private (or public) key file is unreadable or not an RSA key."""
+
+    default_hint = (
+        "give an RSA private key in PKCS#8 PEM or DER (or traditional PEM) form, "
+        "for example one made by `edt-tui keys generate --out DIR`"
+    )
