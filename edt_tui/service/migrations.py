@@ -1,0 +1,168 @@
+"""Schema of the ENT import service, versioned in code.
+
+`MIGRATIONS[i]` brings the schema from version i to i + 1; the applied version is kept in the
+`schema_version` table (portable, unlike `PRAGMA user_version`). Append new migrations, never edit
+a published one. The SQL sticks to types and constraints PostgreSQL shares (TEXT, INTEGER,
+composite keys, foreign keys); timestamps are ISO 8601 strings with offset, JSON is TEXT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+V1 = (
+    """CREATE TABLE establishments (
+        uai TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        push_secret TEXT NOT NULL,
+        daily_quota INTEGER NOT NULL DEFAULT 4,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE directory_users (
+        sync_id TEXT PRIMARY KEY,
+        uai TEXT NOT NULL REFERENCES establishments (uai),
+        profile TEXT NOT NULL CHECK (profile IN ('student', 'teacher', 'staff')),
+        last_name TEXT NOT NULL,
+        first_name TEXT NOT NULL,
+        birth_date TEXT,
+        cas_login TEXT,
+        source TEXT NOT NULL CHECK (source IN ('AAF', 'CSV', 'MANUAL')),
+        search_text TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX directory_users_by_name ON directory_users (uai, last_name, first_name, sync_id)",
+    "CREATE INDEX directory_users_by_profile ON directory_users (uai, profile, last_name)",
+    """CREATE TABLE idpn_links (
+        uai TEXT NOT NULL REFERENCES establishments (uai),
+        sync_id TEXT NOT NULL REFERENCES directory_users (sync_id),
+        idpn TEXT NOT NULL,
+        method TEXT NOT NULL,
+        validated_by TEXT,
+        linked_at TEXT NOT NULL,
+        PRIMARY KEY (uai, sync_id)
+    )""",
+    "CREATE INDEX idpn_links_by_idpn ON idpn_links (uai, idpn)",
+    """CREATE TABLE subjects (
+        uai TEXT NOT NULL REFERENCES establishments (uai),
+        name TEXT NOT NULL,
+        code TEXT,
+        PRIMARY KEY (uai, name)
+    )""",
+    """CREATE TABLE classes (
+        uai TEXT NOT NULL REFERENCES establishments (uai),
+        name TEXT NOT NULL,
+        PRIMARY KEY (uai, name)
+    )""",
+    """CREATE TABLE exports (
+        sha256 TEXT PRIMARY KEY,
+        uai TEXT NOT NULL REFERENCES establishments (uai),
+        file_name TEXT NOT NULL,
+        import_id TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        uploaded_at TEXT NOT NULL,
+        summary_json TEXT NOT NULL
+    )""",
+    """CREATE TABLE selections (
+        uai TEXT NOT NULL REFERENCES establishments (uai),
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        data_json TEXT NOT NULL,
+        PRIMARY KEY (uai, version)
+    )""",
+    """CREATE TABLE import_jobs (
+        id TEXT PRIMARY KEY,
+        uai TEXT NOT NULL REFERENCES establishments (uai),
+        type TEXT NOT NULL CHECK (type IN ('manual', 'automatic')),
+        status TEXT NOT NULL CHECK (status IN
+            ('queued', 'running', 'done', 'interrupted', 'error', 'refused')),
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        reference_time TEXT,
+        export_sha256 TEXT REFERENCES exports (sha256),
+        selection_version INTEGER,
+        reason TEXT,
+        counters_json TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX import_jobs_by_status ON import_jobs (status, created_at)",
+    "CREATE INDEX import_jobs_by_uai ON import_jobs (uai, created_at)",
+    """CREATE TABLE job_actions (
+        job_id TEXT NOT NULL REFERENCES import_jobs (id),
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        key TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'success', 'error')),
+        error TEXT,
+        payload_json TEXT NOT NULL,
+        PRIMARY KEY (job_id, seq)
+    )""",
+    "CREATE INDEX job_actions_by_status ON job_actions (job_id, status, seq)",
+    """CREATE TABLE pushes (
+        id TEXT PRIMARY KEY,
+        uai TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT,
+        export_sha256 TEXT,
+        job_id TEXT
+    )""",
+    "CREATE INDEX pushes_by_uai ON pushes (uai, received_at)",
+    """CREATE TABLE api_tokens (
+        token_hash TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'platform')),
+        uai TEXT REFERENCES establishments (uai),
+        label TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE courses (
+        key TEXT PRIMARY KEY,
+        uai TEXT NOT NULL REFERENCES establishments (uai),
+        school_year TEXT NOT NULL,
+        label TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        audience_kind TEXT NOT NULL CHECK (audience_kind IN ('class', 'group')),
+        audience_name TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('integration', 'manual')),
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        last_visit_at TEXT
+    )""",
+    "CREATE INDEX courses_by_uai ON courses (uai, school_year, label)",
+    """CREATE TABLE hierarchy_nodes (
+        key TEXT PRIMARY KEY,
+        uai TEXT NOT NULL REFERENCES establishments (uai),
+        school_year TEXT NOT NULL,
+        title TEXT NOT NULL,
+        parent_key TEXT REFERENCES hierarchy_nodes (key),
+        course_key TEXT REFERENCES courses (key)
+    )""",
+    "CREATE INDEX hierarchy_nodes_by_parent ON hierarchy_nodes (uai, parent_key, title)",
+    """CREATE TABLE memberships (
+        key TEXT PRIMARY KEY,
+        course_key TEXT NOT NULL REFERENCES courses (key),
+        user_sync_id TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('teacher', 'student')),
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX memberships_by_course ON memberships (course_key, role, user_sync_id)",
+    """CREATE TABLE events (
+        key TEXT PRIMARY KEY,
+        course_key TEXT NOT NULL REFERENCES courses (key),
+        start_at TEXT NOT NULL,
+        end_at TEXT NOT NULL,
+        start_utc TEXT NOT NULL,
+        title TEXT NOT NULL,
+        rooms_json TEXT NOT NULL,
+        teachers_json TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX events_by_course ON events (course_key, start_utc)",
+)
+
+MIGRATIONS: tuple[Sequence[str], ...] = (V1,)
+"""Ordered: index i upgrades from schema version i to i + 1."""
+
+SCHEMA_VERSION = len(MIGRATIONS)

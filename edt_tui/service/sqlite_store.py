@@ -1,0 +1,718 @@
+"""`Store` on one SQLite file in WAL mode: the embedded default.
+
+One connection per thread (FastAPI runs sync endpoints in a thread pool); writes open with
+`BEGIN IMMEDIATE` so that two processes queue on the write lock (`busy_timeout`) instead of failing
+on a lock upgrade. Queries use portable SQL (`INSERT … ON CONFLICT … DO UPDATE`, `LIMIT/OFFSET`)
+so a PostgreSQL backend can reuse them. Export bytes live beside the database, one file per SHA-256.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from edt_tui.engine.model import (
+    Action,
+    ActionType,
+    AudienceKind,
+    CourseOrigin,
+    CourseState,
+    DirectoryUser,
+    EntState,
+    EventState,
+    MembershipState,
+    Profile,
+    ReferentialClass,
+    ReferentialSubject,
+    Role,
+    UserSource,
+)
+from edt_tui.engine.normalize import norm
+from edt_tui.service.migrations import MIGRATIONS
+from edt_tui.service.records import (
+    INTEGRATION_AUTHOR,
+    ClassRecord,
+    CourseRecord,
+    Establishment,
+    EventRecord,
+    ExportRecord,
+    HierarchyNode,
+    MembershipRecord,
+    Page,
+    Principal,
+    SubjectRecord,
+    TokenRole,
+    UserRecord,
+)
+from edt_tui.service.store import MAX_PAGE, Store, StoreError, UnknownEstablishmentError
+
+BUSY_TIMEOUT_MS = 10_000
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _like(q: str) -> str:
+    return f"%{norm(q)}%"
+
+
+def _search_text(user: UserRecord) -> str:
+    last, first = norm(user.last_name), norm(user.first_name)
+    return "|".join((last + first, first + last, norm(user.sync_id), norm(user.cas_login)))
+
+
+def _clamp(offset: int, limit: int) -> tuple[int, int]:
+    return max(0, offset), max(1, min(limit, MAX_PAGE))
+
+
+def root_node_key(uai: str, school_year: str) -> str:
+    return f"{uai}:{school_year}|root"
+
+
+class SQLiteStore(Store):
+    """The embedded store: `path` is the database file, created and migrated on first use."""
+
+    def __init__(self, path: Path, *, clock: Clock = utcnow) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.exports_dir = self.path.parent / "exports"
+        self._clock = clock
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._migrate()
+
+    # -- connections and transactions -----------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: several queries see the same state."""
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def _migrate(self) -> None:
+        with self._write() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT version FROM schema_version").fetchone()
+            current = row[0] if row else 0
+            if row is None:
+                conn.execute("INSERT INTO schema_version (version) VALUES (0)")
+            if current > len(MIGRATIONS):
+                raise StoreError(
+                    f"{self.path}: schema version {current} is newer than this edt-tui "
+                    f"({len(MIGRATIONS)})",
+                    hint="upgrade edt-tui, or point EDT_TUI_HOME at another directory",
+                )
+            for migration in MIGRATIONS[current:]:
+                for statement in migration:
+                    conn.execute(statement)
+            conn.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS),))
+
+    def schema_version(self) -> int:
+        return int(self._conn().execute("SELECT version FROM schema_version").fetchone()[0])
+
+    def _page(
+        self, sql: str, where: str, params: Sequence[Any], order: str, offset: int, limit: int,
+        convert: Callable[[sqlite3.Row], Any],
+    ) -> Page[Any]:
+        offset, limit = _clamp(offset, limit)
+        with self._snapshot() as conn:
+            total = conn.execute(f"SELECT COUNT(*) FROM ({sql} WHERE {where}) AS t", params)
+            count = int(total.fetchone()[0])
+            rows = conn.execute(
+                f"{sql} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*params, limit, offset),
+            ).fetchall()
+        return Page(tuple(convert(r) for r in rows), count, offset, limit)
+
+    def _require_establishments(self, conn: sqlite3.Connection, uais: Iterable[str]) -> None:
+        for uai in sorted(set(uais)):
+            found = conn.execute("SELECT 1 FROM establishments WHERE uai = ?", (uai,))
+            if found.fetchone() is None:
+                raise UnknownEstablishmentError(uai)
+
+    # -- establishments -------------------------------------------------------------------
+    def upsert_establishments(self, rows: Sequence[Establishment]) -> None:
+        now = _iso(self._clock())
+        with self._write() as conn:
+            conn.executemany(
+                """INSERT INTO establishments
+                       (uai, name, timezone, push_secret, daily_quota, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (uai) DO UPDATE SET
+                       name = excluded.name, timezone = excluded.timezone,
+                       updated_at = excluded.updated_at""",
+                [
+                    (e.uai, e.name, e.timezone, e.push_secret or secrets.token_urlsafe(24),
+                     e.daily_quota, now, now)
+                    for e in rows
+                ],
+            )
+
+    @staticmethod
+    def _establishment(row: sqlite3.Row) -> Establishment:
+        return Establishment(
+            uai=row["uai"], name=row["name"], timezone=row["timezone"],
+            daily_quota=row["daily_quota"], push_secret=row["push_secret"],
+        )
+
+    def get_establishment(self, uai: str) -> Establishment | None:
+        row = self._conn().execute("SELECT * FROM establishments WHERE uai = ?", (uai,)).fetchone()
+        return self._establishment(row) if row else None
+
+    def list_establishments(
+        self, *, only: Collection[str] | None = None, q: str | None = None,
+        offset: int = 0, limit: int = 100,
+    ) -> Page[Establishment]:
+        where, params = ["1 = 1"], []
+        if only is not None:
+            where.append(f"uai IN ({', '.join('?' * len(only))})" if only else "1 = 0")
+            params.extend(only)
+        if q:
+            where.append("(UPPER(uai) LIKE ? OR UPPER(name) LIKE ?)")
+            params.extend((f"%{q.upper()}%", f"%{q.upper()}%"))
+        return self._page(
+            "SELECT * FROM establishments", " AND ".join(where), params, "uai", offset, limit,
+            self._establishment,
+        )
+
+    # -- directory ------------------------------------------------------------------------
+    def upsert_users(self, rows: Sequence[UserRecord]) -> None:
+        now = _iso(self._clock())
+        with self._write() as conn:
+            self._require_establishments(conn, (u.uai for u in rows))
+            conn.executemany(
+                """INSERT INTO directory_users (sync_id, uai, profile, last_name, first_name,
+                       birth_date, cas_login, source, search_text, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (sync_id) DO UPDATE SET
+                       uai = excluded.uai, profile = excluded.profile,
+                       last_name = excluded.last_name, first_name = excluded.first_name,
+                       birth_date = excluded.birth_date, cas_login = excluded.cas_login,
+                       source = excluded.source, search_text = excluded.search_text,
+                       updated_at = excluded.updated_at""",
+                [
+                    (u.sync_id, u.uai, u.profile.value, u.last_name, u.first_name,
+                     u.birth_date.isoformat() if u.birth_date else None, u.cas_login,
+                     u.source.value, _search_text(u), now)
+                    for u in rows
+                ],
+            )
+
+    _USER_SQL = """SELECT u.*, l.idpn, l.method, l.validated_by, l.linked_at
+        FROM directory_users u LEFT JOIN idpn_links l ON l.uai = u.uai AND l.sync_id = u.sync_id"""
+
+    @staticmethod
+    def _user(row: sqlite3.Row) -> UserRecord:
+        return UserRecord(
+            uai=row["uai"], sync_id=row["sync_id"], profile=Profile(row["profile"]),
+            last_name=row["last_name"], first_name=row["first_name"],
+            birth_date=date.fromisoformat(row["birth_date"]) if row["birth_date"] else None,
+            cas_login=row["cas_login"], source=UserSource(row["source"]), idpn=row["idpn"],
+            link_method=row["method"], link_validated_by=row["validated_by"],
+            linked_at=_dt(row["linked_at"]),
+        )
+
+    def get_user(self, uai: str, sync_id: str) -> UserRecord | None:
+        row = self._conn().execute(
+            f"{self._USER_SQL} WHERE u.uai = ? AND u.sync_id = ?", (uai, sync_id)
+        ).fetchone()
+        return self._user(row) if row else None
+
+    def list_users(
+        self, uai: str, *, q: str | None = None, profile: Profile | None = None,
+        source: UserSource | None = None, reconciled: bool | None = None,
+        offset: int = 0, limit: int = 100,
+    ) -> Page[UserRecord]:
+        where, params = ["u.uai = ?"], [uai]
+        if q and norm(q):
+            where.append("u.search_text LIKE ?")
+            params.append(_like(q))
+        if profile is not None:
+            where.append("u.profile = ?")
+            params.append(profile.value)
+        if source is not None:
+            where.append("u.source = ?")
+            params.append(source.value)
+        if reconciled is not None:
+            where.append("l.idpn IS NOT NULL" if reconciled else "l.idpn IS NULL")
+        return self._page(
+            self._USER_SQL, " AND ".join(where), params,
+            "u.last_name, u.first_name, u.sync_id", offset, limit, self._user,
+        )
+
+    def directory(self, uai: str) -> tuple[DirectoryUser, ...]:
+        rows = self._conn().execute(
+            f"{self._USER_SQL} WHERE u.uai = ? ORDER BY u.sync_id", (uai,)
+        ).fetchall()
+        return tuple(
+            DirectoryUser(
+                sync_id=u.sync_id, profile=u.profile, last_name=u.last_name,
+                first_name=u.first_name, birth_date=u.birth_date, cas_login=u.cas_login,
+                source=u.source, idpn=u.idpn,
+            )
+            for u in map(self._user, rows)
+        )
+
+    def link_idpn(
+        self, uai: str, sync_id: str, idpn: str, *, method: str, validated_by: str | None
+    ) -> None:
+        with self._write() as conn:
+            conn.execute(
+                """INSERT INTO idpn_links (uai, sync_id, idpn, method, validated_by, linked_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (uai, sync_id) DO UPDATE SET idpn = excluded.idpn,
+                       method = excluded.method, validated_by = excluded.validated_by,
+                       linked_at = excluded.linked_at""",
+                (uai, sync_id, idpn, method, validated_by, _iso(self._clock())),
+            )
+
+    # -- referential ----------------------------------------------------------------------
+    def upsert_subjects(self, rows: Sequence[SubjectRecord]) -> None:
+        with self._write() as conn:
+            self._require_establishments(conn, (s.uai for s in rows))
+            conn.executemany(
+                """INSERT INTO subjects (uai, name, code) VALUES (?, ?, ?)
+                   ON CONFLICT (uai, name) DO UPDATE SET code = excluded.code""",
+                [(s.uai, s.name, s.code or None) for s in rows],
+            )
+
+    @staticmethod
+    def _subject(row: sqlite3.Row) -> SubjectRecord:
+        return SubjectRecord(uai=row["uai"], name=row["name"], code=row["code"])
+
+    def get_subject(self, uai: str, name: str) -> SubjectRecord | None:
+        row = self._conn().execute(
+            "SELECT * FROM subjects WHERE uai = ? AND name = ?", (uai, name)
+        ).fetchone()
+        return self._subject(row) if row else None
+
+    def list_subjects(
+        self, uai: str, *, q: str | None = None, offset: int = 0, limit: int = 100
+    ) -> Page[SubjectRecord]:
+        where, params = "uai = ?", [uai]
+        if q:
+            where += " AND (UPPER(name) LIKE ? OR UPPER(code) LIKE ?)"
+            params += [f"%{q.upper()}%"] * 2
+        return self._page(
+            "SELECT * FROM subjects", where, params, "name", offset, limit, self._subject
+        )
+
+    def upsert_classes(self, rows: Sequence[ClassRecord]) -> None:
+        with self._write() as conn:
+            self._require_establishments(conn, (c.uai for c in rows))
+            conn.executemany(
+                "INSERT INTO classes (uai, name) VALUES (?, ?) ON CONFLICT (uai, name) DO NOTHING",
+                [(c.uai, c.name) for c in rows],
+            )
+
+    def get_class(self, uai: str, name: str) -> ClassRecord | None:
+        row = self._conn().execute(
+            "SELECT * FROM classes WHERE uai = ? AND name = ?", (uai, name)
+        ).fetchone()
+        return ClassRecord(row["uai"], row["name"]) if row else None
+
+    def list_classes(
+        self, uai: str, *, q: str | None = None, offset: int = 0, limit: int = 100
+    ) -> Page[ClassRecord]:
+        where, params = "uai = ?", [uai]
+        if q:
+            where += " AND UPPER(name) LIKE ?"
+            params.append(f"%{q.upper()}%")
+        return self._page(
+            "SELECT * FROM classes", where, params, "name", offset, limit,
+            lambda r: ClassRecord(r["uai"], r["name"]),
+        )
+
+    def referential(
+        self, uai: str
+    ) -> tuple[tuple[ReferentialSubject, ...], tuple[ReferentialClass, ...]]:
+        with self._snapshot() as conn:
+            subjects = conn.execute(
+                "SELECT name, code FROM subjects WHERE uai = ? ORDER BY name", (uai,)
+            ).fetchall()
+            classes = conn.execute(
+                "SELECT name FROM classes WHERE uai = ? ORDER BY name", (uai,)
+            ).fetchall()
+        return (
+            tuple(ReferentialSubject(r["name"], r["code"]) for r in subjects),
+            tuple(ReferentialClass(r["name"]) for r in classes),
+        )
+
+    # -- exports and selections -----------------------------------------------------------
+    def _export_path(self, sha256: str) -> Path:
+        return self.exports_dir / f"{sha256}.xml"
+
+    def save_export(self, record: ExportRecord, data: bytes) -> ExportRecord:
+        path = self._export_path(record.sha256)
+        if not path.exists():
+            self.exports_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        with self._write() as conn:
+            self._require_establishments(conn, (record.uai,))
+            conn.execute(
+                """INSERT INTO exports
+                       (sha256, uai, file_name, import_id, size, uploaded_at, summary_json)
+                   VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING""",
+                (record.sha256, record.uai, record.file_name, record.import_id, record.size,
+                 _iso(record.uploaded_at), json.dumps(dict(record.summary))),
+            )
+            row = conn.execute(
+                "SELECT * FROM exports WHERE sha256 = ?", (record.sha256,)
+            ).fetchone()
+        return self._export(row)
+
+    @staticmethod
+    def _export(row: sqlite3.Row) -> ExportRecord:
+        return ExportRecord(
+            sha256=row["sha256"], uai=row["uai"], file_name=row["file_name"],
+            import_id=row["import_id"], size=row["size"],
+            uploaded_at=datetime.fromisoformat(row["uploaded_at"]),
+            summary=json.loads(row["summary_json"]),
+        )
+
+    def get_export(self, uai: str, sha256: str) -> ExportRecord | None:
+        row = self._conn().execute(
+            "SELECT * FROM exports WHERE uai = ? AND sha256 = ?", (uai, sha256)
+        ).fetchone()
+        return self._export(row) if row else None
+
+    def export_bytes(self, sha256: str) -> bytes:
+        return self._export_path(sha256).read_bytes()
+
+    def list_exports(self, uai: str, *, offset: int = 0, limit: int = 100) -> Page[ExportRecord]:
+        return self._page(
+            "SELECT * FROM exports", "uai = ?", [uai], "uploaded_at DESC, sha256",
+            offset, limit, self._export,
+        )
+
+    def save_selection(self, uai: str, data: Mapping[str, Any]) -> int:
+        with self._write() as conn:
+            self._require_establishments(conn, (uai,))
+            row = conn.execute(
+                "SELECT COALESCE(MAX(version), 0) FROM selections WHERE uai = ?", (uai,)
+            ).fetchone()
+            version = int(row[0]) + 1
+            conn.execute(
+                "INSERT INTO selections (uai, version, created_at, data_json) VALUES (?, ?, ?, ?)",
+                (uai, version, _iso(self._clock()), json.dumps(dict(data))),
+            )
+        return version
+
+    def get_selection(
+        self, uai: str, version: int | None = None
+    ) -> tuple[int, Mapping[str, Any]] | None:
+        if version is None:
+            row = self._conn().execute(
+                "SELECT version, data_json FROM selections WHERE uai = ? "
+                "ORDER BY version DESC LIMIT 1", (uai,),
+            ).fetchone()
+        else:
+            row = self._conn().execute(
+                "SELECT version, data_json FROM selections WHERE uai = ? AND version = ?",
+                (uai, version),
+            ).fetchone()
+        return (int(row["version"]), json.loads(row["data_json"])) if row else None
+
+    # -- tokens ---------------------------------------------------------------------------
+    def add_token(self, token_hash: str, principal: Principal) -> None:
+        with self._write() as conn:
+            if principal.uai is not None:
+                self._require_establishments(conn, (principal.uai,))
+            conn.execute(
+                "INSERT INTO api_tokens (token_hash, role, uai, label, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (token_hash, principal.role.value, principal.uai, principal.label,
+                 _iso(self._clock())),
+            )
+
+    def principal_for(self, token_hash: str) -> Principal | None:
+        row = self._conn().execute(
+            "SELECT role, uai, label FROM api_tokens WHERE token_hash = ?", (token_hash,)
+        ).fetchone()
+        return Principal(TokenRole(row["role"]), row["uai"], row["label"]) if row else None
+
+    # -- ENT objects ----------------------------------------------------------------------
+    def ent_state(self, uai: str, school_year: str) -> EntState:
+        with self._snapshot() as conn:
+            courses = conn.execute(
+                "SELECT * FROM courses WHERE uai = ? AND school_year = ?", (uai, school_year)
+            ).fetchall()
+            memberships = conn.execute(
+                """SELECT m.* FROM memberships m JOIN courses c ON c.key = m.course_key
+                   WHERE c.uai = ? AND c.school_year = ?""", (uai, school_year),
+            ).fetchall()
+            events = conn.execute(
+                """SELECT e.* FROM events e JOIN courses c ON c.key = e.course_key
+                   WHERE c.uai = ? AND c.school_year = ?""", (uai, school_year),
+            ).fetchall()
+        return EntState(
+            courses={r["key"]: self._course_state(r) for r in courses},
+            memberships=frozenset(
+                MembershipState(r["course_key"], r["user_sync_id"], Role(r["role"]))
+                for r in memberships
+            ),
+            events={r["key"]: self._event_state(r) for r in events},
+        )
+
+    @staticmethod
+    def _course_state(row: sqlite3.Row) -> CourseState:
+        return CourseState(
+            key=row["key"], label=row["label"], subject=row["subject"],
+            audience_kind=AudienceKind(row["audience_kind"]),
+            audience_name=row["audience_name"], school_year=row["school_year"],
+            origin=CourseOrigin(row["origin"]),
+        )
+
+    @staticmethod
+    def _event_state(row: sqlite3.Row) -> EventState:
+        return EventState(
+            course_key=row["course_key"], start=datetime.fromisoformat(row["start_at"]),
+            end=datetime.fromisoformat(row["end_at"]), title=row["title"],
+            rooms=tuple(json.loads(row["rooms_json"])),
+            teachers=tuple(json.loads(row["teachers_json"])),
+        )
+
+    def apply_actions(self, uai: str, actions: Iterable[Action]) -> None:
+        now = _iso(self._clock())
+        with self._write() as conn:
+            for action in actions:
+                self._apply(conn, uai, action, now)
+
+    def _apply(self, conn: sqlite3.Connection, uai: str, action: Action, now: str) -> None:
+        kind = action.type
+        if kind is ActionType.CREATE_COURSE and action.course is not None:
+            self._upsert_course(conn, uai, action.course, INTEGRATION_AUTHOR, now)
+        elif kind is ActionType.CREATE_HIERARCHY_NODE and action.course is not None:
+            course = action.course
+            root = root_node_key(uai, course.school_year)
+            conn.execute(
+                """INSERT INTO hierarchy_nodes (key, uai, school_year, title, parent_key,
+                       course_key) VALUES (?, ?, ?, ?, NULL, NULL) ON CONFLICT (key) DO NOTHING""",
+                (root, uai, course.school_year, course.hierarchy_parent),
+            )
+            conn.execute(
+                """INSERT INTO hierarchy_nodes (key, uai, school_year, title, parent_key,
+                       course_key) VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (key) DO UPDATE SET title = excluded.title""",
+                (action.key, uai, course.school_year, course.label, root, course.key),
+            )
+        elif kind is ActionType.CREATE_MEMBERSHIP and action.membership is not None:
+            m = action.membership
+            conn.execute(
+                """INSERT INTO memberships (key, course_key, user_sync_id, role, created_at)
+                   VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING""",
+                (m.key, m.course_key, m.user, m.role.value, now),
+            )
+            self._touch(conn, m.course_key, now)
+        elif kind is ActionType.DELETE_MEMBERSHIP:
+            course_key = action.membership.course_key if action.membership else None
+            conn.execute("DELETE FROM memberships WHERE key = ?", (action.key,))
+            if course_key:
+                self._touch(conn, course_key, now)
+        elif kind in (ActionType.CREATE_EVENT, ActionType.UPDATE_EVENT) and action.event:
+            e = action.event
+            conn.execute(
+                """INSERT INTO events (key, course_key, start_at, end_at, start_utc, title,
+                       rooms_json, teachers_json, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (key) DO UPDATE SET end_at = excluded.end_at,
+                       title = excluded.title, rooms_json = excluded.rooms_json,
+                       teachers_json = excluded.teachers_json, updated_at = excluded.updated_at""",
+                (e.key, e.course_key, _iso(e.start), _iso(e.end),
+                 _iso(e.start.astimezone(UTC)), e.title, json.dumps(list(e.rooms)),
+                 json.dumps(list(e.teachers)), now),
+            )
+        elif kind is ActionType.DELETE_EVENT:
+            conn.execute("DELETE FROM events WHERE key = ?", (action.key,))
+        else:
+            raise StoreError(f"action {kind} {action.key} carries no value to apply")
+
+    def _upsert_course(
+        self, conn: sqlite3.Connection, uai: str, course: CourseState, author: str, now: str
+    ) -> None:
+        conn.execute(
+            """INSERT INTO courses (key, uai, school_year, label, subject, audience_kind,
+                   audience_name, origin, created_by, created_at, updated_at, last_visit_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+               ON CONFLICT (key) DO UPDATE SET label = excluded.label,
+                   updated_at = excluded.updated_at""",
+            (course.key, uai, course.school_year, course.label, course.subject,
+             course.audience_kind.value, course.audience_name, course.origin.value, author,
+             now, now),
+        )
+
+    @staticmethod
+    def _touch(conn: sqlite3.Connection, course_key: str, now: str) -> None:
+        conn.execute("UPDATE courses SET updated_at = ? WHERE key = ?", (now, course_key))
+
+    def add_manual_course(
+        self, uai: str, key: str, *, label: str, school_year: str, subject: str,
+        audience_kind: str, audience_name: str, created_by: str,
+    ) -> None:
+        state = CourseState(
+            key=key, label=label, subject=subject, audience_kind=AudienceKind(audience_kind),
+            audience_name=audience_name, school_year=school_year, origin=CourseOrigin.MANUAL,
+        )
+        with self._write() as conn:
+            self._require_establishments(conn, (uai,))
+            self._upsert_course(conn, uai, state, created_by, _iso(self._clock()))
+
+    _COURSE_SQL = """SELECT c.*, (SELECT COUNT(*) FROM memberships m
+        WHERE m.course_key = c.key) AS participants FROM courses c"""
+
+    @staticmethod
+    def _course(row: sqlite3.Row) -> CourseRecord:
+        return CourseRecord(
+            key=row["key"], uai=row["uai"], school_year=row["school_year"], label=row["label"],
+            subject=row["subject"], audience_kind=AudienceKind(row["audience_kind"]),
+            audience_name=row["audience_name"], origin=CourseOrigin(row["origin"]),
+            created_by=row["created_by"], created_at=datetime.fromisoformat(row["created_at"]),
+            updated_at=datetime.fromisoformat(row["updated_at"]),
+            last_visit_at=_dt(row["last_visit_at"]), participants=row["participants"],
+        )
+
+    def get_course(self, uai: str, key: str) -> CourseRecord | None:
+        row = self._conn().execute(
+            f"{self._COURSE_SQL} WHERE c.uai = ? AND c.key = ?", (uai, key)
+        ).fetchone()
+        return self._course(row) if row else None
+
+    def list_courses(
+        self, uai: str, *, school_year: str | None = None, q: str | None = None,
+        origin: CourseOrigin | None = None, offset: int = 0, limit: int = 100,
+    ) -> Page[CourseRecord]:
+        where, params = ["c.uai = ?"], [uai]
+        if school_year:
+            where.append("c.school_year = ?")
+            params.append(school_year)
+        if q:
+            where.append("UPPER(c.label) LIKE ?")
+            params.append(f"%{q.upper()}%")
+        if origin is not None:
+            where.append("c.origin = ?")
+            params.append(origin.value)
+        return self._page(
+            self._COURSE_SQL, " AND ".join(where), params, "c.label, c.key", offset, limit,
+            self._course,
+        )
+
+    def list_memberships(
+        self, uai: str, course_key: str, *, role: Role | None = None,
+        offset: int = 0, limit: int = 100,
+    ) -> Page[MembershipRecord]:
+        where, params = ["c.uai = ? AND m.course_key = ?"], [uai, course_key]
+        if role is not None:
+            where.append("m.role = ?")
+            params.append(role.value)
+        return self._page(
+            "SELECT m.* FROM memberships m JOIN courses c ON c.key = m.course_key",
+            " AND ".join(where), params, "m.role DESC, m.user_sync_id", offset, limit,
+            lambda r: MembershipRecord(
+                key=r["key"], course_key=r["course_key"], user=r["user_sync_id"],
+                role=Role(r["role"]), created_at=datetime.fromisoformat(r["created_at"]),
+            ),
+        )
+
+    def list_events(
+        self, uai: str, course_key: str, *, start_from: datetime | None = None,
+        offset: int = 0, limit: int = 100,
+    ) -> Page[EventRecord]:
+        where, params = ["c.uai = ? AND e.course_key = ?"], [uai, course_key]
+        if start_from is not None:
+            where.append("e.start_utc >= ?")
+            params.append(_iso(start_from.astimezone(UTC)))
+        return self._page(
+            "SELECT e.* FROM events e JOIN courses c ON c.key = e.course_key",
+            " AND ".join(where), params, "e.start_utc", offset, limit, self._event,
+        )
+
+    @classmethod
+    def _event(cls, row: sqlite3.Row) -> EventRecord:
+        state = cls._event_state(row)
+        return EventRecord(
+            key=row["key"], course_key=state.course_key, start=state.start, end=state.end,
+            title=state.title, rooms=state.rooms, teachers=state.teachers,
+            updated_at=datetime.fromisoformat(row["updated_at"]),
+        )
+
+    def list_hierarchy(
+        self, uai: str, *, parent_key: str | None = None, offset: int = 0, limit: int = 100,
+    ) -> Page[HierarchyNode]:
+        where, params = "uai = ? AND parent_key IS NULL", [uai]
+        if parent_key is not None:
+            where, params = "uai = ? AND parent_key = ?", [uai, parent_key]
+        return self._page(
+            "SELECT * FROM hierarchy_nodes", where, params, "title, key", offset, limit,
+            lambda r: HierarchyNode(
+                key=r["key"], uai=r["uai"], school_year=r["school_year"], title=r["title"],
+                parent_key=r["parent_key"], course_key=r["course_key"],
+            ),
+        )
+
+
+def open_store(data_dir: Path | None = None) -> SQLiteStore:
+    """The embedded store at `<data dir>/ent.sqlite3` (EDT_TUI_HOME by default)."""
+    if data_dir is None:
+        from edt_tui.config import data_dir as default_dir
+
+        data_dir = default_dir()
+    return SQLiteStore(Path(data_dir) / "ent.sqlite3")
