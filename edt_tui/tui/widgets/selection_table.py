@@ -1,0 +1,335 @@
+"""One page of a `SelectionModel` in a DataTable, with its filter, pager and counts.
+
+The model keeps every row; this widget renders the current page only (Textual's DataTable
+measures each added cell). Every cell is a `rich.text.Text`, so a name such as `[red]` shows
+literally. The widget posts `Changed` and `RowChosen` up; the screen persists decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+
+from edt_tui.tui.selection_model import Change, SelectionModel, french_int
+
+MARK = "●"
+
+StatusCell = Callable[[str, Any, bool], Text]
+"""(row id, row, active) → the status cell (symbol and word, coloured)."""
+RowStyle = Callable[[str, Any, bool], str]
+"""(row id, row, active) → a Rich style for the data cells (e.g. red for unreconciled)."""
+
+
+def _b(
+    key: str, action: str, description: str, ident: str, tooltip: str, show: bool = True
+) -> Binding:
+    return Binding(key, action, description, show=show, id=f"table.{ident}", tooltip=tooltip)
+
+
+class FilterInput(Input):
+    """The `/` filter; escape or enter hands the keyboard back to the table."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "done", "Fermer", id="filter.close", tooltip="Back to the table"),
+    ]
+
+    class Done(Message):
+        pass
+
+    def action_done(self) -> None:
+        self.post_message(self.Done())
+
+
+class PageTable(DataTable[Text]):
+    """The DataTable of one page; its own enter binding is kept (row chosen)."""
+
+
+class SelectionTable(Vertical):
+    """A paginated, filterable, sortable selection table over a `SelectionModel`."""
+
+    DEFAULT_CSS = """
+    SelectionTable { height: 1fr; }
+    SelectionTable > FilterInput { display: none; height: 3; }
+    SelectionTable > FilterInput.-shown { display: block; }
+    SelectionTable > PageTable { height: 1fr; }
+    SelectionTable > .pager { height: 1; color: $text-muted; }
+    SelectionTable > .counts { height: 1; text-style: bold; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        _b("j", "down", "Bas", "down", "Next row (next page at the bottom)", show=False),
+        _b("k", "up", "Haut", "up", "Previous row (previous page at the top)", show=False),
+        _b("g", "top", "Début", "top", "First row of the first page", show=False),
+        _b("G", "bottom", "Fin", "bottom", "Last row of the last page", show=False),
+        _b("]", "page(1)", "Page suiv.", "next_page", "Next page"),
+        _b("[", "page(-1)", "Page préc.", "prev_page", "Previous page", show=False),
+        _b("space", "mark", "Marquer", "mark", "Mark or unmark the row, move down"),
+        _b("v", "mark_range", "Plage", "range", "Mark every row from the last marked one"),
+        _b("*", "mark_matching", "Tout filtré", "mark_matching", "Mark all filtered rows"),
+        _b("u", "clear_marks", "Démarquer", "clear_marks", "Clear every mark", show=False),
+        _b("/", "filter", "Filtrer", "filter", "Filter rows (case and accents ignored)"),
+        _b("a", "activate(True)", "Activer", "activate", "Activate the marked rows (or this row)"),
+        _b("d", "activate(False)", "Désactiver", "deactivate", "Deactivate marked rows (or this)"),
+        _b("A", "activate_all(True)", "Tout activer", "activate_all", "Activate every row"),
+        _b("D", "activate_all(False)", "Tout désact.", "deactivate_all", "Deactivate every row"),
+        _b("s", "sort", "Trier", "sort", "Sort by the next column", show=False),
+        _b("S", "reverse", "Inverser", "reverse", "Reverse the sort order", show=False),
+        _b("p", "page_size", "Taille page", "page_size", "Page size 10/25/50/100", show=False),
+    ]
+
+    class Changed(Message):
+        """Rows were activated or deactivated: the screen saves the decision."""
+
+        def __init__(self, table: SelectionTable, change: Change) -> None:
+            super().__init__()
+            self.table = table
+            self.change = change
+
+    class RowChosen(Message):
+        """Enter on a row: details (e.g. suggestions for a person)."""
+
+        def __init__(self, table: SelectionTable, row_id: str) -> None:
+            super().__init__()
+            self.table = table
+            self.row_id = row_id
+
+    def __init__(
+        self,
+        model: SelectionModel[Any],
+        *,
+        status: StatusCell,
+        row_style: RowStyle | None = None,
+        status_title: str = "Statut",
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.model = model
+        self._status = status
+        self._row_style = row_style
+        self._status_title = status_title
+
+    def compose(self) -> ComposeResult:
+        yield FilterInput(placeholder="Filtrer… (entrée pour valider, échap pour fermer)")
+        yield PageTable(cursor_type="row", zebra_stripes=False)
+        yield Static(classes="pager")
+        yield Static(classes="counts")
+
+    @property
+    def table(self) -> PageTable:
+        return self.query_one(PageTable)
+
+    def on_mount(self) -> None:
+        table = self.table
+        table.add_column(Text(" "), key="mark", width=1)
+        for column in self.model.columns:
+            table.add_column(Text(column.title), key=column.key, width=column.width)
+        table.add_column(Text(self._status_title), key="status", width=16)
+        self.render_page()
+
+    def focus_table(self) -> None:
+        self.table.focus()
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def _cells(self, row_id: str, row: Any) -> list[Text]:
+        active = self.model.is_active(row_id)
+        style = self._row_style(row_id, row, active) if self._row_style else ""
+        mark = Text(MARK if self.model.is_marked(row_id) else " ", style="bold")
+        data = [Text(column.value(row), style=style) for column in self.model.columns]
+        return [mark, *data, self._status(row_id, row, active)]
+
+    def render_page(self, cursor: int | None = None) -> None:
+        """Replace the table's rows with the current page (O(page))."""
+        table = self.table
+        keep = table.cursor_row if cursor is None else cursor
+        table.clear()
+        for row_id, row in self.model.page_rows():
+            table.add_row(*self._cells(row_id, row), key=row_id)
+        if table.row_count:
+            table.move_cursor(row=min(max(keep, 0), table.row_count - 1), animate=False)
+        self._render_footer()
+
+    def _refresh_rows(self) -> None:
+        """Update marker, data style and status of the visible rows in place."""
+        table = self.table
+        for row_id, row in self.model.page_rows():
+            cells = self._cells(row_id, row)
+            table.update_cell(row_id, "mark", cells[0])
+            for column, cell in zip(self.model.columns, cells[1:-1], strict=True):
+                table.update_cell(row_id, column.key, cell)
+            table.update_cell(row_id, "status", cells[-1])
+        self._render_footer()
+
+    def _render_footer(self) -> None:
+        model = self.model
+        pager = Text("« ")
+        for page in model.pager():
+            if page is None:
+                pager.append("… ")
+            elif page == model.page + 1:
+                pager.append(f"[{page}]", style="reverse bold")
+                pager.append(" ")
+            else:
+                pager.append(f"{page} ")
+        pager.append(f"»  {model.page_size}/page")
+        if model.sort_key:
+            title = next(c.title for c in model.columns if c.key == model.sort_key)
+            pager.append(f" · tri {title} {'↓' if model.sort_reverse else '↑'}")
+        if model.filter_text:
+            pager.append(f" · filtre « {model.filter_text} » : {french_int(model.visible_count)}")
+        self.query_one(".pager", Static).update(pager)
+        counts = Text(model.counts_label())
+        if model.marked_count:
+            counts.append(f" · {french_int(model.marked_count)} marqué(s)")
+        self.query_one(".counts", Static).update(counts)
+
+    # -- cursor -----------------------------------------------------------------------------
+
+    @property
+    def cursor_view_index(self) -> int | None:
+        table = self.table
+        if not table.row_count:
+            return None
+        return self.model.page_start + table.cursor_row
+
+    @property
+    def cursor_row_id(self) -> str | None:
+        index = self.cursor_view_index
+        return None if index is None else self.model.row_id_at(index)
+
+    def action_down(self) -> None:
+        table = self.table
+        if table.cursor_row >= table.row_count - 1 and self.model.page < self.model.page_count - 1:
+            self.model.go_to_page(self.model.page + 1)
+            self.render_page(cursor=0)
+        else:
+            table.action_cursor_down()
+
+    def action_up(self) -> None:
+        table = self.table
+        if table.cursor_row <= 0 and self.model.page > 0:
+            self.model.go_to_page(self.model.page - 1)
+            self.render_page(cursor=self.model.page_size - 1)
+        else:
+            table.action_cursor_up()
+
+    def action_top(self) -> None:
+        self.model.go_to_page(0)
+        self.render_page(cursor=0)
+
+    def action_bottom(self) -> None:
+        self.model.go_to_page(self.model.page_count - 1)
+        self.render_page(cursor=self.model.page_size - 1)
+
+    def action_page(self, delta: int) -> None:
+        before = self.model.page
+        self.model.go_to_page(before + delta)
+        if self.model.page != before:
+            self.render_page()
+
+    def action_page_size(self) -> None:
+        size = self.model.next_page_size()
+        self.render_page(cursor=0)
+        self.notify(f"{size} lignes par page", timeout=2)
+
+    # -- marks ------------------------------------------------------------------------------
+
+    def action_mark(self) -> None:
+        index = self.cursor_view_index
+        if index is None:
+            return
+        self.model.toggle_mark(index)
+        self._refresh_rows()
+        self.action_down()
+
+    def action_mark_range(self) -> None:
+        index = self.cursor_view_index
+        if index is not None:
+            self.model.mark_range(index)
+            self._refresh_rows()
+
+    def action_mark_matching(self) -> None:
+        count = self.model.mark_all_matching()
+        self._refresh_rows()
+        self.notify(f"{french_int(count)} ligne(s) marquée(s)", timeout=2)
+
+    def action_clear_marks(self) -> None:
+        self.model.clear_marks()
+        self._refresh_rows()
+
+    # -- activation -------------------------------------------------------------------------
+
+    def _changed(self, change: Change, wanted: int) -> None:
+        self._refresh_rows()
+        if change.ids:
+            self.post_message(self.Changed(self, change))
+        refused = wanted - len(change.ids)
+        if refused > 0 and change.active:
+            self.notify(
+                f"{french_int(refused)} ligne(s) déjà dans cet état ou non activable(s)",
+                timeout=3,
+            )
+
+    def action_activate(self, active: bool) -> None:
+        wanted = self.model.marked_count or (1 if self.cursor_row_id else 0)
+        self._changed(self.model.apply_to_marked_or(self.cursor_row_id, active), wanted)
+
+    def action_activate_all(self, active: bool) -> None:
+        self._changed(self.model.set_all_active(active), 0)
+
+    # -- filter and sort --------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one(FilterInput)
+        box.add_class("-shown")
+        box.focus()
+
+    @on(Input.Changed)
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.model.set_filter(event.value)
+        self.render_page(cursor=0)
+
+    @on(Input.Submitted)
+    @on(FilterInput.Done)
+    def _filter_done(self, event: Message) -> None:
+        event.stop()
+        box = self.query_one(FilterInput)
+        box.set_class(bool(box.value), "-shown")
+        self.focus_table()
+
+    def set_filter(self, text: str) -> None:
+        """Programmatic filter (command palette, tests): same as typing it after `/`."""
+        box = self.query_one(FilterInput)
+        box.value = text
+        box.set_class(bool(text), "-shown")
+        self.model.set_filter(text)
+        self.render_page(cursor=0)
+
+    def action_sort(self) -> None:
+        keys = [c.key for c in self.model.columns]
+        current = self.model.sort_key
+        following = keys[0] if current is None else None
+        if current is not None and keys.index(current) + 1 < len(keys):
+            following = keys[keys.index(current) + 1]
+        self.model.sort_by(following)
+        self.render_page(cursor=0)
+
+    def action_reverse(self) -> None:
+        if self.model.sort_key is not None:
+            self.model.sort_by(self.model.sort_key, reverse=not self.model.sort_reverse)
+            self.render_page(cursor=0)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.RowChosen(self, str(event.row_key.value)))
