@@ -1,0 +1,98 @@
+"""Open any export file — encrypted envelope or plain timetable — into an `Export`.
+
+The file kind is decided on the root element's local name (format doc §1). `import_id` is a
+UUID derived from the SHA-256 of the file's bytes: the same file always gets the same
+"Identifiant unique", a re-export gets a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+from edt_tui.config import DEFAULT_PARTNER
+from edt_tui.pronote.envelope import ENVELOPE_ROOT, decrypt_envelope, parse_envelope
+from edt_tui.pronote.errors import ExportError, NotAnExportError
+from edt_tui.pronote.keys import KeySource
+from edt_tui.pronote.model import EnvelopeSummary, Export
+from edt_tui.pronote.parser import TIMETABLE_ROOT, parse_timetable, root_local_name
+
+IMPORT_ID_NAMESPACE = uuid.UUID("6f3c1f0e-5a7d-4c1b-9a51-2d0b8e6b7e11")
+"""Fixed namespace for UUID5 import ids (changing it would change every file's id)."""
+
+
+def _load(source: Path | bytes, source_name: str | None) -> tuple[bytes, str]:
+    if isinstance(source, bytes):
+        return source, source_name or "export"
+    path = Path(source)
+    name = source_name or str(path)
+    try:
+        return path.read_bytes(), name
+    except FileNotFoundError:
+        raise ExportError("file not found", source=name) from None
+    except IsADirectoryError:
+        raise ExportError("this is a directory, not an export file", source=name) from None
+    except OSError as exc:
+        raise ExportError(
+            f"cannot read the file ({exc.strerror or exc.__class__.__name__})", source=name
+        ) from None
+
+
+def import_id_of(digest: str) -> str:
+    """The stable "Identifiant unique" of a file, from its SHA-256 (hex)."""
+    return str(uuid.uuid5(IMPORT_ID_NAMESPACE, digest))
+
+
+def _kind(data: bytes, name: str) -> str:
+    root = root_local_name(data, source=name)
+    if root in (ENVELOPE_ROOT, TIMETABLE_ROOT):
+        return root
+    if root is None:
+        raise NotAnExportError("the file is empty or contains no XML element", source=name)
+    raise NotAnExportError(
+        f"root element <{root}> is neither an encrypted export ({ENVELOPE_ROOT}) nor a "
+        f"timetable export ({TIMETABLE_ROOT})",
+        source=name,
+    )
+
+
+def read_envelope_summary(
+    source: Path | bytes, *, partner: str = DEFAULT_PARTNER, source_name: str | None = None
+) -> EnvelopeSummary | None:
+    """The envelope's summary without any key (None for a plain export)."""
+    data, name = _load(source, source_name)
+    if _kind(data, name) != ENVELOPE_ROOT:
+        return None
+    return parse_envelope(data, partner=partner, source_name=name).summary
+
+
+def read_export(
+    source: Path | bytes,
+    *,
+    private_key: RSAPrivateKey | KeySource | None = None,
+    partner: str = DEFAULT_PARTNER,
+    source_name: str | None = None,
+) -> Export:
+    """Read, decrypt if needed, and parse an export; raises an `ExportError` subclass if not."""
+    data, name = _load(source, source_name)
+    digest = hashlib.sha256(data).hexdigest()
+    envelope: EnvelopeSummary | None = None
+    if _kind(data, name) == ENVELOPE_ROOT:
+        sealed = parse_envelope(data, partner=partner, source_name=name)
+        envelope = sealed.summary
+        document = decrypt_envelope(sealed, private_key, partner=partner, source_name=name)
+        del data
+        timetable = parse_timetable(document, source_name=f"{name} (decrypted content)")
+    else:
+        timetable = parse_timetable(data, source_name=name)
+    return Export(
+        source_name=name,
+        sha256=digest,
+        import_id=import_id_of(digest),
+        encrypted=envelope is not None,
+        envelope=envelope,
+        timetable=timetable,
+    )
