@@ -7,6 +7,7 @@ UUID derived from the SHA-256 of the file's bytes: the same file always gets the
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import uuid
 from pathlib import Path
@@ -17,7 +18,7 @@ from edt_tui.config import DEFAULT_PARTNER
 from edt_tui.pronote.envelope import ENVELOPE_ROOT, decrypt_envelope, parse_envelope
 from edt_tui.pronote.errors import ExportError, NotAnExportError
 from edt_tui.pronote.keys import KeySource
-from edt_tui.pronote.model import EnvelopeSummary, Export
+from edt_tui.pronote.model import EnvelopeSummary, Export, ExportWarning, Timetable
 from edt_tui.pronote.parser import TIMETABLE_ROOT, parse_timetable, root_local_name
 
 IMPORT_ID_NAMESPACE = uuid.UUID("6f3c1f0e-5a7d-4c1b-9a51-2d0b8e6b7e11")
@@ -59,6 +60,18 @@ def _kind(data: bytes, name: str) -> str:
     )
 
 
+def _check_uai(timetable: Timetable, envelope: EnvelopeSummary) -> Timetable:
+    """An envelope announcing another UAI than its content is worth a warning, not a refusal."""
+    if envelope.uai and timetable.uai and envelope.uai != timetable.uai:
+        warning = ExportWarning(
+            "uai_mismatch",
+            f"the envelope says UAI {envelope.uai} but the timetable says {timetable.uai} "
+            "(the timetable's UAI is used)",
+        )
+        return dataclasses.replace(timetable, warnings=(*timetable.warnings, warning))
+    return timetable
+
+
 def read_envelope_summary(
     source: Path | bytes, *, partner: str = DEFAULT_PARTNER, source_name: str | None = None
 ) -> EnvelopeSummary | None:
@@ -85,7 +98,9 @@ def read_export(
         envelope = sealed.summary
         document = decrypt_envelope(sealed, private_key, partner=partner, source_name=name)
         del data
-        timetable = parse_timetable(document, source_name=f"{name} (decrypted content)")
+        timetable = _check_uai(
+            parse_timetable(document, source_name=f"{name} (decrypted content)"), envelope
+        )
     else:
         timetable = parse_timetable(data, source_name=name)
     return Export(
