@@ -678,6 +678,8 @@ class SQLiteStore(Store):
     ) -> Page[EventRecord]:
         where, params = ["c.uai = ? AND e.course_key = ?"], [uai, course_key]
         if start_from is not None:
+            if start_from.tzinfo is None:
+                start_from = start_from.replace(tzinfo=UTC)
             where.append("e.start_utc >= ?")
             params.append(_iso(start_from.astimezone(UTC)))
         return self._page(

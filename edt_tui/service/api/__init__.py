@@ -1,0 +1,1 @@
+"""The HTTP API of the ENT import service (FastAPI): `create_app` builds it on a `Store`."""

@@ -1,0 +1,95 @@
+"""`create_app`: the ENT import service as one ASGI application.
+
+FastAPI because the API is mostly typed CRUD: request validation, the OpenAPI document
+(`/openapi.json`, `/docs`) and dependency injection (store, caller, establishment scope) come
+with it, on Starlette, which we use directly for the ASGI middlewares.
+
+Extension points for the queue/worker/push (issue 5):
+- `ROUTERS` below: add a module's `router` with one line;
+- `background`: coroutines `(store) -> Awaitable[None]` started in the lifespan as tasks and
+  cancelled at shutdown (the worker loop goes there).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+
+from fastapi import FastAPI
+
+from edt_tui import __version__
+from edt_tui.config import Settings
+from edt_tui.service.api import (
+    routes_courses,
+    routes_directory,
+    routes_establishments,
+    routes_exports,
+    routes_health,
+)
+from edt_tui.service.api.middleware import DEFAULT_MAX_UPLOAD, AccessLog, BodySizeLimit
+from edt_tui.service.api.problems import install_problem_handlers
+from edt_tui.service.exports import ExportIntake
+from edt_tui.service.records import Principal
+from edt_tui.service.store import Store
+
+Background = Callable[[Store], Awaitable[None]]
+
+ROUTERS = (
+    routes_health.router,
+    routes_establishments.router,
+    routes_directory.router,
+    routes_exports.router,
+    routes_courses.router,
+)
+
+
+def create_app(
+    store: Store,
+    *,
+    settings: Settings | None = None,
+    trusted_principal: Principal | None = None,
+    background: Sequence[Background] = (),
+    max_upload: int = DEFAULT_MAX_UPLOAD,
+    close_store: bool = False,
+) -> FastAPI:
+    """The service on `store`.
+
+    `trusted_principal` is for the embedded mode only: requests without an Authorization header
+    act as that principal (nothing listens on a port then). `close_store` closes the store when
+    the lifespan ends.
+    """
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(job(store)) for job in background]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if close_store:
+                store.close()
+
+    app = FastAPI(
+        title="edt-tui ENT import service",
+        version=__version__,
+        description=(
+            "Directory, referential, exports and the ENT objects imports own. Errors are "
+            "RFC 9457 problem+json; every list is paginated (`limit` ≤ 500, `offset`, `next`). "
+            "Authenticate with `Authorization: Bearer <token>` (`edt-tui ent token create`)."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.intake = ExportIntake(settings or Settings())
+    app.state.trusted_principal = trusted_principal
+    install_problem_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_upload=max_upload)
+    app.add_middleware(AccessLog)
+    return app

@@ -1,0 +1,123 @@
+"""ASGI middlewares: request size limits and structured access logs.
+
+Both are plain ASGI (not `BaseHTTPMiddleware`) so they see every response, including the ones
+they produce themselves, and cost nothing per request beyond a header lookup.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from edt_tui.service.api.problems import PROBLEM_MEDIA_TYPE, problem_body
+
+ACCESS_LOGGER = "edt_tui.access"
+DEFAULT_MAX_UPLOAD = 50 * 1024 * 1024
+DEFAULT_MAX_JSON = 1024 * 1024
+_UPLOAD_PATH = re.compile(r"^/api/v1/establishments/[^/]+/exports/?$|^/push/")
+_PUSH_SECRET = re.compile(r"^(/push/[^/]+/)[^/]+")
+
+
+def redact_path(path: str) -> str:
+    """Push URLs carry the establishment's secret: never log it."""
+    return _PUSH_SECRET.sub(r"\1***", path)
+
+
+async def _send_problem(send: Send, status: int, slug: str, title: str, detail: str) -> None:
+    body = json.dumps(problem_body(status, slug, title, detail)).encode()
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ],
+    })
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodySizeLimit:
+    """413 problem when a body exceeds its limit (uploads vs everything else), streamed or not."""
+
+    def __init__(self, app: ASGIApp, *, max_upload: int, max_json: int = DEFAULT_MAX_JSON):
+        self.app = app
+        self.max_upload = max_upload
+        self.max_json = max_json
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_upload if _UPLOAD_PATH.match(scope["path"]) else self.max_json
+        detail = f"the request body is larger than {limit} bytes"
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _send_problem(send, 413, "too-large", "Request too large", detail)
+            return
+        received = 0
+        too_large = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, too_large
+            if too_large:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    too_large = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not too_large:
+                await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not too_large:
+                raise
+        if too_large:
+            await _send_problem(send, 413, "too-large", "Request too large", detail)
+
+
+class AccessLog:
+    """One JSON line per request: method, redacted path, status, duration, principal."""
+
+    def __init__(self, app: ASGIApp, *, logger: logging.Logger | None = None) -> None:
+        self.app = app
+        self.logger = logger or logging.getLogger(ACCESS_LOGGER)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            if self.logger.isEnabledFor(logging.INFO):
+                state: dict[str, Any] = scope.get("state") or {}
+                principal = state.get("principal")
+                self.logger.info(json.dumps({
+                    "method": scope["method"],
+                    "path": redact_path(scope["path"]),
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "principal": str(principal) if principal is not None else None,
+                }))

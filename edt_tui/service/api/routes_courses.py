@@ -1,0 +1,84 @@
+"""The ENT objects imports own (§4.3 verification): courses, memberships, events, hierarchy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from edt_tui.engine.model import CourseOrigin, Role
+from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep
+from edt_tui.service.api.problems import not_found
+from edt_tui.service.api.schemas import (
+    CourseOut,
+    EventOut,
+    HierarchyNodeOut,
+    MembershipOut,
+    PageOut,
+    page_out,
+)
+
+router = APIRouter(prefix="/api/v1/establishments/{uai}", tags=["courses"])
+
+
+@router.get("/courses", response_model=PageOut[CourseOut])
+def list_courses(
+    establishment: EstablishmentDep, store: StoreDep, page: PageDep,
+    school_year: Annotated[str | None, Query(description="e.g. 2026-2027")] = None,
+    q: Annotated[str | None, Query(description="part of the label")] = None,
+    origin: CourseOrigin | None = None,
+) -> dict[str, object]:
+    found = store.list_courses(
+        establishment.uai, school_year=school_year, q=q, origin=origin,
+        offset=page.offset, limit=page.limit,
+    )
+    return page_out(found, CourseOut.of)
+
+
+def _course(store: StoreDep, uai: str, key: str) -> CourseOut:
+    course = store.get_course(uai, key)
+    if course is None:
+        raise not_found(f"course {key}")
+    return CourseOut.of(course)
+
+
+@router.get("/courses/{key}", response_model=CourseOut)
+def get_course(establishment: EstablishmentDep, store: StoreDep, key: str) -> CourseOut:
+    return _course(store, establishment.uai, key)
+
+
+@router.get("/courses/{key}/memberships", response_model=PageOut[MembershipOut])
+def list_memberships(
+    establishment: EstablishmentDep, store: StoreDep, page: PageDep, key: str,
+    role: Role | None = None,
+) -> dict[str, object]:
+    _course(store, establishment.uai, key)
+    found = store.list_memberships(
+        establishment.uai, key, role=role, offset=page.offset, limit=page.limit
+    )
+    return page_out(found, MembershipOut.of)
+
+
+@router.get("/courses/{key}/events", response_model=PageOut[EventOut])
+def list_events(
+    establishment: EstablishmentDep, store: StoreDep, page: PageDep, key: str,
+    start_from: Annotated[datetime | None, Query(description="events starting from")] = None,
+) -> dict[str, object]:
+    _course(store, establishment.uai, key)
+    found = store.list_events(
+        establishment.uai, key, start_from=start_from, offset=page.offset, limit=page.limit
+    )
+    return page_out(found, EventOut.of)
+
+
+@router.get("/hierarchy", response_model=PageOut[HierarchyNodeOut])
+def list_hierarchy(
+    establishment: EstablishmentDep, store: StoreDep, page: PageDep,
+    parent: Annotated[str | None, Query(description="a node key; roots when absent")] = None,
+) -> dict[str, object]:
+    """`Cours <year>` roots, or the course nodes under one of them."""
+    found = store.list_hierarchy(
+        establishment.uai, parent_key=parent, offset=page.offset, limit=page.limit
+    )
+    return page_out(found, HierarchyNodeOut.of)

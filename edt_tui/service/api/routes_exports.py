@@ -1,0 +1,98 @@
+"""Upload an export (raw body or multipart) and read back the stored summaries."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import APIRouter, Query, Request, Response
+from starlette.datastructures import UploadFile
+
+from edt_tui.pronote.errors import ExportError
+from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep
+from edt_tui.service.api.problems import Problem, not_found
+from edt_tui.service.api.schemas import ExportSummaryOut, PageOut, page_out
+from edt_tui.service.exports import ExportIntake, UaiMismatchError, UndecryptableError
+
+router = APIRouter(prefix="/api/v1/establishments/{uai}/exports", tags=["exports"])
+
+_SAFE_NAME = re.compile(r"[^\w.\-]+")
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The export file: as the raw body, or as the `file` part of a form.",
+        "content": {
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            "application/xml": {"schema": {"type": "string", "format": "binary"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object", "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
+        },
+    }
+}
+
+
+async def _body(request: Request, file_name: str | None) -> tuple[bytes, str]:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=10)
+        part = form.get("file")
+        if not isinstance(part, UploadFile):
+            raise Problem(422, "validation", "Invalid request", "multipart upload without `file`")
+        data = await part.read()
+        name = file_name or part.filename or "export.xml"
+    else:
+        data = await request.body()
+        name = file_name or "export.xml"
+    if not data:
+        raise Problem(422, "validation", "Invalid request", "the request body is empty")
+    return data, _SAFE_NAME.sub("_", name.rsplit("/", 1)[-1])[:200] or "export.xml"
+
+
+@router.post(
+    "", response_model=ExportSummaryOut, status_code=201, openapi_extra=UPLOAD_BODY,
+    responses={413: {"description": "too large"}, 422: {"description": "refused export"}},
+)
+async def upload_export(
+    request: Request, establishment: EstablishmentDep, store: StoreDep, response: Response,
+    file_name: Annotated[str | None, Query(description="original file name")] = None,
+) -> ExportSummaryOut:
+    """Decrypt with the service's key, refuse another UAI, store by SHA-256, return §3.4."""
+    data, name = await _body(request, file_name)
+    intake: ExportIntake = request.app.state.intake
+    uai = establishment.uai
+    try:
+        record = await anyio.to_thread.run_sync(intake.accept, store, uai, data, name)
+    except UaiMismatchError as exc:
+        raise Problem(
+            422, "uai-mismatch", "Export of another establishment", str(exc),
+            export_uai=exc.export_uai, uai=uai,
+        ) from None
+    except UndecryptableError as exc:
+        raise Problem(
+            422, "undecryptable", "Export cannot be decrypted", str(exc),
+            envelope=exc.envelope,
+        ) from None
+    except ExportError as exc:
+        raise Problem(422, "bad-export", "Not a readable export", str(exc)) from None
+    response.headers["Location"] = f"{request.url.path.rstrip('/')}/{record.sha256}"
+    return ExportSummaryOut.of(record)
+
+
+@router.get("", response_model=PageOut[ExportSummaryOut])
+def list_exports(establishment: EstablishmentDep, store: StoreDep, page: PageDep) -> dict:
+    found = store.list_exports(establishment.uai, offset=page.offset, limit=page.limit)
+    return page_out(found, ExportSummaryOut.of)
+
+
+@router.get("/{sha256}", response_model=ExportSummaryOut)
+def get_export(establishment: EstablishmentDep, store: StoreDep, sha256: str) -> ExportSummaryOut:
+    record = store.get_export(establishment.uai, sha256)
+    if record is None:
+        raise not_found(f"export {sha256}")
+    return ExportSummaryOut.of(record)

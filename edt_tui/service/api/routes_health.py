@@ -1,0 +1,27 @@
+"""Liveness (no token needed) and the human description of each problem type."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse
+
+from edt_tui import __version__
+from edt_tui.service.api.deps import StoreDep
+from edt_tui.service.api.problems import PROBLEM_TYPES, not_found
+from edt_tui.service.api.schemas import HealthOut
+
+router = APIRouter()
+
+
+@router.get("/api/v1/health", response_model=HealthOut, tags=["health"])
+def health(store: StoreDep) -> HealthOut:
+    """`ok` when the store answers (used by load balancers and `edt-tui serve` checks)."""
+    return HealthOut(status="ok", version=__version__, schema_version=store.schema_version())
+
+
+@router.get("/problems/{slug}", response_class=PlainTextResponse, tags=["health"])
+def problem_description(slug: str) -> str:
+    """What a problem `type` means (the `type` URIs resolve here)."""
+    if slug not in PROBLEM_TYPES:
+        raise not_found(f"problem type {slug}")
+    return f"{slug}: {PROBLEM_TYPES[slug]}\n"
