@@ -9,20 +9,11 @@ from datetime import datetime
 from edt_tui.engine.courses import DerivedCourse
 from edt_tui.engine.memberships import Rosters
 from edt_tui.engine.model import AudienceKind, CourseState, EventState
-from edt_tui.engine.occurrences import Calendar, occurrence_date, weeks_of
+from edt_tui.engine.occurrences import Calendar, weeks_of
 from edt_tui.pronote.model import ItemKind, Session, Timetable
 
-_Occurrence = tuple[datetime, datetime, frozenset[str], frozenset[str]]
-"""start, end, room names, teacher sync ids."""
-
-
-@dataclass(slots=True)
-class _Merged:
-    """Occurrences of one course sharing a start are one event: longest end, union (§5)."""
-
-    end: datetime
-    rooms: set[str]
-    teachers: set[str]
+_Occurrence = tuple[datetime, datetime, tuple[str, ...], tuple[str, ...]]
+"""start, end, room names (sorted), teacher sync ids (sorted)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +69,7 @@ class CourseBuilder:
         self._rosters = rosters
         self._teacher_accounts = teacher_accounts
         self._student_accounts = student_accounts
-        self._occurrences: dict[tuple[int, int], _Occurrence | None] = {}
+        self._tables: dict[int, Mapping[int, _Occurrence] | None] = {}
 
     def build(
         self,
@@ -97,7 +88,7 @@ class CourseBuilder:
             else:
                 students |= rosters.of_group(ident)
         teachers: set[str] = set()
-        merged: dict[datetime, _Merged] = {}
+        merged: dict[datetime, _Occurrence] = {}
         for source in course.sources:
             session = source.session
             for item in session.items:
@@ -119,29 +110,18 @@ class CourseBuilder:
                     and item.ident in self._timetable.teachers
                 ):
                     teachers.add(item.ident)
+            table = self._table(session)
+            if table is None:
+                continue
             for week in weeks_of(weeks):
-                occurrence = self._occurrence(session, week)
-                if occurrence is None:
-                    break
-                start, end, rooms, event_teachers = occurrence
-                known = merged.get(start)
-                if known is None:
-                    merged[start] = _Merged(end, set(rooms), set(event_teachers))
-                else:
-                    known.end = max(known.end, end)
-                    known.rooms |= rooms
-                    known.teachers |= event_teachers
+                occurrence = table[week]
+                known = merged.get(occurrence[0])
+                merged[occurrence[0]] = occurrence if known is None else _merge(known, occurrence)
         label = course.label
+        key = course.key
         events = tuple(
-            EventState(
-                course_key=course.key,
-                start=start,
-                end=values.end,
-                title=label,
-                rooms=tuple(sorted(values.rooms)),
-                teachers=tuple(sorted(values.teachers)),
-            )
-            for start, values in sorted(merged.items())
+            EventState(key, start, end, label, rooms, event_teachers)
+            for start, end, rooms, event_teachers in sorted(merged.values())
         )
         teacher_accounts, student_accounts = self._teacher_accounts, self._student_accounts
         return DesiredCourse(
@@ -164,31 +144,60 @@ class CourseBuilder:
             sessions=tuple(dict.fromkeys(s.session.number for s in course.sources)),
         )
 
-    def _occurrence(self, session: Session, week: int) -> _Occurrence | None:
-        """Session σ in week i: start, end, rooms and teachers active that week (cached)."""
-        cache_key = (session.number, week)
-        if cache_key in self._occurrences:
-            return self._occurrences[cache_key]
+    def _table(self, session: Session) -> Mapping[int, _Occurrence] | None:
+        """Session σ week by week: start, end, rooms and teachers active that week (cached).
+
+        None when σ's slots are not in the grid. Computed once per session for every week any
+        of its items may use, and shared by all the courses σ produces.
+        """
+        if session.number in self._tables:
+            return self._tables[session.number]
         calendar = self._calendar
         assert calendar is not None
         times = calendar.slot_times(session.start_slot, session.slot_count)
-        occurrence: _Occurrence | None = None
-        if times is not None:
-            day = occurrence_date(calendar.year, week, session.day)
-            rooms_table = self._timetable.rooms
-            rooms = frozenset(
-                rooms_table[item.ident].name
-                for item in session.items
-                if item.kind is ItemKind.ROOM and item.active_in(week) and item.ident in rooms_table
-            )
-            teachers = frozenset(
-                self._teacher_accounts[item.ident]
-                for item in session.items
-                if item.kind is ItemKind.TEACHER
-                and item.active_in(week)
-                and item.ident in self._teacher_accounts
-            )
-            start, end = calendar.moment(day, times[0]), calendar.moment(day, times[1])
-            occurrence = (start, end, rooms, teachers)
-        self._occurrences[cache_key] = occurrence
-        return occurrence
+        if times is None:
+            self._tables[session.number] = None
+            return None
+        rooms_table, accounts = self._timetable.rooms, self._teacher_accounts
+        extras: list[tuple[int, bool, str]] = [
+            (item.weeks, True, rooms_table[item.ident].name)
+            for item in session.items
+            if item.kind is ItemKind.ROOM and item.ident in rooms_table
+        ] + [
+            (item.weeks, False, accounts[item.ident])
+            for item in session.items
+            if item.kind is ItemKind.TEACHER and item.ident in accounts
+        ]
+        union = 0
+        for item in session.items:
+            union |= item.weeks
+        # Split σ's weeks by which rooms/teachers are active: a handful of parts, not 36 weeks.
+        parts = [(calendar.session_weeks(union, session.cancelled_weeks, session.day), 0)]
+        for index, (mask, _, _) in enumerate(extras):
+            parts = [
+                piece
+                for weeks, active in parts
+                for piece in ((weeks & mask, active | 1 << index), (weeks & ~mask, active))
+                if piece[0]
+            ]
+        spans = calendar.spans(session.day, times[0], times[1])
+        table: dict[int, _Occurrence] = {}
+        for weeks, active in parts:
+            chosen = [extra for index, extra in enumerate(extras) if active >> index & 1]
+            rooms = tuple(sorted({value for _, is_room, value in chosen if is_room}))
+            teachers = tuple(sorted({value for _, is_room, value in chosen if not is_room}))
+            for week in weeks_of(weeks):
+                start, end = spans[week]
+                table[week] = (start, end, rooms, teachers)
+        self._tables[session.number] = table
+        return table
+
+
+def _merge(a: _Occurrence, b: _Occurrence) -> _Occurrence:
+    """Two occurrences of one course with the same start: longest end, union (§5)."""
+    return (
+        a[0],
+        max(a[1], b[1]),
+        tuple(sorted(set(a[2]) | set(b[2]))),
+        tuple(sorted(set(a[3]) | set(b[3]))),
+    )

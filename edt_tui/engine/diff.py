@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
+from operator import attrgetter
 
 from edt_tui.engine.desired import DesiredCourse
 from edt_tui.engine.model import (
@@ -91,10 +93,11 @@ def _event_actions(
 ) -> list[Action]:
     actions: list[Action] = []
     seen: set[str] = set()
+    prefix = course.key + "|"
     for event in course.events:
         if event.start < reference_time:
             continue
-        key = event.key
+        key = prefix + _iso(event.start)  # == event.key, without re-formatting shared starts
         seen.add(key)
         old = existing.get(key)
         if old is None:
@@ -114,9 +117,15 @@ def _event_actions(
     return actions
 
 
-_RANK = {action_type: rank for rank, action_type in enumerate(ACTION_ORDER)}
+@lru_cache(maxsize=65536)
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
 
 
 def order(actions: Iterable[Action]) -> tuple[Action, ...]:
     """Dependency order (`ACTION_ORDER`), then by key: deterministic and resumable."""
-    return tuple(sorted(actions, key=lambda a: (_RANK[a.type], a.key)))
+    buckets: dict[ActionType, list[Action]] = {t: [] for t in ACTION_ORDER}
+    for action in actions:
+        buckets[action.type].append(action)
+    by_key = attrgetter("key")
+    return tuple(a for t in ACTION_ORDER for a in sorted(buckets[t], key=by_key))

@@ -44,6 +44,9 @@ class Calendar:
     zone: ZoneInfo
     _in_year: dict[int, int] = field(default_factory=dict)
     _moments: dict[tuple[date, time], datetime] = field(default_factory=dict)
+    _spans: dict[tuple[int, time, time], dict[int, tuple[datetime, datetime]]] = field(
+        default_factory=dict
+    )
 
     def in_year_mask(self, day: int) -> int:
         """Weeks whose date for weekday `day` is in [DateDebut, DateFin] (0 if no weekday)."""
@@ -73,3 +76,18 @@ class Calendar:
             value = local_datetime(day, at, self.zone)
             self._moments[key] = value
         return value
+
+    def spans(self, day: int, start: time, end: time) -> dict[int, tuple[datetime, datetime]]:
+        """Week → (start, end) of a lesson on weekday `day`, for every in-year week (cached).
+
+        Sessions sharing a weekday and slot range (hundreds of them) share this table.
+        """
+        key = (day, start, end)
+        table = self._spans.get(key)
+        if table is None:
+            table = {}
+            for week in weeks_of(self.in_year_mask(day)):
+                on = occurrence_date(self.year, week, day)
+                table[week] = (self.moment(on, start), self.moment(on, end))
+            self._spans[key] = table
+        return table
