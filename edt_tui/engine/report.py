@@ -72,3 +72,108 @@ def plan_to_contract_json(plan: Plan) -> dict[str, Any]:
         "people": {"teachers": _people(plan.teachers), "students": _people(plan.students)},
         "actions": {t.value: counts[t] for t in CONTRACT_ACTIONS},
     }
+
+
+def _person(row: PersonRow) -> dict[str, Any]:
+    return {
+        "key": row.key,
+        "ident": row.ident,
+        "last_name": row.last_name,
+        "first_name": row.first_name,
+        "birth_date": row.birth_date.isoformat() if row.birth_date else None,
+        "status": row.status.value,
+        "sync_id": row.sync_id,
+        "rule": row.rule.value if row.rule else None,
+        "candidates": list(row.candidates),
+        "detail": row.detail,
+        "recommended": row.recommended.sync_id if row.recommended else None,
+        "suggestions": [
+            {
+                "sync_id": s.sync_id,
+                "last_name": s.last_name,
+                "first_name": s.first_name,
+                "birth_date": s.birth_date.isoformat() if s.birth_date else None,
+                "score": s.score,
+                "margin": s.margin,
+                "evidence": list(s.evidence),
+            }
+            for s in row.suggestions
+        ],
+    }
+
+
+def plan_steps_to_dict(plan: Plan) -> dict[str, Any]:
+    """The wizard's step lists (JSON-safe), for the service's dry-run endpoint and the TUI.
+
+    Unlike the contract document, it lists every derived course (with why it is not selected)
+    and every person with their reconciliation, candidates and ranked suggestions.
+    """
+    reference_time = plan.reference_time
+    return {
+        "uai": plan.uai,
+        "school_year": plan.school_year,
+        "reference_time": reference_time.isoformat(),
+        "reference_date": plan.reference_date.isoformat(),
+        "subjects": [
+            {
+                "ident": r.ident,
+                "key": r.key,
+                "code": r.code,
+                "export_label": r.export_label,
+                "ent_name": r.ent_name,
+                "matched_by": r.matched_by,
+                "status": r.status.value,
+                "active": r.active,
+                "label": r.label,
+            }
+            for r in plan.subjects
+        ],
+        "classes": [
+            {
+                "ident": r.ident,
+                "key": r.key,
+                "export_name": r.export_name,
+                "ent_name": r.ent_name,
+                "status": r.status.value,
+                "active": r.active,
+                "label": r.label,
+            }
+            for r in plan.classes
+        ],
+        "groups": [
+            {"ident": r.ident, "key": r.key, "name": r.name, "status": r.status.value}
+            for r in plan.groups
+        ],
+        "courses": [
+            {
+                "key": c.key,
+                "label": c.label,
+                "subject": c.state.subject,
+                "audience": {"kind": c.state.audience_kind.value, "name": c.state.audience_name},
+                "selected": c.selected,
+                "subject_active": c.subject_active,
+                "audience_active": c.audience_active,
+                "deactivated": c.deactivated,
+                "teachers": len(c.teachers),
+                "students": len(c.students),
+                "unreconciled_members": len(c.unreconciled_teachers) + len(c.unreconciled_students),
+                "future_events": len(c.future_events(reference_time)),
+                "sessions": list(c.sessions),
+            }
+            for c in plan.courses
+        ],
+        "teachers": [_person(r) for r in plan.teachers],
+        "students": [_person(r) for r in plan.students],
+        "ignored_sessions": [
+            {
+                "reason": i.reason.value,
+                "subject": i.subject,
+                "detail": i.detail,
+                "session": i.session,
+                "line": i.line,
+            }
+            for i in plan.ignored_sessions
+        ],
+        "summary": dict(plan.summary),
+        "actions": {t.value: n for t, n in plan.action_counts.items()},
+    }

@@ -162,3 +162,34 @@ def test_contract_json_has_exactly_the_contract_fields() -> None:
         "update_event": 0,
         "delete_event": 0,
     }
+
+
+def test_steps_document_lists_every_course_and_person_with_reasons() -> None:
+    from edt_tui.engine.report import plan_steps_to_dict
+
+    tt = (
+        TimetableBuilder()
+        .subject("1", "FRANCAIS", "FRANC")
+        .subject("2", "LATIN")
+        .school_class("c1", "3A")
+        .student("s1", "DALIAOUI", "YASMINE", date(2012, 5, 4), classes=["c1"])
+        .session("1", classes=["c1"])
+        .session("2", classes=["c1"])
+        .build()
+    )
+    directory = [user("u1", Profile.STUDENT, "DALLAOUI", "YASMINE", date(2012, 5, 4))]
+    doc = plan_steps_to_dict(plan_for(tt, directory=directory))
+    json.dumps(doc)
+    assert [(c["label"], c["selected"], c["subject_active"]) for c in doc["courses"]] == [
+        ("FRANCAIS - 3 A", True, True),
+        ("LATIN - 3 A", False, False),
+    ]
+    assert [s["status"] for s in doc["subjects"]] == ["recognised", "new"]
+    [student] = doc["students"]
+    assert student["status"] == "unreconciled" and student["recommended"] == "u1"
+    assert student["suggestions"][0]["evidence"] == [
+        "last_name:close",
+        "first_name:exact",
+        "birth_date:exact",
+    ]
+    assert doc["summary"]["courses_created"] == 1
