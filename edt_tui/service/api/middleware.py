@@ -14,18 +14,12 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from edt_tui.service.api.problems import PROBLEM_MEDIA_TYPE, problem_body
+from edt_tui.service.api.problems import PROBLEM_MEDIA_TYPE, problem_body, redact_path
 
 ACCESS_LOGGER = "edt_tui.access"
 DEFAULT_MAX_UPLOAD = 50 * 1024 * 1024
 DEFAULT_MAX_JSON = 1024 * 1024
 _UPLOAD_PATH = re.compile(r"^/api/v1/establishments/[^/]+/exports/?$|^/push/")
-_PUSH_SECRET = re.compile(r"^(/push/[^/]+/)[^/]+")
-
-
-def redact_path(path: str) -> str:
-    """Push URLs carry the establishment's secret: never log it."""
-    return _PUSH_SECRET.sub(r"\1***", path)
 
 
 async def _send_problem(send: Send, status: int, slug: str, title: str, detail: str) -> None:

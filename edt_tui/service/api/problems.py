@@ -7,6 +7,7 @@ by `GET /problems/{slug}`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,6 +16,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+_PUSH_SECRET = re.compile(r"^(/push/[^/]+/)[^/]+")
+
+
+def redact_path(path: str) -> str:
+    """Push URLs carry the establishment's secret: never log or echo it."""
+    return _PUSH_SECRET.sub(r"\1***", path)
 
 PROBLEM_TYPES: dict[str, str] = {
     "not-found": "The resource does not exist, or is outside the token's establishments.",
@@ -98,7 +105,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
         return problem_response(
-            exc.status, exc.slug, exc.title, exc.detail, instance=request.url.path,
+            exc.status, exc.slug, exc.title, exc.detail, instance=redact_path(request.url.path),
             headers=exc.headers, **exc.extensions,
         )
 
@@ -108,7 +115,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else None
         return problem_response(
             exc.status_code, slug, slug.replace("-", " ").capitalize(), detail,
-            instance=request.url.path, headers=dict(exc.headers or {}) or None,
+            instance=redact_path(request.url.path), headers=dict(exc.headers or {}) or None,
         )
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
@@ -119,14 +126,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         ]
         detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
         return problem_response(
-            422, "validation", "Invalid request", detail, instance=request.url.path,
+            422, "validation", "Invalid request", detail, instance=redact_path(request.url.path),
             errors=errors,
         )
 
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(
             500, "internal", "Internal error", "unexpected error; see the service log",
-            instance=request.url.path,
+            instance=redact_path(request.url.path),
         )
 
     app.add_exception_handler(Problem, on_problem)

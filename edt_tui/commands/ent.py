@@ -1,0 +1,114 @@
+"""`edt-tui ent …`: load the ENT directory from CSV, issue API tokens, list establishments."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from edt_tui.cli import add_connection_options
+from edt_tui.errors import BadInputError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "ent", help="ENT directory, referential and API tokens",
+        description="Manage the local ENT import service's data (EDT_TUI_HOME).",
+    )
+    sub = parser.add_subparsers(title="ent commands", metavar="ACTION", required=True)
+
+    load = sub.add_parser(
+        "load", help="load establishments/users/subjects/classes CSV files (upsert)",
+        description=(
+            "Load whichever of establishments.csv, users.csv, subjects.csv, classes.csv exist in "
+            "DIR (UTF-8, header row; columns in docs/cli-contract.md). Every file is checked "
+            "before anything is written: a bad row stops the load with its file and line."
+        ),
+    )
+    load.add_argument("directory", metavar="DIR", type=Path)
+    load.set_defaults(handler=run_load)
+
+    token = sub.add_parser("token", help="API tokens")
+    token_sub = token.add_subparsers(title="token commands", metavar="ACTION", required=True)
+    create = token_sub.add_parser(
+        "create", help="issue a bearer token (printed once, stored hashed)",
+        description=(
+            "Issue an API token. An `admin` token sees and changes only its establishment; a "
+            "`platform` token sees all. The token is printed once on stdout."
+        ),
+    )
+    create.add_argument("--uai", help="establishment of an admin token")
+    create.add_argument("--role", choices=("admin", "platform"), default="admin")
+    create.add_argument("--label", default="", help="who or what the token is for")
+    create.set_defaults(handler=run_token_create)
+
+    listing = sub.add_parser("establishments", help="list establishments")
+    listing.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    add_connection_options(listing)
+    listing.set_defaults(handler=run_establishments)
+
+
+def run_load(args: argparse.Namespace) -> int:
+    from edt_tui.service.csv_loader import load_directory
+    from edt_tui.service.sqlite_store import open_store
+
+    store = open_store()
+    try:
+        report = load_directory(store, args.directory)
+    finally:
+        store.close()
+    for name, count in report.counts.items():
+        print(f"{name}: {count} row(s) loaded")
+    return 0
+
+
+def run_token_create(args: argparse.Namespace) -> int:
+    from edt_tui.service.auth import issue_token
+    from edt_tui.service.records import TokenRole
+    from edt_tui.service.sqlite_store import open_store
+
+    role = TokenRole(args.role)
+    uai = args.uai.upper() if args.uai else None
+    if role is TokenRole.ADMIN and not uai:
+        raise BadInputError("an admin token needs --uai UAI", hint="or use --role platform")
+    if role is TokenRole.PLATFORM and uai:
+        raise BadInputError("a platform token covers every establishment: drop --uai")
+    store = open_store()
+    try:
+        if uai and store.get_establishment(uai) is None:
+            raise BadInputError(
+                f"unknown establishment {uai}",
+                hint="load it first with `edt-tui ent load DIR` (establishments.csv)",
+            )
+        token = issue_token(store, role, uai, label=args.label)
+    finally:
+        store.close()
+    print(token)
+    print("edt-tui: store this token now: it cannot be shown again", file=sys.stderr)
+    return 0
+
+
+def run_establishments(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from edt_tui.client import client_from_args
+
+    async def fetch() -> list[dict[str, object]]:
+        async with client_from_args(args) as ent:
+            return [
+                {"uai": e.uai, "name": e.name, "timezone": e.timezone,
+                 "daily_quota": e.daily_quota}
+                async for e in ent.iterate(ent.list_establishments)
+            ]
+
+    rows = asyncio.run(fetch())
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+    else:
+        for row in rows:
+            print(f"{row['uai']}  {row['name']}  ({row['timezone']})")
+        if not rows:
+            print("no establishment: load some with `edt-tui ent load DIR`", file=sys.stderr)
+    return 0

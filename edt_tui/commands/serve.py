@@ -1,0 +1,60 @@
+"""`edt-tui serve`: the ENT import service over HTTP (uvicorn)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from edt_tui.errors import BadInputError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the ENT import service as an HTTP server",
+        description=(
+            "Serve the ENT import service API (/api/v1, /openapi.json, /docs) on the local data "
+            "directory. Stop with Ctrl-C or SIGTERM (graceful). Access logs: JSON lines on stderr."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="TCP port (default 8080; 0 = any free port)"
+    )
+    parser.add_argument(
+        "--key", metavar="KEY.pem",
+        help="the ENT partner private key used to decrypt uploads (or $EDT_TUI_KEY)",
+    )
+    parser.add_argument("--partner", help="ENT partner name in exports (default ITSLEARNING)")
+    parser.add_argument(
+        "--max-upload-mb", type=int, default=50, help="largest accepted upload (default 50 MB)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from edt_tui.config import key_file_too_open, load_settings
+    from edt_tui.service.runtime import background_tasks
+    from edt_tui.service.server import serve
+
+    if not 0 <= args.port <= 65535:
+        raise BadInputError(f"--port {args.port}: not a TCP port (0-65535)")
+    if args.max_upload_mb < 1:
+        raise BadInputError("--max-upload-mb must be at least 1")
+    settings = load_settings(partner=args.partner, private_key=args.key)
+    if settings.private_key is None:
+        print(
+            "edt-tui: warning: no private key (--key, $EDT_TUI_KEY): encrypted uploads will be "
+            "refused", file=sys.stderr,
+        )
+    elif not settings.private_key.is_file():
+        raise BadInputError(f"{settings.private_key}: private key file not found")
+    elif key_file_too_open(settings.private_key):
+        print(
+            f"edt-tui: warning: {settings.private_key} is readable by other users "
+            "(chmod 600 it)", file=sys.stderr,
+        )
+    return serve(
+        host=args.host, port=args.port, settings=settings, background=background_tasks(),
+        max_upload=args.max_upload_mb * 1024 * 1024,
+    )

@@ -1,0 +1,16 @@
+"""What runs beside the API in both the embedded service and `edt-tui serve`.
+
+`background_tasks()` is THE place where long-running loops (the import worker, issue 5) are
+registered: each is a coroutine function `(store) -> Awaitable[None]` that `create_app` starts
+in its lifespan and cancels at shutdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from edt_tui.service.api.app import Background
+
+
+def background_tasks() -> Sequence[Background]:
+    return ()

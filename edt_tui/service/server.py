@@ -1,0 +1,62 @@
+"""`edt-tui serve`: the service as a real HTTP server (uvicorn) with JSON access logs.
+
+uvicorn handles SIGINT/SIGTERM: it stops accepting, lets running requests finish (bounded by
+`GRACEFUL_SECONDS`), then the app's lifespan stops the background tasks and closes the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+
+from edt_tui.config import Settings
+from edt_tui.service.api.app import Background, create_app
+from edt_tui.service.api.middleware import ACCESS_LOGGER, DEFAULT_MAX_UPLOAD
+from edt_tui.service.sqlite_store import open_store
+
+GRACEFUL_SECONDS = 10
+
+
+def configure_access_log(stream: object = None) -> None:
+    """Access lines are already JSON: print them as they are, one per line."""
+    logger = logging.getLogger(ACCESS_LOGGER)
+    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+async def _run(server: uvicorn.Server, announce: bool) -> None:
+    task = asyncio.create_task(server.serve())
+    while not server.started and not task.done():
+        await asyncio.sleep(0.02)
+    if server.started and announce:
+        host, port = server.servers[0].sockets[0].getsockname()[:2]
+        print(f"edt-tui: serving on http://{host}:{port}", file=sys.stderr, flush=True)
+    await task
+
+
+def serve(
+    *, host: str, port: int, settings: Settings, data_dir: Path | None = None,
+    background: Sequence[Background] = (), max_upload: int = DEFAULT_MAX_UPLOAD,
+    log_level: str = "warning",
+) -> int:
+    """Run until SIGINT/SIGTERM; `port` 0 picks a free port (announced on stderr)."""
+    configure_access_log()
+    app = create_app(
+        open_store(data_dir), settings=settings, background=background,
+        max_upload=max_upload, close_store=True,
+    )
+    config = uvicorn.Config(
+        app, host=host, port=port, access_log=False, log_level=log_level, lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SECONDS, server_header=False,
+    )
+    server = uvicorn.Server(config)
+    asyncio.run(_run(server, announce=True))
+    return 0 if server.started else 1
