@@ -36,7 +36,7 @@ class Suggestion:
     score: float
     """0..1, weighted name similarity."""
     evidence: tuple[str, ...]
-    """`<field>:exact` or `<field>:close` for last_name, first_name, birth_date."""
+    """`<field>:exact|close` for last_name, first_name (also `:prefix`), birth_date."""
     margin: float
     """Score minus the next suggestion's score (the score itself for the last one)."""
 
@@ -45,6 +45,20 @@ def _ratio(a: str, b: str) -> float:
     if a == b:
         return 1.0
     return SequenceMatcher(None, a, b).ratio()
+
+
+MIN_PREFIX = 5
+"""PRONOTE truncates teachers' first names (~10 characters): a long enough prefix is a match."""
+
+
+def _first_name_ratio(a: str, b: str) -> tuple[float, str | None]:
+    if a == b:
+        return 1.0, "first_name:exact"
+    shorter, longer = sorted((a, b), key=len)
+    if len(shorter) >= MIN_PREFIX and longer.startswith(shorter):
+        return 1.0, "first_name:prefix"
+    ratio = _ratio(a, b)
+    return ratio, _field("first_name", ratio)
 
 
 def _field(name: str, ratio: float) -> str | None:

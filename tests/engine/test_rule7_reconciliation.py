@@ -184,3 +184,16 @@ def test_rule7_counts_cover_everyone_in_the_export_not_only_course_members() -> 
     assert plan.courses == ()
     assert (plan.teacher_count.reconciled, plan.teacher_count.unreconciled) == (1, 1)
     assert (plan.student_count.reconciled, plan.student_count.unreconciled) == (1, 1)
+
+
+def test_rule7_truncated_teacher_first_name_is_a_suggestion_not_a_match() -> None:
+    tt = _teachers(("t1", "LEFEBVRE", "MARIE-CHRI", {})).build()
+    directory = [
+        user("a", Profile.TEACHER, "Lefebvre", "Marie-Christine"),
+        user("b", Profile.TEACHER, "LEFEVRE", "MARC"),
+    ]
+    row = _row(plan_for(tt, directory=directory), "t1")
+    assert row.status is PersonStatus.UNRECONCILED
+    assert [s.sync_id for s in row.suggestions] == ["a", "b"]
+    assert row.suggestions[0].evidence == ("last_name:exact", "first_name:prefix")
+    assert row.recommended is not None and row.recommended.sync_id == "a"
