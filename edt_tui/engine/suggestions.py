@@ -104,13 +104,11 @@ class SuggestionIndex:
             if user.sync_id in excluded:
                 continue
             last_ratio = _ratio(last, norm(user.last_name))
-            first_ratio = _ratio(first, norm(user.first_name))
+            first_ratio, first_evidence = _first_name_ratio(first, norm(user.first_name))
             score = LAST_NAME_WEIGHT * last_ratio + (1 - LAST_NAME_WEIGHT) * first_ratio
             if score < MIN_SCORE:
                 continue
-            evidence = [
-                e for e in (_field("last_name", last_ratio), _field("first_name", first_ratio)) if e
-            ]
+            evidence = [e for e in (_field("last_name", last_ratio), first_evidence) if e]
             if birth_date is not None and birth_date == user.birth_date:
                 evidence.append("birth_date:exact")
             scored.append((round(score, 3), user.sync_id, user, tuple(evidence)))
