@@ -101,7 +101,8 @@ def match_subjects(
     rows: dict[str, SubjectRow] = {}
     for subject in timetable.subjects.values():
         key = norm(subject.label)
-        ent_name, matched_by = by_name.get(key), "name"
+        ent_name = by_name.get(key)
+        matched_by: str | None = "name"
         if ent_name is None and norm(subject.code):
             ent_name, matched_by = by_code.get(norm(subject.code)), "code"
         choice = selection.subjects.get(key)

@@ -115,7 +115,7 @@ class SuggestionIndex:
         scored.sort(key=lambda entry: (-entry[0], entry[1]))
         best = scored[:MAX_SUGGESTIONS]
         result = []
-        for rank, (score, _, user, evidence) in enumerate(best):
+        for rank, (score, _, user, matched) in enumerate(best):
             following = scored[rank + 1][0] if rank + 1 < len(scored) else 0.0
             result.append(
                 Suggestion(
@@ -124,7 +124,7 @@ class SuggestionIndex:
                     user.first_name,
                     user.birth_date,
                     score,
-                    evidence,
+                    matched,
                     round(score - following, 3),
                 )
             )
