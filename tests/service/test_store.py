@@ -1,0 +1,184 @@
+"""The SQLite store on real files: migrations, upserts, ENT state, actions, two writers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from edt_tui.engine.apply import apply_actions
+from edt_tui.engine.model import (
+    Action,
+    ActionType,
+    CourseOrigin,
+    EntState,
+    EventState,
+    Profile,
+    UserSource,
+)
+from edt_tui.service.migrations import SCHEMA_VERSION
+from edt_tui.service.records import Establishment, UserRecord
+from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.service.store import StoreError, UnknownEstablishmentError
+from tests.service.conftest import UAI_A, UAI_B, YEAR, course_actions, seed
+
+
+def test_migrates_an_empty_file_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "ent.sqlite3"
+    store = SQLiteStore(path)
+    store.close()
+    raw = sqlite3.connect(path)
+    tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"establishments", "directory_users", "idpn_links", "subjects", "classes", "exports",
+            "selections", "import_jobs", "job_actions", "pushes", "api_tokens", "courses",
+            "hierarchy_nodes", "memberships", "events"} <= tables
+    assert raw.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    raw.close()
+    again = SQLiteStore(path)  # reopening does not re-run migrations
+    assert again.schema_version() == SCHEMA_VERSION
+    again.close()
+
+
+def test_refuses_a_database_from_a_newer_version(tmp_path: Path) -> None:
+    path = tmp_path / "ent.sqlite3"
+    SQLiteStore(path).close()
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE schema_version SET version = 999")
+    raw.commit()
+    raw.close()
+    with pytest.raises(StoreError, match="newer"):
+        SQLiteStore(path)
+
+
+def test_upserts_keep_one_row_per_key_and_update_fields(store: SQLiteStore) -> None:
+    store.upsert_establishments([Establishment(UAI_A, "Old name")])
+    secret = store.get_establishment(UAI_A).push_secret  # type: ignore[union-attr]
+    store.upsert_establishments([Establishment(UAI_A, "New name", timezone="Indian/Reunion")])
+    got = store.get_establishment(UAI_A)
+    assert got is not None and got.name == "New name" and got.timezone == "Indian/Reunion"
+    assert got.push_secret == secret and len(secret) >= 24  # the secret survives reloads
+    user = UserRecord(UAI_A, "u1", Profile.STUDENT, "Durand", "Zoé", date(2011, 5, 6), None,
+                      UserSource.AAF)
+    store.upsert_users([user])
+    store.upsert_users([UserRecord(UAI_A, "u1", Profile.STUDENT, "Durand-Roy", "Zoé",
+                                   date(2011, 5, 6), "zdurand", UserSource.CSV)])
+    page = store.list_users(UAI_A)
+    assert page.total == 1
+    assert page.items[0].last_name == "Durand-Roy" and page.items[0].cas_login == "zdurand"
+
+
+def test_users_of_an_unknown_establishment_write_nothing(store: SQLiteStore) -> None:
+    store.upsert_establishments([Establishment(UAI_A, "A")])
+    rows = [
+        UserRecord(UAI_A, "ok", Profile.TEACHER, "X", "Y", None, None, UserSource.AAF),
+        UserRecord("9999999Z", "bad", Profile.TEACHER, "X", "Y", None, None, UserSource.AAF),
+    ]
+    with pytest.raises(UnknownEstablishmentError, match="9999999Z"):
+        store.upsert_users(rows)
+    assert store.list_users(UAI_A).total == 0
+
+
+def test_user_filters_and_pagination(seeded: SQLiteStore) -> None:
+    students = seeded.list_users(UAI_A, profile=Profile.STUDENT, limit=2)
+    assert students.total == 5 and len(students.items) == 2 and students.next == 2
+    rest = seeded.list_users(UAI_A, profile=Profile.STUDENT, offset=4, limit=2)
+    assert len(rest.items) == 1 and rest.next is None
+    assert [u.sync_id for u in seeded.list_users(UAI_A, q="prenom3 eleve").items] == ["a-s3"]
+    assert [u.sync_id for u in seeded.list_users(UAI_A, reconciled=True).items] == ["a-s1"]
+    assert seeded.list_users(UAI_A, reconciled=False).total == 5
+    assert seeded.list_users(UAI_A, source=UserSource.AAF).total == 1
+    assert seeded.list_users(UAI_A, limit=10_000).limit == 500
+
+
+def test_ent_state_round_trips_what_the_engine_expects(seeded: SQLiteStore) -> None:
+    actions = course_actions(UAI_A, "Maths", "3A", ["a-s1", "a-s2"], "a-t1")
+    expected = apply_actions(EntState({}, frozenset(), {}), actions)
+    assert seeded.ent_state(UAI_A, YEAR) == expected
+    assert seeded.ent_state(UAI_A, "2025-2026") == EntState({}, frozenset(), {})
+
+
+def test_actions_are_idempotent_and_updates_deletes_apply(seeded: SQLiteStore) -> None:
+    actions = course_actions(UAI_A, "Maths", "3A", ["a-s1", "a-s2"], "a-t1")
+    before = seeded.ent_state(UAI_A, YEAR)
+    seeded.apply_actions(UAI_A, actions)  # replay: nothing duplicated
+    assert seeded.ent_state(UAI_A, YEAR) == before
+    assert seeded.list_hierarchy(UAI_A).total == 1
+    event = next(a.event for a in actions if a.event)
+    moved = EventState(event.course_key, event.start, event.end + timedelta(minutes=30),
+                       event.title, ("S202",), event.teachers)
+    member = next(a.membership for a in actions if a.membership)
+    change = [
+        Action(ActionType.UPDATE_EVENT, moved.key, event=moved),
+        Action(ActionType.DELETE_MEMBERSHIP, member.key, membership=member),
+        Action(ActionType.DELETE_EVENT, actions[-1].key, event=actions[-1].event),
+    ]
+    seeded.apply_actions(UAI_A, change)
+    assert seeded.ent_state(UAI_A, YEAR) == apply_actions(before, change)
+
+
+def test_a_failing_action_rolls_back_the_whole_batch(seeded: SQLiteStore) -> None:
+    before = seeded.ent_state(UAI_A, YEAR)
+    good = course_actions(UAI_A, "Physique", "3A", ["a-s3"], "a-t1")
+    with pytest.raises(StoreError):
+        seeded.apply_actions(UAI_A, [*good, Action(ActionType.CREATE_EVENT, "broken")])
+    assert seeded.ent_state(UAI_A, YEAR) == before
+
+
+def test_courses_hierarchy_and_manual_courses(seeded: SQLiteStore) -> None:
+    seeded.add_manual_course(
+        UAI_A, f"{UAI_A}:{YEAR}:HANDMADE", label="Club théâtre", school_year=YEAR,
+        subject="Théâtre", audience_kind="group", audience_name="Club", created_by="Mme X",
+    )
+    courses = seeded.list_courses(UAI_A)
+    assert [c.label for c in courses.items] == ["Club théâtre", "Maths - 3A"]
+    integration = seeded.list_courses(UAI_A, origin=CourseOrigin.INTEGRATION).items
+    assert [(c.created_by, c.participants) for c in integration] == [("Intégration", 3)]
+    state = seeded.ent_state(UAI_A, YEAR)
+    assert state.courses[f"{UAI_A}:{YEAR}:HANDMADE"].origin is CourseOrigin.MANUAL
+    roots = seeded.list_hierarchy(UAI_A).items
+    assert [r.title for r in roots] == [f"Cours {YEAR}"]
+    children = seeded.list_hierarchy(UAI_A, parent_key=roots[0].key).items
+    assert [c.course_key for c in children] == [integration[0].key]
+    events = seeded.list_events(UAI_A, integration[0].key, limit=2)
+    assert events.total == 3 and events.items[0].start < events.items[1].start
+    assert seeded.list_memberships(UAI_A, integration[0].key).total == 3
+    assert seeded.list_memberships(UAI_B, integration[0].key).total == 0  # scoped by UAI
+
+
+def test_selections_are_versioned(seeded: SQLiteStore) -> None:
+    assert seeded.get_selection(UAI_A) is None
+    assert seeded.save_selection(UAI_A, {"subjects": ["1"]}) == 1
+    assert seeded.save_selection(UAI_A, {"subjects": ["1", "2"]}) == 2
+    assert seeded.get_selection(UAI_A) == (2, {"subjects": ["1", "2"]})
+    assert seeded.get_selection(UAI_A, 1) == (1, {"subjects": ["1"]})
+    assert seeded.get_selection(UAI_B) is None
+
+
+def _writer(path: str, prefix: str, count: int) -> None:
+    store = SQLiteStore(Path(path))
+    for i in range(count):
+        store.upsert_users([UserRecord(UAI_A, f"{prefix}{i}", Profile.STUDENT, prefix, str(i),
+                                       None, None, UserSource.CSV)])
+        store.apply_actions(UAI_A, course_actions(UAI_A, f"{prefix}{i}", "3A", [], "a-t1", 1))
+    store.close()
+
+
+def test_two_processes_write_concurrently(tmp_path: Path) -> None:
+    path = tmp_path / "ent.sqlite3"
+    store = SQLiteStore(path)
+    seed(store)
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(path), p, 40)) for p in ("x", "y")]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(60)
+    assert [proc.exitcode for proc in procs] == [0, 0]
+    assert store.list_users(UAI_A, q="x").total >= 40
+    assert store.list_users(UAI_A, profile=Profile.STUDENT).total == 5 + 80
+    assert store.list_courses(UAI_A).total == 1 + 80
+    store.close()
