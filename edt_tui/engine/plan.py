@@ -89,6 +89,19 @@ class Plan:
         }
 
     @property
+    def idpn_links(self) -> tuple[tuple[str, str], ...]:
+        """(ENT sync id, IDPN) to store on accounts once the import succeeds (§7).
+
+        Every reconciled person whose export carries an IDPN, so the next import matches them by
+        the PRONOTE link (rule 1); a confirmed relink replaces the account's old IDPN.
+        """
+        return tuple(
+            (row.sync_id, row.idpn)
+            for row in (*self.teachers, *self.students)
+            if row.reconciled and row.sync_id and row.idpn
+        )
+
+    @property
     def teacher_count(self) -> PeopleCount:
         return _count(self.teachers)
 

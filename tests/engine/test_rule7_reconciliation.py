@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from edt_tui.engine.model import Profile, UserSource
@@ -197,3 +198,14 @@ def test_rule7_truncated_teacher_first_name_is_a_suggestion_not_a_match() -> Non
     assert [s.sync_id for s in row.suggestions] == ["a", "b"]
     assert row.suggestions[0].evidence == ("last_name:exact", "first_name:prefix")
     assert row.recommended is not None and row.recommended.sync_id == "a"
+
+
+def test_rule7_idpn_is_stored_after_import_and_links_the_next_one() -> None:
+    tt = _teachers(("t1", "DUPONT", "JEAN", {"idpn": "ABCDEF0123456789"})).build()
+    directory = [user("a", Profile.TEACHER, "DUPONT", "JEAN")]
+    plan = plan_for(tt, directory=directory)
+    assert plan.idpn_links == (("a", "ABCDEF0123456789"),)
+    stored = [replace(u, idpn=dict(plan.idpn_links).get(u.sync_id, u.idpn)) for u in directory]
+    renamed = _teachers(("t1", "DUPONT-MOREAU", "JEAN", {"idpn": "ABCDEF0123456789"})).build()
+    row = _row(plan_for(renamed, directory=stored), "t1")
+    assert (row.status, row.rule, row.sync_id) == (PersonStatus.RECONCILED, MatchRule.IDPN, "a")
