@@ -2,8 +2,8 @@
 
 Never applied automatically: the admin picks one (`PersonChoice.LINK`). To stay fast on 2,000 ×
 2,000 students, candidates are blocked first — students by birth date, teachers (and students
-without a birth date) by the first letter of the last name or the exact first name — and only the
-block is scored.
+without a birth date, or whose birth-date block finds nothing) by the first letter of the last
+name or the exact first name — and only the block is scored.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from edt_tui.engine.normalize import norm
 
 MIN_SCORE = 0.75
 """Below this, a candidate is noise (e.g. same birth date, unrelated name)."""
+NAME_ONLY_MIN_SCORE = 0.9
+"""A student suggested despite a different birth date must have (nearly) the same name."""
 CLOSE = 0.8
 """A field ratio at or above this counts as a close match in the evidence."""
 CLEAR_MARGIN = 0.05
@@ -36,7 +38,7 @@ class Suggestion:
     score: float
     """0..1, weighted name similarity."""
     evidence: tuple[str, ...]
-    """`<field>:exact|close` for last_name, first_name (also `:prefix`), birth_date."""
+    """`last_name:exact|close`, `first_name:exact|close|prefix`, `birth_date:exact|differs`."""
     margin: float
     """Score minus the next suggestion's score (the score itself for the last one)."""
 
@@ -97,21 +99,18 @@ class SuggestionIndex:
         use_birth_date: bool,
         excluded: frozenset[str] = frozenset(),
     ) -> tuple[Suggestion, ...]:
+        """Students are looked up by birth date first; when that finds nothing (a birth date
+        keyed wrong on one side), by name, with the stricter `NAME_ONLY_MIN_SCORE`."""
         last, first = norm(last_name), norm(first_name)
         blocking = birth_date if use_birth_date else None
-        scored: list[tuple[float, str, DirectoryUser, tuple[str, ...]]] = []
-        for user in self._block(last, first, blocking):
-            if user.sync_id in excluded:
-                continue
-            last_ratio = _ratio(last, norm(user.last_name))
-            first_ratio, first_evidence = _first_name_ratio(first, norm(user.first_name))
-            score = LAST_NAME_WEIGHT * last_ratio + (1 - LAST_NAME_WEIGHT) * first_ratio
-            if score < MIN_SCORE:
-                continue
-            evidence = [e for e in (_field("last_name", last_ratio), first_evidence) if e]
-            if birth_date is not None and birth_date == user.birth_date:
-                evidence.append("birth_date:exact")
-            scored.append((round(score, 3), user.sync_id, user, tuple(evidence)))
+        scored = self._score(self._block(last, first, blocking), last, first, birth_date, excluded)
+        if not scored and blocking is not None:
+            by_name = self._block(last, first, None)
+            scored = [
+                entry
+                for entry in self._score(by_name, last, first, birth_date, excluded)
+                if entry[0] >= NAME_ONLY_MIN_SCORE
+            ]
         scored.sort(key=lambda entry: (-entry[0], entry[1]))
         best = scored[:MAX_SUGGESTIONS]
         result = []
@@ -129,3 +128,27 @@ class SuggestionIndex:
                 )
             )
         return tuple(result)
+
+    @staticmethod
+    def _score(
+        users: Iterable[DirectoryUser],
+        last: str,
+        first: str,
+        birth_date: date | None,
+        excluded: frozenset[str],
+    ) -> list[tuple[float, str, DirectoryUser, tuple[str, ...]]]:
+        scored = []
+        for user in users:
+            if user.sync_id in excluded:
+                continue
+            last_ratio = _ratio(last, norm(user.last_name))
+            first_ratio, first_evidence = _first_name_ratio(first, norm(user.first_name))
+            score = LAST_NAME_WEIGHT * last_ratio + (1 - LAST_NAME_WEIGHT) * first_ratio
+            if score < MIN_SCORE:
+                continue
+            evidence = [e for e in (_field("last_name", last_ratio), first_evidence) if e]
+            if birth_date is not None and user.birth_date is not None:
+                same = birth_date == user.birth_date
+                evidence.append("birth_date:exact" if same else "birth_date:differs")
+            scored.append((round(score, 3), user.sync_id, user, tuple(evidence)))
+        return scored

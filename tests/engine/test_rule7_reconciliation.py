@@ -209,3 +209,19 @@ def test_rule7_idpn_is_stored_after_import_and_links_the_next_one() -> None:
     renamed = _teachers(("t1", "DUPONT-MOREAU", "JEAN", {"idpn": "ABCDEF0123456789"})).build()
     row = _row(plan_for(renamed, directory=stored), "t1")
     assert (row.status, row.rule, row.sync_id) == (PersonStatus.RECONCILED, MatchRule.IDPN, "a")
+
+
+def test_rule7_student_with_a_mistyped_birth_date_gets_a_name_only_suggestion() -> None:
+    tt = TimetableBuilder().student("s1", "ROYER", "Ilyès", BIRTH).build()
+    directory = [
+        user("good", Profile.STUDENT, "ROYER", "ILYES", date(2012, 5, 5)),
+        user("weak", Profile.STUDENT, "ROYET", "ILIAS", date(2011, 1, 1)),
+    ]
+    row = _row(plan_for(tt, directory=directory), "s1")
+    assert row.status is PersonStatus.UNRECONCILED  # identity needs the same birth date
+    assert [s.sync_id for s in row.suggestions] == ["good"]
+    assert row.suggestions[0].evidence == (
+        "last_name:exact",
+        "first_name:exact",
+        "birth_date:differs",
+    )
