@@ -7,9 +7,12 @@ uvicorn handles SIGINT/SIGTERM: it stops accepting, lets running requests finish
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -30,6 +33,24 @@ def configure_access_log(stream: object = None) -> None:
     logger.handlers[:] = [handler]
     logger.setLevel(logging.INFO)
     logger.propagate = False
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown (exit status -15); a stop
+    asked for is a normal end for `edt-tui serve`, so we only ask uvicorn to exit."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 async def _run(server: uvicorn.Server, announce: bool) -> None:
@@ -57,6 +78,9 @@ def serve(
         app, host=host, port=port, access_log=False, log_level=log_level, lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SECONDS, server_header=False,
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
     asyncio.run(_run(server, announce=True))
-    return 0 if server.started else 1
+    if not server.started:
+        return 1
+    print("edt-tui: stopped", file=sys.stderr, flush=True)
+    return 0
