@@ -8,9 +8,9 @@ computed once per export.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from edt_tui.pronote.model import SchoolYear, TimeGrid
@@ -26,13 +26,16 @@ from edt_tui.pronote.weeks import (
 __all__ = ["Calendar", "occurrence_date", "weeks_of"]
 
 
-def weeks_of(mask: int) -> Iterator[int]:
-    """The week numbers (1..53) whose bit is set in `mask`, ascending."""
+@lru_cache(maxsize=4096)
+def weeks_of(mask: int) -> tuple[int, ...]:
+    """The week numbers (1..53) whose bit is set in `mask`, ascending (cached: masks repeat)."""
     mask = usable_mask(mask)
+    weeks = []
     while mask:
         low = mask & -mask
-        yield low.bit_length() - 1
+        weeks.append(low.bit_length() - 1)
         mask ^= low
+    return tuple(weeks)
 
 
 @dataclass(slots=True)
