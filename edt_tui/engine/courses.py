@@ -76,8 +76,9 @@ def _where(session: Session) -> str:
     return f"session #{session.number}{line}"
 
 
-def _declared(timetable: Timetable, item: SessionItem) -> bool:
-    tables: dict[ItemKind, Mapping[str, object]] = {
+def _declared_tables(timetable: Timetable) -> dict[ItemKind, Mapping[str, object]]:
+    """Where each referenced kind must be declared (one id space per element type)."""
+    return {
         ItemKind.CLASS: timetable.classes,
         ItemKind.GROUP: timetable.groups,
         ItemKind.CLASS_PART: timetable.class_parts,
@@ -85,8 +86,6 @@ def _declared(timetable: Timetable, item: SessionItem) -> bool:
         ItemKind.TEACHER: timetable.teachers,
         ItemKind.STUDENT: timetable.students,
     }
-    table = tables.get(item.kind)
-    return table is None or item.ident in table
 
 
 @dataclass(slots=True)
@@ -120,6 +119,7 @@ def derive_courses(
 ) -> Derivation:
     ignored: list[IgnoredSession] = []
     drafts: dict[str, _Draft] = {}
+    declared = _declared_tables(timetable)
     slotless: set[int] = set()
     for session in timetable.sessions:
         subject = subjects.get(session.subject_ident or "")
@@ -144,7 +144,7 @@ def derive_courses(
                 continue
             if item.kind in (ItemKind.CLASS_PART, ItemKind.STUDENT):
                 has_parts_or_students = True
-            if not _declared(timetable, item):
+            if item.ident not in declared[item.kind]:
                 ignored.append(
                     IgnoredSession(
                         IgnoreReason.UNKNOWN_REFERENCE,

@@ -12,8 +12,8 @@ from edt_tui.engine.model import AudienceKind, CourseState, EventState
 from edt_tui.engine.occurrences import Calendar, weeks_of
 from edt_tui.pronote.model import ItemKind, Session, Timetable
 
-_Occurrence = tuple[datetime, datetime, tuple[str, ...], tuple[str, ...]]
-"""start, end, room names (sorted), teacher sync ids (sorted)."""
+_Occurrence = tuple[datetime, datetime, tuple[str, ...], tuple[str, ...], str]
+"""start, end, room names (sorted), teacher sync ids (sorted), start in ISO 8601."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,8 @@ class DesiredCourse:
     unreconciled_students: frozenset[str]
     events: tuple[EventState, ...]
     """Every occurrence, past and future, sorted by start."""
+    event_keys: tuple[str, ...]
+    """`EventState.key` of each of `events`, same order (built once, used by the diff)."""
     sessions: tuple[int, ...]
     """Numbers of the sessions producing it."""
 
@@ -119,10 +121,12 @@ class CourseBuilder:
                 merged[occurrence[0]] = occurrence if known is None else _merge(known, occurrence)
         label = course.label
         key = course.key
+        occurrences = sorted(merged.values())
         events = tuple(
             EventState(key, start, end, label, rooms, event_teachers)
-            for start, end, rooms, event_teachers in sorted(merged.values())
+            for start, end, rooms, event_teachers, _ in occurrences
         )
+        event_keys = tuple(f"{key}|{o[4]}" for o in occurrences)
         teacher_accounts, student_accounts = self._teacher_accounts, self._student_accounts
         return DesiredCourse(
             state=CourseState(
@@ -141,6 +145,7 @@ class CourseBuilder:
             unreconciled_teachers=frozenset(t for t in teachers if t not in teacher_accounts),
             unreconciled_students=frozenset(s for s in students if s not in student_accounts),
             events=events,
+            event_keys=event_keys,
             sessions=tuple(dict.fromkeys(s.session.number for s in course.sources)),
         )
 
@@ -187,8 +192,8 @@ class CourseBuilder:
             rooms = tuple(sorted({value for _, is_room, value in chosen if is_room}))
             teachers = tuple(sorted({value for _, is_room, value in chosen if not is_room}))
             for week in weeks_of(weeks):
-                start, end = spans[week]
-                table[week] = (start, end, rooms, teachers)
+                start, end, iso = spans[week]
+                table[week] = (start, end, rooms, teachers, iso)
         self._tables[session.number] = table
         return table
 
@@ -200,4 +205,5 @@ def _merge(a: _Occurrence, b: _Occurrence) -> _Occurrence:
         max(a[1], b[1]),
         tuple(sorted(set(a[2]) | set(b[2]))),
         tuple(sorted(set(a[3]) | set(b[3]))),
+        a[4],
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from functools import lru_cache
 from operator import attrgetter
 
 from edt_tui.engine.desired import DesiredCourse
@@ -93,11 +92,12 @@ def _event_actions(
 ) -> list[Action]:
     actions: list[Action] = []
     seen: set[str] = set()
-    prefix = course.key + "|"
-    for event in course.events:
+    for event, key in zip(course.events, course.event_keys, strict=True):
         if event.start < reference_time:
             continue
-        key = prefix + _iso(event.start)  # == event.key, without re-formatting shared starts
+        if not existing:
+            actions.append(Action(ActionType.CREATE_EVENT, key, event=event))
+            continue
         seen.add(key)
         old = existing.get(key)
         if old is None:
@@ -115,11 +115,6 @@ def _event_actions(
         if key not in seen
     )
     return actions
-
-
-@lru_cache(maxsize=65536)
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()
 
 
 def order(actions: Iterable[Action]) -> tuple[Action, ...]:

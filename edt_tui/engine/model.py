@@ -98,7 +98,7 @@ class MembershipState:
 
     @property
     def key(self) -> str:
-        return f"{self.course_key}|{self.role.value}|{self.user}"
+        return self.course_key + "|" + self.role + "|" + self.user
 
 
 @dataclass(frozen=True, slots=True)

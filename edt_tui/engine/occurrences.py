@@ -23,7 +23,10 @@ from edt_tui.pronote.weeks import (
     usable_mask,
 )
 
-__all__ = ["Calendar", "occurrence_date", "weeks_of"]
+__all__ = ["Calendar", "Span", "occurrence_date", "weeks_of"]
+
+Span = tuple[datetime, datetime, str]
+"""start, end, start.isoformat() (formatted once: it is part of every event key)."""
 
 
 @lru_cache(maxsize=4096)
@@ -47,9 +50,7 @@ class Calendar:
     zone: ZoneInfo
     _in_year: dict[int, int] = field(default_factory=dict)
     _moments: dict[tuple[date, time], datetime] = field(default_factory=dict)
-    _spans: dict[tuple[int, time, time], dict[int, tuple[datetime, datetime]]] = field(
-        default_factory=dict
-    )
+    _spans: dict[tuple[int, time, time], dict[int, Span]] = field(default_factory=dict)
 
     def in_year_mask(self, day: int) -> int:
         """Weeks whose date for weekday `day` is in [DateDebut, DateFin] (0 if no weekday)."""
@@ -80,8 +81,8 @@ class Calendar:
             self._moments[key] = value
         return value
 
-    def spans(self, day: int, start: time, end: time) -> dict[int, tuple[datetime, datetime]]:
-        """Week → (start, end) of a lesson on weekday `day`, for every in-year week (cached).
+    def spans(self, day: int, start: time, end: time) -> dict[int, Span]:
+        """Week → (start, end, ISO start) of a lesson on weekday `day`, every in-year week (cached).
 
         Sessions sharing a weekday and slot range (hundreds of them) share this table.
         """
@@ -91,6 +92,7 @@ class Calendar:
             table = {}
             for week in weeks_of(self.in_year_mask(day)):
                 on = occurrence_date(self.year, week, day)
-                table[week] = (self.moment(on, start), self.moment(on, end))
+                begin = self.moment(on, start)
+                table[week] = (begin, self.moment(on, end), begin.isoformat())
             self._spans[key] = table
         return table
