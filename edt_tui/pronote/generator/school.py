@@ -663,6 +663,8 @@ class SchoolBuilder:
             ident: replace(c, part_idents=tuple(self.class_info[ident].parts))
             for ident, c in self.classes.items()
         }
+        # Parts in file order: the export declares them under their class (format §3).
+        parts = {p: self.parts[p] for c in classes.values() for p in c.part_idents}
         sessions = tuple(
             Session(
                 number=n,
@@ -684,7 +686,7 @@ class SchoolBuilder:
             subjects=self.subjects,
             teachers=self.teachers,
             classes=classes,
-            class_parts=self.parts,
+            class_parts=parts,
             groups=self.groups,
             rooms=self.rooms,
             students=self.students,
