@@ -36,6 +36,21 @@ async def _send_problem(send: Send, status: int, slug: str, title: str, detail: 
     await send({"type": "http.response.body", "body": body})
 
 
+DRAIN_CAP = 16 * 1024 * 1024
+"""Excess bytes read and discarded before answering 413, so that an ordinary client still
+sending its body reads the answer instead of a reset connection; beyond it we just close."""
+
+
+async def _drain(receive: Receive, budget: int) -> None:
+    while budget > 0:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
+
+
 class BodySizeLimit:
     """413 problem when a body exceeds its limit (uploads vs everything else), streamed or not."""
 
@@ -52,18 +67,22 @@ class BodySizeLimit:
         detail = f"the request body is larger than {limit} bytes"
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
+            if int(declared) - limit <= DRAIN_CAP:
+                await _drain(receive, int(declared))
             await _send_problem(send, 413, "too-large", "Request too large", detail)
             return
         received = 0
         too_large = False
+        body_done = False
 
         async def limited_receive() -> Message:
-            nonlocal received, too_large
+            nonlocal received, too_large, body_done
             if too_large:
                 return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body_done = not message.get("more_body", False)
                 if received > limit:
                     too_large = True
                     return {"type": "http.disconnect"}
@@ -79,6 +98,8 @@ class BodySizeLimit:
             if not too_large:
                 raise
         if too_large:
+            if not body_done:
+                await _drain(receive, DRAIN_CAP)
             await _send_problem(send, 413, "too-large", "Request too large", detail)
 
 
