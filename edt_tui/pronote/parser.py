@@ -10,7 +10,6 @@ Everything odd but survivable becomes an `ExportWarning`; only unreadable XML ra
 from __future__ import annotations
 
 import codecs
-import io
 import re
 import sys
 from collections.abc import Callable
@@ -158,6 +157,13 @@ _SECTIONS_WITH_ENTRIES = {
     "Cours": "Cours",
 }
 _WHOLE_SECTIONS = ("AnneeScolaire", "GrilleHoraire")
+_STREAMED = {"Eleves": "Eleve", "Cours": "Cours"}
+"""The big sections: each entry is read and freed on its own end event."""
+_KNOWN_SECTIONS = frozenset((*_SECTIONS_WITH_ENTRIES, *_WHOLE_SECTIONS))
+_EVENT_TAGS = [f"{{*}}{name}" for name in (*_KNOWN_SECTIONS, "Eleve")]
+"""Only these end events reach Python; small sections are read as a whole when they end."""
+FEED_BYTES = 1 << 20
+"""The document is fed to libxml2 in slices of this size; entries are freed as they end."""
 _ITEM_KINDS = {kind.value: kind for kind in ItemKind}
 _TYPE_NAMES = {
     "subject": "subject (Matiere)",
@@ -213,7 +219,10 @@ class _Builder:
         self.students: dict[str, Student] = {}
         self.sessions: list[Session] = []
         # (type, ident) → (first line, "who refers") for references resolved at the end.
-        self.references: dict[tuple[str, str], tuple[int | None, str, int]] = {}
+        self.refs: dict[tuple[str, str], tuple[int | None, str]] = {}
+        # Shared immutable values: the same membership or session item recurs a lot.
+        self.memberships: dict[tuple[str, str | None, str | None, str | None], DatedMembership] = {}
+        self.items: dict[tuple[str, str | None, str | None], SessionItem] = {}
         self.entry_handlers: dict[str, Callable[[etree._Element], None]] = {
             "Matiere": self.subject,
             "Professeur": self.teacher,
@@ -303,12 +312,9 @@ class _Builder:
             return None
 
     def refer(self, kind: str, ident: str, line: int | None, who: str) -> None:
-        key = (kind, ident)
-        found = self.references.get(key)
-        if found is None:
-            self.references[key] = (line, who, 1)
-        else:
-            self.references[key] = (found[0], found[1], found[2] + 1)
+        """Remember the first place referring to (kind, ident); checked once parsing is done."""
+        if (kind, ident) not in self.refs:
+            self.refs[(kind, ident)] = (line, who)
 
     def add(self, table: dict, ident: str, value: object, what: str, line: int | None) -> None:
         if ident in table:
@@ -319,6 +325,13 @@ class _Builder:
             )
             return
         table[ident] = value
+
+    def unknown_section(self, el: etree._Element, name: str) -> None:
+        self.warn(
+            "unknown_section",
+            f"unknown section <{name}> skipped with everything inside it",
+            el.sourceline,
+        )
 
     def unknown_entry(self, section: str, el: etree._Element) -> None:
         name = self.local(el.tag)
@@ -493,49 +506,57 @@ class _Builder:
             self.add(self.equipment, ident, item, "Materiel", el.sourceline)
 
     def student(self, el: etree._Element) -> None:
-        ident = self.ident(el, "Eleve")
-        if ident is None:
+        get = el.get
+        ident = get("Ident")
+        if not ident:
+            self.ident(el, "Eleve")
             return
         guardians: list[Guardian] = []
         classes: list[DatedMembership] = []
         parts: list[DatedMembership] = []
-        who = f"student {ident}"
+        locals_, memo, refs = self.locals, self.memberships, self.refs
         for child in el:
-            name = self.local(child.tag)
+            tag = child.tag
+            name = locals_.get(tag) or self.local(tag)
             if name == "Classe" or name == "PartieDeClasse":
-                member = self.ident(child, name)
-                if member is None:
-                    continue
-                membership = DatedMembership(
-                    member,
-                    self.date_attr(child, "DateEntree"),
-                    self.date_attr(child, "DateSortie"),
-                )
+                cget = child.get
+                key = (name, cget("Ident"), cget("DateEntree"), cget("DateSortie"))
+                membership = memo.get(key)
+                if membership is None:
+                    member = self.ident(child, name)
+                    if member is None:
+                        continue
+                    membership = DatedMembership(
+                        member,
+                        self.date_attr(child, "DateEntree"),
+                        self.date_attr(child, "DateSortie"),
+                    )
+                    memo[key] = membership
+                    ref = ("class" if name == "Classe" else "class_part", member)
+                    if ref not in refs:
+                        refs[ref] = (child.sourceline, f"student {ident}")
                 if name == "Classe":
                     classes.append(membership)
-                    self.refer("class", member, child.sourceline, who)
                 else:
                     parts.append(membership)
-                    self.refer("class_part", member, child.sourceline, who)
             elif name == "Responsable":
                 guardian_ident = self.ident(child, "Responsable")
                 if guardian_ident is None:
                     continue
-                get = child.get
+                cget = child.get
                 guardians.append(
                     Guardian(
                         guardian_ident,
                         self.int_attr(child, "RespLegal"),
-                        (get("Nom") or "").strip(),
-                        (get("Prenom") or "").strip(),
-                        civility=_clean(get("Civilite")),
-                        idpn=_clean(get("IDPN")),
-                        idcas=_clean(get("IDCAS")),
+                        (cget("Nom") or "").strip(),
+                        (cget("Prenom") or "").strip(),
+                        civility=_clean(cget("Civilite")),
+                        idpn=_clean(cget("IDPN")),
+                        idcas=_clean(cget("IDCAS")),
                     )
                 )
             elif name:
                 self.unknown_entry("Eleve", child)
-        get = el.get
         student = Student(
             ident,
             (get("Nom") or "").strip(),
@@ -552,15 +573,37 @@ class _Builder:
             class_memberships=tuple(classes),
             part_memberships=tuple(parts),
         )
-        self.add(self.students, ident, student, "Eleve", el.sourceline)
+        if ident in self.students:
+            self.add(self.students, ident, student, "Eleve", el.sourceline)
+        else:
+            self.students[ident] = student
+
+    def session_item(
+        self, child: etree._Element, name: str, number: int, line: int | None
+    ) -> SessionItem | None:
+        """A new (kind, ident, mask) item of a session, or None (reported) if unusable."""
+        kind = _ITEM_KINDS.get(name)
+        if kind is None:
+            if name:
+                self.unknown_entry("Cours", child)
+            return None
+        ident = self.ident(child, name)
+        if ident is None:
+            return None
+        ref = (_KIND_TYPES[kind], ident)
+        if ref not in self.refs:
+            self.refs[ref] = (line, f"session #{number}")
+        return SessionItem(kind, ident, self.mask_attr(child, "Semaines", "SemainesInclusion"))
 
     def session(self, el: etree._Element) -> None:
         number = len(self.sessions) + 1
         line = el.sourceline
-        day = self.int_attr(el, "Jour")
-        start = self.int_attr(el, "NumeroPlaceDebut")
-        count = self.int_attr(el, "NombrePlaces")
-        if day is None or start is None or count is None:
+        get = el.get
+        try:
+            day = int(get("Jour"))  # type: ignore[arg-type]
+            start = int(get("NumeroPlaceDebut"))  # type: ignore[arg-type]
+            count = int(get("NombrePlaces"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
             self.warn(
                 "bad_value",
                 f"session #{number} has a missing or invalid Jour/NumeroPlaceDebut/NombrePlaces "
@@ -569,47 +612,50 @@ class _Builder:
             )
             self.sessions.append(Session(number, line, 0, 0, 0, None))
             return
-        cancelled_text = el.get("SemainesAnnulation")
         cancelled = 0
-        if cancelled_text is not None:
+        if get("SemainesAnnulation") is not None:
             cancelled = self.mask_attr(el, "SemainesAnnulation")
         subject: str | None = None
         items: list[SessionItem] = []
-        who = f"session #{number}"
+        locals_, memo = self.locals, self.items
         for child in el:
-            name = self.local(child.tag)
+            tag = child.tag
+            name = locals_.get(tag) or self.local(tag)
+            cget = child.get
             if name == "Matiere":
-                ident = self.ident(child, "Matiere")
-                if ident is None:
-                    continue
-                if subject is None:
+                ident = cget("Ident")
+                if subject is None and ident:
                     subject = ident
-                    self.refer("subject", ident, child.sourceline, who)
-                else:
+                    if ("subject", ident) not in self.refs:
+                        self.refs[("subject", ident)] = (line, f"session #{number}")
+                elif ident:
                     self.warn(
                         "bad_value",
-                        f"{who} has a second <Matiere> (Ident {ident}), ignored",
+                        f"session #{number} has a second <Matiere> (Ident {ident}), ignored",
                         child.sourceline,
                     )
+                else:
+                    self.ident(child, "Matiere")
                 continue
-            kind = _ITEM_KINDS.get(name)
-            if kind is None:
-                if name:
-                    self.unknown_entry("Cours", child)
-                continue
-            ident = self.ident(child, name)
-            if ident is None:
-                continue
-            weeks = self.mask_attr(child, "Semaines", "SemainesInclusion")
-            items.append(SessionItem(kind, ident, weeks))
-            self.refer(_KIND_TYPES[kind], ident, child.sourceline, who)
+            mask_text = cget("Semaines")
+            if mask_text is None:
+                mask_text = cget("SemainesInclusion")
+            key = (name, cget("Ident"), mask_text)
+            item = memo.get(key)
+            if item is None:
+                item = self.session_item(child, name, number, child.sourceline)
+                if item is None:
+                    continue
+                if mask_text is not None and item.weeks:
+                    memo[key] = item  # reported problems are reported at every occurrence
+            items.append(item)
         if subject is None:
-            self.warn("bad_value", f"{who} has no <Matiere>", line)
-        grid = self.time_grid
-        if grid is not None and grid.working_days and day not in grid.working_days:
+            self.warn("bad_value", f"session #{number} has no <Matiere>", line)
+        working_days = self.time_grid.working_days if self.time_grid is not None else ()
+        if working_days and day not in working_days:
             self.warn(
                 "outside_working_days",
-                f"{who} is on day {day}, which is not a working day of the time grid",
+                f"session #{number} is on day {day}, which is not a working day of the time grid",
                 line,
             )
         self.sessions.append(
@@ -617,6 +663,26 @@ class _Builder:
         )
 
     # -- end of document -------------------------------------------------------------------
+
+    def count_uses(self, kind: str, ident: str) -> int:
+        """How many places refer to a dangling ident (only computed for dangling ones)."""
+        uses = 0
+        if kind == "subject":
+            uses += sum(1 for s in self.sessions if s.subject_ident == ident)
+        if kind in ("class", "class_part"):
+            for student in self.students.values():
+                memberships = (
+                    student.class_memberships if kind == "class" else student.part_memberships
+                )
+                uses += any(m.ident == ident for m in memberships)
+        for session in self.sessions:
+            uses += any(_KIND_TYPES[i.kind] == kind and i.ident == ident for i in session.items)
+        for group in self.groups.values():
+            members = {"class": group.class_idents, "class_part": group.part_idents}
+            uses += ident in members.get(kind, group.student_idents if kind == "student" else ())
+        if kind == "teacher":
+            uses += sum(ident in c.main_teacher_idents for c in self.classes.values())
+        return uses
 
     def resolve_references(self) -> None:
         tables = {
@@ -630,8 +696,9 @@ class _Builder:
             "equipment": self.equipment,
             "student": self.students,
         }
-        for (kind, ident), (line, who, uses) in self.references.items():
+        for (kind, ident), (line, who) in self.refs.items():
             if ident not in tables[kind]:
+                uses = self.count_uses(kind, ident)
                 more = f" and {uses - 1} other place(s)" if uses > 1 else ""
                 self.warn(
                     "dangling_reference",
@@ -683,50 +750,66 @@ def parse_timetable(data: bytes, *, source_name: str | None = None) -> Timetable
     builder = _Builder(source_name)
     local = builder.local
     handlers = builder.entry_handlers
-    context = etree.iterparse(io.BytesIO(data), events=("end",), **SAFE_PARSER_OPTIONS)
+    parser = etree.XMLPullParser(events=("end",), tag=_EVENT_TAGS, **SAFE_PARSER_OPTIONS)
     root: etree._Element | None = None
     try:
-        for _event, el in context:
-            parent = el.getparent()
-            if parent is None:
-                root = el
-                continue
-            grandparent = parent.getparent()
-            if grandparent is None:
-                builder_section_end(builder, el, local(el.tag))
+        for offset in range(0, len(data), FEED_BYTES):
+            parser.feed(data[offset : offset + FEED_BYTES])
+            for _event, el in parser.read_events():
+                parent = el.getparent()
+                if parent is None:
+                    continue
+                grandparent = parent.getparent()
+                if grandparent is None:  # a section under the root
+                    root = parent
+                    _section_end(builder, el, local(el.tag))
+                    el.clear()
+                    _free_previous(builder, el, parent, None)
+                    continue
+                if grandparent.getparent() is not None:
+                    continue  # e.g. Eleve inside a Groupe: read with its entry
+                section = local(parent.tag)
+                entry_name = _STREAMED.get(section)
+                if entry_name is None or local(el.tag) != entry_name:
+                    continue  # inside an unknown section, or inside a session without container
+                handlers[entry_name](el)
                 el.clear()
-                continue
-            if grandparent.getparent() is not None:
-                continue  # inside an entry: read with the entry
-            section = local(parent.tag)
-            if section == "Cours" and parent.get("Jour") is not None:
-                continue  # child of a session written directly under the root
-            entry_name = _SECTIONS_WITH_ENTRIES.get(section)
-            if entry_name is None:
-                if section not in _WHOLE_SECTIONS:
-                    el.clear()  # inside an unknown section: skipped with it
-                    while el.getprevious() is not None:
-                        del parent[0]
-                continue
-            name = local(el.tag)
-            if name == entry_name:
-                handlers[name](el)
-            elif name:
-                builder.unknown_entry(section, el)
-            el.clear()
-            while el.getprevious() is not None:
-                del parent[0]
+                _free_previous(builder, el, parent, section)
+        closed = parser.close()
     except etree.XMLSyntaxError as exc:
         raise MalformedXmlError(
             f"the timetable is not well-formed XML ({exc.msg})",
             source=source_name,
             line=exc.lineno,
         ) from None
+    root = closed if root is None else root
+    for section in root:
+        name = local(section.tag)
+        if name and name not in _KNOWN_SECTIONS:
+            builder.unknown_section(section, name)
     return builder.timetable(root)
 
 
-def builder_section_end(builder: _Builder, el: etree._Element, name: str) -> None:
-    """A top-level section closed: whole sections are read now, unknown ones reported."""
+def _free_previous(
+    builder: _Builder, el: etree._Element, parent: etree._Element, section: str | None
+) -> None:
+    """Drop the siblings before `el` (already read), reporting those nobody read."""
+    local = builder.local
+    while el.getprevious() is not None:
+        previous = parent[0]
+        name = local(previous.tag)
+        if section is None:
+            if name and name not in _KNOWN_SECTIONS:
+                builder.unknown_section(previous, name)
+        elif name != _STREAMED[section] and name:
+            builder.unknown_entry(section, previous)
+        del parent[0]
+
+
+def _section_end(builder: _Builder, el: etree._Element, name: str) -> None:
+    """A top-level section closed: read what was not streamed, report unknown entries."""
+    if name not in _KNOWN_SECTIONS:
+        return  # e.g. an <Eleve> right under the root: reported with the unknown sections
     builder.seen_sections.add(name)
     if name == "AnneeScolaire":
         builder.school_year_section(el)
@@ -734,9 +817,20 @@ def builder_section_end(builder: _Builder, el: etree._Element, name: str) -> Non
         builder.time_grid_section(el)
     elif name == "Cours" and el.get("Jour") is not None:
         builder.session(el)  # a session directly under the root, without the container
-    elif name not in _SECTIONS_WITH_ENTRIES and name:
-        builder.warn(
-            "unknown_section",
-            f"unknown section <{name}> skipped with everything inside it",
-            el.sourceline,
-        )
+    elif name in _STREAMED:
+        entry_name = _STREAMED[name]
+        local = builder.local
+        for entry in el:
+            entry_local = local(entry.tag)
+            if entry_local != entry_name and entry_local:
+                builder.unknown_entry(name, entry)
+    else:
+        entry_name = _SECTIONS_WITH_ENTRIES[name]
+        handler = builder.entry_handlers[entry_name]
+        local = builder.local
+        for entry in el:
+            entry_local = local(entry.tag)
+            if entry_local == entry_name:
+                handler(entry)
+            elif entry_local:
+                builder.unknown_entry(name, entry)

@@ -311,6 +311,30 @@ def test_unknown_sections_skipped_with_entity_named_elements_inside() -> None:
     assert any("<Etablissements>" in m for m in unknown) and any("<Absences>" in m for m in unknown)
 
 
+def test_entries_directly_under_the_root_are_unknown_sections() -> None:
+    t = parse(SUBJECTS + '<Eleve Ident="1" Nom="A" Prenom="B"/><Salle Ident="1" Nom="X"/>')
+    assert t.students == {} and t.rooms == {}
+    assert [w.message for w in t.warnings if w.code == "unknown_section"] == [
+        "unknown section <Eleve> skipped with everything inside it",
+        "unknown section <Salle> skipped with everything inside it",
+    ]
+
+
+def test_unknown_entries_inside_known_sections_are_reported() -> None:
+    t = parse(
+        '<Salles><Salle Ident="1" Nom="A"/><Bureau Ident="2"/><Salle Ident="3" Nom="C"/></Salles>'
+        '<Eleves><Eleve Ident="1" Nom="A" Prenom="B" DateNaissance="2012-01-01" Sexe="Masculin"/>'
+        '<Fantome Ident="9"/><Eleve Ident="2" Nom="C" Prenom="D" DateNaissance="2012-01-01" Sexe="Masculin"/>'
+        "<Fin/></Eleves>"
+    )
+    assert list(t.rooms) == ["1", "3"] and list(t.students) == ["1", "2"]
+    assert sorted(w.message for w in t.warnings) == [
+        "unknown element <Bureau> in <Salles> skipped",
+        "unknown element <Fantome> in <Eleves> skipped",
+        "unknown element <Fin> in <Eleves> skipped",
+    ]
+
+
 def test_newer_sections_staff_equipment_main_teacher_students_in_cours() -> None:
     body = (
         SUBJECTS
