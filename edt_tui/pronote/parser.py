@@ -141,8 +141,11 @@ def _parse_date(value: str) -> date:
 
 
 def _parse_time(value: str) -> time:
-    """`HH:MM:SS` or `HH:MM` slot label."""
-    return time.fromisoformat(value.strip())
+    """`HH:MM:SS`, `HH:MM` or `H:MM` slot label; ValueError otherwise."""
+    parts = value.strip().split(":")
+    if not 2 <= len(parts) <= 3 or not all(p.isdigit() and p.isascii() for p in parts):
+        raise ValueError(f"not a time: {value!r}")
+    return time(*(int(p) for p in parts))
 
 
 _SECTIONS_WITH_ENTRIES = {
@@ -507,9 +510,8 @@ class _Builder:
 
     def student(self, el: etree._Element) -> None:
         get = el.get
-        ident = get("Ident")
-        if not ident:
-            self.ident(el, "Eleve")
+        ident = self.ident(el, "Eleve")
+        if ident is None:
             return
         guardians: list[Guardian] = []
         classes: list[DatedMembership] = []
@@ -623,7 +625,7 @@ class _Builder:
             name = locals_.get(tag) or self.local(tag)
             cget = child.get
             if name == "Matiere":
-                ident = cget("Ident")
+                ident = (cget("Ident") or "").strip()
                 if subject is None and ident:
                     subject = ident
                     if ("subject", ident) not in self.refs:

@@ -55,6 +55,16 @@ def test_school_year_and_grid_with_custom_labels() -> None:
     assert t.warnings == ()
 
 
+def test_short_and_bad_slot_labels() -> None:
+    head = HEAD.replace('LibelleHeureDebut="08:00:00"', 'LibelleHeureDebut="8:05"').replace(
+        'LibelleHeureFin="09:55:00"', 'LibelleHeureFin="neuf heures"'
+    )
+    t = parse("", head=head)
+    assert t.time_grid is not None
+    assert t.time_grid.slots[0].start == time(8, 5)
+    assert 1 not in t.time_grid.slots and codes(t) == ["bad_value"]
+
+
 def test_full_small_document_counts_and_fields() -> None:
     t = parse(SUBJECTS + TEACHERS + CLASSES + GROUPS + ROOMS)
     assert list(t.subjects) == ["1", "2"]
