@@ -236,10 +236,7 @@ def build_document(t: Timetable) -> etree._Element:
         parts_by_class.setdefault(part.class_ident, []).append(part.ident)
     for school_class in t.classes.values():
         part_idents = school_class.part_idents or tuple(parts_by_class.get(school_class.ident, ()))
-        parts = [
-            (ident, part.name if (part := t.class_parts.get(ident)) is not None else None)
-            for ident in part_idents
-        ]
+        parts = [(ident, _part_name(t, ident)) for ident in part_idents]
         _write_class(section, school_class, parts)
     section = _sub(root, "Groupes")
     for group in t.groups.values():
@@ -264,6 +261,11 @@ def build_document(t: Timetable) -> etree._Element:
     for session in t.sessions:
         _write_session(section, session)
     return root
+
+
+def _part_name(t: Timetable, ident: str) -> str | None:
+    part = t.class_parts.get(ident)
+    return part.name if part is not None else None
 
 
 def _opt_int(value: int | None) -> str | None:

@@ -358,12 +358,12 @@ class SchoolBuilder:
         for code in info.level.alternating:
             teacher = self.teacher_for(code, ident, 1)
             day, start = self.place(self.units(info), [teacher], 1)
-            self.session(code, [(g1[0], g1[1], self.a_weeks)], teacher, day, start, 1)
-            second = self.session(code, [(g2[0], g2[1], self.b_weeks)], teacher, day, start, 1)
-            # Same room both weeks: the alternating halves share it.
-            second.items[-1] = SessionItem(
-                ItemKind.ROOM, self.drafts[-2].items[-1].ident, second.items[-1].weeks
-            )
+            week_a = self.session(code, [g1], teacher, day, start, 1, weeks=self.a_weeks)
+            # The other half in B weeks: same slot, teacher and room.
+            mask = self.day_masks[day] & self.b_weeks
+            items = [replace(item, weeks=mask) for item in week_a.items]
+            items[1] = SessionItem(ItemKind.GROUP, g2[1], mask)
+            self.drafts.append(_Draft(week_a.subject, day, start, 1, items))
 
     def build_block(self, block: Block, infos: Sequence[_ClassInfo]) -> None:
         """Option groups across `infos`, one class part per (class, option), taught together."""
