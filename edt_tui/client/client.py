@@ -27,6 +27,7 @@ from edt_tui.client.errors import (
     ServiceUnreachableError,
     error_from_problem,
 )
+from edt_tui.client.imports import ImportCalls
 from edt_tui.client.models import (
     Course,
     DirectoryUser,
@@ -77,7 +78,7 @@ def _drop_none(params: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class EntClient:
+class EntClient(ImportCalls):
     """Typed calls to `/api/v1`; use as `async with EntClient.remote(...) as ent:`."""
 
     def __init__(

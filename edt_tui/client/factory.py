@@ -23,5 +23,9 @@ def client_from_args(
         token = getattr(args, "token", None) or os.environ.get("EDT_TUI_TOKEN")
         return EntClient.remote(url, token)
     from edt_tui.config import load_settings
+    from edt_tui.service.runtime import background_tasks
 
-    return EntClient.embedded(settings=load_settings(partner=partner, private_key=private_key))
+    return EntClient.embedded(
+        settings=load_settings(partner=partner, private_key=private_key),
+        background=background_tasks(),
+    )

@@ -162,7 +162,22 @@ V1 = (
     "CREATE INDEX events_by_course ON events (course_key, start_utc)",
 )
 
-MIGRATIONS: tuple[Sequence[str], ...] = (V1,)
+V2 = (
+    # Queue order (FIFO tie-break), the worker holding a running job and its heartbeat (crash
+    # detection), a terminal outcome beside the status (no-op, superseded push), and what a
+    # finished import leaves for later: the entities it saw (automatic imports report newer
+    # ones without syncing them) and its people counts (account check, §4.2).
+    "ALTER TABLE import_jobs ADD COLUMN seq INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE import_jobs ADD COLUMN worker_id TEXT",
+    "ALTER TABLE import_jobs ADD COLUMN heartbeat_at TEXT",
+    "ALTER TABLE import_jobs ADD COLUMN outcome TEXT",
+    "ALTER TABLE import_jobs ADD COLUMN options_json TEXT NOT NULL DEFAULT '{}'",
+    "ALTER TABLE import_jobs ADD COLUMN known_json TEXT",
+    "ALTER TABLE import_jobs ADD COLUMN people_json TEXT",
+    "CREATE INDEX import_jobs_by_seq ON import_jobs (status, seq)",
+)
+
+MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2)
 """Ordered: index i upgrades from schema version i to i + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,4 +13,6 @@ from edt_tui.service.api.app import Background
 
 
 def background_tasks() -> Sequence[Background]:
-    return ()
+    from edt_tui.service.imports import run_worker
+
+    return (run_worker,)

@@ -123,7 +123,7 @@ def test_graceful_shutdown_and_access_logs(server: Server) -> None:
     assert "edt-tui: stopped" in text
     assert server.token_a not in text and "very-secret-value" not in text
     records = [json.loads(line) for line in server.stderr if line.startswith("{")]
-    assert {"method": "GET", "path": f"/push/{UAI_A}/***", "status": 404} .items() <= \
+    assert {"method": "GET", "path": f"/push/{UAI_A}/***", "status": 405} .items() <= \
         next(r for r in records if r["path"].startswith("/push/")).items()
     mine = [r for r in records if r["path"] == f"/api/v1/establishments/{UAI_A}"]
     assert mine and mine[-1]["principal"] == f"admin:{UAI_A}" and mine[-1]["duration_ms"] >= 0

@@ -21,15 +21,20 @@ from fastapi import FastAPI
 from edt_tui import __version__
 from edt_tui.config import Settings
 from edt_tui.service.api import (
+    routes_accounts,
     routes_courses,
     routes_directory,
     routes_establishments,
     routes_exports,
     routes_health,
+    routes_jobs,
+    routes_plans,
+    routes_push,
 )
 from edt_tui.service.api.middleware import DEFAULT_MAX_UPLOAD, AccessLog, BodySizeLimit
 from edt_tui.service.api.problems import install_problem_handlers
 from edt_tui.service.exports import ExportIntake
+from edt_tui.service.imports import install_imports
 from edt_tui.service.records import Principal
 from edt_tui.service.store import Store
 
@@ -41,6 +46,10 @@ ROUTERS = (
     routes_directory.router,
     routes_exports.router,
     routes_courses.router,
+    routes_plans.router,
+    routes_jobs.router,
+    routes_push.router,
+    routes_accounts.router,
 )
 
 
@@ -87,6 +96,7 @@ def create_app(
     app.state.store = store
     app.state.intake = ExportIntake(settings or Settings())
     app.state.trusted_principal = trusted_principal
+    install_imports(app, store)
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -35,6 +35,7 @@ PROBLEM_TYPES: dict[str, str] = {
     "bad-export": "The file is not a readable PRONOTE/EDT export.",
     "conflict": "The request conflicts with the current state of the resource.",
     "unavailable": "The service is temporarily unavailable; retry after `Retry-After`.",
+    "quota-exceeded": "Too many automatic imports today; retry after `Retry-After` seconds.",
     "internal": "An unexpected error; the service log has the details.",
     "http-error": "An HTTP error without a more specific type.",
 }

@@ -1,0 +1,77 @@
+"""The account check of §4.2: who the last finished import reconciled, and who it could not."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+
+from edt_tui.service.api.deps import EstablishmentDep, PageDep
+from edt_tui.service.api.problems import not_found
+from edt_tui.service.imports import ImportServices, imports_of
+from edt_tui.service.jobs import Job
+from edt_tui.service.vocabulary import JobStatus, person_line
+
+router = APIRouter(prefix="/api/v1/establishments/{uai}/accounts", tags=["accounts"])
+Profile = Literal["teachers", "students"]
+
+
+def _last(services: ImportServices, uai: str) -> tuple[Job, dict[str, Any]]:
+    job = services.jobs.last_job(uai, statuses=(JobStatus.DONE,), with_outcome=False)
+    people = services.jobs.people(job.id) if job else None
+    if job is None or people is None:
+        raise not_found(f"a finished import of {uai}")
+    return job, dict(people)
+
+
+@router.get("")
+def accounts(establishment: EstablishmentDep, request: Request) -> dict[str, Any]:
+    """Reconciled and unreconciled counts of the last finished import (nulls before any)."""
+    services = imports_of(request)
+    job = services.jobs.last_job(establishment.uai, statuses=(JobStatus.DONE,), with_outcome=False)
+    if job is None or services.jobs.people(job.id) is None:
+        return {"job_id": None, "finished_at": None, "teachers": None, "students": None}
+    job, people = _last(services, establishment.uai)
+    return {
+        "job_id": job.id,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        **{
+            profile: {
+                "reconciled": people[profile]["reconciled"],
+                "unreconciled": len(people[profile]["unreconciled"]),
+            }
+            for profile in ("teachers", "students")
+        },
+    }
+
+
+@router.get("/{profile}/unreconciled")
+def unreconciled(
+    establishment: EstablishmentDep, request: Request, profile: Profile, page: PageDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> dict[str, Any]:
+    _, people = _last(imports_of(request), establishment.uai)
+    items = people[profile]["unreconciled"]
+    if q:
+        needle = q.casefold()
+        items = [p for p in items if needle in f"{p['last_name']} {p['first_name']}".casefold()]
+    chunk = items[page.offset:page.offset + page.limit]
+    after = page.offset + len(chunk)
+    return {
+        "items": chunk, "total": len(items), "offset": page.offset, "limit": page.limit,
+        "next": after if chunk and after < len(items) else None,
+    }
+
+
+@router.get("/{profile}/unreconciled.txt", response_class=PlainTextResponse)
+def unreconciled_text(
+    establishment: EstablishmentDep, request: Request, profile: Profile
+) -> PlainTextResponse:
+    """The whole list as a UTF-8 text file, one person per line."""
+    _, people = _last(imports_of(request), establishment.uai)
+    lines = [person_line(p, profile) for p in people[profile]["unreconciled"]]
+    return PlainTextResponse(
+        "".join(f"{line}\n" for line in lines),
+        headers={"Content-Disposition": f'attachment; filename="non-reconcilies-{profile}.txt"'},
+    )

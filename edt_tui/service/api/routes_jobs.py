@@ -1,0 +1,243 @@
+"""Selections (versioned), import jobs (enqueue, cancel, resume) and the history with its recap."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from edt_tui.engine.model import ActionType
+from edt_tui.engine.selection import Selection
+from edt_tui.errors import BadInputError
+from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep
+from edt_tui.service.api.problems import Problem, not_found
+from edt_tui.service.imports import ImportServices, imports_of
+from edt_tui.service.jobs import Job, JobStateError
+from edt_tui.service.planning import PlanOptions, parse_selection_document, selection_document
+from edt_tui.service.vocabulary import (
+    ACTION_LABELS,
+    STATUS_LABELS,
+    TYPE_LABELS,
+    JobStatus,
+    JobType,
+)
+
+router = APIRouter(prefix="/api/v1/establishments/{uai}", tags=["imports"])
+
+
+class SelectionIn(BaseModel):
+    selection: dict[str, Any] | None = Field(
+        None, description="`Selection.to_dict()` (format 1); omitted = the default selection"
+    )
+    add_unknown_subjects: bool = False
+    activate_unmatched_classes: bool = False
+
+
+class JobIn(SelectionIn):
+    export_sha256: str = Field(description="an export uploaded to this establishment")
+    selection_version: int | None = Field(
+        None, description="a saved selection version (instead of `selection`)"
+    )
+    reference_time: datetime | None = Field(None, description="T (default: now)")
+
+
+def bad_input(exc: BadInputError) -> Problem:
+    return Problem(422, "validation", "Invalid request", str(exc))
+
+
+def parse_reference_time(value: datetime | None, now: datetime) -> datetime:
+    if value is None:
+        return now
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def save_selection(services: ImportServices, uai: str, body: SelectionIn) -> int:
+    document = selection_document(
+        Selection.from_dict(body.selection) if body.selection else Selection.default(),
+        PlanOptions(body.add_unknown_subjects, body.activate_unmatched_classes),
+    )
+    return services.store.save_selection(uai, document)
+
+
+def _checked_selection(body: SelectionIn) -> None:
+    if body.selection is not None:
+        try:
+            parse_selection_document(body.selection)
+        except BadInputError as exc:
+            raise bad_input(exc) from None
+
+
+def job_json(job: Job, services: ImportServices, *, detail: bool = False) -> dict[str, Any]:
+    """The history entry: the contract's fields first, then what the TUI shows."""
+    counters = job.counters
+    if job.status.finished and "recap" in counters:
+        recap, pending = counters["recap"], int(counters.get("pending", 0))
+    elif job.planned:
+        recap, pending = services.jobs.recap(job.id)
+    else:
+        recap, pending = None, 0
+    done = sum(v["success"] + v["error"] for v in recap.values()) if recap else 0
+    data: dict[str, Any] = {
+        "id": job.id,
+        "type": job.type.value,
+        "status": job.status.value,
+        "queue_position": job.queue_position,
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "recap": recap,
+        "reason": job.reason,
+        "status_label": STATUS_LABELS[job.status],
+        "type_label": TYPE_LABELS[job.type],
+        "outcome": job.outcome.value if job.outcome else None,
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "reference_time": job.reference_time.isoformat() if job.reference_time else None,
+        "export_sha256": job.export_sha256,
+        "selection_version": job.selection_version,
+        "progress": {"done": done, "total": job.total} if job.planned else None,
+        "tasks_done": done,
+        "errors": sum(v["error"] for v in recap.values()) if recap else 0,
+        "pending": pending,
+        "summary": counters.get("summary"),
+    }
+    if detail:
+        data["new_entities"] = counters.get("new_entities") or {}
+        data["action_labels"] = {t.value: label for t, label in ACTION_LABELS.items()}
+    return data
+
+
+def _job_or_404(services: ImportServices, uai: str, job_id: str) -> Job:
+    job = services.jobs.get(job_id, uai)
+    if job is None:
+        raise not_found(f"job {job_id}")
+    return job
+
+
+# -- selections ----------------------------------------------------------------------------
+@router.post("/selections", status_code=201)
+def create_selection(
+    establishment: EstablishmentDep, request: Request, body: SelectionIn
+) -> dict[str, Any]:
+    """Save a new version of the establishment's selection (what automatic imports re-apply)."""
+    _checked_selection(body)
+    version = save_selection(imports_of(request), establishment.uai, body)
+    return {"uai": establishment.uai, "version": version}
+
+
+@router.get("/selections/latest")
+def latest_selection(establishment: EstablishmentDep, store: StoreDep) -> dict[str, Any]:
+    """The newest version (`version` and `selection` null before any is saved)."""
+    found = store.get_selection(establishment.uai)
+    if found is None:
+        return {"uai": establishment.uai, "version": None, "selection": None}
+    return {"uai": establishment.uai, "version": found[0], "selection": found[1]}
+
+
+@router.get("/selections/{version}")
+def get_selection(establishment: EstablishmentDep, store: StoreDep, version: int) -> dict:
+    found = store.get_selection(establishment.uai, version)
+    if found is None:
+        raise not_found(f"selection version {version}")
+    return {"uai": establishment.uai, "version": found[0], "selection": found[1]}
+
+
+# -- jobs ----------------------------------------------------------------------------------
+@router.post("/jobs", status_code=202)
+async def enqueue_job(
+    establishment: EstablishmentDep, request: Request, response: Response, body: JobIn
+) -> dict[str, Any]:
+    """Queue a manual import (202): the export, a selection (saved as a new version), T."""
+    services = imports_of(request)
+    uai = establishment.uai
+    _checked_selection(body)
+    if services.store.get_export(uai, body.export_sha256) is None:
+        raise not_found(f"export {body.export_sha256}")
+    if body.selection_version is not None:
+        if services.store.get_selection(uai, body.selection_version) is None:
+            raise not_found(f"selection version {body.selection_version}")
+        version = body.selection_version
+    else:
+        version = await anyio.to_thread.run_sync(save_selection, services, uai, body)
+    job = await anyio.to_thread.run_sync(
+        lambda: services.jobs.enqueue(
+            uai, type=JobType.MANUAL, export_sha256=body.export_sha256,
+            selection_version=version,
+            reference_time=parse_reference_time(body.reference_time, services.clock()),
+        )
+    )
+    services.worker.notify()
+    response.headers["Location"] = f"/api/v1/establishments/{uai}/jobs/{job.id}"
+    return job_json(job, services, detail=True)
+
+
+@router.get("/jobs")
+def history(
+    establishment: EstablishmentDep, request: Request, page: PageDep,
+    status: Annotated[JobStatus | None, Query()] = None,
+    type: Annotated[JobType | None, Query()] = None,
+) -> dict[str, Any]:
+    """The history, newest first."""
+    services = imports_of(request)
+    found = services.jobs.list(
+        establishment.uai, status=status, type=type, offset=page.offset, limit=page.limit
+    )
+    return {
+        "items": [job_json(j, services) for j in found.items],
+        "total": found.total, "offset": found.offset, "limit": found.limit, "next": found.next,
+    }
+
+
+@router.get("/jobs/{job_id}")
+def get_job(establishment: EstablishmentDep, request: Request, job_id: str) -> dict[str, Any]:
+    services = imports_of(request)
+    return job_json(_job_or_404(services, establishment.uai, job_id), services, detail=True)
+
+
+@router.post("/jobs/{job_id}/cancel")
+def cancel_job(establishment: EstablishmentDep, request: Request, job_id: str) -> dict:
+    """Only a queued job (409 otherwise)."""
+    services = imports_of(request)
+    _job_or_404(services, establishment.uai, job_id)
+    try:
+        job = services.jobs.cancel(establishment.uai, job_id)
+    except JobStateError as exc:
+        raise Problem(409, "conflict", "Conflict", str(exc)) from None
+    return job_json(job, services, detail=True)
+
+
+@router.post("/jobs/{job_id}/resume", status_code=202)
+def resume_job(establishment: EstablishmentDep, request: Request, job_id: str) -> dict:
+    """An interrupted job back in the queue; its done actions are not replayed (409 otherwise)."""
+    services = imports_of(request)
+    _job_or_404(services, establishment.uai, job_id)
+    try:
+        job = services.jobs.resume(establishment.uai, job_id)
+    except JobStateError as exc:
+        raise Problem(409, "conflict", "Conflict", str(exc)) from None
+    services.worker.notify()
+    return job_json(job, services, detail=True)
+
+
+@router.get("/jobs/{job_id}/actions")
+def job_actions(
+    establishment: EstablishmentDep, request: Request, job_id: str, page: PageDep,
+    status: Annotated[str | None, Query(pattern="^(pending|success|error)$")] = "error",
+    type: Annotated[ActionType | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """The job's actions — by default the failed ones with their reasons."""
+    services = imports_of(request)
+    _job_or_404(services, establishment.uai, job_id)
+    found = services.jobs.list_actions(
+        job_id, status=status, type=type, q=q, offset=page.offset, limit=page.limit
+    )
+    return {
+        "items": [
+            {"seq": a.seq, "type": a.type.value, "label": ACTION_LABELS[a.type], "key": a.key,
+             "status": a.status, "error": a.error}
+            for a in found.items
+        ],
+        "total": found.total, "offset": found.offset, "limit": found.limit, "next": found.next,
+    }

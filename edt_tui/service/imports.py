@@ -1,0 +1,69 @@
+"""The import side of one service instance: job store, planner, worker, push clock.
+
+`install_imports(app, store)` (called by `create_app`) builds it once per app and makes it
+reachable from routes (`imports_of(request)`) and from the lifespan's background task
+(`run_worker(store)`, registered by `service.runtime.background_tasks`).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+
+from edt_tui.service.api.problems import Problem
+from edt_tui.service.exports import ExportIntake
+from edt_tui.service.jobs import JobStore, utcnow
+from edt_tui.service.planning import Planner
+from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.service.store import Store
+from edt_tui.service.worker import Worker
+
+_BY_STORE: weakref.WeakKeyDictionary[Store, ImportServices] = weakref.WeakKeyDictionary()
+
+
+class ImportServices:
+    def __init__(
+        self, store: SQLiteStore, intake: ExportIntake, *, clock: Callable[[], datetime] = utcnow,
+        batch_size: int | None = None, poll_seconds: float = 1.0,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.jobs = JobStore(store, clock=clock)
+        self.planner = Planner(store, intake)
+        kw: dict[str, Any] = {"poll_seconds": poll_seconds}
+        if batch_size is not None:
+            kw["batch_size"] = batch_size
+        self.worker = Worker(self.jobs, self.planner, **kw)
+        self.intake = intake
+
+
+def install_imports(app: Any, store: Store, **kw: Any) -> ImportServices | None:
+    """Attach (or replace, e.g. with an injected clock in tests) the app's import services.
+
+    A store other than SQLite (a test double) gets none: the import routes answer 503.
+    """
+    services = ImportServices(store, app.state.intake, **kw) if isinstance(
+        store, SQLiteStore
+    ) else None
+    app.state.imports = services
+    if services is not None:
+        _BY_STORE[store] = services
+    return services
+
+
+def imports_of(request: Request) -> ImportServices:
+    services: ImportServices | None = request.app.state.imports
+    if services is None:
+        raise Problem(503, "unavailable", "Imports unavailable", "this store cannot run imports")
+    return services
+
+
+async def run_worker(store: Store) -> None:
+    """The lifespan's background task: the worker of the app built on `store` (if any)."""
+    services = _BY_STORE.get(store)
+    if services is not None:
+        await services.worker.run()

@@ -1,0 +1,267 @@
+"""Plans computed by the service: for the wizard's dry run, for `plan`, and for a job at run time.
+
+Parsing an export and planning it are the expensive steps (a large lycée: ~1 s each), and the
+wizard pages through six step lists: parsed exports and plans are kept in small LRU caches keyed
+by everything the plan depends on that the caller chooses (export, selection, T, options). The
+ENT side (directory, earlier imports) can change under a cached plan: entries expire after
+`PLAN_TTL` seconds and whenever a job of the establishment finishes in this process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from edt_tui.engine.plan import Plan, build_plan
+from edt_tui.engine.reconciliation import PersonRow
+from edt_tui.engine.report import plan_steps_to_dict
+from edt_tui.engine.selection import Selection, SubjectChoice
+from edt_tui.errors import BadInputError
+from edt_tui.pronote.model import Export
+from edt_tui.service.exports import ExportIntake, UaiMismatchError
+from edt_tui.service.store import Store
+
+PLAN_TTL = 300.0
+OPTION_NAMES = ("add_unknown_subjects", "activate_unmatched_classes")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    add_unknown_subjects: bool = False
+    activate_unmatched_classes: bool = False
+
+    def to_dict(self) -> dict[str, bool]:
+        return {n: bool(getattr(self, n)) for n in OPTION_NAMES}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> PlanOptions:
+        data = data or {}
+        return cls(**{n: bool(data.get(n, False)) for n in OPTION_NAMES})
+
+
+def selection_document(selection: Selection, options: PlanOptions) -> dict[str, Any]:
+    """What the service stores as a selection version: decisions plus the two default flags."""
+    return {**selection.to_dict(), "options": options.to_dict()}
+
+
+def parse_selection_document(data: Mapping[str, Any]) -> tuple[Selection, PlanOptions]:
+    """Raises BadInputError on a malformed document (stored or sent by a client)."""
+    try:
+        selection = Selection.from_dict(data)
+    except ValueError as exc:
+        raise BadInputError(
+            f"selection: {exc}", hint="send Selection.to_dict() (format 1) or omit it"
+        ) from None
+    return selection, PlanOptions.from_dict(data.get("options"))
+
+
+def known_entities(plan: Plan) -> dict[str, list[str]]:
+    """Keys of everything a manual import saw: an automatic import syncs nothing newer."""
+    return {
+        "subjects": sorted(r.key for r in plan.subjects),
+        "classes": sorted(r.key for r in plan.classes),
+        "groups": sorted(r.key for r in plan.groups),
+        "courses": sorted(c.key for c in plan.courses),
+    }
+
+
+def new_entities(plan: Plan, known: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """Subjects, classes, groups and courses of `plan` the last manual import did not see."""
+    seen = {kind: set(known.get(kind) or ()) for kind in ("subjects", "classes", "groups")}
+    courses_seen = set(known.get("courses") or ())
+    return {
+        "subjects": [
+            {"key": r.key, "label": r.export_label} for r in plan.subjects
+            if r.key not in seen["subjects"]
+        ],
+        "classes": [
+            {"key": r.key, "label": r.export_name} for r in plan.classes
+            if r.key not in seen["classes"]
+        ],
+        "groups": [
+            {"key": r.key, "label": r.name} for r in plan.groups if r.key not in seen["groups"]
+        ],
+        "courses": [
+            {"key": c.key, "label": c.label} for c in plan.courses if c.key not in courses_seen
+        ],
+    }
+
+
+def without_new(selection: Selection, new: Mapping[str, Any]) -> Selection:
+    """`selection` with every new entity deactivated (reported, not synced — rules §9)."""
+    for item in new.get("subjects", ()):
+        selection = selection.with_subject(item["key"], SubjectChoice.INACTIVE)
+    for item in new.get("classes", ()):
+        selection = selection.with_class(item["key"], False)
+    for item in new.get("groups", ()):
+        selection = selection.with_group(item["key"], False)
+    for item in new.get("courses", ()):
+        selection = selection.with_course(item["key"], False)
+    return selection
+
+
+def _people(rows: Sequence[PersonRow]) -> dict[str, Any]:
+    unreconciled = sorted(
+        (r for r in rows if not r.reconciled), key=lambda r: (r.last_name, r.first_name, r.ident)
+    )
+    return {
+        "reconciled": len(rows) - len(unreconciled),
+        "unreconciled": [
+            {
+                "last_name": r.last_name,
+                "first_name": r.first_name,
+                "birth_date": r.birth_date.isoformat() if r.birth_date else None,
+            }
+            for r in unreconciled
+        ],
+    }
+
+
+def people_document(plan: Plan) -> dict[str, Any]:
+    """The account check of §4.2 and the IDPN links to store once the job succeeds."""
+    return {
+        "teachers": _people(plan.teachers),
+        "students": _people(plan.students),
+        "idpn_links": [list(link) for link in plan.idpn_links],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
+    uai: str
+    export_sha256: str
+    selection: Selection
+    options: PlanOptions
+    reference_time: datetime
+
+    @property
+    def plan_id(self) -> str:
+        doc = json.dumps(
+            [self.uai, self.export_sha256, selection_document(self.selection, self.options),
+             self.reference_time.astimezone(UTC).isoformat()],
+            sort_keys=True,
+        )
+        return hashlib.sha256(doc.encode()).hexdigest()[:24]
+
+
+class _Lru:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+
+    def get(self, key: Any, ttl: float | None = None) -> Any:
+        found = self.items.get(key)
+        if found is None or (ttl is not None and time.monotonic() - found[0] > ttl):
+            return None
+        self.items.move_to_end(key)
+        return found[1]
+
+    def put(self, key: Any, value: Any) -> None:
+        self.items[key] = (time.monotonic(), value)
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+class Planner:
+    """Thread-safe: API requests and the worker plan from threads."""
+
+    def __init__(
+        self, store: Store, intake: ExportIntake, *, exports: int = 2, plans: int = 4
+    ) -> None:
+        self.store = store
+        self.intake = intake
+        self._exports = _Lru(exports)
+        self._plans = _Lru(plans)
+        self._steps = _Lru(plans)
+        self._requests: dict[str, PlanRequest] = {}
+        self._lock = threading.Lock()
+
+    def export(self, uai: str, sha256: str) -> Export:
+        """The stored export, parsed once; BadInputError when unknown for `uai`."""
+        with self._lock:
+            cached = self._exports.get(sha256)
+        if cached is not None:
+            return cached
+        record = self.store.get_export(uai, sha256)
+        if record is None:
+            raise BadInputError(
+                f"no export {sha256} for establishment {uai}",
+                hint="upload it first (POST /api/v1/establishments/{uai}/exports)",
+            )
+        export = self.intake.read(self.store.export_bytes(sha256), record.file_name)
+        with self._lock:
+            self._exports.put(sha256, export)
+        return export
+
+    def compute(
+        self, uai: str, export: Export, selection: Selection, options: PlanOptions,
+        reference_time: datetime,
+    ) -> Plan:
+        """A fresh plan against the ENT as it is now (no cache)."""
+        if export.uai != uai:
+            raise UaiMismatchError(export.uai, uai, export.source_name or "export")
+        establishment = self.store.get_establishment(uai)
+        if establishment is None:
+            raise BadInputError(f"unknown establishment {uai}")
+        year = export.timetable.school_year
+        subjects, classes = self.store.referential(uai)
+        return build_plan(
+            export.timetable, uai=uai, timezone=establishment.timezone,
+            reference_time=reference_time, directory=self.store.directory(uai),
+            referential_subjects=subjects, referential_classes=classes,
+            ent_state=self.store.ent_state(uai, year.label if year else ""),
+            selection=selection, add_unknown_subjects=options.add_unknown_subjects,
+            activate_unmatched_classes=options.activate_unmatched_classes,
+        )
+
+    def plan(self, request: PlanRequest) -> tuple[str, Plan]:
+        plan_id = request.plan_id
+        with self._lock:
+            cached = self._plans.get(plan_id, PLAN_TTL)
+        if cached is not None:
+            return plan_id, cached
+        export = self.export(request.uai, request.export_sha256)
+        plan = self.compute(
+            request.uai, export, request.selection, request.options, request.reference_time
+        )
+        with self._lock:
+            self._plans.put(plan_id, plan)
+            self._requests[plan_id] = request
+        return plan_id, plan
+
+    def get(self, uai: str, plan_id: str) -> Plan | None:
+        """A plan by id, recomputed when it left the cache; None when never computed here."""
+        with self._lock:
+            request = self._requests.get(plan_id)
+        if request is None or request.uai != uai:
+            return None
+        return self.plan(request)[1]
+
+    def steps(self, uai: str, plan_id: str) -> dict[str, Any] | None:
+        """`plan_steps_to_dict` of a plan, built once per cached plan (the wizard pages it)."""
+        with self._lock:
+            cached = self._steps.get(plan_id, PLAN_TTL)
+        if cached is not None:
+            return cached
+        plan = self.get(uai, plan_id)
+        if plan is None:
+            return None
+        steps = plan_steps_to_dict(plan)
+        with self._lock:
+            self._steps.put(plan_id, steps)
+        return steps
+
+    def invalidate(self) -> None:
+        """The ENT changed (a job finished): cached plans are stale."""
+        with self._lock:
+            self._plans.items.clear()
+            self._steps.items.clear()
+

@@ -1,0 +1,137 @@
+"""PRONOTE's automatic push (rules §9, seed §4 and §5.5): accept, refuse with a reason, or no-op.
+
+Checks, in order: the URL's secret (constant-time; an unknown UAI answers exactly like a wrong
+secret), a readable export of the URL's establishment, a prior manual import, identical to the
+last import (recorded as a no-op, not counted), the daily quota (calendar day in the
+establishment's time zone, Europe/Paris by default; 429 with `Retry-After` up to midnight). Every
+refusal is recorded in the establishment's history (and in the push log). The secret never
+appears in a reason, a log line or an answer.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from edt_tui.pronote.errors import ExportError
+from edt_tui.service.exports import UndecryptableError, summarize
+from edt_tui.service.imports import ImportServices
+from edt_tui.service.records import ExportRecord
+from edt_tui.service.vocabulary import (
+    FIRST_MANUAL_IMPORT_REQUIRED,
+    JobOutcome,
+    JobStatus,
+    JobType,
+)
+
+_NO_SECRET = "x" * 32
+SUPERSEDED = "Remplacé par un envoi automatique plus récent"
+
+
+@dataclass(frozen=True, slots=True)
+class PushAnswer:
+    status: int
+    slug: str | None
+    """Problem type for refusals; None when accepted."""
+    detail: str
+    job: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def day_start(now: datetime, zone: ZoneInfo) -> datetime:
+    local = now.astimezone(zone)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def seconds_to_midnight(now: datetime, zone: ZoneInfo) -> int:
+    """Until the next local midnight (DST-safe: computed on the local calendar)."""
+    local = now.astimezone(zone)
+    tomorrow = (local + timedelta(days=1)).date()
+    midnight = datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=zone)
+    return max(1, math.ceil((midnight.astimezone(UTC) - now.astimezone(UTC)).total_seconds()))
+
+
+def receive_push(services: ImportServices, uai: str, secret: str, data: bytes) -> PushAnswer:
+    store, jobs = services.store, services.jobs
+    establishment = store.get_establishment(uai)
+    expected = establishment.push_secret if establishment else _NO_SECRET
+    if not hmac.compare_digest(secret.encode(), expected.encode()) or establishment is None:
+        jobs.record_push(uai, "refused", reason="unknown push URL")
+        if establishment is not None:
+            jobs.record(
+                uai, type=JobType.AUTOMATIC, status=JobStatus.REFUSED,
+                reason="Envoi refusé : secret de l'URL incorrect",
+            )
+        return PushAnswer(404, "not-found", "unknown push URL")
+
+    def refuse(
+        status: int, slug: str, reason: str, sha: str | None = None, **kw: Any
+    ) -> PushAnswer:
+        job = jobs.record(
+            uai, type=JobType.AUTOMATIC, status=JobStatus.REFUSED, reason=reason,
+            export_sha256=sha,
+        )
+        jobs.record_push(uai, "refused", reason=reason, job_id=job.id)
+        return PushAnswer(status, slug, reason, job, **kw)
+
+    if not data:
+        return refuse(422, "validation", "Envoi refusé : le corps de la requête est vide")
+    try:
+        export = services.intake.read(data, f"push-{uai}.xml")
+    except UndecryptableError as exc:
+        return refuse(
+            422, "undecryptable", f"Envoi refusé : fichier indéchiffrable ({exc.message})"
+        )
+    except ExportError as exc:
+        return refuse(422, "bad-export", f"Envoi refusé : fichier illisible ({exc.message})")
+    if export.uai != uai:
+        return refuse(
+            422, "uai-mismatch",
+            f"Envoi refusé : le fichier est celui de l'établissement {export.uai or '(sans UAI)'}, "
+            f"pas de {uai}",
+        )
+    manual = jobs.last_job(
+        uai, type=JobType.MANUAL, statuses=(JobStatus.DONE,), with_outcome=False
+    )
+    if manual is None:
+        return refuse(409, "conflict", f"Envoi refusé : {FIRST_MANUAL_IMPORT_REQUIRED}")
+    last = jobs.last_job(
+        uai, statuses=(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE,
+                       JobStatus.INTERRUPTED), with_outcome=False,
+    )
+    if last is not None and last.export_sha256 == export.sha256:
+        job = jobs.record(
+            uai, type=JobType.AUTOMATIC, status=JobStatus.DONE, outcome=JobOutcome.NOOP,
+            reason="Fichier identique au précédent : aucune action", export_sha256=export.sha256,
+        )
+        jobs.record_push(uai, "noop", export_sha256=export.sha256, job_id=job.id)
+        return PushAnswer(200, None, job.reason or "", job)
+    zone = ZoneInfo(establishment.timezone)
+    now = services.clock()
+    if jobs.count_automatic_since(uai, day_start(now, zone)) >= establishment.daily_quota:
+        wait = seconds_to_midnight(now, zone)
+        return refuse(
+            429, "quota-exceeded",
+            f"Envoi refusé : {establishment.daily_quota} imports automatiques déjà acceptés "
+            "aujourd'hui", export.sha256, headers={"Retry-After": str(wait)},
+        )
+    store.save_export(
+        ExportRecord(
+            sha256=export.sha256, uai=uai, file_name=f"push-{now:%Y%m%d-%H%M%S}.xml",
+            import_id=export.import_id, size=len(data), uploaded_at=now,
+            summary=summarize(export),
+        ),
+        data,
+    )
+    job = jobs.enqueue(
+        uai, type=JobType.AUTOMATIC, export_sha256=export.sha256,
+        selection_version=manual.selection_version, reference_time=now,
+        supersede_reason=SUPERSEDED,
+    )
+    jobs.record_push(uai, "accepted", export_sha256=export.sha256, job_id=job.id)
+    services.worker.notify()
+    return PushAnswer(202, None, "Envoi accepté : import automatique mis en liste d'attente", job)

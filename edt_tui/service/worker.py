@@ -1,0 +1,156 @@
+"""The import worker: takes queued jobs one by one and runs them against the ENT.
+
+It lives in the service's lifespan (embedded mode and `edt-tui serve`); several workers — in one
+process or several — are safe because claiming is atomic (`JobStore.claim`). Planning and every
+batch run in a thread (`asyncio.to_thread`, the store gives each thread its own SQLite connection)
+so the event loop keeps answering requests. A job runs in steps:
+
+1. plan (once): the manual job's saved selection, or for an automatic job the last manual
+   selection with every entity it had not seen deactivated; all actions stored, pending;
+2. batches of `batch_size` pending actions in execution order (courses and hierarchy nodes →
+   memberships → events), each batch one transaction with the outcomes;
+3. finish: the recap frozen, the IDPN links stored.
+
+On start the worker marks the jobs of dead workers `interrupted` (they are resumed on request:
+`POST …/jobs/{id}/resume`, `edt-tui import --resume ID`). On shutdown (Ctrl-C, SIGTERM, the end
+of an embedded command) the running job goes back to the queue and resumes where it stopped the
+next time a worker runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from edt_tui.engine.plan import Plan
+from edt_tui.errors import EdtTuiError
+from edt_tui.pronote.errors import ExportError
+from edt_tui.service.jobs import Job, JobStateError, JobStore, this_worker_id
+from edt_tui.service.planning import (
+    Planner,
+    known_entities,
+    new_entities,
+    parse_selection_document,
+    people_document,
+    without_new,
+)
+from edt_tui.service.vocabulary import JobStatus, JobType
+
+log = logging.getLogger("edt_tui.worker")
+DEFAULT_BATCH = 2000
+
+
+class Worker:
+    def __init__(
+        self, jobs: JobStore, planner: Planner, *, batch_size: int = DEFAULT_BATCH,
+        poll_seconds: float = 1.0, worker_id: str | None = None,
+        on_finished: Callable[[Job], None] | None = None,
+    ) -> None:
+        self.jobs = jobs
+        self.planner = planner
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.worker_id = worker_id or this_worker_id()
+        self.on_finished = on_finished
+        self.wakeup = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def notify(self) -> None:
+        """A job was queued: look now rather than at the next poll (callable from any thread)."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.wakeup.set)
+
+    async def run(self) -> None:
+        """Forever (until cancelled)."""
+        self._loop = asyncio.get_running_loop()
+        interrupted = await asyncio.to_thread(self.jobs.interrupt_dead)
+        for job_id in interrupted:
+            log.warning("job %s was interrupted by a crash; resume it to finish", job_id)
+        while True:
+            ran = await self.run_once()
+            if not ran:
+                self.wakeup.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wakeup.wait(), self.poll_seconds)
+
+    async def run_once(self) -> bool:
+        """Claim and run one job to its end; False when nothing could be claimed."""
+        job = await asyncio.to_thread(self.jobs.claim, self.worker_id)
+        if job is None:
+            return False
+        try:
+            await self._execute(job)
+        except asyncio.CancelledError:
+            self.jobs.release(job.id, self.worker_id)
+            raise
+        except JobStateError as exc:
+            log.warning("job %s: %s", job.id, exc)
+        return True
+
+    async def _execute(self, job: Job) -> None:
+        idpn_links: list[tuple[str, str]] = []
+        if not job.planned:
+            try:
+                plan = await asyncio.to_thread(self._plan, job)
+            except (EdtTuiError, ExportError) as exc:
+                await asyncio.to_thread(
+                    self.jobs.finish, job, self.worker_id, status=JobStatus.ERROR,
+                    reason=str(exc),
+                )
+                self._finished(job)
+                return
+            idpn_links = list(plan.idpn_links)
+        else:
+            people = await asyncio.to_thread(self.jobs.people, job.id) or {}
+            idpn_links = [(s, i) for s, i in people.get("idpn_links", ())]
+        while True:
+            batch = await asyncio.to_thread(self.jobs.pending, job.id, self.batch_size)
+            if not batch:
+                break
+            await asyncio.to_thread(self.jobs.apply_batch, job, batch, self.worker_id)
+        await asyncio.to_thread(
+            self.jobs.finish, job, self.worker_id, status=JobStatus.DONE, idpn_links=idpn_links
+        )
+        self._finished(job)
+
+    def _finished(self, job: Job) -> None:
+        self.planner.invalidate()
+        if self.on_finished is not None:
+            self.on_finished(job)
+
+    def _plan(self, job: Job) -> Plan:
+        """Compute and store the job's actions (in this thread)."""
+        if job.export_sha256 is None or job.reference_time is None:
+            raise EdtTuiError(f"job {job.id} has no export or reference time")
+        export = self.planner.export(job.uai, job.export_sha256)
+        document: dict[str, Any] = {}
+        if job.selection_version is not None:
+            found = self.jobs.store.get_selection(job.uai, job.selection_version)
+            if found is None:
+                raise EdtTuiError(f"selection version {job.selection_version} is gone")
+            document = dict(found[1])
+        selection, options = parse_selection_document(document or {"format": 1})
+        reference_time: datetime = job.reference_time
+        plan = self.planner.compute(job.uai, export, selection, options, reference_time)
+        new: dict[str, Any] = {}
+        known = known_entities(plan)
+        if job.type is JobType.AUTOMATIC:
+            manual = self.jobs.last_job(
+                job.uai, type=JobType.MANUAL, statuses=(JobStatus.DONE,), with_outcome=False
+            )
+            seen = self.jobs.known_entities(manual.id) if manual else None
+            new = new_entities(plan, seen or {})
+            if any(new.values()):
+                plan = self.planner.compute(
+                    job.uai, export, without_new(selection, new), options, reference_time
+                )
+            known = dict(seen or known)
+        self.jobs.store_plan(
+            job.id, plan.actions, summary=plan.summary, known=known,
+            people=people_document(plan), new_entities=new,
+        )
+        return plan
