@@ -194,7 +194,8 @@ class _EnvelopeTarget:
                 self.compressed_attr = attrib.get("CompresseAvantChiffrement")
         elif self.depth == 3 and local == "PARTENAIRE":
             self.current, self.chunks = local, []
-            self.partner_name = attrib.get("NOM", "")
+            # Entity resolution is off: libxml2 hands each `&` of an attribute over as `&#38;`.
+            self.partner_name = attrib.get("NOM", "").replace("&#38;", "&")
 
     def data(self, text: str) -> None:
         if self.current is not None:

@@ -2,18 +2,22 @@
 
 Real exports never carry a DOCTYPE: any DTD or entity declaration is refused before libxml2 sees
 it (billion laughs, XXE), and the parser runs with entity resolution, DTD loading and network off
-and the default size limits (no huge_tree). Entries (`Eleve`, `Cours`…) are turned into model
-objects on their end event and freed at once, so memory stays flat whatever the file size.
-Everything odd but survivable becomes an `ExportWarning`; only unreadable XML raises.
+and the default size limits (no huge_tree).
+
+The document is fed to libxml2 in slices and read through a parser *target* (SAX style): no tree
+is ever built, each entry (`Eleve`, `Cours`…) becomes a model object when it ends and nothing of
+it is kept, so memory stays flat whatever the file size. Source lines (a session's `line`, the
+line of a warning) are found afterwards by an exact scan of the bytes for the few elements that
+need one. Everything odd but survivable becomes an `ExportWarning`; only unreadable XML raises.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, time
+from typing import Any
 
 from lxml import etree
 
@@ -48,6 +52,9 @@ TIMETABLE_ROOT = "ExportEmploiDuTemps"
 PROLOG_SCAN_BYTES = 1 << 16
 """How much of the file head is examined first for a DOCTYPE (real prologs are tiny)."""
 
+FEED_BYTES = 1 << 20
+"""The document is fed to libxml2 in slices of this size."""
+
 SAFE_PARSER_OPTIONS: dict[str, bool] = {
     "resolve_entities": False,
     "no_network": True,
@@ -64,7 +71,7 @@ SAFE_PARSER_OPTIONS: dict[str, bool] = {
 _NAME_RE = re.compile(r"<([^\s/>!?]+)")
 
 
-def _text(data: bytes, limit: int | None) -> str:
+def _markup_text(data: bytes, limit: int | None) -> str:
     """The file (head) as text, for scanning markup only (exact for ASCII-compatible encodings)."""
     head = data if limit is None else data[:limit]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -79,14 +86,14 @@ def _scan_prolog(data: bytes, source: str | None) -> tuple[str, int] | None:
 
     Linear in the prolog's length, so an entity bomb is refused before any expansion.
     """
-    text = _text(data, PROLOG_SCAN_BYTES)
+    text = _markup_text(data, PROLOG_SCAN_BYTES)
     whole = len(data) <= PROLOG_SCAN_BYTES
     pos = 0
     while True:
         if pos >= len(text) or (text.find(">", pos) < 0 and not whole):
             if whole:
                 return None
-            text, whole = _text(data, None), True  # abnormally long prolog: scan it all
+            text, whole = _markup_text(data, None), True  # abnormally long prolog: scan it all
             continue
         char = text[pos]
         if char in " \t\r\n\ufeff":
@@ -108,7 +115,7 @@ def _scan_prolog(data: bytes, source: str | None) -> tuple[str, int] | None:
         if end < 0:
             if whole:
                 return None
-            text, whole = _text(data, None), True
+            text, whole = _markup_text(data, None), True
             continue
         pos = end + closing
 
@@ -148,7 +155,22 @@ def _parse_time(value: str) -> time:
     return time(*(int(p) for p in parts))
 
 
-_SECTIONS_WITH_ENTRIES = {
+def _text(value: str | None) -> str:
+    """An attribute's text. With entity resolution off, libxml2 hands every `&` of an attribute
+    value over as `&#38;` (and nothing else that way), so this replacement is exact."""
+    if not value:
+        return ""
+    if "&" in value:
+        value = value.replace("&#38;", "&")
+    return value.strip()
+
+
+def _clean(value: str | None) -> str | None:
+    """An optional attribute: its text, or None when absent or blank."""
+    return _text(value) or None
+
+
+_ENTRY_NAMES = {
     "Matieres": "Matiere",
     "Professeurs": "Professeur",
     "Personnels": "Personnel",
@@ -159,14 +181,7 @@ _SECTIONS_WITH_ENTRIES = {
     "Eleves": "Eleve",
     "Cours": "Cours",
 }
-_WHOLE_SECTIONS = ("AnneeScolaire", "GrilleHoraire")
-_STREAMED = {"Eleves": "Eleve", "Cours": "Cours"}
-"""The big sections: each entry is read and freed on its own end event."""
-_KNOWN_SECTIONS = frozenset((*_SECTIONS_WITH_ENTRIES, *_WHOLE_SECTIONS))
-_EVENT_TAGS = [f"{{*}}{name}" for name in (*_KNOWN_SECTIONS, "Eleve")]
-"""Only these end events reach Python; small sections are read as a whole when they end."""
-FEED_BYTES = 1 << 20
-"""The document is fed to libxml2 in slices of this size; entries are freed as they end."""
+"""Sections made of entries, and the name of their entries."""
 _ITEM_KINDS = {kind.value: kind for kind in ItemKind}
 _TYPE_NAMES = {
     "subject": "subject (Matiere)",
@@ -190,27 +205,84 @@ _KIND_TYPES = {
     ItemKind.STUDENT: "student",
 }
 
+Attrib = Mapping[str, str]
+Where = tuple[str, int]
+"""An element's local name and its 1-based rank among the elements of that name."""
+Child = tuple[str, Attrib, int]
+"""A child of an entry: local name, attributes, rank."""
 
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
+
+# ----------------------------------------------------------------------------- source lines
 
 
-class _Builder:
-    """Accumulates model objects and warnings while the parser streams the document."""
+class _LineLocator:
+    """Lines of elements known by (name, rank), from an exact scan of the document's bytes.
+
+    Comments, CDATA sections and processing instructions are skipped; attribute values and text
+    cannot contain a raw `<`, so the n-th start tag found is the n-th element of that name.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            data = data.decode("utf-16").encode("utf-8")
+        self.data = data
+
+    def lines(self, name: str, ranks: set[int]) -> dict[int, int]:
+        pattern = re.compile(
+            rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|(<(?:[A-Za-z_][\w.-]*:)?"
+            + re.escape(name.encode())
+            + rb"(?=[\s/>]))",
+            re.S,
+        )
+        found: dict[int, int] = {}
+        last_rank = max(ranks, default=0)
+        rank, line, offset = 0, 1, 0
+        data = self.data
+        for match in pattern.finditer(data):
+            if match.group(1) is None:
+                continue
+            rank += 1
+            if rank in ranks:
+                line += data.count(b"\n", offset, match.start())
+                offset = match.start()
+                found[rank] = line
+            if rank >= last_rank:
+                break
+        return found
+
+
+# ----------------------------------------------------------------------------- the target
+
+
+class _TimetableTarget:
+    """lxml parser target: turns start/end events into model objects, entry by entry."""
 
     def __init__(self, source: str | None) -> None:
         self.source = source
-        self.warnings: list[ExportWarning] = []
-        self.locals: dict[str, str] = {}
-        self.masks: dict[str, int] = {}
-        self.dates: dict[str, date | None] = {}
-        self.school_year: SchoolYear | None = None
-        self.time_grid: TimeGrid | None = None
+        self.stack: list[str] = []
+        self.locals: dict[object, str] = {}
+        self.ranks: dict[str, int] = {}
+        self.root_attrib: Attrib = {}
+        self.section: str | None = None
+        self.entry_name: str | None = None
+        self.entry: tuple[Attrib, int] | None = None
+        self.children: list[Child] | None = None
+        self.grid_attrib: Attrib | None = None
+        self.grid_days: list[int] = []
+        self.grid_slots: dict[int, Slot] = {}
+        self.text: list[str] | None = None
         self.seen_sections: set[str] = set()
         self.unknown_entries: set[tuple[str, str]] = set()
+        # (code, message, where) — lines are resolved once the whole file is read.
+        self.warnings: list[tuple[str, str, Where | None]] = []
+        self.masks: dict[str, int] = {}
+        self.dates: dict[str, date | None] = {}
+        self.memberships: dict[tuple[str, str | None, str | None, str | None], DatedMembership]
+        self.memberships = {}
+        self.items: dict[tuple[str, str | None, str | None], SessionItem] = {}
+        self.refs: dict[tuple[str, str], tuple[Where, str]] = {}
+        self.school_year: SchoolYear | None = None
+        self.time_grid: TimeGrid | None = None
         self.subjects: dict[str, Subject] = {}
         self.teachers: dict[str, Teacher] = {}
         self.staff: dict[str, StaffMember] = {}
@@ -220,13 +292,9 @@ class _Builder:
         self.rooms: dict[str, Room] = {}
         self.equipment: dict[str, Equipment] = {}
         self.students: dict[str, Student] = {}
-        self.sessions: list[Session] = []
-        # (type, ident) → (first line, "who refers") for references resolved at the end.
-        self.refs: dict[tuple[str, str], tuple[int | None, str]] = {}
-        # Shared immutable values: the same membership or session item recurs a lot.
-        self.memberships: dict[tuple[str, str | None, str | None, str | None], DatedMembership] = {}
-        self.items: dict[tuple[str, str | None, str | None], SessionItem] = {}
-        self.entry_handlers: dict[str, Callable[[etree._Element], None]] = {
+        # Sessions wait for their line: (number, rank of the Cours element, fields…).
+        self.sessions: list[tuple[int, int, int, int, int, str | None, tuple, int]] = []
+        self.handlers: dict[str, Callable[[Attrib, list[Child], int], None]] = {
             "Matiere": self.subject,
             "Professeur": self.teacher,
             "Personnel": self.staff_member,
@@ -238,30 +306,122 @@ class _Builder:
             "Cours": self.session,
         }
 
+    # -- lxml target interface ----------------------------------------------------------
+
+    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
+        raise HostileXmlError(
+            "the file declares a DOCTYPE (DTD or entities), which exports never contain",
+            source=self.source,
+        )
+
+    def start(self, tag: str, attrib: Attrib) -> None:
+        local = self.locals.get(tag)
+        if local is None:
+            local = self.locals[tag] = tag.rpartition("}")[2]
+        rank = self.ranks.get(local, 0) + 1
+        self.ranks[local] = rank
+        stack = self.stack
+        depth = len(stack)
+        stack.append(local)
+        if depth == 3:
+            if self.children is not None:
+                self.children.append((local, attrib, rank))
+            if local == "Jour" and self.grid_attrib is not None:
+                self.text = []
+        elif depth == 2:
+            self.entry_start(local, attrib, rank)
+        elif depth == 1:
+            self.section_start(local, attrib, rank)
+        elif depth == 0:
+            self.root_attrib = attrib
+
+    def end(self, tag: str) -> None:
+        stack = self.stack
+        local = stack.pop()
+        depth = len(stack)
+        if depth == 2:
+            entry = self.entry
+            if entry is not None and self.section != "GrilleHoraire":
+                self.handlers[local](entry[0], self.children or [], entry[1])
+                self.entry = None
+                self.children = None
+            elif self.grid_attrib is not None:
+                self.grid_part(local, self.children or [])
+                self.children = None
+        elif depth == 3:
+            if self.text is not None:
+                self.grid_day("".join(self.text), self.ranks["Jour"])
+                self.text = None
+        elif depth == 1:
+            self.section_end(local)
+
+    def data(self, text: str) -> None:
+        if self.text is not None:
+            self.text.append(text)
+
+    def close(self) -> None:
+        return None
+
+    # -- structure ------------------------------------------------------------------------
+
+    def section_start(self, local: str, attrib: Attrib, rank: int) -> None:
+        self.section = local
+        entry_name = _ENTRY_NAMES.get(local)
+        if entry_name is not None:
+            self.seen_sections.add(local)
+            if local == "Cours" and "Jour" in attrib:  # a session without the container
+                self.entry_name = None
+                self.entry, self.children = (attrib, rank), []
+            else:
+                self.entry_name = entry_name
+        elif local == "AnneeScolaire":
+            self.seen_sections.add(local)
+            self.school_year_section(attrib, rank)
+        elif local == "GrilleHoraire":
+            self.seen_sections.add(local)
+            self.grid_attrib = attrib
+        else:
+            self.warn(
+                "unknown_section",
+                f"unknown section <{local}> skipped with everything inside it",
+                (local, rank),
+            )
+
+    def section_end(self, local: str) -> None:
+        if self.entry is not None:  # the session without container
+            self.session(self.entry[0], self.children or [], self.entry[1])
+            self.entry = self.children = None
+        elif self.grid_attrib is not None:
+            self.time_grid_section(self.grid_attrib)
+            self.grid_attrib = None
+        self.section = self.entry_name = None
+
+    def entry_start(self, local: str, attrib: Attrib, rank: int) -> None:
+        if self.entry_name is not None:
+            if local == self.entry_name:
+                self.entry, self.children = (attrib, rank), []
+            else:
+                self.unknown_entry(self.section or "", local, rank)
+        elif self.entry is not None:  # child of a session without container
+            if self.children is not None:
+                self.children.append((local, attrib, rank))
+        elif self.grid_attrib is not None and local in ("JoursOuvres", "PlacesParJour"):
+            self.children = []
+
     # -- helpers -------------------------------------------------------------------------
 
-    def local(self, tag: object) -> str:
-        """Local name of a tag, cached (namespace or not)."""
-        if not isinstance(tag, str):
-            return ""
-        name = self.locals.get(tag)
-        if name is None:
-            name = sys.intern(tag.rpartition("}")[2])
-            self.locals[tag] = name
-        return name
+    def warn(self, code: str, message: str, where: Where | None = None) -> None:
+        self.warnings.append((code, message, where))
 
-    def warn(self, code: str, message: str, line: int | None = None) -> None:
-        self.warnings.append(ExportWarning(code=code, message=message, line=line))
-
-    def ident(self, el: etree._Element, what: str) -> str | None:
-        value = el.get("Ident")
+    def ident(self, attrib: Attrib, what: str, rank: int) -> str | None:
+        value = attrib.get("Ident")
         if value is None or not value.strip():
-            self.warn("bad_value", f"<{what}> without Ident skipped", el.sourceline)
+            self.warn("bad_value", f"<{what}> without Ident skipped", (what, rank))
             return None
-        return sys.intern(value.strip())
+        return value.strip()
 
-    def date_attr(self, el: etree._Element, name: str) -> date | None:
-        value = el.get(name)
+    def date_attr(self, attrib: Attrib, name: str, where: Where) -> date | None:
+        value = attrib.get(name)
         if value is None or not value.strip():
             return None
         cached = self.dates.get(value, False)
@@ -272,24 +432,22 @@ class _Builder:
         except ValueError:
             parsed = None
             self.warn(
-                "bad_value",
-                f"{name}={value!r} on <{self.local(el.tag)}> is not a date (ignored)",
-                el.sourceline,
+                "bad_value", f"{name}={value!r} on <{where[0]}> is not a date (ignored)", where
             )
         self.dates[value] = parsed
         return parsed
 
-    def mask_attr(self, el: etree._Element, *names: str) -> int:
+    def mask_attr(self, attrib: Attrib, where: Where, *names: str) -> int:
         for name in names:
-            value = el.get(name)
+            value = attrib.get(name)
             if value is not None:
                 break
         else:
             self.warn(
                 "bad_value",
-                f"<{self.local(el.tag)} Ident={el.get('Ident')!r}> has no {names[0]} week mask "
+                f"<{where[0]} Ident={attrib.get('Ident')!r}> has no {names[0]} week mask "
                 "(it never occurs)",
-                el.sourceline,
+                where,
             )
             return 0
         mask = self.masks.get(value)
@@ -299,155 +457,146 @@ class _Builder:
             except ValueError:
                 self.warn(
                     "bad_value",
-                    f"{name}={value!r} on <{self.local(el.tag)}> is not a week mask "
-                    "(it never occurs)",
-                    el.sourceline,
+                    f"{name}={value!r} on <{where[0]}> is not a week mask (it never occurs)",
+                    where,
                 )
                 return 0
             self.masks[value] = mask
         return mask
 
-    def int_attr(self, el: etree._Element, name: str) -> int | None:
-        value = el.get(name)
+    @staticmethod
+    def int_attr(attrib: Attrib, name: str) -> int | None:
+        value = attrib.get(name)
         try:
             return int(value) if value is not None else None
         except ValueError:
             return None
 
-    def refer(self, kind: str, ident: str, line: int | None, who: str) -> None:
+    def refer(self, kind: str, ident: str, where: Where, who: str) -> None:
         """Remember the first place referring to (kind, ident); checked once parsing is done."""
         if (kind, ident) not in self.refs:
-            self.refs[(kind, ident)] = (line, who)
+            self.refs[(kind, ident)] = (where, who)
 
-    def add(self, table: dict, ident: str, value: object, what: str, line: int | None) -> None:
+    def add(self, table: dict[str, Any], ident: str, value: object, where: Where) -> None:
         if ident in table:
             self.warn(
                 "duplicate_ident",
-                f"{what} Ident {ident} declared twice: the first one is kept",
-                line,
+                f"{where[0]} Ident {ident} declared twice: the first one is kept",
+                where,
             )
             return
         table[ident] = value
 
-    def unknown_section(self, el: etree._Element, name: str) -> None:
-        self.warn(
-            "unknown_section",
-            f"unknown section <{name}> skipped with everything inside it",
-            el.sourceline,
-        )
-
-    def unknown_entry(self, section: str, el: etree._Element) -> None:
-        name = self.local(el.tag)
+    def unknown_entry(self, section: str, name: str, rank: int) -> None:
         if (section, name) not in self.unknown_entries:
             self.unknown_entries.add((section, name))
             self.warn(
-                "unknown_element",
-                f"unknown element <{name}> in <{section}> skipped",
-                el.sourceline,
+                "unknown_element", f"unknown element <{name}> in <{section}> skipped", (name, rank)
             )
 
-    # -- whole sections --------------------------------------------------------------------
+    # -- year and grid -------------------------------------------------------------------
 
-    def school_year_section(self, el: etree._Element) -> None:
+    def school_year_section(self, attrib: Attrib, rank: int) -> None:
         try:
-            start = _parse_date(el.get("DateDebut") or "")
-            end = _parse_date(el.get("DateFin") or "")
-            monday = _parse_date(el.get("DatePremierJourSemaine1") or "")
+            start = _parse_date(attrib.get("DateDebut") or "")
+            end = _parse_date(attrib.get("DateFin") or "")
+            monday = _parse_date(attrib.get("DatePremierJourSemaine1") or "")
         except ValueError:
             self.warn(
                 "bad_value",
                 "<AnneeScolaire> has missing or invalid DateDebut/DateFin/"
                 "DatePremierJourSemaine1: no occurrence can be dated",
-                el.sourceline,
+                ("AnneeScolaire", rank),
             )
             return
         self.school_year = SchoolYear(start=start, end=end, week1_monday=monday)
 
-    def time_grid_section(self, el: etree._Element) -> None:
-        days: list[int] = []
-        slots: dict[int, Slot] = {}
-        for part in el:
-            name = self.local(part.tag)
-            if name == "JoursOuvres":
-                for day in part:
-                    try:
-                        days.append(int((day.text or "").strip()))
-                    except ValueError:
-                        self.warn("bad_value", f"<Jour>{day.text}</Jour> ignored", day.sourceline)
-            elif name == "PlacesParJour":
-                for place in part:
-                    try:
-                        number = int(place.get("Numero") or "")
-                        slot = Slot(
-                            number,
-                            _parse_time(place.get("LibelleHeureDebut") or ""),
-                            _parse_time(place.get("LibelleHeureFin") or ""),
-                        )
-                    except ValueError:
-                        self.warn(
-                            "bad_value",
-                            "<Place> with a missing or invalid Numero or time label ignored",
-                            place.sourceline,
-                        )
-                        continue
-                    slots[number] = slot
+    def grid_day(self, text: str, rank: int) -> None:
+        try:
+            self.grid_days.append(int(text.strip()))
+        except ValueError:
+            self.warn("bad_value", f"<Jour>{text}</Jour> ignored", ("Jour", rank))
+
+    def grid_part(self, local: str, children: list[Child]) -> None:
+        if local != "PlacesParJour":
+            return
+        for name, attrib, rank in children:
+            if name != "Place":
+                continue
+            try:
+                number = int(attrib.get("Numero") or "")
+                slot = Slot(
+                    number,
+                    _parse_time(attrib.get("LibelleHeureDebut") or ""),
+                    _parse_time(attrib.get("LibelleHeureFin") or ""),
+                )
+            except ValueError:
+                self.warn(
+                    "bad_value",
+                    "<Place> with a missing or invalid Numero or time label ignored",
+                    ("Place", rank),
+                )
+                continue
+            self.grid_slots[number] = slot
+
+    def time_grid_section(self, attrib: Attrib) -> None:
         self.time_grid = TimeGrid(
-            slots_per_day=self.int_attr(el, "NombrePlacesParJour"),
-            slot_minutes=self.int_attr(el, "DureePlace"),
-            working_days=tuple(days),
-            slots=frozen_map(dict(sorted(slots.items()))),
+            slots_per_day=self.int_attr(attrib, "NombrePlacesParJour"),
+            slot_minutes=self.int_attr(attrib, "DureePlace"),
+            working_days=tuple(self.grid_days),
+            slots=frozen_map(dict(sorted(self.grid_slots.items()))),
         )
 
     # -- entries ---------------------------------------------------------------------------
 
-    def subject(self, el: etree._Element) -> None:
-        ident = self.ident(el, "Matiere")
+    def subject(self, attrib: Attrib, children: list[Child], rank: int) -> None:
+        ident = self.ident(attrib, "Matiere", rank)
         if ident is not None:
-            code = (el.get("Code") or "").strip()
-            label = (el.get("Libelle") or "").strip()
-            self.add(self.subjects, ident, Subject(ident, code, label), "Matiere", el.sourceline)
+            code = _text(attrib.get("Code"))
+            label = _text(attrib.get("Libelle"))
+            self.add(self.subjects, ident, Subject(ident, code, label), ("Matiere", rank))
 
-    def teacher(self, el: etree._Element) -> None:
-        ident = self.ident(el, "Professeur")
+    def teacher(self, attrib: Attrib, children: list[Child], rank: int) -> None:
+        ident = self.ident(attrib, "Professeur", rank)
         if ident is None:
             return
-        get = el.get
+        get = attrib.get
+        where = ("Professeur", rank)
         teacher = Teacher(
             ident,
-            (get("Nom") or "").strip(),
-            (get("Prenom") or "").strip(),
-            birth_date=self.date_attr(el, "DateNaissance"),
+            _text(get("Nom")),
+            _text(get("Prenom")),
+            birth_date=self.date_attr(attrib, "DateNaissance", where),
             idpn=_clean(get("IDPN")),
             idcas=_clean(get("IDCAS")),
             idsts=_clean(get("IDSTS")),
             postcode=_clean(get("CodePostal")),
         )
-        self.add(self.teachers, ident, teacher, "Professeur", el.sourceline)
+        self.add(self.teachers, ident, teacher, where)
 
-    def staff_member(self, el: etree._Element) -> None:
-        ident = self.ident(el, "Personnel")
+    def staff_member(self, attrib: Attrib, children: list[Child], rank: int) -> None:
+        ident = self.ident(attrib, "Personnel", rank)
         if ident is None:
             return
-        get = el.get
+        get = attrib.get
         member = StaffMember(
             ident,
-            (get("Nom") or "").strip(),
-            (get("Prenom") or "").strip(),
+            _text(get("Nom")),
+            _text(get("Prenom")),
             idpn=_clean(get("IDPN")),
             idcas=_clean(get("IDCAS")),
         )
-        self.add(self.staff, ident, member, "Personnel", el.sourceline)
+        self.add(self.staff, ident, member, ("Personnel", rank))
 
-    def school_class(self, el: etree._Element) -> None:
-        ident = self.ident(el, "Classe")
+    def school_class(self, attrib: Attrib, children: list[Child], rank: int) -> None:
+        ident = self.ident(attrib, "Classe", rank)
         if ident is None:
             return
         parts: list[str] = []
         main_teachers: list[str] = []
-        for child in el:
-            name = self.local(child.tag)
+        for name, child, child_rank in children:
             if name == "PartieDeClasse":
-                part = self.ident(child, "PartieDeClasse")
+                part = self.ident(child, name, child_rank)
                 if part is None:
                     continue
                 parts.append(part)
@@ -455,94 +604,89 @@ class _Builder:
                     self.class_parts,
                     part,
                     ClassPart(part, ident, _clean(child.get("Nom"))),
-                    "PartieDeClasse",
-                    child.sourceline,
+                    (name, child_rank),
                 )
             elif name == "ProfesseurPrincipal":
-                teacher = self.ident(child, "ProfesseurPrincipal")
+                teacher = self.ident(child, name, child_rank)
                 if teacher is not None:
                     main_teachers.append(teacher)
-                    self.refer("teacher", teacher, child.sourceline, f"class {ident}")
-            elif name:
-                self.unknown_entry("Classe", child)
+                    self.refer("teacher", teacher, (name, child_rank), f"class {ident}")
+            else:
+                self.unknown_entry("Classe", name, child_rank)
         school_class = SchoolClass(
-            ident, (el.get("Nom") or "").strip(), tuple(parts), tuple(main_teachers)
+            ident, _text(attrib.get("Nom")), tuple(parts), tuple(main_teachers)
         )
-        self.add(self.classes, ident, school_class, "Classe", el.sourceline)
+        self.add(self.classes, ident, school_class, ("Classe", rank))
 
-    def group(self, el: etree._Element) -> None:
-        ident = self.ident(el, "Groupe")
+    def group(self, attrib: Attrib, children: list[Child], rank: int) -> None:
+        ident = self.ident(attrib, "Groupe", rank)
         if ident is None:
             return
         members: dict[str, list[str]] = {"Classe": [], "PartieDeClasse": [], "Eleve": []}
         kinds = {"Classe": "class", "PartieDeClasse": "class_part", "Eleve": "student"}
-        for child in el:
-            name = self.local(child.tag)
+        for name, child, child_rank in children:
             bucket = members.get(name)
             if bucket is None:
-                if name:
-                    self.unknown_entry("Groupe", child)
+                self.unknown_entry("Groupe", name, child_rank)
                 continue
-            member = self.ident(child, name)
+            member = self.ident(child, name, child_rank)
             if member is not None:
                 bucket.append(member)
-                self.refer(kinds[name], member, child.sourceline, f"group {ident}")
+                self.refer(kinds[name], member, (name, child_rank), f"group {ident}")
         group = Group(
             ident,
-            (el.get("Nom") or "").strip(),
+            _text(attrib.get("Nom")),
             tuple(members["Classe"]),
             tuple(members["PartieDeClasse"]),
             tuple(members["Eleve"]),
         )
-        self.add(self.groups, ident, group, "Groupe", el.sourceline)
+        self.add(self.groups, ident, group, ("Groupe", rank))
 
-    def room(self, el: etree._Element) -> None:
-        ident = self.ident(el, "Salle")
+    def room(self, attrib: Attrib, children: list[Child], rank: int) -> None:
+        ident = self.ident(attrib, "Salle", rank)
         if ident is not None:
-            room = Room(ident, (el.get("Nom") or "").strip())
-            self.add(self.rooms, ident, room, "Salle", el.sourceline)
+            room = Room(ident, _text(attrib.get("Nom")))
+            self.add(self.rooms, ident, room, ("Salle", rank))
 
-    def equipment_item(self, el: etree._Element) -> None:
-        ident = self.ident(el, "Materiel")
+    def equipment_item(self, attrib: Attrib, children: list[Child], rank: int) -> None:
+        ident = self.ident(attrib, "Materiel", rank)
         if ident is not None:
-            item = Equipment(ident, (el.get("Nom") or "").strip())
-            self.add(self.equipment, ident, item, "Materiel", el.sourceline)
+            item = Equipment(ident, _text(attrib.get("Nom")))
+            self.add(self.equipment, ident, item, ("Materiel", rank))
 
-    def student(self, el: etree._Element) -> None:
-        get = el.get
-        ident = self.ident(el, "Eleve")
+    def student(self, attrib: Attrib, children: list[Child], rank: int) -> None:
+        ident = self.ident(attrib, "Eleve", rank)
         if ident is None:
             return
         guardians: list[Guardian] = []
         classes: list[DatedMembership] = []
         parts: list[DatedMembership] = []
-        locals_, memo, refs = self.locals, self.memberships, self.refs
-        for child in el:
-            tag = child.tag
-            name = locals_.get(tag) or self.local(tag)
+        memo, refs = self.memberships, self.refs
+        for name, child, child_rank in children:
             if name == "Classe" or name == "PartieDeClasse":
                 cget = child.get
                 key = (name, cget("Ident"), cget("DateEntree"), cget("DateSortie"))
                 membership = memo.get(key)
                 if membership is None:
-                    member = self.ident(child, name)
+                    member = self.ident(child, name, child_rank)
                     if member is None:
                         continue
+                    where = (name, child_rank)
                     membership = DatedMembership(
                         member,
-                        self.date_attr(child, "DateEntree"),
-                        self.date_attr(child, "DateSortie"),
+                        self.date_attr(child, "DateEntree", where),
+                        self.date_attr(child, "DateSortie", where),
                     )
                     memo[key] = membership
                     ref = ("class" if name == "Classe" else "class_part", member)
                     if ref not in refs:
-                        refs[ref] = (child.sourceline, f"student {ident}")
+                        refs[ref] = (where, f"student {ident}")
                 if name == "Classe":
                     classes.append(membership)
                 else:
                     parts.append(membership)
             elif name == "Responsable":
-                guardian_ident = self.ident(child, "Responsable")
+                guardian_ident = self.ident(child, name, child_rank)
                 if guardian_ident is None:
                     continue
                 cget = child.get
@@ -550,20 +694,21 @@ class _Builder:
                     Guardian(
                         guardian_ident,
                         self.int_attr(child, "RespLegal"),
-                        (cget("Nom") or "").strip(),
-                        (cget("Prenom") or "").strip(),
+                        _text(cget("Nom")),
+                        _text(cget("Prenom")),
                         civility=_clean(cget("Civilite")),
                         idpn=_clean(cget("IDPN")),
                         idcas=_clean(cget("IDCAS")),
                     )
                 )
-            elif name:
-                self.unknown_entry("Eleve", child)
+            else:
+                self.unknown_entry("Eleve", name, child_rank)
+        get = attrib.get
         student = Student(
             ident,
-            (get("Nom") or "").strip(),
-            (get("Prenom") or "").strip(),
-            birth_date=self.date_attr(el, "DateNaissance"),
+            _text(get("Nom")),
+            _text(get("Prenom")),
+            birth_date=self.date_attr(attrib, "DateNaissance", ("Eleve", rank)),
             sex=_clean(get("Sexe")),
             ine=_clean(get("NumeroNational")),
             idsconet=_clean(get("IDSconet")),
@@ -576,31 +721,29 @@ class _Builder:
             part_memberships=tuple(parts),
         )
         if ident in self.students:
-            self.add(self.students, ident, student, "Eleve", el.sourceline)
+            self.add(self.students, ident, student, ("Eleve", rank))
         else:
             self.students[ident] = student
 
-    def session_item(
-        self, child: etree._Element, name: str, number: int, line: int | None
-    ) -> SessionItem | None:
+    def session_item(self, name: str, child: Attrib, rank: int, number: int) -> SessionItem | None:
         """A new (kind, ident, mask) item of a session, or None (reported) if unusable."""
         kind = _ITEM_KINDS.get(name)
         if kind is None:
-            if name:
-                self.unknown_entry("Cours", child)
+            self.unknown_entry("Cours", name, rank)
             return None
-        ident = self.ident(child, name)
+        ident = self.ident(child, name, rank)
         if ident is None:
             return None
-        ref = (_KIND_TYPES[kind], ident)
-        if ref not in self.refs:
-            self.refs[ref] = (line, f"session #{number}")
-        return SessionItem(kind, ident, self.mask_attr(child, "Semaines", "SemainesInclusion"))
+        where = (name, rank)
+        self.refer(_KIND_TYPES[kind], ident, where, f"session #{number}")
+        return SessionItem(
+            kind, ident, self.mask_attr(child, where, "Semaines", "SemainesInclusion")
+        )
 
-    def session(self, el: etree._Element) -> None:
+    def session(self, attrib: Attrib, children: list[Child], rank: int) -> None:
         number = len(self.sessions) + 1
-        line = el.sourceline
-        get = el.get
+        where = ("Cours", rank)
+        get = attrib.get
         try:
             day = int(get("Jour"))  # type: ignore[arg-type]
             start = int(get("NumeroPlaceDebut"))  # type: ignore[arg-type]
@@ -610,34 +753,31 @@ class _Builder:
                 "bad_value",
                 f"session #{number} has a missing or invalid Jour/NumeroPlaceDebut/NombrePlaces "
                 "and is skipped",
-                line,
+                where,
             )
-            self.sessions.append(Session(number, line, 0, 0, 0, None))
+            self.sessions.append((number, rank, 0, 0, 0, None, (), 0))
             return
         cancelled = 0
         if get("SemainesAnnulation") is not None:
-            cancelled = self.mask_attr(el, "SemainesAnnulation")
+            cancelled = self.mask_attr(attrib, where, "SemainesAnnulation")
         subject: str | None = None
         items: list[SessionItem] = []
-        locals_, memo = self.locals, self.items
-        for child in el:
-            tag = child.tag
-            name = locals_.get(tag) or self.local(tag)
+        memo = self.items
+        for name, child, child_rank in children:
             cget = child.get
             if name == "Matiere":
-                ident = (cget("Ident") or "").strip()
+                ident = _text(cget("Ident"))
                 if subject is None and ident:
                     subject = ident
-                    if ("subject", ident) not in self.refs:
-                        self.refs[("subject", ident)] = (line, f"session #{number}")
+                    self.refer("subject", ident, where, f"session #{number}")
                 elif ident:
                     self.warn(
                         "bad_value",
                         f"session #{number} has a second <Matiere> (Ident {ident}), ignored",
-                        child.sourceline,
+                        (name, child_rank),
                     )
                 else:
-                    self.ident(child, "Matiere")
+                    self.ident(child, "Matiere", child_rank)
                 continue
             mask_text = cget("Semaines")
             if mask_text is None:
@@ -645,24 +785,22 @@ class _Builder:
             key = (name, cget("Ident"), mask_text)
             item = memo.get(key)
             if item is None:
-                item = self.session_item(child, name, number, child.sourceline)
+                item = self.session_item(name, child, child_rank, number)
                 if item is None:
                     continue
                 if mask_text is not None and item.weeks:
-                    memo[key] = item  # reported problems are reported at every occurrence
+                    memo[key] = item  # problems are reported at every occurrence
             items.append(item)
         if subject is None:
-            self.warn("bad_value", f"session #{number} has no <Matiere>", line)
+            self.warn("bad_value", f"session #{number} has no <Matiere>", where)
         working_days = self.time_grid.working_days if self.time_grid is not None else ()
         if working_days and day not in working_days:
             self.warn(
                 "outside_working_days",
                 f"session #{number} is on day {day}, which is not a working day of the time grid",
-                line,
+                where,
             )
-        self.sessions.append(
-            Session(number, line, day, start, count, subject, tuple(items), cancelled)
-        )
+        self.sessions.append((number, rank, day, start, count, subject, tuple(items), cancelled))
 
     # -- end of document -------------------------------------------------------------------
 
@@ -670,7 +808,7 @@ class _Builder:
         """How many places refer to a dangling ident (only computed for dangling ones)."""
         uses = 0
         if kind == "subject":
-            uses += sum(1 for s in self.sessions if s.subject_ident == ident)
+            uses += sum(1 for s in self.sessions if s[5] == ident)
         if kind in ("class", "class_part"):
             for student in self.students.values():
                 memberships = (
@@ -678,7 +816,7 @@ class _Builder:
                 )
                 uses += any(m.ident == ident for m in memberships)
         for session in self.sessions:
-            uses += any(_KIND_TYPES[i.kind] == kind and i.ident == ident for i in session.items)
+            uses += any(_KIND_TYPES[i.kind] == kind and i.ident == ident for i in session[6])
         for group in self.groups.values():
             members = {"class": group.class_idents, "class_part": group.part_idents}
             uses += ident in members.get(kind, group.student_idents if kind == "student" else ())
@@ -687,7 +825,7 @@ class _Builder:
         return uses
 
     def resolve_references(self) -> None:
-        tables = {
+        tables: dict[str, Mapping[str, object]] = {
             "subject": self.subjects,
             "teacher": self.teachers,
             "staff": self.staff,
@@ -698,7 +836,7 @@ class _Builder:
             "equipment": self.equipment,
             "student": self.students,
         }
-        for (kind, ident), (line, who) in self.refs.items():
+        for (kind, ident), (where, who) in self.refs.items():
             if ident not in tables[kind]:
                 uses = self.count_uses(kind, ident)
                 more = f" and {uses - 1} other place(s)" if uses > 1 else ""
@@ -706,23 +844,34 @@ class _Builder:
                     "dangling_reference",
                     f"{_TYPE_NAMES[kind]} Ident {ident} is used by {who}{more} "
                     "but declared nowhere",
-                    line,
+                    where,
                 )
 
-    def timetable(self, root: etree._Element | None) -> Timetable:
+    def timetable(self, data: bytes) -> Timetable:
         for section, label in (("AnneeScolaire", "school year"), ("GrilleHoraire", "time grid")):
             if section not in self.seen_sections:
                 self.warn(
-                    "missing_section",
-                    f"<{section}> ({label}) is missing: lessons cannot be dated",
+                    "missing_section", f"<{section}> ({label}) is missing: lessons cannot be dated"
                 )
         self.resolve_references()
-        version = uai = None
-        if root is not None:
-            version, uai = _clean(root.get("Version")), _clean(root.get("UAI"))
+        wanted: dict[str, set[int]] = {"Cours": {s[1] for s in self.sessions}}
+        for _code, _message, where in self.warnings:
+            if where is not None:
+                wanted.setdefault(where[0], set()).add(where[1])
+        locator = _LineLocator(data)
+        lines = {name: locator.lines(name, ranks) for name, ranks in wanted.items() if ranks}
+        cours_lines = lines.get("Cours", {})
+        sessions = tuple(
+            Session(number, cours_lines.get(rank), *fields)
+            for number, rank, *fields in self.sessions
+        )
+        warnings = tuple(
+            ExportWarning(code, message, lines[where[0]].get(where[1]) if where else None)
+            for code, message, where in self.warnings
+        )
         return Timetable(
-            version=version,
-            uai=uai,
+            version=_clean(self.root_attrib.get("Version")),
+            uai=_clean(self.root_attrib.get("UAI")),
             school_year=self.school_year,
             time_grid=self.time_grid,
             subjects=frozen_map(self.subjects),
@@ -734,8 +883,8 @@ class _Builder:
             rooms=frozen_map(self.rooms),
             equipment=frozen_map(self.equipment),
             students=frozen_map(self.students),
-            sessions=tuple(self.sessions),
-            warnings=tuple(self.warnings),
+            sessions=sessions,
+            warnings=warnings,
         )
 
 
@@ -749,90 +898,16 @@ def parse_timetable(data: bytes, *, source_name: str | None = None) -> Timetable
             else "the file contains no XML element",
             source=source_name,
         )
-    builder = _Builder(source_name)
-    local = builder.local
-    handlers = builder.entry_handlers
-    parser = etree.XMLPullParser(events=("end",), tag=_EVENT_TAGS, **SAFE_PARSER_OPTIONS)
-    root: etree._Element | None = None
+    target = _TimetableTarget(source_name)
+    parser = etree.XMLParser(target=target, **SAFE_PARSER_OPTIONS)
     try:
         for offset in range(0, len(data), FEED_BYTES):
             parser.feed(data[offset : offset + FEED_BYTES])
-            for _event, el in parser.read_events():
-                parent = el.getparent()
-                if parent is None:
-                    continue
-                grandparent = parent.getparent()
-                if grandparent is None:  # a section under the root
-                    root = parent
-                    _section_end(builder, el, local(el.tag))
-                    el.clear()
-                    _free_previous(builder, el, parent, None)
-                    continue
-                if grandparent.getparent() is not None:
-                    continue  # e.g. Eleve inside a Groupe: read with its entry
-                section = local(parent.tag)
-                entry_name = _STREAMED.get(section)
-                if entry_name is None or local(el.tag) != entry_name:
-                    continue  # inside an unknown section, or inside a session without container
-                handlers[entry_name](el)
-                el.clear()
-                _free_previous(builder, el, parent, section)
-        closed = parser.close()
+        parser.close()
     except etree.XMLSyntaxError as exc:
         raise MalformedXmlError(
             f"the timetable is not well-formed XML ({exc.msg})",
             source=source_name,
             line=exc.lineno,
         ) from None
-    root = closed if root is None else root
-    for section in root:
-        name = local(section.tag)
-        if name and name not in _KNOWN_SECTIONS:
-            builder.unknown_section(section, name)
-    return builder.timetable(root)
-
-
-def _free_previous(
-    builder: _Builder, el: etree._Element, parent: etree._Element, section: str | None
-) -> None:
-    """Drop the siblings before `el` (already read), reporting those nobody read."""
-    local = builder.local
-    while el.getprevious() is not None:
-        previous = parent[0]
-        name = local(previous.tag)
-        if section is None:
-            if name and name not in _KNOWN_SECTIONS:
-                builder.unknown_section(previous, name)
-        elif name != _STREAMED[section] and name:
-            builder.unknown_entry(section, previous)
-        del parent[0]
-
-
-def _section_end(builder: _Builder, el: etree._Element, name: str) -> None:
-    """A top-level section closed: read what was not streamed, report unknown entries."""
-    if name not in _KNOWN_SECTIONS:
-        return  # e.g. an <Eleve> right under the root: reported with the unknown sections
-    builder.seen_sections.add(name)
-    if name == "AnneeScolaire":
-        builder.school_year_section(el)
-    elif name == "GrilleHoraire":
-        builder.time_grid_section(el)
-    elif name == "Cours" and el.get("Jour") is not None:
-        builder.session(el)  # a session directly under the root, without the container
-    elif name in _STREAMED:
-        entry_name = _STREAMED[name]
-        local = builder.local
-        for entry in el:
-            entry_local = local(entry.tag)
-            if entry_local != entry_name and entry_local:
-                builder.unknown_entry(name, entry)
-    else:
-        entry_name = _SECTIONS_WITH_ENTRIES[name]
-        handler = builder.entry_handlers[entry_name]
-        local = builder.local
-        for entry in el:
-            entry_local = local(entry.tag)
-            if entry_local == entry_name:
-                handler(entry)
-            elif entry_local:
-                builder.unknown_entry(name, entry)
+    return target.timetable(data)

@@ -147,6 +147,12 @@ def test_our_partner_missing(seal: Sealer, key_pair: tuple[bytes, bytes]) -> Non
     assert "Edt.xml" in message and "re-export" in message
 
 
+def test_partner_name_with_ampersand(seal: Sealer, key_pair: tuple[bytes, bytes]) -> None:
+    envelope = seal(CLEAR, partners={"A&B ENT": key_pair[1]})
+    assert parse_envelope(envelope).summary.partners == ("A&B ENT",)
+    assert open_envelope(envelope, private_key=key_pair[0], partner="A&B ENT")[1] == CLEAR
+
+
 def test_partner_selection_is_case_sensitive(seal: Sealer, key_pair: tuple[bytes, bytes]) -> None:
     envelope = seal(CLEAR, partners={"itslearning": key_pair[1]})
     with pytest.raises(PartnerKeyMissingError):

@@ -81,10 +81,16 @@ def test_undeclared_entity_reference_is_malformed_not_expanded() -> None:
         read_export(data)
 
 
-def test_oversized_text_node_refused_without_huge_tree() -> None:
-    data = timetable_xml("<Notes>" + "x" * 11_000_000 + "</Notes>")
-    with pytest.raises(MalformedXmlError):
+def test_oversized_attribute_refused_without_huge_tree() -> None:
+    data = timetable_xml('<Salles><Salle Ident="1" Nom="' + "x" * 11_000_000 + '"/></Salles>')
+    with pytest.raises(MalformedXmlError, match="limit"):
         read_export(data)
+
+
+def test_oversized_text_in_an_unknown_section_is_skipped_not_kept() -> None:
+    export = read_export(timetable_xml("<Notes>" + "x" * 11_000_000 + "</Notes>"))
+    assert [w.code for w in export.timetable.warnings] == ["unknown_section"]
+    assert "xxxx" not in repr(export)
 
 
 def test_no_memory_growth_on_bombs(tmp_path: Path) -> None:

@@ -55,6 +55,17 @@ def test_school_year_and_grid_with_custom_labels() -> None:
     assert t.warnings == ()
 
 
+def test_escaped_characters_in_attributes() -> None:
+    t = parse(
+        '<Matieres><Matiere Ident="1" Code="EMC" Libelle="ENS. MORAL &amp; CIVIQUE"/>'
+        '<Matiere Ident="2" Code="A&#38;B" Libelle="literal &amp;#38; &lt;ok&gt; &#233;t&#xE9;"/>'
+        "</Matieres>"
+    )
+    assert t.subjects["1"].label == "ENS. MORAL & CIVIQUE"
+    assert t.subjects["2"].code == "A&B"
+    assert t.subjects["2"].label == "literal &#38; <ok> été"
+
+
 def test_short_and_bad_slot_labels() -> None:
     head = HEAD.replace('LibelleHeureDebut="08:00:00"', 'LibelleHeureDebut="8:05"').replace(
         'LibelleHeureFin="09:55:00"', 'LibelleHeureFin="neuf heures"'
