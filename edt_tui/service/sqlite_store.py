@@ -222,7 +222,8 @@ class SQLiteStore(Store):
         self, *, only: Collection[str] | None = None, q: str | None = None,
         offset: int = 0, limit: int = 100,
     ) -> Page[Establishment]:
-        where, params = ["1 = 1"], []
+        where: list[str] = ["1 = 1"]
+        params: list[str] = []
         if only is not None:
             where.append(f"uai IN ({', '.join('?' * len(only))})" if only else "1 = 0")
             params.extend(only)

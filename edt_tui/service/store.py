@@ -60,6 +60,10 @@ class UnknownEstablishmentError(StoreError):
 class Store(ABC):
     """Typed access to establishments, directory, referential, exports and ENT objects."""
 
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The applied schema version (health checks, support)."""
+
     # -- establishments -------------------------------------------------------------------
     @abstractmethod
     def upsert_establishments(self, rows: Sequence[Establishment]) -> None:
