@@ -177,7 +177,14 @@ V2 = (
     "CREATE INDEX import_jobs_by_seq ON import_jobs (status, seq)",
 )
 
-MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2)
+V3 = (
+    # Students page by page (the TUI's biggest list): filter and order from one index, no sort.
+    "DROP INDEX directory_users_by_profile",
+    "CREATE INDEX directory_users_by_profile ON directory_users "
+    "(uai, profile, last_name, first_name, sync_id)",
+)
+
+MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2, V3)
 """Ordered: index i upgrades from schema version i to i + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -171,11 +171,14 @@ class SQLiteStore(Store):
 
     def _page(
         self, sql: str, where: str, params: Sequence[Any], order: str, offset: int, limit: int,
-        convert: Callable[[sqlite3.Row], Any],
+        convert: Callable[[sqlite3.Row], Any], count_from: str | None = None,
     ) -> Page[Any]:
+        """`count_from` (a FROM clause) lets the count skip joins the filters do not need."""
         offset, limit = _clamp(offset, limit)
+        counted = f"SELECT COUNT(*) {count_from}" if count_from else f"SELECT COUNT(*) FROM ({sql}"
+        counted += f" WHERE {where}" + ("" if count_from else ") AS t")
         with self._snapshot() as conn:
-            total = conn.execute(f"SELECT COUNT(*) FROM ({sql} WHERE {where}) AS t", params)
+            total = conn.execute(counted, params)
             count = int(total.fetchone()[0])
             rows = conn.execute(
                 f"{sql} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -299,6 +302,7 @@ class SQLiteStore(Store):
         return self._page(
             self._USER_SQL, " AND ".join(where), params,
             "u.last_name, u.first_name, u.sync_id", offset, limit, self._user,
+            count_from=None if reconciled is not None else "FROM directory_users u",
         )
 
     def directory(self, uai: str) -> tuple[DirectoryUser, ...]:
