@@ -32,9 +32,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "Write DIR/Edt_To_<PARTNER>_<UAI>.xml (encrypted export) and its .plain.xml twin, "
             "DIR/keys/partner-{private,public}-TEST-ONLY.pem (a fresh TEST key pair, not written "
             "with --public-key) and DIR/ent/{establishments,users,subjects,classes}.csv (the ENT "
-            "directory, with realistic imperfections). Deterministic for a given seed and year: "
-            "only the encrypted file's random key material changes between runs. Below 1200 "
-            "students it is a collège, from 1200 on a lycée."
+            "directory, with realistic imperfections). Deterministic for a given seed and year "
+            "(the encrypted file too, given the same --public-key: sample key material is "
+            "seeded, so never use this for real data). Below 1200 students it is a collège, "
+            "from 1200 on a lycée."
         ),
     )
     generate.add_argument("--out", metavar="DIR", required=True, type=Path, help="target folder")
