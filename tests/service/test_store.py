@@ -19,7 +19,7 @@ from edt_tui.engine.model import (
     Profile,
     UserSource,
 )
-from edt_tui.service.migrations import SCHEMA_VERSION
+from edt_tui.service.migrations import MIGRATIONS, SCHEMA_VERSION
 from edt_tui.service.records import Establishment, UserRecord
 from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.store import StoreError, UnknownEstablishmentError
@@ -41,6 +41,27 @@ def test_migrates_an_empty_file_in_wal_mode(tmp_path: Path) -> None:
     again = SQLiteStore(path)  # reopening does not re-run migrations
     assert again.schema_version() == SCHEMA_VERSION
     again.close()
+
+
+def test_upgrades_a_database_left_at_version_1(tmp_path: Path) -> None:
+    path = tmp_path / "ent.sqlite3"
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    raw.execute("INSERT INTO schema_version (version) VALUES (1)")
+    for statement in MIGRATIONS[0]:
+        raw.execute(statement)
+    raw.execute("INSERT INTO establishments VALUES ('0490856P', 'A', 'Europe/Paris', 's', 4, "
+                "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')")
+    raw.commit()
+    raw.close()
+    store = SQLiteStore(path)
+    assert store.schema_version() == SCHEMA_VERSION
+    assert store.get_establishment(UAI_A) is not None  # data kept across upgrades
+    plan = store._conn().execute(
+        "EXPLAIN QUERY PLAN SELECT sync_id FROM directory_users WHERE uai = ? AND profile = ? "
+        "ORDER BY last_name, first_name, sync_id", (UAI_A, "student")).fetchall()
+    assert "TEMP B-TREE" not in " ".join(str(tuple(r)) for r in plan)
+    store.close()
 
 
 def test_refuses_a_database_from_a_newer_version(tmp_path: Path) -> None:
