@@ -7,7 +7,14 @@ from datetime import date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from edt_tui.engine.model import Profile, ReferentialClass, ReferentialSubject, UserSource
+from edt_tui.engine.apply import apply_actions
+from edt_tui.engine.model import (
+    EntState,
+    Profile,
+    ReferentialClass,
+    ReferentialSubject,
+    UserSource,
+)
 
 from .builders import ALL_WEEKS, PARIS, UAI, TimetableBuilder, plan_for, user
 from .oracle import oracle_courses
@@ -141,3 +148,40 @@ def test_rules_4_to_7_engine_agrees_with_a_naive_reading(scenario: tuple) -> Non
     assert got == expected
     assert plan.action_counts["create_course"] == len(expected)
     assert plan.action_counts["create_event"] == sum(len(c["events"]) for c in expected.values())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), scenarios())
+def test_rule8_any_import_over_any_earlier_one_converges_and_keeps_the_past(
+    before: tuple, after: tuple
+) -> None:
+    old_tt, old_directory, old_at = before
+    new_tt, directory, at = after
+    at = max(at, old_at)
+    first = plan_for(
+        old_tt, directory=old_directory, subjects=REF_SUBJECTS, classes=REF_CLASSES, at=old_at
+    )
+    ent = apply_actions(EntState({}, frozenset(), {}), first.actions)
+    second = plan_for(
+        new_tt, directory=directory, subjects=REF_SUBJECTS, classes=REF_CLASSES, ent=ent, at=at
+    )
+    final = apply_actions(ent, second.actions)
+    again = plan_for(
+        new_tt, directory=directory, subjects=REF_SUBJECTS, classes=REF_CLASSES, ent=final, at=at
+    )
+    assert again.actions == ()
+    past = {k: e for k, e in ent.events.items() if e.start < at}
+    assert {k: e for k, e in final.events.items() if e.start < at} == past
+    wanted = {c.key: c for c in second.selected_courses}
+    for key, course in wanted.items():
+        future = {e.key: e for e in final.events.values() if e.course_key == key and e.start >= at}
+        assert future == {e.key: e for e in course.future_events(at)}
+        members = {(m.user, m.role.value) for m in final.memberships if m.course_key == key}
+        assert members == {(u, "teacher") for u in course.teachers} | {
+            (u, "student") for u in course.students
+        }
+    produced = {c.key for c in second.courses}
+    for key in set(ent.courses) - produced:  # vanished: no future events, no members, kept
+        assert key in final.courses
+        assert not any(e.course_key == key and e.start >= at for e in final.events.values())
+        assert not any(m.course_key == key for m in final.memberships)
