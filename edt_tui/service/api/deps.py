@@ -13,7 +13,7 @@ from fastapi import Depends, Query, Request
 
 from edt_tui.service.api.problems import Problem, not_found
 from edt_tui.service.auth import authenticate
-from edt_tui.service.records import Establishment, Principal, TokenRole
+from edt_tui.service.records import Establishment, Principal
 from edt_tui.service.store import DEFAULT_PAGE, MAX_PAGE, Store
 
 
@@ -38,12 +38,6 @@ async def get_principal(request: Request, store: Annotated[Store, Depends(get_st
             headers={"WWW-Authenticate": "Bearer"},
         )
     request.state.principal = principal
-    return principal
-
-
-async def require_platform(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-    if principal.role is not TokenRole.PLATFORM:
-        raise Problem(403, "forbidden", "Forbidden", "this operation needs a platform token")
     return principal
 
 
