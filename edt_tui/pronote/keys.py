@@ -7,6 +7,7 @@ never logged nor put in error messages.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -56,10 +57,23 @@ def _is_pem(data: bytes) -> bool:
 
 
 def load_private_key(source: KeySource | RSAPrivateKey) -> RSAPrivateKey:
-    """An RSA private key from PKCS#8 PEM/DER or traditional PEM/DER bytes or a file path."""
+    """An RSA private key from PKCS#8 PEM/DER or traditional PEM/DER bytes or a file path.
+
+    Parsed keys are cached by content: loading validates the RSA key (tens of ms), and the
+    service opens many exports with the same key.
+    """
     if isinstance(source, RSAPrivateKey):
         return source
     data, name = _read(source)
+    try:
+        return _parse_private_key(data)
+    except PrivateKeyError as exc:
+        raise PrivateKeyError(exc.reason, source=name, hint=exc.hint) from None
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_private_key(data: bytes) -> RSAPrivateKey:
+    """Parse key bytes; errors carry no file name (the caller adds it)."""
     try:
         if _is_pem(data):
             key = serialization.load_pem_private_key(data, password=None)
@@ -68,19 +82,18 @@ def load_private_key(source: KeySource | RSAPrivateKey) -> RSAPrivateKey:
     except TypeError:
         raise PrivateKeyError(
             "the private key is protected by a passphrase",
-            source=name,
             hint="decrypt it first: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pem",
         ) from None
     except (ValueError, UnicodeError):
         if b"PUBLIC KEY" in data[:4096]:
             raise PrivateKeyError(
-                "this is a public key; the ENT needs the partner's private key", source=name
+                "this is a public key; the ENT needs the partner's private key"
             ) from None
-        raise PrivateKeyError("not a readable private key (PEM or DER)", source=name) from None
+        raise PrivateKeyError("not a readable private key (PEM or DER)") from None
     except Exception:  # the backend may raise its own types on garbage input
-        raise PrivateKeyError("not a readable private key (PEM or DER)", source=name) from None
+        raise PrivateKeyError("not a readable private key (PEM or DER)") from None
     if not isinstance(key, RSAPrivateKey):
-        raise PrivateKeyError("the private key is not an RSA key", source=name)
+        raise PrivateKeyError("the private key is not an RSA key")
     return key
 
 

@@ -229,9 +229,9 @@ class _LineLocator:
 
     def lines(self, name: str, ranks: set[int]) -> dict[int, int]:
         pattern = re.compile(
-            rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|(<(?:[A-Za-z_][\w.-]*:)?"
+            rb"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>|\?.*?\?>|((?:[A-Za-z_][\w.-]*:)?"
             + re.escape(name.encode())
-            + rb"(?=[\s/>]))",
+            + rb")[\s/>])",
             re.S,
         )
         found: dict[int, int] = {}
