@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from edt_tui.pronote.generator import generate_establishment
 from edt_tui.pronote.generator.calendar import easter, school_calendar, school_year_in_progress
 from edt_tui.pronote.generator.directory import USER_COLUMNS, typo
 from edt_tui.pronote.model import ItemKind, Timetable
+from edt_tui.pronote.reader import read_export
 
 
 def occurrence_days(t: Timetable, day: int, mask: int) -> list[date]:
@@ -100,8 +102,6 @@ def test_same_seed_and_year_give_identical_plain_xml_and_csvs(
 
 
 def test_without_a_public_key_a_fresh_test_pair_is_returned() -> None:
-    from edt_tui.pronote.reader import read_export
-
     generated = generate_establishment(students=30, seed=1, year=2026)
     assert generated.private_key_pem is not None
     assert b"PRIVATE KEY" in generated.private_key_pem
@@ -171,8 +171,13 @@ def test_default_college_has_the_promised_size_and_levels(key_pair: tuple[bytes,
 
 
 def test_lycee_is_big_enough_for_the_benchmarks(key_pair: tuple[bytes, bytes]) -> None:
-    t = generate_establishment(students=2000, seed=2, year=2026, public_key=key_pair[1]).timetable
+    generated = generate_establishment(students=2000, seed=2, year=2026, public_key=key_pair[1])
+    t = generated.timetable
     _check_integrity(t)
+    read = read_export(generated.encrypted_xml, private_key=key_pair[0]).timetable
+    assert read.warnings == ()
+    assert read.students == t.students
+    assert [replace(s, line=None) for s in read.sessions] == list(t.sessions)
     assert 1800 <= len(t.students) <= 2200
     assert 120 <= len(t.teachers) <= 200
     assert len(t.sessions) >= 3000

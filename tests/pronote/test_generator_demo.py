@@ -114,6 +114,8 @@ def test_audience_cases(t: Timetable) -> None:
     ]
     assert any("LATIN" in g.name for g in across) and any("LV2" in g.name for g in across)
     assert any(not s.items for s in t.sessions), "a session with only its subject"
+    mixed = [s for s in t.sessions if _kinds(s, ItemKind.CLASS) and _kinds(s, ItemKind.GROUP)]
+    assert mixed, "a class and a group attached together"
 
 
 def test_ulis_parts_join_regular_class_sessions(t: Timetable) -> None:

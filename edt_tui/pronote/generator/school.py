@@ -495,6 +495,7 @@ class SchoolBuilder:
         alone = last[-1]
         part = alone.half_parts[0]
         self.planted("AIDES", [(ItemKind.CLASS_PART, part, -1)], self.units(alone))
+        self.plant_allophones(last[len(last) // 2])
         # Welcoming next year's pupils: a few June weeks only, no teacher.
         june = self.calendar.weeks_between(
             date(self.calendar.year.end.year, 6, 1), self.calendar.year.end
@@ -524,6 +525,26 @@ class SchoolBuilder:
         teacher = self.teacher_for(code, f"planted {code}", 1)
         day, start = self.place(units, [teacher], 1)
         return self.session(code, audience, teacher, day, start, 1)
+
+    def plant_allophones(self, host: _ClassInfo) -> None:
+        """Allophone pupils (FLS): a group of one class part, taught alone and also attached
+        next to their whole class in a French session (a class and a group together)."""
+        ident = host.school_class.ident
+        part = self.add_part(ident)
+        host.parts.append(part)
+        group = self.add_group(f"{host.level.level}FLS", parts=(part,))
+        year = self.calendar.year
+        pupils = [s for s in self.students.values() if s.class_memberships[0].ident == ident]
+        for pupil in pupils[:3]:
+            joined = DatedMembership(part, year.start, year.end)
+            self.students[pupil.ident] = replace(
+                pupil, part_memberships=(*pupil.part_memberships, joined)
+            )
+        self.planted("ALPHA", [(ItemKind.GROUP, group, -1)], self.units(host))
+        teacher = self.teacher_for("FRANC", ident, 1)
+        day, start = self.place(self.units(host), [teacher], 1)
+        both = [(ItemKind.CLASS, ident, -1), (ItemKind.GROUP, group, -1)]
+        self.session("FRANC", both, teacher, day, start, 1)
 
     def plant_ulis(self, hosts: Sequence[_ClassInfo]) -> None:
         """An ULIS class whose pupils join their host class's sessions through class parts."""
