@@ -27,6 +27,7 @@ from edt_tui.service.api import (
     routes_establishments,
     routes_exports,
     routes_health,
+    routes_helpdesk,
     routes_jobs,
     routes_plans,
     routes_push,
@@ -50,6 +51,7 @@ ROUTERS = (
     routes_jobs.router,
     routes_push.router,
     routes_accounts.router,
+    routes_helpdesk.router,
 )
 
 

@@ -1,0 +1,86 @@
+"""Helpdesk and automatic-import views: the reproduction snapshot, the push status (§4.1, §5.5)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import anyio.to_thread
+from fastapi import APIRouter, Query, Request
+
+from edt_tui import __version__
+from edt_tui.service.api.deps import EstablishmentDep, StoreDep
+from edt_tui.service.api.problems import not_found
+from edt_tui.service.api.schemas import ExportSummaryOut
+from edt_tui.service.helpdesk import snapshot
+from edt_tui.service.imports import imports_of
+from edt_tui.service.push import day_start
+from edt_tui.service.vocabulary import FIRST_MANUAL_IMPORT_REQUIRED, JobStatus, JobType
+
+router = APIRouter(prefix="/api/v1/establishments/{uai}", tags=["helpdesk"])
+
+PUSH_OUTCOMES = {"accepted": "Accepté", "refused": "Refusé", "noop": "Identique, ignoré"}
+
+
+@router.get("/helpdesk/snapshot")
+async def helpdesk_snapshot(
+    establishment: EstablishmentDep, store: StoreDep,
+    school_year: Annotated[str | None, Query(pattern=r"^\d{4}-\d{4}$")] = None,
+    export_sha256: Annotated[str | None, Query(max_length=64)] = None,
+) -> dict[str, Any]:
+    """Directory, referential, ENT objects of the year and (optionally) one export's bytes."""
+    uai = establishment.uai
+    data = await anyio.to_thread.run_sync(snapshot, store, uai, school_year)
+    data["service_version"] = __version__
+    if export_sha256:
+        record = store.get_export(uai, export_sha256)
+        if record is None:
+            raise not_found(f"export {export_sha256}")
+        content = await anyio.to_thread.run_sync(store.export_bytes, export_sha256)
+        data["export"] = {
+            "summary": ExportSummaryOut.of(record).model_dump(mode="json"),
+            "content_b64": base64.b64encode(content).decode("ascii"),
+        }
+    return data
+
+
+@router.get("/automatic")
+def automatic_status(
+    establishment: EstablishmentDep, request: Request,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict[str, Any]:
+    """The push URL, today's quota use, the last pushes, and whether pushes can be accepted."""
+    services = imports_of(request)
+    uai = establishment.uai
+    now = services.clock()
+    zone = ZoneInfo(establishment.timezone)
+    used = services.jobs.count_automatic_since(uai, day_start(now, zone))
+    manual = services.jobs.last_job(
+        uai, type=JobType.MANUAL, statuses=(JobStatus.DONE,), with_outcome=False
+    )
+    rows = services.store._conn().execute(
+        """SELECT received_at, outcome, reason, job_id FROM pushes WHERE uai = ?
+           ORDER BY received_at DESC LIMIT ?""",
+        (uai, limit),
+    ).fetchall()
+    push_path = f"/push/{uai}/{establishment.push_secret}"
+    return {
+        "uai": uai,
+        "push_path": push_path,
+        "push_url": str(request.base_url).rstrip("/") + push_path,
+        "daily_quota": establishment.daily_quota,
+        "used_today": used,
+        "manual_import": None if manual is None else {
+            "job_id": manual.id,
+            "finished_at": manual.finished_at.isoformat() if manual.finished_at else None,
+            "selection_version": manual.selection_version,
+        },
+        "refusal": None if manual else FIRST_MANUAL_IMPORT_REQUIRED,
+        "pushes": [
+            {"received_at": datetime.fromisoformat(r[0]).isoformat(), "outcome": r[1],
+             "outcome_label": PUSH_OUTCOMES.get(r[1], r[1]), "reason": r[2], "job_id": r[3]}
+            for r in rows
+        ],
+    }
