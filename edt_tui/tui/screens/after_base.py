@@ -1,0 +1,241 @@
+"""What the after-launch screens share (seed §3.12, §4): the client, the establishment, help, keys.
+
+History, recap, accounts, verification and automatic import are pushed on top of the wizard and
+popped with escape. They read the ENT service through the wizard backend's `EntClient` (the same
+embedded service or `--ent URL`), always from workers.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from edt_tui.errors import EdtTuiError
+from edt_tui.tui.selection_model import Column, SelectionModel, french_int
+from edt_tui.tui.widgets.selection_table import SelectionTable
+
+if TYPE_CHECKING:
+    from edt_tui.client.client import EntClient
+    from edt_tui.tui.app import EdtTuiApp
+
+DISPLAY_ZONE = ZoneInfo("Europe/Paris")
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def when(value: str | datetime | None) -> str:
+    """`28/11/2026 10:32` in Paris time, as the seed writes dates; empty for None."""
+    if value is None or value == "":
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(DISPLAY_ZONE).strftime("%d/%m/%Y %H:%M")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Temp file in the same folder, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".edt-tui-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def resolve_path(answer: str, base: Path) -> Path:
+    path = Path(answer).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+class AfterLaunchCommands(Provider):
+    """`go: history`, `go: accounts`, `go: verification`, `go: automatic` from these screens."""
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        screen = self.screen
+        if not isinstance(screen, AfterLaunchScreen):
+            return []
+        from edt_tui.tui.screens.accounts import AccountsScreen
+        from edt_tui.tui.screens.automatic import AutomaticScreen
+        from edt_tui.tui.screens.history import HistoryScreen
+        from edt_tui.tui.screens.verification import CoursesScreen, HierarchyScreen
+
+        targets: list[tuple[str, type[AfterLaunchScreen], str]] = [
+            ("go: history", HistoryScreen, "Historique des imports"),
+            ("go: accounts", AccountsScreen, "Vérification des comptes"),
+            ("go: verification", CoursesScreen, "Cours créés par intégration"),
+            ("go: hierarchy", HierarchyScreen, "Hiérarchie Cours <année>"),
+            ("go: automatic", AutomaticScreen, "Import automatique"),
+        ]
+        return [(name, partial(screen.open, kind), text) for name, kind, text in targets]
+
+    async def discover(self) -> Hits:
+        for name, callback, text in self._commands():
+            yield DiscoveryHit(name, callback, help=text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=text)
+
+
+class AfterLaunchScreen(Screen[None]):
+    """Subclasses set `TITLE_TEXT`, `HELP` and compose their body in `body()`."""
+
+    TITLE_TEXT: ClassVar[str] = ""
+    HELP: ClassVar[str] = ""
+    AUTO_FOCUS = None
+    COMMANDS: ClassVar[set[type[Provider]]] = {AfterLaunchCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Retour", id="after.back", tooltip="Back to the previous screen"),
+        Binding("question_mark", "help", "Aide", id="after.help", tooltip="Keys of this screen"),
+    ]
+    DEFAULT_CSS = """
+    AfterLaunchScreen .title-line { height: 1; padding: 0 1; background: $boost; }
+    AfterLaunchScreen .info { height: auto; padding: 0 1; }
+    AfterLaunchScreen .error { height: auto; padding: 0 1; color: $error; }
+    """
+
+    def __init__(self, uai: str | None = None, *, clock: Clock | None = None) -> None:
+        super().__init__()
+        self._uai = uai or ""
+        self.clock: Clock = clock or utcnow
+
+    @property
+    def edt_app(self) -> EdtTuiApp:
+        from edt_tui.tui.app import EdtTuiApp
+
+        return cast(EdtTuiApp, self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static(Text(self.TITLE_TEXT, style="bold"), classes="title-line")
+        yield from self.body()
+        yield Footer()
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.TITLE_TEXT + (f" · {self.known_uai}" if self.known_uai else "")
+
+    @property
+    def known_uai(self) -> str:
+        app = self.edt_app
+        return self._uai or app.wizard.uai or (app.preferred_uai or "")
+
+    async def ent(self) -> EntClient:
+        backend = self.edt_app.wizard.backend
+        client = getattr(backend, "client", None)
+        if client is None:
+            raise EdtTuiError("this backend does not reach an ENT service")
+        return cast("EntClient", await client())
+
+    async def uai(self) -> str:
+        """The establishment: given, the wizard's, `--uai`, or the only one the service has."""
+        if self.known_uai:
+            return self.known_uai
+        ent = await self.ent()
+        page = await ent.list_establishments(limit=2)
+        if len(page.items) != 1:
+            raise EdtTuiError("choisissez d'abord un établissement (étape Établissement)")
+        self._uai = page.items[0].uai
+        return self._uai
+
+    def open(self, kind: type[AfterLaunchScreen], *args: Any) -> None:
+        """Push another after-launch screen on the same establishment."""
+        self.app.push_screen(kind(*args, uai=self._uai or None, clock=self.clock))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        from edt_tui.tui.screens.help import HelpScreen
+
+        bindings = [active.binding for active in self.active_bindings.values()]
+        self.app.push_screen(HelpScreen(self.TITLE_TEXT, self.HELP, bindings))
+
+    def show_error(self, widget_id: str, error: BaseException | None) -> None:
+        self.query_one(f"#{widget_id}", Static).update(
+            Text(f"✖ {error}", style="bold red")
+        )
+
+
+class BrowseModel(SelectionModel[Any]):
+    """A read-only list: nothing to activate, so the counts line says how many rows there are."""
+
+    def counts_label(self) -> str:
+        shown = self.visible_count
+        total = len(self)
+        if shown == total:
+            return f"{french_int(total)} ligne(s)"
+        return f"{french_int(shown)} / {french_int(total)} ligne(s)"
+
+
+def browse_model(
+    rows: list[Any], columns: list[Column[Any]], row_id: Callable[[Any], str], page_size: int = 25
+) -> BrowseModel:
+    return BrowseModel(
+        rows, row_id=row_id, columns=columns, initial_active=lambda _: False,
+        page_size=page_size,
+    )
+
+
+class BrowseTable(SelectionTable):
+    """The wizard's paginated table (filter, sort, pages) without marks or activation."""
+
+    READ_ONLY_ACTIONS = frozenset(
+        {"activate", "activate_all", "mark", "mark_range", "mark_matching", "clear_marks"}
+    )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action not in self.READ_ONLY_ACTIONS
+
+
+class PromptModal(ModalScreen[str | None]):
+    """One line of input (a path, a number); enter answers it, escape cancels."""
+
+    AUTO_FOCUS = "Input"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Annuler", id="prompt.cancel", tooltip="Cancel"),
+    ]
+
+    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self._question = question
+        self._value = value
+        self._placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self._question, style="bold"))
+            yield Input(value=self._value, placeholder=self._placeholder)
+            yield Static(Text("entrée : valider · échap : annuler", style="dim"))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip())

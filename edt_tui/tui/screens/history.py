@@ -1,0 +1,249 @@
+"""« Historique des imports » (seed §3.12): live status, queue position and progress, newest first.
+
+The service is polled by a timer that is re-armed only once a poll has been applied, so polls
+never overlap (1 s while an import is queued or running, 5 s otherwise). A burst of answers is
+collapsed (`JobsFetched.can_replace`); the table is updated by diff inside `app.batch_update()`:
+stale rows removed, changed cells updated, new rows added, one sort — no flicker, cursor kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
+
+from edt_tui.client.imports import ImportJob
+from edt_tui.tui.screens.after_base import AfterLaunchScreen, when
+from edt_tui.tui.selection_model import french_int
+
+ACTIVE_POLL = 1.0
+IDLE_POLL = 5.0
+HISTORY_LIMIT = 100
+
+STATUS_STYLES: Mapping[str, tuple[str, str]] = {
+    "queued": ("…", "yellow"),
+    "running": ("⟳", "bold cyan"),
+    "done": ("✔", "green"),
+    "interrupted": ("⏸", "bold yellow"),
+    "error": ("✖", "bold red"),
+    "refused": ("⊘", "red"),
+}
+COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+    ("date", "Date d'import", 16),
+    ("status", "Statut", 13),
+    ("type", "Type", 11),
+    ("progress", "Avancement", 22),
+    ("detail", "Détail", None),
+    ("id", "Import", 8),
+)
+
+
+def status_cell(job: ImportJob) -> Text:
+    """A symbol and the French word (readable without colour), coloured when colours exist."""
+    symbol, style = STATUS_STYLES.get(job.status, ("?", ""))
+    return Text(f"{symbol} {job.status_label or job.status}", style=style)
+
+
+def progress_text(job: ImportJob) -> str:
+    """Queue position while waiting, done/total while running, tasks and errors at the end."""
+    if job.status == "queued":
+        position = job.queue_position
+        return f"position {position} en attente" if position else "en attente"
+    progress = job.progress or {}
+    done, total = int(progress.get("done", 0)), int(progress.get("total", 0))
+    if job.status == "running":
+        if not total:
+            return "génération des actions…"
+        return f"{french_int(done)} / {french_int(total)} ({done * 100 // total} %)"
+    if total:
+        errors = int(job.raw.get("errors") or 0)
+        suffix = f", {french_int(errors)} erreur(s)" if errors else ""
+        return f"{french_int(done)} tâche(s){suffix}"
+    return ""
+
+
+def row_cells(job: ImportJob) -> dict[str, Text]:
+    return {
+        "date": Text(when(job.created_at)),
+        "status": status_cell(job),
+        "type": Text(job.type_label or job.type),
+        "progress": Text(progress_text(job)),
+        "detail": Text(job.reason or ""),
+        "id": Text(job.id[:8], style="dim"),
+    }
+
+
+class JobsFetched(Message):
+    """One poll's answer; a newer one replaces an older one still waiting in the queue."""
+
+    def __init__(self, jobs: Sequence[ImportJob]) -> None:
+        super().__init__()
+        self.jobs = tuple(jobs)
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, JobsFetched)
+
+
+class HistoryTable(DataTable[Text]):
+    """History rows keyed by job id."""
+
+
+class HistoryScreen(AfterLaunchScreen):
+    TITLE_TEXT = "Historique des imports"
+    HELP: ClassVar[str] = (
+        "Le statut de chaque import se met à jour tout seul (position dans la liste d'attente, "
+        "avancement). entrée : récapitulatif de l'import ; r : reprendre un import interrompu. "
+        "c : vérification des comptes · v : cours créés · a : import automatique."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "recap", "Récapitulatif", id="history.recap", tooltip="Recap of the job"),
+        Binding("r", "resume", "Reprendre", id="history.resume", tooltip="Resume if interrupted"),
+        Binding("c", "accounts", "Comptes", id="history.accounts", tooltip="Account check"),
+        Binding("v", "courses", "Vérification", id="history.courses", tooltip="Created courses"),
+        Binding("a", "automatic", "Auto.", id="history.automatic", tooltip="Automatic import"),
+    ]
+
+    def __init__(self, uai: str | None = None, **kw: object) -> None:
+        super().__init__(uai, **kw)  # type: ignore[arg-type]
+        self.jobs: dict[str, ImportJob] = {}
+        self._timer: Timer | None = None
+        self.polls = 0
+        """Applied polls (tests wait on it)."""
+
+    def body(self) -> ComposeResult:
+        yield Static("Chargement de l'historique…", id="history-info", classes="info")
+        yield HistoryTable(cursor_type="row", id="history")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one(HistoryTable)
+        for key, title, width in COLUMNS:
+            table.add_column(Text(title), key=key, width=width)
+        table.focus()
+        self.poll()
+
+    def on_unmount(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+
+    # -- polling ------------------------------------------------------------------------------
+
+    @work(exclusive=True, group="history", exit_on_error=False)
+    async def poll(self) -> None:
+        ent = await self.ent()
+        uai = await self.uai()
+        page = await ent.history(uai, limit=HISTORY_LIMIT)
+        self.post_message(JobsFetched(page.items))
+
+    def _schedule(self) -> None:
+        active = any(j.status in ("queued", "running") for j in self.jobs.values())
+        self._timer = self.set_timer(ACTIVE_POLL if active else IDLE_POLL, self.poll)
+
+    @on(Worker.StateChanged)
+    def _poll_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "history" and event.state is WorkerState.ERROR:
+            self.show_error("history-info", event.worker.error)
+            self._timer = self.set_timer(IDLE_POLL, self.poll)
+
+    @on(JobsFetched)
+    def _fetched(self, event: JobsFetched) -> None:
+        self.apply(event.jobs)
+        self.polls += 1
+        self._schedule()
+
+    def apply(self, jobs: Sequence[ImportJob]) -> None:
+        """Diff `jobs` into the table: remove stale, update changed cells, add new, sort once."""
+        table = self.query_one(HistoryTable)
+        fresh = {job.id: job for job in jobs}
+        cursor_id = self.cursor_job_id
+        with self.app.batch_update():
+            for job_id in [j for j in self.jobs if j not in fresh]:
+                table.remove_row(job_id)
+            added = False
+            for job_id, job in fresh.items():
+                old = self.jobs.get(job_id)
+                cells = row_cells(job)
+                if old is None:
+                    table.add_row(*cells.values(), key=job_id)
+                    added = True
+                elif old.raw != job.raw:
+                    previous = row_cells(old)
+                    for key, cell in cells.items():
+                        if cell != previous[key]:
+                            table.update_cell(job_id, key, cell)
+            self.jobs = fresh
+            if added:
+                order = {job_id[:8]: index for index, job_id in enumerate(fresh)}
+                table.sort("id", key=lambda cell: order.get(cell.plain, len(order)))
+            if cursor_id in fresh:
+                table.move_cursor(row=table.get_row_index(cursor_id), animate=False)
+        self._info()
+
+    def _info(self) -> None:
+        running = [j for j in self.jobs.values() if j.status in ("queued", "running")]
+        text = Text(f"{french_int(len(self.jobs))} import(s)")
+        if running:
+            text.append(f" · {len(running)} en attente ou en cours (mise à jour en direct)")
+        elif not self.jobs:
+            text = Text("Aucun import pour cet établissement.")
+        self.query_one("#history-info", Static).update(text)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    @property
+    def cursor_job_id(self) -> str | None:
+        table = self.query_one(HistoryTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return str(key.value) if key.value is not None else None
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_recap()
+
+    def action_recap(self) -> None:
+        job_id = self.cursor_job_id
+        if job_id is not None:
+            from edt_tui.tui.screens.recap import RecapScreen
+
+            self.open(RecapScreen, job_id)
+
+    def action_resume(self) -> None:
+        job_id = self.cursor_job_id
+        job = self.jobs.get(job_id or "")
+        if job is None or job.status != "interrupted":
+            self.notify("Seul un import « Interrompu » peut être repris.", timeout=3)
+            return
+        self.resume_job(job.id)
+
+    @work(exclusive=True, group="resume", exit_on_error=False)
+    async def resume_job(self, job_id: str) -> None:
+        ent = await self.ent()
+        job = await ent.resume_job(await self.uai(), job_id)
+        self.notify(f"Import repris : {job.status_label}", timeout=3)
+        self.poll()
+
+    def action_accounts(self) -> None:
+        from edt_tui.tui.screens.accounts import AccountsScreen
+
+        self.open(AccountsScreen)
+
+    def action_courses(self) -> None:
+        from edt_tui.tui.screens.verification import CoursesScreen
+
+        self.open(CoursesScreen)
+
+    def action_automatic(self) -> None:
+        from edt_tui.tui.screens.automatic import AutomaticScreen
+
+        self.open(AutomaticScreen)
