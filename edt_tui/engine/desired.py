@@ -90,7 +90,8 @@ class CourseBuilder:
             else:
                 students |= rosters.of_group(ident)
         teachers: set[str] = set()
-        merged: dict[datetime, _Occurrence] = {}
+        runs: list[list[_Occurrence]] = []
+        """One run of occurrences per producing session, each in week (hence start) order."""
         for source in course.sources:
             session = source.session
             for item in session.items:
@@ -115,13 +116,10 @@ class CourseBuilder:
             table = self._table(session)
             if table is None:
                 continue
-            for week in weeks_of(weeks):
-                occurrence = table[week]
-                known = merged.get(occurrence[0])
-                merged[occurrence[0]] = occurrence if known is None else _merge(known, occurrence)
+            runs.append([table[week] for week in weeks_of(weeks)])
         label = course.label
         key = course.key
-        occurrences = sorted(merged.values())
+        occurrences = runs[0] if len(runs) == 1 else _merged(runs)
         events = tuple(
             EventState(key, start, end, label, rooms, event_teachers)
             for start, end, rooms, event_teachers, _ in occurrences
@@ -196,6 +194,16 @@ class CourseBuilder:
                 table[week] = (start, end, rooms, teachers, iso)
         self._tables[session.number] = table
         return table
+
+
+def _merged(runs: list[list[_Occurrence]]) -> list[_Occurrence]:
+    """All runs of a course in start order, occurrences sharing a start made one."""
+    merged: dict[datetime, _Occurrence] = {}
+    for run in runs:
+        for occurrence in run:
+            known = merged.get(occurrence[0])
+            merged[occurrence[0]] = occurrence if known is None else _merge(known, occurrence)
+    return sorted(merged.values())
 
 
 def _merge(a: _Occurrence, b: _Occurrence) -> _Occurrence:

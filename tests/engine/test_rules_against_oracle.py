@@ -120,7 +120,7 @@ def scenarios(draw: st.DrawFn) -> tuple:
     return tt.build(), directory, at
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_rules_4_to_7_engine_agrees_with_a_naive_reading(scenario: tuple) -> None:
     timetable, directory, at = scenario
@@ -150,7 +150,7 @@ def test_rules_4_to_7_engine_agrees_with_a_naive_reading(scenario: tuple) -> Non
     assert plan.action_counts["create_event"] == sum(len(c["events"]) for c in expected.values())
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(), scenarios())
 def test_rule8_any_import_over_any_earlier_one_converges_and_keeps_the_past(
     before: tuple, after: tuple
