@@ -27,6 +27,8 @@ from edt_tui.service.sqlite_store import SQLiteStore
 from tests.service.conftest import UAI_A, UAI_B, seed
 from tests.service.exports_builder import encrypt_export, plain_export
 
+pytestmark = pytest.mark.xdist_group("service-real-server")  # one server per run, not per worker
+
 
 @dataclass
 class Server:

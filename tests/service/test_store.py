@@ -6,6 +6,7 @@ import multiprocessing
 import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -179,8 +180,9 @@ def test_selections_are_versioned(seeded: SQLiteStore) -> None:
     assert seeded.get_selection(UAI_B) is None
 
 
-def _writer(path: str, prefix: str, count: int) -> None:
+def _writer(path: str, prefix: str, count: int, start: Any) -> None:
     store = SQLiteStore(Path(path))
+    start.wait(30)  # both processes write at the same time, not one after the other
     for i in range(count):
         store.upsert_users([UserRecord(UAI_A, f"{prefix}{i}", Profile.STUDENT, prefix, str(i),
                                        None, None, UserSource.CSV)])
@@ -193,13 +195,15 @@ def test_two_processes_write_concurrently(tmp_path: Path) -> None:
     store = SQLiteStore(path)
     seed(store)
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(str(path), p, 40)) for p in ("x", "y")]
+    start = ctx.Barrier(2)
+    procs = [ctx.Process(target=_writer, args=(str(path), p, 25, start)) for p in ("x", "y")]
     for proc in procs:
         proc.start()
     for proc in procs:
         proc.join(60)
     assert [proc.exitcode for proc in procs] == [0, 0]
-    assert store.list_users(UAI_A, q="x").total >= 40
-    assert store.list_users(UAI_A, profile=Profile.STUDENT).total == 5 + 80
-    assert store.list_courses(UAI_A).total == 1 + 80
+    assert store.list_users(UAI_A, q="x").total >= 25
+    assert store.list_users(UAI_A, profile=Profile.STUDENT).total == 5 + 50
+    assert store.list_courses(UAI_A).total == 1 + 50
+    assert len(store.ent_state(UAI_A, YEAR).events) == 3 + 50
     store.close()
