@@ -141,7 +141,13 @@ def plan_steps_to_dict(plan: Plan) -> dict[str, Any]:
             for r in plan.classes
         ],
         "groups": [
-            {"ident": r.ident, "key": r.key, "name": r.name, "status": r.status.value}
+            {
+                "ident": r.ident,
+                "key": r.key,
+                "name": r.name,
+                "status": r.status.value,
+                "active": r.active,
+            }
             for r in plan.groups
         ],
         "courses": [
