@@ -138,6 +138,38 @@ def test_cours_in_cours_and_session_numbering_and_lines() -> None:
     assert t.sessions[0].slot_count == 2
 
 
+def test_session_lines_match_libxml2_despite_markup_in_comments_and_cdata() -> None:
+    from lxml import etree
+
+    session = '<Cours Jour="2" NumeroPlaceDebut="1" NombrePlaces="1">\n<Matiere Ident="1"/></Cours>'
+    body = (
+        SUBJECTS
+        + "\n<!-- <Cours Jour=\"9\"> old -->\n<Notes><![CDATA[ <Cours x> ]]></Notes>\n"
+        + "<Cours>\n<?pi <Cours ?>\n"
+        + session
+        + "\n<!--\n<Cours>\n-->\n"
+        + session
+        + "</Cours>"
+    )
+    data = timetable_xml(body)
+    t = parse_timetable(data)
+    tree = etree.fromstring(data)
+    expected = [el.sourceline for el in tree.iterfind("{*}Cours/{*}Cours")]
+    assert [s.line for s in t.sessions] == expected and len(expected) == 2
+
+
+def test_prefixed_namespace() -> None:
+    data = timetable_xml(
+        cours('<Cours Jour="1" NumeroPlaceDebut="0" NombrePlaces="1"><Matiere Ident="1"/></Cours>')
+    )
+    data = data.replace(b'<ExportEmploiDuTemps xmlns="', b'<edt:ExportEmploiDuTemps xmlns:edt="')
+    data = data.replace(b"</ExportEmploiDuTemps>", b"</edt:ExportEmploiDuTemps>")
+    data = data.replace(b"<Cours", b"<edt:Cours").replace(b"</Cours", b"</edt:Cours")
+    t = parse_timetable(data)
+    assert len(t.sessions) == 1 and t.sessions[0].line == 2  # line 1: the XML declaration
+    assert t.school_year is not None and t.version == "1.1"
+
+
 def test_session_with_only_a_subject() -> None:
     t = parse(
         SUBJECTS
