@@ -341,7 +341,7 @@ class _TimetableTarget:
         depth = len(stack)
         if depth == 2:
             entry = self.entry
-            if entry is not None and self.section != "GrilleHoraire":
+            if entry is not None and self.entry_name is not None:
                 self.handlers[local](entry[0], self.children or [], entry[1])
                 self.entry = None
                 self.children = None

@@ -170,6 +170,19 @@ def test_prefixed_namespace() -> None:
     assert t.school_year is not None and t.version == "1.1"
 
 
+def test_sessions_without_the_cours_container() -> None:
+    body = SUBJECTS + TEACHERS + (
+        '<Cours Jour="1" NumeroPlaceDebut="0" NombrePlaces="1"><Matiere Ident="1"/>'
+        '<Professeur Ident="1" Semaines="6"/></Cours>'
+        '<Cours Jour="2" NumeroPlaceDebut="1" NombrePlaces="2"><Matiere Ident="2"/>'
+        '<Professeur Ident="2" Semaines="12"/></Cours>'
+    )
+    t = parse(body)
+    assert [(s.number, s.day, s.subject_ident) for s in t.sessions] == [(1, 1, "1"), (2, 2, "2")]
+    assert [s.items[0].ident for s in t.sessions] == ["1", "2"]
+    assert t.warnings == () and len(t.subjects) == 2 and len(t.teachers) == 2
+
+
 def test_session_with_only_a_subject() -> None:
     t = parse(
         SUBJECTS
