@@ -21,6 +21,9 @@ from edt_tui.engine.model import (
     Role,
 )
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""One encoder for all (`json.dumps` with options builds a new one per call)."""
+
 
 def encode(action: Action) -> str:
     payload: dict[str, Any] = {}
@@ -39,7 +42,7 @@ def encode(action: Action) -> str:
             e.course_key, e.start.isoformat(), e.end.isoformat(), e.title, list(e.rooms),
             list(e.teachers),
         ]
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return _encode(payload)
 
 
 def decode(kind: str, key: str, payload: str) -> Action:

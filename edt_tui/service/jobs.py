@@ -23,6 +23,7 @@ from typing import Any
 from edt_tui.engine.model import Action, ActionType
 from edt_tui.errors import EdtTuiError
 from edt_tui.service import action_codec
+from edt_tui.service.bulk_apply import apply_numbered
 from edt_tui.service.records import Page
 from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.store import StoreError
@@ -446,24 +447,20 @@ class JobStore:
     def apply_batch(self, job: Job, batch: Sequence[tuple[int, Action]], worker_id: str) -> int:
         """Apply, record each outcome, beat the heart — one transaction; the errors count.
 
-        A failing statement is rolled back alone (SQLite statement atomicity), so the batch goes
-        on; an action whose effect is already there is a no-op (upsert/delete by key).
+        A failing action is recorded and the batch goes on (`bulk_apply`); an action whose effect
+        is already there is a no-op (upsert/delete by key).
         """
         if not batch:
             return 0
         now = _iso(self.clock())
-        errors: list[tuple[str, str, int]] = []
         with self._write() as conn:
             owner = conn.execute(
                 "SELECT worker_id, status FROM import_jobs WHERE id = ?", (job.id,)
             ).fetchone()
             if owner is None or owner[0] != worker_id or owner[1] != "running":
                 raise JobStateError(f"job {job.id} is no longer held by this worker")
-            for seq, action in batch:
-                try:
-                    self.store._apply(conn, job.uai, action, now)
-                except (sqlite3.Error, StoreError, ValueError) as exc:
-                    errors.append((f"{type(exc).__name__}: {exc}"[:500], job.id, seq))
+            failed = apply_numbered(self.store, conn, job.uai, batch, now)
+            errors = [(reason, job.id, seq) for seq, reason in failed]
             conn.execute(
                 """UPDATE job_actions SET status = 'success' WHERE job_id = ?
                        AND status = 'pending' AND seq BETWEEN ? AND ?""",

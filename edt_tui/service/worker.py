@@ -92,7 +92,6 @@ class Worker:
         return True
 
     async def _execute(self, job: Job) -> None:
-        idpn_links: list[tuple[str, str]] = []
         if not job.planned:
             try:
                 plan = await asyncio.to_thread(self._plan, job)
@@ -104,14 +103,19 @@ class Worker:
                 self._finished(job)
                 return
             idpn_links = list(plan.idpn_links)
+            # Fresh plan: every action is pending, in memory already (no need to decode them).
+            numbered = list(enumerate(plan.actions))
+            for start in range(0, len(numbered), self.batch_size):
+                batch = numbered[start:start + self.batch_size]
+                await asyncio.to_thread(self.jobs.apply_batch, job, batch, self.worker_id)
         else:
             people = await asyncio.to_thread(self.jobs.people, job.id) or {}
             idpn_links = [(s, i) for s, i in people.get("idpn_links", ())]
-        while True:
-            batch = await asyncio.to_thread(self.jobs.pending, job.id, self.batch_size)
-            if not batch:
-                break
-            await asyncio.to_thread(self.jobs.apply_batch, job, batch, self.worker_id)
+            while True:
+                batch = await asyncio.to_thread(self.jobs.pending, job.id, self.batch_size)
+                if not batch:
+                    break
+                await asyncio.to_thread(self.jobs.apply_batch, job, batch, self.worker_id)
         await asyncio.to_thread(
             self.jobs.finish, job, self.worker_id, status=JobStatus.DONE, idpn_links=idpn_links
         )

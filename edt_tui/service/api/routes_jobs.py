@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response
@@ -48,10 +49,11 @@ def bad_input(exc: BadInputError) -> Problem:
     return Problem(422, "validation", "Invalid request", str(exc))
 
 
-def parse_reference_time(value: datetime | None, now: datetime) -> datetime:
+def parse_reference_time(value: datetime | None, now: datetime, timezone: str) -> datetime:
+    """T as given (a time without offset is the establishment's local time), else now."""
     if value is None:
         return now
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone))
 
 
 def save_selection(services: ImportServices, uai: str, body: SelectionIn) -> int:
@@ -164,7 +166,9 @@ async def enqueue_job(
         lambda: services.jobs.enqueue(
             uai, type=JobType.MANUAL, export_sha256=body.export_sha256,
             selection_version=version,
-            reference_time=parse_reference_time(body.reference_time, services.clock()),
+            reference_time=parse_reference_time(
+                body.reference_time, services.clock(), establishment.timezone
+            ),
         )
     )
     services.worker.notify()

@@ -81,7 +81,7 @@ def _problem_for(exc: Exception) -> Problem:
     return bad_input(exc)
 
 
-def _request(services: ImportServices, uai: str, body: JobIn) -> PlanRequest:
+def _request(services: ImportServices, uai: str, timezone: str, body: JobIn) -> PlanRequest:
     if body.selection_version is not None:
         found = services.store.get_selection(uai, body.selection_version)
         if found is None:
@@ -94,7 +94,7 @@ def _request(services: ImportServices, uai: str, body: JobIn) -> PlanRequest:
         options = PlanOptions(body.add_unknown_subjects, body.activate_unmatched_classes)
     return PlanRequest(
         uai, body.export_sha256, selection, options,
-        parse_reference_time(body.reference_time, services.clock()),
+        parse_reference_time(body.reference_time, services.clock(), timezone),
     )
 
 
@@ -106,7 +106,7 @@ async def create_plan(
     """Plan a stored export with a selection (body, saved version, or default); writes nothing."""
     services = imports_of(request)
     try:
-        plan_request = _request(services, establishment.uai, body)
+        plan_request = _request(services, establishment.uai, establishment.timezone, body)
         plan_id, plan = await anyio.to_thread.run_sync(services.planner.plan, plan_request)
         return await anyio.to_thread.run_sync(render, plan_id, plan, view)
     except (BadInputError, ExportError) as exc:
@@ -125,7 +125,7 @@ async def dry_run(
     services = imports_of(request)
     data, name = await _body(request, file_name)
     options = PlanOptions(add_unknown_subjects, activate_unmatched_classes)
-    when = parse_reference_time(reference_time, services.clock())
+    when = parse_reference_time(reference_time, services.clock(), establishment.timezone)
 
     def compute() -> dict[str, Any]:
         export = services.intake.read(data, name)

@@ -1,0 +1,116 @@
+"""Benchmark of import execution (issue 5 §8): the large lycée's first import, then a re-import.
+
+Generates the lycée (2,000 students by default), loads its ENT directory into a fresh SQLite
+store, uploads its encrypted export and runs the job with the service's worker (plan, actions
+stored, batches applied, recap) — what `edt-tui import --wait` does in embedded mode, without the
+HTTP layer. Then re-imports an export where 5 % of the sessions changed room.
+Budgets: first import ≤ 30 s, re-import ≤ 5 s on 2 cores.
+
+    .venv/bin/python bench/bench_execution.py [--students 2000] [--seed 7] [--batch 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import resource
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from edt_tui.config import Settings
+from edt_tui.pronote.generator import generate_establishment, write_establishment
+from edt_tui.service.csv_loader import load_directory
+from edt_tui.service.exports import ExportIntake
+from edt_tui.service.imports import ImportServices
+from edt_tui.service.jobs import Job
+from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.service.vocabulary import JobType
+
+T = datetime(2026, 9, 1, 7, 0, tzinfo=ZoneInfo("Europe/Paris"))
+"""Start of the school year: the whole year of events is in the future (worst case)."""
+
+
+def change_rooms(plain: bytes, every: int) -> bytes:
+    """Every `every`-th session moves to another room (its events get an update)."""
+    count = 0
+
+    def cours(match: re.Match[bytes]) -> bytes:
+        nonlocal count
+        count += 1
+        if count % every:
+            return match.group(0)
+        return re.sub(
+            rb'<Salle Ident="(\d+)"',
+            lambda m: b'<Salle Ident="' + (b"2" if m.group(1) != b"2" else b"1") + b'"',
+            match.group(0),
+        )
+
+    return re.sub(rb"<Cours Jour=.*?</Cours>", cours, plain, flags=re.S)
+
+
+def run_job(services: ImportServices, uai: str, data: bytes, name: str) -> tuple[Job, float]:
+    record = services.intake.accept(services.store, uai, data, name)
+    version = services.store.save_selection(uai, {"format": 1})
+    job = services.jobs.enqueue(
+        uai, type=JobType.MANUAL, export_sha256=record.sha256, selection_version=version,
+        reference_time=T,
+    )
+    start = time.perf_counter()
+    asyncio.run(services.worker.run_once())
+    elapsed = time.perf_counter() - start
+    done = services.jobs.get(job.id)
+    assert done is not None
+    return done, elapsed
+
+
+def describe(label: str, job: Job, elapsed: float, budget: float) -> None:
+    recap = job.counters.get("recap", {})
+    errors = sum(v["error"] for v in recap.values())
+    print(f"{label}: {elapsed:6.2f} s (budget {budget:.0f} s) — status {job.status.value}, "
+          f"{job.counters.get('done', 0)} actions, {errors} errors")
+    for kind, counts in recap.items():
+        if counts["success"] or counts["error"]:
+            print(f"    {kind:24} {counts['success']:>8} ok {counts['error']:>6} err")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--batch", type=int, default=2000, help="actions per transaction")
+    parser.add_argument("--changed", type=int, default=20, help="1 session in N changes")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "lycee"
+        generated = generate_establishment(students=args.students, seed=args.seed, year=2026)
+        write_establishment(generated, out)
+        uai = generated.uai
+        store = SQLiteStore(Path(tmp) / "ent.sqlite3")
+        load_directory(store, out / "ent")
+        intake = ExportIntake(
+            Settings(private_key=out / "keys" / "partner-private-TEST-ONLY.pem")
+        )
+        services = ImportServices(store, intake, batch_size=args.batch)
+        encrypted = (out / generated.export_name).read_bytes()
+        plain = (out / generated.plain_name).read_bytes()
+        print(f"lycée {uai}: {args.students} students, "
+              f"{plain.count(b'<Cours Jour=')} sessions, batch {args.batch}")
+
+        job, elapsed = run_job(services, uai, encrypted, generated.export_name)
+        describe("first import", job, elapsed, 30)
+        changed = change_rooms(plain, args.changed)
+        job, elapsed = run_job(services, uai, changed, generated.plain_name)
+        describe(f"re-import, 1 session in {args.changed} changed", job, elapsed, 5)
+        size = (Path(tmp) / "ent.sqlite3").stat().st_size
+        print(f"database: {size / 1e6:.0f} MB; peak RSS "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        store.close()
+
+
+if __name__ == "__main__":
+    main()

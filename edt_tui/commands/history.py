@@ -1,0 +1,98 @@
+"""`edt-tui history --uai UAI [--json]`: the import history, newest first (seed §3.12)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from typing import Any
+
+from edt_tui.cli import add_connection_options
+from edt_tui.errors import EdtTuiError
+
+CONTRACT_FIELDS = (
+    "id", "type", "status", "queue_position", "created_at", "finished_at", "recap", "reason",
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "history",
+        help="the import history of an establishment (newest first)",
+        description=(
+            "Date, status, type and queue position of every import of UAI, newest first; with "
+            "--job, one job's recap and its failed actions."
+        ),
+    )
+    parser.add_argument("--uai", required=True, help="establishment (UAI)")
+    parser.add_argument("--json", action="store_true", help="JSON (the contract's fields and more)")
+    parser.add_argument("--limit", type=int, default=50, help="newest N jobs (default 50)")
+    parser.add_argument("--job", metavar="ID", help="one job: recap and failed actions")
+    add_connection_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from edt_tui.client.factory import client_from_args
+    from edt_tui.commands.imports import known_establishment
+
+    uai = args.uai.strip().upper()
+    if not 1 <= args.limit <= 500:
+        from edt_tui.errors import BadInputError
+
+        raise BadInputError("--limit must be between 1 and 500")
+
+    async def go() -> Any:
+        async with client_from_args(args) as ent:
+            try:
+                if args.job:
+                    job = await ent.get_job(uai, args.job)
+                    failed = await ent.job_actions(uai, args.job, status="error", limit=100)
+                    return job, failed
+                return await ent.history(uai, limit=args.limit)
+            except EdtTuiError as exc:
+                raise known_establishment(exc, uai) from None
+
+    result = asyncio.run(go())
+    if args.job:
+        job, failed = result
+        if args.json:
+            print(json.dumps({**job.raw, "failed_actions": list(failed.items)},
+                             ensure_ascii=False, indent=2))
+            return 0
+        from edt_tui.commands.imports import print_recap
+
+        print(f"Date d'import : {job.created_at}   Type : {job.type_label}")
+        print_recap(job)
+        for action in failed.items:
+            print(f"  erreur {action['label']} {action['key']}: {action['error']}")
+        if failed.total > len(failed.items):
+            print(f"  … {failed.total - len(failed.items)} more failed actions (see the API)")
+        return 0
+    page = result
+    if args.json:
+        print(json.dumps([_contract(j.raw) for j in page.items], ensure_ascii=False, indent=2))
+        return 0
+    if not page.items:
+        print(f"no import yet for {uai}")
+        return 0
+    print(
+        f"{'Date (UTC)':20} {'Statut':12} {'Type':12} {'File':>5} {'Tâches':>8} "
+        f"{'Erreurs':>8}  Id"
+    )
+    for job in page.items:
+        raw = job.raw
+        position = "" if job.queue_position is None else str(job.queue_position)
+        print(
+            f"{job.created_at[:16].replace('T', ' '):20} {job.status_label:12} "
+            f"{job.type_label:12} {position:>5} {raw.get('tasks_done', 0):>8} "
+            f"{raw.get('errors', 0):>8}  {job.id}"
+        )
+        if job.reason and job.status in ("refused", "error", "interrupted"):
+            print(f"{'':22}{job.reason}")
+    return 0
+
+
+def _contract(raw: dict[str, Any]) -> dict[str, Any]:
+    """The contract's fields first, then the rest (labels, progress…) as documented additions."""
+    return {**{k: raw.get(k) for k in CONTRACT_FIELDS}, **raw}

@@ -1,0 +1,215 @@
+"""`edt-tui import EXPORT --uai UAI [--wait]`: a manual import through the service's queue.
+
+Registered as `import` (a Python keyword, hence the module name). The options shared with `plan`
+(export reading, T, the two default-selection flags) are defined here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from edt_tui.cli import add_connection_options
+from edt_tui.errors import BadInputError, EdtTuiError
+
+if TYPE_CHECKING:
+    from edt_tui.client.client import EntClient
+    from edt_tui.client.imports import ImportJob
+
+POLL_SECONDS = 0.5
+
+
+def add_plan_options(parser: argparse.ArgumentParser) -> None:
+    """`--uai`, `--key`, `--partner`, `--at` and the default-selection flags (contract)."""
+    parser.add_argument("--uai", required=True, help="establishment (UAI) of the export")
+    parser.add_argument(
+        "--key", metavar="KEY.pem", help="ENT partner private key (embedded service; $EDT_TUI_KEY)"
+    )
+    parser.add_argument("--partner", help="ENT partner name in exports (default ITSLEARNING)")
+    parser.add_argument(
+        "--at", metavar="ISO8601",
+        help="reference time T (default now; without offset: the establishment's local time)",
+    )
+    parser.add_argument(
+        "--add-unknown-subjects", action="store_true",
+        help="add the subjects the ENT does not know to its referential (else ignored)",
+    )
+    parser.add_argument(
+        "--activate-unmatched-classes", action="store_true",
+        help="activate the classes the ENT does not know (else ignored)",
+    )
+    add_connection_options(parser)
+
+
+def checked_at(value: str | None) -> str | None:
+    """`--at` as ISO 8601, refused (exit 2) when unreadable."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value).isoformat()
+    except ValueError:
+        raise BadInputError(
+            f"--at {value!r}: not an ISO 8601 date-time", hint="e.g. 2026-11-28T08:00:00+01:00"
+        ) from None
+
+
+def checked_export(path: Path) -> Path:
+    if not path.is_file():
+        raise BadInputError(f"{path}: no such file", hint="give the path of a PRONOTE/EDT export")
+    return path
+
+
+def client_for(args: argparse.Namespace) -> EntClient:
+    from edt_tui.client.factory import client_from_args
+
+    return client_from_args(args, private_key=args.key, partner=args.partner)
+
+
+def embedded(args: argparse.Namespace) -> bool:
+    return not getattr(args, "ent", None)
+
+
+def known_establishment(exc: EdtTuiError, uai: str) -> EdtTuiError:
+    """A 404 on the establishment is bad input (exit 2): say which UAI."""
+    from edt_tui.client.errors import NotFoundError
+
+    if isinstance(exc, NotFoundError) and f"establishment {uai}" in str(exc):
+        return BadInputError(
+            f"unknown establishment {uai}",
+            hint="load it with `edt-tui ent load DIR`, or check --uai",
+        )
+    return exc
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "import",
+        help="queue a manual import of an export (and follow it with --wait)",
+        description=(
+            "Upload EXPORT, save the selection (default, or a TUI session's with --session) and "
+            "queue a manual import; print the job id and its queue position. With --wait, follow "
+            "it to the end (progress on stderr) and print the recap. In embedded mode the import "
+            "runs inside edt-tui processes: without --wait it continues the next time edt-tui "
+            "runs (TUI, serve, or `import --resume JOB --wait`)."
+        ),
+    )
+    parser.add_argument("export", metavar="EXPORT", type=Path, nargs="?", help="the export file")
+    add_plan_options(parser)
+    parser.add_argument("--session", metavar="ID", help="use the selection of this TUI session")
+    parser.add_argument("--wait", action="store_true", help="follow the job to its end")
+    parser.add_argument(
+        "--resume", metavar="JOB",
+        help="resume an interrupted job (or follow a queued one) instead of queueing EXPORT",
+    )
+    parser.set_defaults(handler=run)
+
+
+def session_selection(session_id: str, uai: str) -> dict[str, Any]:
+    from edt_tui.session.store import SessionStore
+
+    session = SessionStore().get(session_id)
+    if session.uai.upper() != uai:
+        raise BadInputError(
+            f"session {session_id} is for establishment {session.uai}, not {uai}",
+            hint="pass the session's --uai",
+        )
+    return dict(session.selection)
+
+
+def run(args: argparse.Namespace) -> int:
+    uai = args.uai.strip().upper()
+    if args.resume is None and args.export is None:
+        raise BadInputError("give EXPORT (or --resume JOB)")
+    if args.resume is not None and args.export is not None:
+        raise BadInputError("give EXPORT or --resume JOB, not both")
+    at = checked_at(args.at)
+    export = checked_export(args.export) if args.export is not None else None
+    selection = session_selection(args.session, uai) if args.session else None
+
+    async def go() -> int:
+        async with client_for(args) as ent:
+            try:
+                if export is None:
+                    job = await ent.get_job(uai, args.resume)
+                    if job.status == "interrupted":
+                        job = await ent.resume_job(uai, job.id)
+                else:
+                    summary = await ent.upload_export(uai, export)
+                    job = await ent.enqueue_import(
+                        uai, summary.sha256, selection, reference_time=at,
+                        add_unknown_subjects=args.add_unknown_subjects,
+                        activate_unmatched_classes=args.activate_unmatched_classes,
+                    )
+            except EdtTuiError as exc:
+                raise known_establishment(exc, uai) from None
+            position = f" (position {job.queue_position} in the queue)" if (
+                job.queue_position is not None
+            ) else ""
+            print(f"job {job.id} {job.status}{position}")
+            if not args.wait:
+                if embedded(args):
+                    print(
+                        "edt-tui: embedded mode: the import runs while edt-tui runs; follow or "
+                        f"continue it with `edt-tui import --uai {uai} --resume {job.id} --wait`",
+                        file=sys.stderr,
+                    )
+                return 0
+            final = await follow(ent, uai, job.id)
+            print_recap(final)
+            return 0 if final.status == "done" else 1
+
+    return asyncio.run(go())
+
+
+async def follow(ent: EntClient, uai: str, job_id: str) -> ImportJob:
+    """Poll the job to a final state, drawing progress on stderr (a bar on a terminal)."""
+    tty = sys.stderr.isatty()
+    last_line, last_time = "", 0.0
+    while True:
+        job = await ent.get_job(uai, job_id)
+        if job.finished:
+            if tty:
+                print(file=sys.stderr)
+            return job
+        line = progress_line(job, width=30 if tty else 0)
+        now = time.monotonic()
+        if tty:
+            print(f"\r{line}", end="", file=sys.stderr, flush=True)
+        elif line != last_line and now - last_time >= 2.0:
+            print(line, file=sys.stderr, flush=True)
+            last_line, last_time = line, now
+        await asyncio.sleep(POLL_SECONDS)
+
+
+def progress_line(job: ImportJob, *, width: int) -> str:
+    if job.status == "queued":
+        return f"{job.status_label}: position {job.queue_position} in the queue"
+    progress = job.progress
+    if not progress:
+        return f"{job.status_label}: génération des actions…"
+    done, total = progress["done"], progress["total"]
+    ratio = done / total if total else 1.0
+    bar = f"[{'#' * round(ratio * width)}{'.' * (width - round(ratio * width))}] " if width else ""
+    return f"{job.status_label}: {bar}{ratio:4.0%} {done}/{total} actions"
+
+
+def print_recap(job: ImportJob) -> None:
+    """§3.12: status, tasks done, successes and errors per action type."""
+    from edt_tui.engine.model import ActionType
+    from edt_tui.service.vocabulary import ACTION_LABELS
+
+    print(f"Statut : {job.status_label} ({job.status})")
+    if job.reason:
+        print(f"Motif : {job.reason}")
+    if not job.recap:
+        return
+    print(f"Nombre de tâches effectuées : {job.raw.get('tasks_done', 0)}")
+    print(f"{'':34}{'Succès':>8}{'Erreur':>8}")
+    for kind in ActionType:
+        counts = job.recap.get(kind.value, {"success": 0, "error": 0})
+        print(f"{ACTION_LABELS[kind]:34}{counts['success']:>8}{counts['error']:>8}")

@@ -1,0 +1,85 @@
+"""`edt-tui plan EXPORT --uai UAI [--json]`: what a manual import would do (cli-contract.md).
+
+The export goes to the service's dry-run endpoint, which plans it with the default selection
+against the current ENT state and keeps nothing: the command writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from edt_tui.commands.imports import (
+    add_plan_options,
+    checked_at,
+    checked_export,
+    client_for,
+    known_establishment,
+)
+from edt_tui.errors import EdtTuiError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "plan",
+        help="dry run: what importing EXPORT would do (default selection)",
+        description=(
+            "Compute what a manual import of EXPORT would do against the current ENT state, with "
+            "the default selection (recognised subjects, matched classes, all groups, all courses; "
+            "people reconciled by the automatic rules only). Writes nothing. An export of another "
+            "establishment than --uai is refused (exit 2)."
+        ),
+    )
+    parser.add_argument("export", metavar="EXPORT", type=Path, help="the export file")
+    add_plan_options(parser)
+    parser.add_argument("--json", action="store_true", help="the contract's JSON document")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    uai = args.uai.strip().upper()
+    export = checked_export(args.export)
+    at = checked_at(args.at)
+
+    async def go() -> dict[str, Any]:
+        async with client_for(args) as ent:
+            try:
+                return await ent.dry_run(
+                    uai, export, reference_time=at, view="contract",
+                    add_unknown_subjects=args.add_unknown_subjects,
+                    activate_unmatched_classes=args.activate_unmatched_classes,
+                )
+            except EdtTuiError as exc:
+                raise known_establishment(exc, uai) from None
+
+    document = asyncio.run(go())
+    if args.json:
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        print_summary(document)
+    return 0
+
+
+def print_summary(document: dict[str, Any]) -> None:
+    """§3.11's summary, plus what the admin should know before launching."""
+    actions, people = document["actions"], document["people"]
+    print(f"Établissement {document['uai']} — année {document['school_year']}")
+    print(f"Référence T : {document['reference_time']}")
+    print(f"Cours sélectionnés : {len(document['courses'])}")
+    print(f"Nombre de cours créés : {actions['create_course']}")
+    print(f"Nombre d'évènements créés : {actions['create_event']}")
+    print(f"Nombre d'évènements mis à jour : {actions['update_event']}")
+    print(f"Nombre d'évènements supprimés : {actions['delete_event']}")
+    print(f"Nombre d'appartenances créées : {actions['create_membership']}")
+    print(f"Nombre d'appartenances supprimées : {actions['delete_membership']}")
+    for key, label in (("teachers", "Enseignants"), ("students", "Élèves")):
+        group = people[key]
+        print(
+            f"{label} : {group['reconciled']} réconciliés, "
+            f"{len(group['unreconciled'])} non réconciliés"
+        )
+    if document["ignored_sessions"]:
+        print(f"Cours ignorés : {len(document['ignored_sessions'])}")

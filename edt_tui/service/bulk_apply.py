@@ -1,0 +1,98 @@
+"""Applying a batch of actions fast: one `executemany` per run of same-type actions.
+
+The plan is sorted by action type, so a batch is a few long runs. Each run of memberships or
+events goes in one statement under a SAVEPOINT; if any row fails (a course missing, a broken
+value), the run is rolled back to the savepoint and replayed action by action through the store's
+own `_apply`, so that exactly the failing actions are recorded as errors. Courses and hierarchy
+nodes (a few thousand at most) always go action by action. The SQL is the store's upsert/delete
+by key, so the outcome is the same as `SQLiteStore.apply_actions`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC
+from itertools import groupby
+from typing import Any
+
+from edt_tui.engine.model import Action, ActionType
+from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.service.store import StoreError
+
+Numbered = tuple[int, Action]
+
+_UPSERT_EVENT = """INSERT INTO events (key, course_key, start_at, end_at, start_utc, title,
+        rooms_json, teachers_json, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (key) DO UPDATE SET end_at = excluded.end_at, title = excluded.title,
+        rooms_json = excluded.rooms_json, teachers_json = excluded.teachers_json,
+        updated_at = excluded.updated_at"""
+_dumps = json.JSONEncoder(ensure_ascii=True).encode
+
+
+def _event_rows(run: Sequence[Numbered], now: str) -> Iterator[tuple[Any, ...]]:
+    for _, action in run:
+        e = action.event
+        if e is None:
+            raise ValueError(f"{action.type} {action.key} carries no event")
+        yield (e.key, e.course_key, e.start.isoformat(), e.end.isoformat(),
+               e.start.astimezone(UTC).isoformat(), e.title, _dumps(list(e.rooms)),
+               _dumps(list(e.teachers)), now)
+
+
+def _bulk(conn: sqlite3.Connection, kind: ActionType, run: Sequence[Numbered], now: str) -> None:
+    if kind in (ActionType.CREATE_EVENT, ActionType.UPDATE_EVENT):
+        conn.executemany(_UPSERT_EVENT, _event_rows(run, now))
+    elif kind is ActionType.DELETE_EVENT:
+        conn.executemany("DELETE FROM events WHERE key = ?", [(a.key,) for _, a in run])
+    else:
+        memberships = [a.membership for _, a in run]
+        if any(m is None for m in memberships):
+            raise ValueError(f"a {kind} action carries no membership")
+        if kind is ActionType.CREATE_MEMBERSHIP:
+            conn.executemany(
+                """INSERT INTO memberships (key, course_key, user_sync_id, role, created_at)
+                   VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING""",
+                [(m.key, m.course_key, m.user, m.role.value, now) for m in memberships if m],
+            )
+        else:
+            conn.executemany(
+                "DELETE FROM memberships WHERE key = ?", [(a.key,) for _, a in run]
+            )
+        conn.executemany(
+            "UPDATE courses SET updated_at = ? WHERE key = ?",
+            [(now, key) for key in sorted({m.course_key for m in memberships if m})],
+        )
+
+
+BULK = frozenset({
+    ActionType.CREATE_MEMBERSHIP, ActionType.DELETE_MEMBERSHIP, ActionType.CREATE_EVENT,
+    ActionType.UPDATE_EVENT, ActionType.DELETE_EVENT,
+})
+
+
+def apply_numbered(
+    store: SQLiteStore, conn: sqlite3.Connection, uai: str, batch: Sequence[Numbered], now: str,
+) -> list[tuple[int, str]]:
+    """Apply `batch` inside the caller's transaction; (seq, reason) of the failed actions."""
+    errors: list[tuple[int, str]] = []
+    kind_of: Callable[[Numbered], ActionType] = lambda item: item[1].type  # noqa: E731
+    for kind, group in groupby(batch, key=kind_of):
+        run = list(group)
+        if kind in BULK:
+            conn.execute("SAVEPOINT bulk_run")
+            try:
+                _bulk(conn, kind, run, now)
+            except (sqlite3.Error, ValueError):
+                conn.execute("ROLLBACK TO bulk_run")
+            else:
+                conn.execute("RELEASE bulk_run")
+                continue
+            conn.execute("RELEASE bulk_run")
+        for seq, action in run:
+            try:
+                store._apply(conn, uai, action, now)
+            except (sqlite3.Error, StoreError, ValueError) as exc:
+                errors.append((seq, f"{type(exc).__name__}: {exc}"[:500]))
+    return errors
