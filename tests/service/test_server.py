@@ -19,6 +19,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from edt_tui.cli import main
 from edt_tui.client import EntClient
 from edt_tui.client.errors import NotFoundError, TooLargeError, UnauthorizedError
 from edt_tui.service.auth import issue_token
@@ -114,6 +115,39 @@ def test_curl_like_requests_and_openapi(server: Server) -> None:
     assert refused.headers["content-type"] == "application/problem+json"
 
 
+def test_cli_listing_through_the_real_server(
+    server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ent", "establishments", "--ent", server.url, "--token", server.token_a,
+                 "--json"]) == 0
+    assert [json.loads(line)["uai"] for line in capsys.readouterr().out.splitlines()] == [UAI_A]
+    assert main(["ent", "establishments", "--ent", server.url, "--token", "wrong"]) == 1
+    assert "--token" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["--port", "70000"], "not a TCP port"), (["--key", "/nonexistent/key.pem"], "not found"),
+     (["--max-upload-mb", "0"], "at least 1")],
+)
+def test_serve_refuses_bad_options(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_serve_refuses_a_file_that_is_not_a_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bogus = tmp_path / "key.pem"
+    bogus.write_text("not a key")
+    bogus.chmod(0o600)
+    assert main(["serve", "--port", "0", "--key", str(bogus)]) == 2
+    assert str(bogus) in capsys.readouterr().err
+
+
+# Last: it stops the module's server.
 def test_graceful_shutdown_and_access_logs(server: Server) -> None:
     httpx.get(f"{server.url}/push/{UAI_A}/very-secret-value")
     httpx.get(f"{server.url}/api/v1/establishments/{UAI_A}",
