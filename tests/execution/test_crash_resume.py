@@ -1,0 +1,97 @@
+"""`kill -9` of a real worker process in the middle of the demo's import, then resume."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from edt_tui.engine.apply import apply_actions
+from edt_tui.engine.model import ActionType, EntState
+from edt_tui.engine.selection import Selection
+from edt_tui.service.planning import PlanOptions
+from edt_tui.service.vocabulary import JobStatus, JobType
+from tests.execution.conftest import DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0, Env
+
+EMPTY = EntState(courses={}, memberships=frozenset(), events={})
+WORKER = Path(__file__).with_name("worker_process.py")
+
+
+def _successes(db: Path, job_id: str) -> int:
+    with contextlib.closing(sqlite3.connect(db, timeout=10)) as conn:
+        row = conn.execute(
+            "SELECT COUNT(*) FROM job_actions WHERE job_id = ? AND status = 'success'", (job_id,)
+        ).fetchone()
+    return int(row[0])
+
+
+async def test_killed_mid_way_then_resumed_equals_an_uninterrupted_run(demo: Env) -> None:
+    store, jobs = demo.store, demo.services.jobs
+    record = demo.services.intake.accept(store, DEMO_UAI, DEMO_EXPORT.read_bytes(), "demo.xml")
+    version = store.save_selection(DEMO_UAI, {"format": 1})
+    at = datetime.fromisoformat(T0)
+    expected = demo.services.planner.compute(
+        DEMO_UAI, demo.services.planner.export(DEMO_UAI, record.sha256), Selection.default(),
+        PlanOptions(), at,
+    )
+    total = len(expected.actions)
+    job = jobs.enqueue(
+        DEMO_UAI, type=JobType.MANUAL, export_sha256=record.sha256, selection_version=version,
+        reference_time=at,
+    )
+
+    process = subprocess.Popen(
+        [sys.executable, str(WORKER), str(store.path), str(DEMO_KEY), "100"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    killed_at = 0
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        done = _successes(store.path, job.id)
+        if done >= total // 4:
+            os.kill(process.pid, signal.SIGKILL)
+            killed_at = done
+            break
+        time.sleep(0.01)
+    process.wait(10)
+    assert process.returncode == -signal.SIGKILL, process.stderr.read() if process.stderr else ""
+    assert 0 < killed_at < total
+    crashed = jobs.get(job.id)
+    assert crashed is not None and crashed.status is JobStatus.RUNNING
+
+    # A restarted worker marks the dead process's job interrupted and does not run it by itself.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(demo.services.worker.run(), 1.0)
+    interrupted = await demo.job(job.id)
+    assert interrupted["status"] == "interrupted" and interrupted["reason"]
+    assert 0 < interrupted["progress"]["done"] < total
+
+    resumed = await demo.http.post(f"{demo.est()}/jobs/{job.id}/resume")
+    assert resumed.status_code == 202 and resumed.json()["status"] == "queued"
+    await demo.run_all()
+    final = await demo.job(job.id)
+    assert final["status"] == "done" and final["pending"] == 0
+    assert final["tasks_done"] == total and final["errors"] == 0
+
+    state = store.ent_state(DEMO_UAI, expected.school_year)
+    reference = apply_actions(EMPTY, expected.actions)
+    assert state.courses == reference.courses
+    assert state.memberships == reference.memberships
+    assert state.events == reference.events
+    with contextlib.closing(sqlite3.connect(store.path)) as conn:
+        events = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        nodes = conn.execute(
+            "SELECT COUNT(*) FROM hierarchy_nodes WHERE course_key IS NOT NULL"
+        ).fetchone()[0]
+    assert events == len(reference.events)
+    assert nodes == sum(1 for a in expected.actions if a.type is ActionType.CREATE_COURSE)
+
+    again = await demo.http.post(f"{demo.est()}/jobs/{job.id}/resume")
+    assert again.status_code == 409
