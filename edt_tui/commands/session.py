@@ -1,0 +1,185 @@
+"""`edt-tui session list|export|open`: import sessions, and helpdesk bundles that replay them.
+
+`export` writes one zip (decisions, the export file, the ENT snapshot, the plan, the service
+version, the reference time); `open` restores it into a temporary data directory and opens the
+wizard READ-ONLY at the session's step (or `--step`), so a helpdesk sees what the customer saw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from edt_tui.cli import add_connection_options
+from edt_tui.errors import BadInputError
+from edt_tui.session.store import STEPS
+
+if TYPE_CHECKING:
+    from edt_tui.client.client import EntClient
+    from edt_tui.session.bundle import Bundle
+    from edt_tui.tui.replay import ReplayApp
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "session", help="import sessions: list, export a helpdesk bundle, replay one read-only",
+        description="The TUI's import sessions (decisions saved at each step) and their bundles.",
+    )
+    sub = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
+
+    listing = sub.add_parser("list", help="the saved sessions, newest first")
+    listing.add_argument("--uai", help="only this establishment")
+    listing.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    listing.set_defaults(handler=run_list)
+
+    export = sub.add_parser(
+        "export", help="one bundle file reproducing a session (for the helpdesk)",
+        description="Bundle a session with its export, ENT snapshot, plan and reference time.",
+    )
+    export.add_argument("id", metavar="ID", help="session id (see `edt-tui session list`)")
+    export.add_argument("--out", required=True, type=Path, metavar="FILE", help="bundle (.zip)")
+    export.add_argument("--force", action="store_true", help="overwrite FILE")
+    export.add_argument("--key", help="partner private key (embedded service)")
+    export.add_argument("--partner", help="partner name (embedded service)")
+    add_connection_options(export)
+    export.set_defaults(handler=run_export)
+
+    replay = sub.add_parser(
+        "open", help="replay a bundle read-only in the TUI, on an empty embedded service",
+        description=(
+            "Restore the bundle into a temporary data directory and open the wizard read-only "
+            "(decisions and launching disabled). The embedded service decrypts the export with "
+            "the partner key (--key or EDT_TUI_KEY)."
+        ),
+    )
+    replay.add_argument("bundle", type=Path, metavar="FILE")
+    replay.add_argument("--step", choices=STEPS[2:], help="open at this step")
+    replay.add_argument("--key", help="partner private key to decrypt the bundled export")
+    replay.add_argument("--partner", help="partner name")
+    replay.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    replay.add_argument(
+        "--check", action="store_true",
+        help="no TUI: recompute the plan and compare it with the bundle's (exit 1 if different)",
+    )
+    replay.set_defaults(handler=run_open)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from edt_tui.session.store import SessionStore
+
+    sessions = SessionStore().list(uai=args.uai.strip().upper() if args.uai else None)
+    for s in sessions:
+        if args.json:
+            print(json.dumps({
+                "id": s.id, "uai": s.uai, "step": s.step, "file_name": s.export.get("file_name"),
+                "created_at": s.created_at, "updated_at": s.updated_at, "job_id": s.job_id,
+            }, ensure_ascii=False))
+        else:
+            name = s.export.get("file_name") or "-"
+            launched = f"import {s.job_id[:8]}" if s.job_id else "en cours"
+            print(f"{s.id}  {s.uai}  {s.step:<13} {s.updated_at}  {launched:<15} {name}")
+    if not sessions and not args.json:
+        print("no import session")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from edt_tui.client.factory import client_from_args
+    from edt_tui.session.bundle import collect, write_bundle
+    from edt_tui.session.store import SessionStore
+
+    out: Path = args.out
+    if out.exists() and not args.force:
+        raise BadInputError(f"{out} already exists", hint="choose another path or add --force")
+    session = SessionStore().get(args.id)
+
+    async def go() -> None:
+        async with client_from_args(args, private_key=args.key, partner=args.partner) as ent:
+            bundle = await collect(ent, session, now=datetime.now(UTC))
+        write_bundle(out, bundle)
+
+    asyncio.run(go())
+    print(f"session {session.id} ({session.uai}, step {session.step}) bundled in {out}")
+    return 0
+
+
+def run_open(args: argparse.Namespace) -> int:
+    from edt_tui.session.bundle import read_bundle, restore_bundle
+
+    bundle = read_bundle(args.bundle)
+    home = Path(tempfile.mkdtemp(prefix="edt-tui-replay-"))
+    try:
+        restore_bundle(bundle, home)
+        if args.check:
+            return check_plan(bundle, home, args)
+        return open_tui(bundle, home, args)
+    finally:
+        if args.keep:
+            print(f"replay data kept in {home}")
+        else:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def _client(home: Path, args: argparse.Namespace) -> EntClient:
+    from edt_tui.client.client import EntClient
+    from edt_tui.config import load_settings
+
+    return EntClient.embedded(
+        home, settings=load_settings(partner=args.partner, private_key=args.key)
+    )
+
+
+def check_plan(bundle: Bundle, home: Path, args: argparse.Namespace) -> int:
+    """Headless replay: the plan recomputed on the restored service equals the bundled one."""
+    session = bundle.import_session
+
+    async def go() -> dict[str, Any]:
+        async with _client(home, args) as ent:
+            return await ent.create_plan(
+                session.uai, str(session.export["sha256"]), session.selection or None,
+                reference_time=bundle.reference_time, view="contract",
+            )
+
+    plan = asyncio.run(go())
+    same = plan == dict(bundle.plan)
+    print(json.dumps({"session": session.id, "uai": session.uai, "identical_plan": same,
+                      "actions": plan.get("actions")}, ensure_ascii=False))
+    return 0 if same else 1
+
+
+def open_tui(bundle: Bundle, home: Path, args: argparse.Namespace) -> int:
+    import os
+
+    from edt_tui.commands.tui import apply_color_choice
+
+    apply_color_choice(getattr(args, "color", "auto") or "auto")
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    app = replay_app(bundle, home, args)
+    app.run()
+    return 0
+
+
+def replay_app(bundle: Bundle, home: Path, args: argparse.Namespace) -> ReplayApp:
+    """The read-only app on the restored data directory `home` (tests drive it with Pilot)."""
+    from edt_tui.session.store import SessionStore
+    from edt_tui.tui.backend import ExportCheck
+    from edt_tui.tui.replay import ReplayApp, ReplayBackend
+
+    original = bundle.import_session
+    store = SessionStore(home / "sessions.json")
+    session = store.create(original.uai)
+    session = store.set_export(session.id, ExportCheck.from_dict(original.export).to_dict())
+    session = store.update_selection(session.id, lambda _: original.decisions())
+    session = store.set_step(session.id, original.step)
+    backend = ReplayBackend(lambda: _client(home, args), bundle.reference_time)
+    origin = (
+        f"session {original.id} · {original.uai} · T {bundle.reference_time[:16]} · "
+        f"service {bundle.service_version}"
+    )
+    return ReplayApp(backend, session, store=store, step=args.step, origin=origin)

@@ -1,0 +1,156 @@
+"""Helpdesk bundles: one zip file that reproduces a customer's import session anywhere.
+
+`session.json` holds the session (decisions, step, export summary), the reference time T, the
+service version, the ENT snapshot (directory with IDPN links, referential, ENT objects of the
+school year) and the plan the customer's service computed (contract JSON); `export.xml` holds the
+export file's bytes as uploaded. Opening a bundle restores the snapshot into an EMPTY store, so the
+same plan — same courses, members, unreconciled people — is computed again. The bundle carries
+personal data: handle it like the export itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from edt_tui.errors import BadInputError
+from edt_tui.session.store import ImportSession
+
+if TYPE_CHECKING:
+    from edt_tui.client.client import EntClient
+
+BUNDLE_FORMAT = 1
+MANIFEST = "session.json"
+EXPORT = "export.xml"
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    session: Mapping[str, Any]
+    """The session document as the store keeps it."""
+    reference_time: str
+    service_version: str
+    snapshot: Mapping[str, Any]
+    plan: Mapping[str, Any]
+    """`plan_to_contract_json` of the session's selection at `reference_time`."""
+    export_summary: Mapping[str, Any]
+    export_bytes: bytes
+    created_at: str
+
+    @property
+    def uai(self) -> str:
+        return str(self.session["uai"])
+
+    @property
+    def import_session(self) -> ImportSession:
+        return ImportSession.from_document(self.session)
+
+
+def session_document(session: ImportSession) -> dict[str, Any]:
+    return {
+        "id": session.id, "uai": session.uai, "step": session.step,
+        "created_at": session.created_at, "updated_at": session.updated_at,
+        "export": dict(session.export), "selection": dict(session.selection),
+        "job_id": session.job_id, "queue_position": session.queue_position,
+    }
+
+
+async def collect(ent: EntClient, session: ImportSession, *, now: datetime) -> Bundle:
+    """Everything the bundle needs, from the service the session was made against."""
+    from edt_tui.client.helpdesk import snapshot
+
+    sha = str(session.export.get("sha256") or "")
+    if not sha:
+        raise BadInputError(
+            f"session {session.id} has no export yet: nothing to reproduce",
+            hint="export a session that reached the summary step",
+        )
+    reference = now.astimezone(UTC).isoformat()
+    if session.job_id:
+        job = await ent.get_job(session.uai, session.job_id)
+        reference = str(job.raw.get("reference_time") or reference)
+    data = await snapshot(
+        ent, session.uai, school_year=session.export.get("school_year"), export_sha256=sha
+    )
+    plan = await ent.create_plan(
+        session.uai, sha, session.selection or None, reference_time=reference, view="contract"
+    )
+    export = data.pop("export")
+    return Bundle(
+        session=session_document(session), reference_time=reference,
+        service_version=str(data.pop("service_version", "")), snapshot=data, plan=plan,
+        export_summary=export["summary"], export_bytes=base64.b64decode(export["content_b64"]),
+        created_at=now.astimezone(UTC).isoformat(),
+    )
+
+
+def write_bundle(path: Path, bundle: Bundle) -> None:
+    """One zip, written to a temp file then renamed (no half-written bundle on failure)."""
+    manifest = {
+        "format": BUNDLE_FORMAT, "created_at": bundle.created_at,
+        "service_version": bundle.service_version, "reference_time": bundle.reference_time,
+        "session": bundle.session, "export_summary": bundle.export_summary,
+        "snapshot": bundle.snapshot, "plan": bundle.plan,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, sort_keys=True))
+            archive.writestr(EXPORT, bundle.export_bytes)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def read_bundle(path: Path) -> Bundle:
+    """A bundle written by `write_bundle`; `BadInputError` for anything else."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
+            data = archive.read(EXPORT)
+    except FileNotFoundError:
+        raise BadInputError(f"{path}: no such file") from None
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInputError(
+            f"{path} is not an edt-tui session bundle ({exc})",
+            hint="create one with `edt-tui session export ID --out FILE`",
+        ) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
+        raise BadInputError(f"{path}: unsupported bundle format {manifest.get('format')!r}")
+    try:
+        return Bundle(
+            session=manifest["session"], reference_time=str(manifest["reference_time"]),
+            service_version=str(manifest.get("service_version") or ""),
+            snapshot=manifest["snapshot"], plan=manifest["plan"],
+            export_summary=manifest["export_summary"], export_bytes=data,
+            created_at=str(manifest.get("created_at") or ""),
+        )
+    except KeyError as exc:
+        raise BadInputError(f"{path}: the bundle lacks {exc}") from None
+
+
+def restore_bundle(bundle: Bundle, data_dir: Path) -> None:
+    """The bundle's ENT side and export into a new, empty service data directory."""
+    from edt_tui.service.helpdesk import export_record, restore
+    from edt_tui.service.sqlite_store import open_store
+
+    summary = bundle.export_summary
+    store = open_store(data_dir)
+    try:
+        restore(
+            store, bundle.snapshot,
+            export=export_record(
+                bundle.uai, summary, datetime.fromisoformat(str(summary["uploaded_at"]))
+            ),
+            export_bytes=bundle.export_bytes,
+        )
+    finally:
+        store.close()

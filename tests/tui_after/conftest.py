@@ -1,0 +1,94 @@
+"""The demo establishment imported once per test process, copied into each test's data dir.
+
+A real import of the demo (341 courses, ~22,000 actions) takes ~10 s: done once in a session
+fixture, then each test gets its own copy of the SQLite file, so tests stay independent and
+xdist-safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from edt_tui.client import EntClient
+from edt_tui.config import Settings
+from edt_tui.service.csv_loader import load_directory
+from edt_tui.service.runtime import background_tasks
+from edt_tui.service.sqlite_store import open_store
+from edt_tui.session.store import SessionStore
+from edt_tui.tui.app import EdtTuiApp
+from edt_tui.tui.client_backend import ClientBackend
+from tests.conftest import SAMPLES
+
+DEMO = SAMPLES / "demo"
+UAI = "0490856P"
+EXPORT = DEMO / f"Edt_To_ITSLEARNING_{UAI}.xml"
+KEY = DEMO / "keys" / "partner-private-TEST-ONLY.pem"
+REFERENCE_TIME = "2026-11-28T10:00:00+01:00"
+
+
+def settings() -> Settings:
+    return Settings(private_key=KEY)
+
+
+def embedded(home: Path) -> EntClient:
+    return EntClient.embedded(home, settings=settings(), background=background_tasks())
+
+
+async def wait_finished(ent: EntClient, job_id: str) -> None:
+    while not (await ent.get_job(UAI, job_id)).finished:
+        await asyncio.sleep(0.05)
+
+
+def _load(home: Path) -> None:
+    store = open_store(home)
+    try:
+        load_directory(store, DEMO / "ent")
+    finally:
+        store.close()
+
+
+async def _upload_and_import(home: Path, run: bool) -> None:
+    async with embedded(home) as ent:
+        summary = await ent.upload_export(UAI, EXPORT)
+        if run:
+            job = await ent.enqueue_import(UAI, summary.sha256, reference_time=REFERENCE_TIME)
+            await wait_finished(ent, job.id)
+
+
+@pytest.fixture(scope="session")
+def demo_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """`loaded` (directory + uploaded export) and `imported` (one manual import done)."""
+    loaded = tmp_path_factory.mktemp("loaded")
+    _load(loaded)
+    asyncio.run(_upload_and_import(loaded, run=False))
+    imported = tmp_path_factory.mktemp("imported")
+    shutil.copytree(loaded, imported, dirs_exist_ok=True)
+    asyncio.run(_upload_and_import(imported, run=True))
+    return {"loaded": loaded, "imported": imported}
+
+
+@pytest.fixture
+def demo_home(edt_home: Path, demo_dirs: dict[str, Path]) -> Callable[[str], Path]:
+    """Copy a prepared data dir into this test's EDT_TUI_HOME."""
+
+    def copy(kind: str) -> Path:
+        shutil.copytree(demo_dirs[kind], edt_home, dirs_exist_ok=True)
+        return edt_home
+
+    return copy
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> Iterator[Callable[[Path], EdtTuiApp]]:
+    def build(home: Path) -> EdtTuiApp:
+        return EdtTuiApp(
+            ClientBackend(lambda: embedded(home)), store=SessionStore(home / "sessions.json"),
+            uai=UAI, start_dir=tmp_path, offer_resume=False,
+        )
+
+    yield build
