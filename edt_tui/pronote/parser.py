@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, time
 from typing import Any
 
@@ -216,7 +216,7 @@ Child = tuple[str, Attrib, int]
 
 
 class _LineLocator:
-    """Lines of elements known by (name, rank), from an exact scan of the document's bytes.
+    """Lines (and texts) of elements known by (name, rank), from an exact scan of the bytes.
 
     Comments, CDATA sections and processing instructions are skipped; attribute values and text
     cannot contain a raw `<`, so the n-th start tag found is the n-th element of that name.
@@ -227,27 +227,47 @@ class _LineLocator:
             data = data.decode("utf-16").encode("utf-8")
         self.data = data
 
-    def lines(self, name: str, ranks: set[int]) -> dict[int, int]:
+    def _start_tags(self, name: str, ranks: set[int]) -> Iterator[tuple[int, re.Match[bytes]]]:
+        """(rank, match) of the wanted start tags of `name`, in document order."""
         pattern = re.compile(
             rb"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>|\?.*?\?>|((?:[A-Za-z_][\w.-]*:)?"
             + re.escape(name.encode())
             + rb")[\s/>])",
             re.S,
         )
-        found: dict[int, int] = {}
         last_rank = max(ranks, default=0)
-        rank, line, offset = 0, 1, 0
-        data = self.data
-        for match in pattern.finditer(data):
+        rank = 0
+        for match in pattern.finditer(self.data):
             if match.group(1) is None:
                 continue
             rank += 1
             if rank in ranks:
-                line += data.count(b"\n", offset, match.start())
-                offset = match.start()
-                found[rank] = line
+                yield rank, match
             if rank >= last_rank:
-                break
+                return
+
+    def lines(self, name: str, ranks: set[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        line, offset = 1, 0
+        for rank, match in self._start_tags(name, ranks):
+            line += self.data.count(b"\n", offset, match.start())
+            offset = match.start()
+            found[rank] = line
+        return found
+
+    def texts(self, name: str, ranks: set[int]) -> dict[int, str]:
+        """Raw text content of simple elements like `<Jour>1</Jour>`."""
+        found: dict[int, str] = {}
+        data = self.data
+        for rank, match in self._start_tags(name, ranks):
+            close = data.find(b">", match.end() - 1)
+            if close < 0 or data[close - 1 : close] == b"/":
+                found[rank] = ""
+                continue
+            end = data.find(b"<", close + 1)
+            found[rank] = data[close + 1 : end if end >= 0 else len(data)].decode(
+                "utf-8", "replace"
+            )
         return found
 
 
@@ -257,8 +277,9 @@ class _LineLocator:
 class _TimetableTarget:
     """lxml parser target: turns start/end events into model objects, entry by entry."""
 
-    def __init__(self, source: str | None) -> None:
+    def __init__(self, data: bytes, source: str | None) -> None:
         self.source = source
+        self.locator = _LineLocator(data)
         self.stack: list[str] = []
         self.locals: dict[object, str] = {}
         self.ranks: dict[str, int] = {}
@@ -269,8 +290,8 @@ class _TimetableTarget:
         self.children: list[Child] | None = None
         self.grid_attrib: Attrib | None = None
         self.grid_days: list[int] = []
+        self.grid_day_ranks: set[int] = set()
         self.grid_slots: dict[int, Slot] = {}
-        self.text: list[str] | None = None
         self.seen_sections: set[str] = set()
         self.unknown_entries: set[tuple[str, str]] = set()
         # (code, message, where) — lines are resolved once the whole file is read.
@@ -327,7 +348,7 @@ class _TimetableTarget:
             if self.children is not None:
                 self.children.append((local, attrib, rank))
             if local == "Jour" and self.grid_attrib is not None:
-                self.text = []
+                self.grid_day_ranks.add(rank)  # its text is read from the bytes (no data())
         elif depth == 2:
             self.entry_start(local, attrib, rank)
         elif depth == 1:
@@ -348,16 +369,8 @@ class _TimetableTarget:
             elif self.grid_attrib is not None:
                 self.grid_part(local, self.children or [])
                 self.children = None
-        elif depth == 3:
-            if self.text is not None:
-                self.grid_day("".join(self.text), self.ranks["Jour"])
-                self.text = None
         elif depth == 1:
             self.section_end(local)
-
-    def data(self, text: str) -> None:
-        if self.text is not None:
-            self.text.append(text)
 
     def close(self) -> None:
         return None
@@ -540,6 +553,9 @@ class _TimetableTarget:
             self.grid_slots[number] = slot
 
     def time_grid_section(self, attrib: Attrib) -> None:
+        texts = self.locator.texts("Jour", self.grid_day_ranks)
+        for rank in sorted(self.grid_day_ranks):
+            self.grid_day(texts.get(rank, ""), rank)
         self.time_grid = TimeGrid(
             slots_per_day=self.int_attr(attrib, "NombrePlacesParJour"),
             slot_minutes=self.int_attr(attrib, "DureePlace"),
@@ -847,7 +863,7 @@ class _TimetableTarget:
                     where,
                 )
 
-    def timetable(self, data: bytes) -> Timetable:
+    def timetable(self) -> Timetable:
         for section, label in (("AnneeScolaire", "school year"), ("GrilleHoraire", "time grid")):
             if section not in self.seen_sections:
                 self.warn(
@@ -858,8 +874,7 @@ class _TimetableTarget:
         for _code, _message, where in self.warnings:
             if where is not None:
                 wanted.setdefault(where[0], set()).add(where[1])
-        locator = _LineLocator(data)
-        lines = {name: locator.lines(name, ranks) for name, ranks in wanted.items() if ranks}
+        lines = {name: self.locator.lines(name, ranks) for name, ranks in wanted.items() if ranks}
         cours_lines = lines.get("Cours", {})
         sessions = tuple(
             Session(number, cours_lines.get(rank), *fields)
@@ -898,7 +913,7 @@ def parse_timetable(data: bytes, *, source_name: str | None = None) -> Timetable
             else "the file contains no XML element",
             source=source_name,
         )
-    target = _TimetableTarget(source_name)
+    target = _TimetableTarget(data, source_name)
     parser = etree.XMLParser(target=target, **SAFE_PARSER_OPTIONS)
     try:
         for offset in range(0, len(data), FEED_BYTES):
@@ -910,4 +925,4 @@ def parse_timetable(data: bytes, *, source_name: str | None = None) -> Timetable
             source=source_name,
             line=exc.lineno,
         ) from None
-    return target.timetable(data)
+    return target.timetable()

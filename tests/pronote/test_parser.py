@@ -55,6 +55,17 @@ def test_school_year_and_grid_with_custom_labels() -> None:
     assert t.warnings == ()
 
 
+def test_working_days_with_comments_spaces_and_bad_values() -> None:
+    head = HEAD.replace(
+        "<JoursOuvres><Jour>1</Jour><Jour>2</Jour>",
+        "<JoursOuvres><!-- <Jour>9</Jour> --><Jour> 1 </Jour><Jour>sept</Jour><Jour/><Jour>2</Jour>",
+    )
+    t = parse("", head=head)
+    assert t.time_grid is not None and t.time_grid.working_days == (1, 2, 3, 4, 5)
+    bad = [w for w in t.warnings if w.code == "bad_value"]
+    assert len(bad) == 2 and "sept" in bad[0].message and bad[0].line == 2
+
+
 def test_escaped_characters_in_attributes() -> None:
     t = parse(
         '<Matieres><Matiere Ident="1" Code="EMC" Libelle="ENS. MORAL &amp; CIVIQUE"/>'
