@@ -111,6 +111,18 @@ def test_bom_and_crlf() -> None:
     assert len(t.subjects) == 2 and t.time_grid is not None
 
 
+@pytest.mark.parametrize("encoding", ["iso-8859-1", "utf-16"])
+def test_other_declared_encodings(encoding: str) -> None:
+    body = TEACHERS.replace("Mamadou", "Hélène") + cours(
+        '<Cours Jour="1" NumeroPlaceDebut="0" NombrePlaces="1"><Matiere Ident="1"/></Cours>'
+    )
+    text = timetable_xml(SUBJECTS + body).decode()
+    text = text.replace('encoding="UTF-8"', f'encoding="{encoding}"')
+    t = parse_timetable(text.encode(encoding))
+    assert t.teachers["2"].first_name == "Hélène" and t.sessions[0].line == 2
+    assert t.time_grid is not None and t.time_grid.working_days == (1, 2, 3, 4, 5)
+
+
 def test_comments_inside_elements_like_real_1_1_files() -> None:
     body = (
         '<Matieres><!-- matières --><Matiere Ident="1" Code="FRANC" Libelle="FRANCAIS"/>'
