@@ -52,7 +52,7 @@ from edt_tui.service.records import (
     TokenRole,
     UserRecord,
 )
-from edt_tui.service.store import MAX_PAGE, Store, StoreError, UnknownEstablishmentError
+from edt_tui.service.store import MAX_OFFSET, MAX_PAGE, Store, StoreError, UnknownEstablishmentError
 
 BUSY_TIMEOUT_MS = 10_000
 _PROFILES = {p.value: p for p in Profile}
@@ -82,7 +82,7 @@ def _search_text(user: UserRecord) -> str:
 
 
 def _clamp(offset: int, limit: int) -> tuple[int, int]:
-    return max(0, offset), max(1, min(limit, MAX_PAGE))
+    return max(0, min(offset, MAX_OFFSET)), max(1, min(limit, MAX_PAGE))
 
 
 def root_node_key(uai: str, school_year: str) -> str:
@@ -468,6 +468,8 @@ class SQLiteStore(Store):
     def get_selection(
         self, uai: str, version: int | None = None
     ) -> tuple[int, Mapping[str, Any]] | None:
+        if version is not None and not 0 < version < 2**63:
+            return None  # no such version (and out of SQLite's integer range)
         if version is None:
             row = self._conn().execute(
                 "SELECT version, data_json FROM selections WHERE uai = ? "

@@ -40,6 +40,8 @@ from edt_tui.service.records import (
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 100
+MAX_OFFSET = 2**31 - 1
+"""Beyond any real list; keeps offsets inside every backend's integer range."""
 
 
 class StoreError(EdtTuiError):

@@ -14,7 +14,7 @@ from fastapi import Depends, Query, Request
 from edt_tui.service.api.problems import Problem, not_found
 from edt_tui.service.auth import authenticate
 from edt_tui.service.records import Establishment, Principal
-from edt_tui.service.store import DEFAULT_PAGE, MAX_PAGE, Store
+from edt_tui.service.store import DEFAULT_PAGE, MAX_OFFSET, MAX_PAGE, Store
 
 
 async def get_store(request: Request) -> Store:
@@ -63,7 +63,9 @@ class PageParams:
 
 async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="page size")] = DEFAULT_PAGE,
-    offset: Annotated[int, Query(ge=0, description="items to skip (`next` of the last page)")] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="items to skip (`next` of the last page)")
+    ] = 0,
 ) -> PageParams:
     return PageParams(offset=offset, limit=limit)
 
