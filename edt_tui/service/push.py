@@ -71,11 +71,8 @@ def receive_push(services: ImportServices, uai: str, secret: str, data: bytes) -
     def refuse(
         status: int, slug: str, reason: str, sha: str | None = None, **kw: Any
     ) -> PushAnswer:
-        job = jobs.record(
-            uai, type=JobType.AUTOMATIC, status=JobStatus.REFUSED, reason=reason,
-            export_sha256=sha,
-        )
-        jobs.record_push(uai, "refused", reason=reason, job_id=job.id)
+        job = jobs.record(uai, type=JobType.AUTOMATIC, status=JobStatus.REFUSED, reason=reason)
+        jobs.record_push(uai, "refused", reason=reason, export_sha256=sha, job_id=job.id)
         return PushAnswer(status, slug, reason, job, **kw)
 
     if not data:

@@ -1,0 +1,121 @@
+"""`plan`, `import`, `history`, `accounts` as a user runs them (embedded service, EDT_TUI_HOME)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from edt_tui.cli import main
+from edt_tui.service.sqlite_store import open_store
+from tests.execution.conftest import DEMO, DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0
+
+CONTRACT = {"uai", "school_year", "reference_time", "courses", "ignored_sessions", "people",
+            "actions"}
+ACTIONS = {"create_course", "create_membership", "delete_membership", "create_event",
+           "update_event", "delete_event"}
+OTHER_UAI = "0490001A"
+
+
+@pytest.fixture
+def loaded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ent", "load", str(DEMO / "ent")]) == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "establishments.csv").write_text(f"uai,name,timezone\n{OTHER_UAI},Autre,\n")
+    assert main(["ent", "load", str(other)]) == 0
+    capsys.readouterr()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_plan_json_follows_the_contract_and_writes_nothing(
+    loaded: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "plan", str(DEMO_EXPORT), "--uai", DEMO_UAI, "--key",
+                       str(DEMO_KEY), "--at", T0, "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert set(doc) == CONTRACT and set(doc["actions"]) == ACTIONS
+    assert doc["uai"] == DEMO_UAI and doc["reference_time"] == T0
+    course = doc["courses"][0]
+    assert set(course) == {"key", "label", "subject", "audience", "teachers", "students",
+                           "events"}
+    assert set(course["events"][0]) == {"start", "end", "rooms", "teachers"}
+    assert all(e["start"] >= T0[:10] for c in doc["courses"] for e in c["events"])
+    # Against an empty ENT every selected course, member and future event is created.
+    assert doc["actions"]["create_course"] == len(doc["courses"])
+    assert doc["actions"]["create_event"] == sum(len(c["events"]) for c in doc["courses"])
+    assert doc["actions"]["create_membership"] == sum(
+        len(c["teachers"]) + len(c["students"]) for c in doc["courses"]
+    )
+    assert set(doc["people"]) == {"teachers", "students"}
+
+    code, human, _ = run(capsys, "plan", str(DEMO_EXPORT), "--uai", DEMO_UAI, "--key",
+                         str(DEMO_KEY), "--at", T0)
+    assert code == 0 and f"Nombre de cours créés : {len(doc['courses'])}" in human
+    store = open_store()
+    try:
+        assert store.list_exports(DEMO_UAI).total == 0
+        assert store.list_courses(DEMO_UAI).total == 0
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--uai", OTHER_UAI, "--key", str(DEMO_KEY)], DEMO_UAI),
+        (["--uai", DEMO_UAI], "private key"),
+        (["--uai", DEMO_UAI, "--key", str(DEMO_KEY), "--at", "tomorrow"], "--at"),
+        (["--uai", "0000000X", "--key", str(DEMO_KEY)], "unknown establishment"),
+    ],
+    ids=["uai-mismatch", "no-key", "bad-at", "unknown-uai"],
+)
+def test_plan_bad_input_exits_2(
+    loaded: None, capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
+    code, out, err = run(capsys, "plan", str(DEMO_EXPORT), *argv)
+    assert code == 2 and out == "" and needle in err
+    if argv[1] == OTHER_UAI:
+        assert OTHER_UAI in err
+
+
+def test_plan_missing_file_exits_2(loaded: None, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "plan", "nowhere.xml", "--uai", DEMO_UAI)
+    assert code == 2 and "nowhere.xml" in err
+
+
+def test_import_then_resume_wait_history_and_accounts(
+    loaded: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "import", str(DEMO_EXPORT), "--uai", DEMO_UAI, "--key",
+                         str(DEMO_KEY), "--at", T0)
+    assert code == 0 and out.startswith("job ") and "embedded mode" in err
+    job_id = out.split()[1]
+
+    code, out, err = run(capsys, "import", "--uai", DEMO_UAI, "--key", str(DEMO_KEY),
+                         "--resume", job_id, "--wait")
+    assert code == 0, err
+    assert "Statut : Fait (done)" in out and "Création d'évènement" in out
+
+    code, out, _ = run(capsys, "history", "--uai", DEMO_UAI, "--json")
+    assert code == 0
+    [entry] = json.loads(out)
+    assert list(entry)[:8] == ["id", "type", "status", "queue_position", "created_at",
+                               "finished_at", "recap", "reason"]
+    assert entry["id"] == job_id and entry["status"] == "done" and entry["type"] == "manual"
+    assert entry["recap"]["create_event"]["success"] > 0
+
+    listing = tmp_path / "non-reconcilies.txt"
+    code, out, _ = run(capsys, "accounts", "--uai", DEMO_UAI, "--json", "--export", str(listing))
+    assert code == 0
+    counts = json.loads(out)
+    lines = listing.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == counts["students"]["unreconciled"] + counts["teachers"]["unreconciled"]
+    assert len(lines[0].split("\t")) == 3  # students first, with their birth date
