@@ -106,6 +106,10 @@ class SelectionModel(Generic[R]):
     def row(self, row_id: str) -> R:
         return self._rows[self._index[row_id]]
 
+    def all_rows(self) -> list[R]:
+        """Every row in the plan's order, whatever the filter."""
+        return list(self._rows)
+
     def row_id_at(self, view_index: int) -> str:
         return self._ids[self._view[view_index]]
 

@@ -1,0 +1,179 @@
+"""`EdtTuiApp`: the keyboard-first import wizard (seed §3), one screen per step.
+
+The app owns navigation (`go(step)`), the help screen, the command palette and the resume
+dialog. Every screen reads and writes wizard state through `self.wizard` (`tui/wizard.py`) and
+talks to the ENT service only through the `WizardBackend` it was given.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+
+from edt_tui.session.store import STEPS, SessionStore
+from edt_tui.tui.backend import WizardBackend
+from edt_tui.tui.paths import styles_dir
+from edt_tui.tui.screens.base import StepScreen
+from edt_tui.tui.screens.establishment import EstablishmentScreen
+from edt_tui.tui.screens.export_file import ExportFileScreen
+from edt_tui.tui.screens.help import HelpScreen
+from edt_tui.tui.screens.items import ClassesScreen, CoursesScreen, GroupsScreen, SubjectsScreen
+from edt_tui.tui.screens.launch import LaunchScreen
+from edt_tui.tui.screens.people import StudentsScreen, TeachersScreen
+from edt_tui.tui.screens.resume import NEW, ResumeModal
+from edt_tui.tui.screens.summary import SummaryScreen
+from edt_tui.tui.screens.table_step import TableStepScreen
+from edt_tui.tui.wizard import STEP_TITLES, Wizard
+
+STEP_SCREENS: Mapping[str, type[StepScreen]] = {
+    "establishment": EstablishmentScreen,
+    "export": ExportFileScreen,
+    "summary": SummaryScreen,
+    "subjects": SubjectsScreen,
+    "classes": ClassesScreen,
+    "groups": GroupsScreen,
+    "courses": CoursesScreen,
+    "teachers": TeachersScreen,
+    "students": StudentsScreen,
+    "launch": LaunchScreen,
+}
+TABLE_AREAS: Mapping[str, str] = {
+    "subjects": "subjects",
+    "classes": "classes",
+    "groups": "groups",
+    "courses": "courses",
+    "teachers": "teachers",
+    "students": "students",
+}
+
+
+class WizardCommands(Provider):
+    """`area: verb` commands: `go: courses`, `subjects: add all new`, `courses: deactivate all`…"""
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        app = self.app
+        assert isinstance(app, EdtTuiApp)
+        commands: list[tuple[str, Callable[[], object], str]] = []
+        if app.wizard.export is not None:
+            for step in STEPS[1:]:
+                commands.append(
+                    (f"go: {step}", partial(app.go, step), f"Aller à l'étape {STEP_TITLES[step]}")
+                )
+        screen = app.screen
+        if isinstance(screen, TableStepScreen) and screen.model is not None:
+            area = TABLE_AREAS.get(screen.STEP, screen.STEP)
+            commands += [
+                (
+                    f"{area}: activate all",
+                    partial(screen.activate_where, lambda r: True, True),
+                    "Tout activer",
+                ),
+                (
+                    f"{area}: deactivate all",
+                    partial(screen.activate_where, lambda r: True, False),
+                    "Tout désactiver",
+                ),
+            ]
+            if screen.STEP == "subjects":
+                commands.append(
+                    (
+                        "subjects: add all new",
+                        partial(screen.activate_where, lambda r: not r.known, True),
+                        "Ajouter au référentiel toutes les matières nouvelles",
+                    )
+                )
+        commands.append(("app: help", app.action_help, "Aide de l'écran"))
+        commands.append(("history: open", app.open_history, "Historique des imports"))
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class EdtTuiApp(App[None]):
+    CSS_PATH = str(styles_dir() / "app.tcss")
+    TITLE = "edt-tui · Import EDT"
+    COMMANDS = App.COMMANDS | {WizardCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Aide", id="app.help", tooltip="Keys of this screen"),
+        Binding("ctrl+q", "quit", "Quitter", id="app.quit", tooltip="Quit (the session is kept)"),
+    ]
+
+    def __init__(
+        self,
+        backend: WizardBackend,
+        *,
+        store: SessionStore | None = None,
+        uai: str | None = None,
+        start_dir: Path | None = None,
+        offer_resume: bool = True,
+    ) -> None:
+        super().__init__()
+        self.animation_level = "none"
+        self.wizard = Wizard(store or SessionStore(), backend)
+        self.preferred_uai = uai
+        self.start_dir = start_dir or Path.cwd()
+        self._offer_resume = offer_resume
+
+    def on_mount(self) -> None:
+        self.go("establishment")
+        if not self._offer_resume:
+            return
+        sessions = self.wizard.store.list(uai=self.preferred_uai, unfinished=True)
+        if sessions:
+            self.push_screen(ResumeModal(sessions[:20]), self._resume_chosen)
+
+    def _resume_chosen(self, choice: str | None) -> None:
+        if not choice or choice == NEW:
+            return
+        session = self.wizard.store.get(choice)
+        self.wizard.resume(session)
+        self.go(session.step if session.step != "establishment" else "export")
+        self.notify(f"Import repris à l'étape {STEP_TITLES.get(session.step, session.step)}")
+
+    def go(self, step: str) -> None:
+        """Show the screen of `step` (a fresh instance: it reloads what it shows)."""
+        screen = STEP_SCREENS[step]()
+        if isinstance(self.screen, StepScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if not isinstance(screen, StepScreen):
+            return
+        bindings = [active.binding for active in screen.active_bindings.values()]
+        self.push_screen(HelpScreen(STEP_TITLES[screen.STEP], screen.HELP, bindings))
+
+    def open_history(self) -> None:
+        """The history screen lives in `screens/history.py` (issue 7) when it is there."""
+        try:
+            module = importlib.import_module("edt_tui.tui.screens.history")
+        except ModuleNotFoundError:
+            self.notify(
+                f"Historique : `edt-tui history --uai {self.wizard.uai}` en attendant l'écran.",
+                timeout=5,
+            )
+            return
+        history: type[Screen[None]] = module.HistoryScreen
+        self.push_screen(history())
+
+    async def on_unmount(self) -> None:
+        await self.wizard.backend.aclose()

@@ -1,0 +1,239 @@
+"""What the wizard needs from the ENT import service, as a small Protocol and its value types.
+
+The TUI never computes a plan: every list comes from the service (a dry-run plan for the uploaded
+export and the session's selection). Screens depend on `WizardBackend` only, so tests can drive
+them with fixed data and the real adapter (`edt_tui.tui.client_backend`) can follow the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class EstablishmentInfo:
+    uai: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportCheck:
+    """Seed §3.4: what the service says about the uploaded file."""
+
+    file_name: str
+    uai: str
+    import_id: str
+    encrypted: bool
+    key_present: bool
+    sha256: str
+    school_year: str | None = None
+    counts: Mapping[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    refusal: str | None = None
+    """The service's reason when it refused the file (e.g. another establishment's export)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file_name": self.file_name,
+            "uai": self.uai,
+            "import_id": self.import_id,
+            "encrypted": self.encrypted,
+            "key_present": self.key_present,
+            "sha256": self.sha256,
+            "school_year": self.school_year,
+            "counts": dict(self.counts),
+            "warnings": list(self.warnings),
+            "refusal": self.refusal,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ExportCheck:
+        return cls(
+            file_name=str(data.get("file_name") or ""),
+            uai=str(data.get("uai") or ""),
+            import_id=str(data.get("import_id") or ""),
+            encrypted=bool(data.get("encrypted")),
+            key_present=bool(data.get("key_present")),
+            sha256=str(data.get("sha256") or ""),
+            school_year=data.get("school_year"),
+            counts={str(k): int(v) for k, v in (data.get("counts") or {}).items()},
+            warnings=tuple(str(w) for w in data.get("warnings") or ()),
+            refusal=data.get("refusal"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ItemLine:
+    """A subject, class or group of the export and how the ENT sees it."""
+
+    key: str
+    """The selection key (`norm` of the export's name)."""
+    ident: str
+    export_label: str
+    ent_name: str | None
+    status: str
+    """`recognised`, `new`, `added` or `deactivated` (engine `ItemStatus`)."""
+
+    @property
+    def known(self) -> bool:
+        """Recognised in the ENT referential (green when active) rather than new (white)."""
+        return self.ent_name is not None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("recognised", "added")
+
+
+@dataclass(frozen=True, slots=True)
+class CourseLine:
+    key: str
+    label: str
+    audience_kind: str
+    """`class` or `group`."""
+    selected: bool
+    available: bool
+    """Its subject and its class/group are active: only then can it be imported."""
+    teachers: int = 0
+    students: int = 0
+    events: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionLine:
+    sync_id: str
+    last_name: str
+    first_name: str
+    birth_date: str | None
+    score: float
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonLine:
+    key: str
+    """Selection key: IDPN, else `<profile>:<export ident>`."""
+    ident: str
+    last_name: str
+    first_name: str
+    birth_date: str | None
+    idpn: str | None
+    status: str
+    """`reconciled`, `unreconciled`, `ambiguous`, `refused` or `relink_required`."""
+    sync_id: str | None
+    detail: str = ""
+    suggestions: tuple[SuggestionLine, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        """`Prénom NOM`, as the seed lists people."""
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class WizardPlan:
+    """The per-step lists of a dry-run plan, and the §3.11 counts."""
+
+    subjects: tuple[ItemLine, ...]
+    classes: tuple[ItemLine, ...]
+    groups: tuple[ItemLine, ...]
+    courses: tuple[CourseLine, ...]
+    teachers: tuple[PersonLine, ...]
+    students: tuple[PersonLine, ...]
+    summary: Mapping[str, int]
+    """`courses_created`, `events_created`, `events_deleted`, `memberships_created`, …"""
+
+
+@dataclass(frozen=True, slots=True)
+class Enqueued:
+    job_id: str
+    queue_position: int | None
+
+
+class WizardBackend(Protocol):
+    """The service calls of the wizard (all async: screens call them from workers)."""
+
+    async def establishments(self) -> Sequence[EstablishmentInfo]: ...
+
+    async def check_export(self, uai: str, path: Path) -> ExportCheck:
+        """Upload the file; the summary of §3.4 (a UAI mismatch is shown, not raised)."""
+        ...
+
+    async def plan(
+        self, uai: str, export: ExportCheck, selection: Mapping[str, Any]
+    ) -> WizardPlan: ...
+
+    async def launch(
+        self, uai: str, export: ExportCheck, selection: Mapping[str, Any]
+    ) -> Enqueued: ...
+
+    async def aclose(self) -> None: ...
+
+
+def _person(data: Mapping[str, Any]) -> PersonLine:
+    return PersonLine(
+        key=str(data["key"]),
+        ident=str(data.get("ident") or ""),
+        last_name=str(data.get("last_name") or ""),
+        first_name=str(data.get("first_name") or ""),
+        birth_date=data.get("birth_date"),
+        idpn=data.get("idpn") or (None if ":" in str(data["key"]) else str(data["key"])),
+        status=str(data["status"]),
+        sync_id=data.get("sync_id"),
+        detail=str(data.get("detail") or ""),
+        suggestions=tuple(
+            SuggestionLine(
+                sync_id=str(s["sync_id"]),
+                last_name=str(s.get("last_name") or ""),
+                first_name=str(s.get("first_name") or ""),
+                birth_date=s.get("birth_date"),
+                score=float(s.get("score") or 0.0),
+                evidence=tuple(s.get("evidence") or ()),
+            )
+            for s in data.get("suggestions") or ()
+        ),
+    )
+
+
+def wizard_plan_from_json(data: Mapping[str, Any]) -> WizardPlan:
+    """Read the engine's `plan_steps_to_dict` document, as the service's dry-run returns it."""
+    subjects = tuple(
+        ItemLine(
+            str(r["key"]), str(r["ident"]), str(r["export_label"]), r.get("ent_name"), r["status"]
+        )
+        for r in data.get("subjects", ())
+    )
+    classes = tuple(
+        ItemLine(
+            str(r["key"]), str(r["ident"]), str(r["export_name"]), r.get("ent_name"), r["status"]
+        )
+        for r in data.get("classes", ())
+    )
+    groups = tuple(
+        ItemLine(str(r["key"]), str(r["ident"]), str(r["name"]), str(r["name"]), r["status"])
+        for r in data.get("groups", ())
+    )
+    courses = tuple(
+        CourseLine(
+            key=str(c["key"]),
+            label=str(c["label"]),
+            audience_kind=str((c.get("audience") or {}).get("kind", "class")),
+            selected=bool(c.get("selected")),
+            available=bool(c.get("subject_active")) and bool(c.get("audience_active")),
+            teachers=int(c.get("teachers") or 0),
+            students=int(c.get("students") or 0),
+            events=int(c.get("future_events") or 0),
+        )
+        for c in data.get("courses", ())
+    )
+    return WizardPlan(
+        subjects=subjects,
+        classes=classes,
+        groups=groups,
+        courses=courses,
+        teachers=tuple(_person(p) for p in data.get("teachers", ())),
+        students=tuple(_person(p) for p in data.get("students", ())),
+        summary={str(k): int(v) for k, v in (data.get("summary") or {}).items()},
+    )

@@ -1,0 +1,96 @@
+"""`WizardBackend` over the async `EntClient` (embedded service, or `--ent URL`)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from edt_tui.client.client import EntClient
+from edt_tui.client.errors import UaiMismatchError
+from edt_tui.errors import EdtTuiError
+from edt_tui.tui.backend import (
+    Enqueued,
+    EstablishmentInfo,
+    ExportCheck,
+    WizardPlan,
+    wizard_plan_from_json,
+)
+
+
+class ClientBackend:
+    """Opens the client lazily inside the app's event loop (the embedded service needs it)."""
+
+    def __init__(self, factory: Callable[[], EntClient]) -> None:
+        self._factory = factory
+        self._client: EntClient | None = None
+
+    async def client(self) -> EntClient:
+        if self._client is None:
+            client = self._factory()
+            await client.__aenter__()
+            self._client = client
+        return self._client
+
+    async def establishments(self) -> Sequence[EstablishmentInfo]:
+        ent = await self.client()
+        return [
+            EstablishmentInfo(e.uai, e.name) async for e in ent.iterate(ent.list_establishments)
+        ]
+
+    async def check_export(self, uai: str, path: Path) -> ExportCheck:
+        ent = await self.client()
+        try:
+            summary = await ent.upload_export(uai, path)
+        except UaiMismatchError as exc:
+            return ExportCheck(
+                file_name=path.name,
+                uai=str(exc.body.get("export_uai") or "?"),
+                import_id="",
+                encrypted=False,
+                key_present=False,
+                sha256="",
+                refusal=str(exc.detail or exc),
+            )
+        return ExportCheck(
+            file_name=summary.file_name,
+            uai=summary.uai or "",
+            import_id=summary.import_id,
+            encrypted=summary.encrypted,
+            key_present=summary.key_present,
+            sha256=summary.sha256,
+            school_year=summary.school_year,
+            counts=dict(summary.counts),
+            warnings=tuple(summary.warnings),
+        )
+
+    async def plan(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> WizardPlan:
+        ent = await self.client()
+        steps = getattr(ent, "plan_steps", None)
+        if steps is None:
+            raise EdtTuiError(
+                "this ENT service has no dry-run plan endpoint yet",
+                hint="update edt-tui (the service side of the wizard is not installed)",
+            )
+        return wizard_plan_from_json(await steps(uai, export.sha256, selection))
+
+    async def launch(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> Enqueued:
+        ent = await self.client()
+        enqueue = getattr(ent, "enqueue_import", None)
+        if enqueue is None:
+            raise EdtTuiError("this ENT service cannot enqueue imports yet")
+        job = await enqueue(uai, export.sha256, selection)
+        return Enqueued(str(job.id), getattr(job, "queue_position", None))
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def backend_from_args(args: argparse.Namespace) -> ClientBackend:
+    """The embedded service by default, `--ent URL --token …` otherwise."""
+    from edt_tui.client.factory import client_from_args
+
+    return ClientBackend(lambda: client_from_args(args))

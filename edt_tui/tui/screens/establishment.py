@@ -1,0 +1,84 @@
+"""Step 1 (seed §3.3): choose the establishment; pre-selected when the admin has only one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from edt_tui.tui.backend import EstablishmentInfo
+from edt_tui.tui.screens.base import StepScreen
+
+
+class EstablishmentScreen(StepScreen):
+    STEP = "establishment"
+    AUTO_FOCUS = "OptionList"
+    HELP: ClassVar[str] = (
+        "Choisissez l'établissement cible de l'import (flèches puis entrée). "
+        "Un administrateur d'un seul établissement le trouve déjà sélectionné."
+    )
+
+    class Loaded(Message):
+        def __init__(self, establishments: Sequence[EstablishmentInfo]) -> None:
+            super().__init__()
+            self.establishments = establishments
+
+    def body(self) -> ComposeResult:
+        yield Static("Chargement des établissements…", id="status", classes="hint")
+        yield OptionList(id="establishments")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.load()
+
+    @work(exclusive=True, group="establishments", exit_on_error=False)
+    async def load(self) -> None:
+        self.post_message(self.Loaded(await self.wizard.backend.establishments()))
+
+    def on_worker_state_changed(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.worker.error is not None:
+            self.query_one("#status", Static).update(
+                f"Le service ENT ne répond pas : {event.worker.error}. Échap pour quitter, "
+                "ou relancez edt-tui avec --ent URL."
+            )
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        status = self.query_one("#status", Static)
+        if not event.establishments:
+            status.update(
+                "Aucun établissement dans l'ENT. Chargez l'annuaire avec "
+                "`edt-tui ent load DOSSIER`, puis relancez edt-tui."
+            )
+            return
+        status.update("Établissement cible de l'import (entrée pour choisir) :")
+        wanted = self.edt_app.preferred_uai
+        for info in event.establishments:
+            options.add_option(Option(f"{info.uai}  {info.name}", id=info.uai))
+        uais = [e.uai for e in event.establishments]
+        if wanted in uais:
+            options.highlighted = uais.index(wanted)
+        elif len(uais) == 1:
+            options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.wizard.start(event.option.id)
+            self.edt_app.go("export")
+
+    def action_next(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            options.action_select()
+
+    def action_back(self) -> None:
+        self.app.exit()

@@ -1,0 +1,91 @@
+"""Step 2 (seed §3.3): pick the .xml export, in a directory tree or by typing its path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widgets import DirectoryTree, Input, Static
+
+from edt_tui.errors import EdtTuiError
+from edt_tui.tui.backend import ExportCheck
+from edt_tui.tui.screens.base import StepScreen
+
+
+class XmlTree(DirectoryTree):
+    """Folders and .xml files only (hidden entries skipped)."""
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [
+            p
+            for p in paths
+            if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".xml")
+        ]
+
+
+class ExportFileScreen(StepScreen):
+    STEP = "export"
+    AUTO_FOCUS = "#path"
+    HELP: ClassVar[str] = (
+        "Tapez le chemin du fichier .xml exporté par PRONOTE/EDT puis entrée, ou descendez "
+        "(tab) dans l'arborescence et choisissez le fichier. Un seul fichier à la fois ; "
+        "il est envoyé au service ENT qui vérifie la clé de chiffrement."
+    )
+
+    class Checked(Message):
+        def __init__(self, export: ExportCheck) -> None:
+            super().__init__()
+            self.export = export
+
+    def body(self) -> ComposeResult:
+        yield Static("Fichier à importer (.xml) :", classes="hint")
+        yield Input(placeholder="chemin/vers/Edt_To_ITSLEARNING_UAI.xml", id="path")
+        yield XmlTree(self.edt_app.start_dir, id="tree")
+        yield Static("", id="status", classes="hint")
+
+    @on(DirectoryTree.FileSelected)
+    def _file_picked(self, event: DirectoryTree.FileSelected) -> None:
+        self.query_one("#path", Input).value = str(event.path)
+        self._submit(event.path)
+
+    @on(Input.Submitted, "#path")
+    def _path_entered(self, event: Input.Submitted) -> None:
+        self._submit(Path(event.value.strip()).expanduser())
+
+    def _submit(self, path: Path) -> None:
+        status = self.query_one("#status", Static)
+        if not path.is_file():
+            status.update(f"✖ Fichier introuvable : {path}. Vérifiez le chemin.")
+            return
+        if path.suffix.lower() != ".xml":
+            status.update(f"✖ {path.name} n'est pas un export .xml de PRONOTE/EDT.")
+            return
+        status.update(f"Envoi de {path.name} au service ENT…")
+        self.check(path)
+
+    @work(exclusive=True, group="upload", exit_on_error=False)
+    async def check(self, path: Path) -> None:
+        export = await self.wizard.backend.check_export(self.wizard.uai, path)
+        self.post_message(self.Checked(export))
+
+    def on_worker_state_changed(self, event) -> None:  # type: ignore[no-untyped-def]
+        error = event.worker.error
+        if error is not None:
+            text = str(error) if isinstance(error, EdtTuiError) else repr(error)
+            self.query_one("#status", Static).update(f"✖ Fichier refusé : {text}")
+
+    @on(Checked)
+    def _checked(self, event: Checked) -> None:
+        self.wizard.set_export(event.export)
+        self.edt_app.go("summary")
+
+    def action_next(self) -> None:
+        value = self.query_one("#path", Input).value.strip()
+        if value:
+            self._submit(Path(value).expanduser())
+        elif self.wizard.export is not None:
+            self.edt_app.go("summary")

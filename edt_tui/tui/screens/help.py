@@ -1,0 +1,56 @@
+"""`?`: the keys of the current screen (with their tooltips) and what the step is about."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def _key_label(key: str) -> str:
+    return {"space": "espace", "esc": "échap", "escape": "échap", "enter": "entrée"}.get(
+        key.lower(), key
+    )
+
+
+class HelpScreen(ModalScreen[None]):
+    AUTO_FOCUS = None
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "Fermer", id="help.close", tooltip="Close"),
+    ]
+
+    def __init__(self, title: str, text: str, bindings: Iterable[Binding]) -> None:
+        super().__init__()
+        self.title_text = title
+        self._text = text
+        self.rows: list[tuple[str, str, str]] = []
+        """(key, description, tooltip) of each binding of the screen, first one per key."""
+        seen: set[str] = set()
+        for binding in bindings:
+            if binding.key in seen or binding.system:
+                continue
+            seen.add(binding.key)
+            self.rows.append((binding.key, binding.description, binding.tooltip))
+
+    def compose(self) -> ComposeResult:
+        keys = Table.grid(padding=(0, 2))
+        keys.add_column(style="bold", no_wrap=True)
+        keys.add_column(no_wrap=True)
+        keys.add_column(style="dim")
+        for key, description, tooltip in self.rows:
+            shown = _key_label(self.app.get_key_display(Binding(key, "")))
+            keys.add_row(Text(shown), Text(description), Text(tooltip))
+        with VerticalScroll(classes="dialog"):
+            yield Static(Text(f"Aide — {self.title_text}", style="bold"))
+            yield Static(Text(self._text))
+            yield Static(keys)
+            yield Static(
+                Text("ctrl+p : palette de commandes · ctrl+q : quitter · échap : fermer l'aide")
+            )

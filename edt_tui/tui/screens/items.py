@@ -1,0 +1,130 @@
+"""Steps 4–7 (seed §3.5–§3.8): subjects, classes, groups and courses to import."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+
+from edt_tui.engine.selection import Selection, SubjectChoice
+from edt_tui.tui.backend import CourseLine, ItemLine, WizardPlan
+from edt_tui.tui.screens.table_step import TableStepScreen
+from edt_tui.tui.selection_model import Column
+from edt_tui.tui.status import item_status
+
+ITEM_HELP = (
+    "Vert (✔) : reconnu dans l'ENT et importé. Blanc (○) : inconnu de l'ENT, pas importé tant "
+    "que vous ne l'ajoutez pas (a). Rouge (✖) : désactivé, ses cours ne seront pas créés. "
+    "Marquez des lignes (espace, v pour une plage, * pour tout ce que montre le filtre) puis "
+    "a / d pour les activer / désactiver ; A / D : tout activer / tout désactiver."
+)
+
+
+def _ent(row: ItemLine) -> str:
+    return row.ent_name or ""
+
+
+def _edt(row: ItemLine) -> str:
+    return f"{row.export_label} (Id : {row.ident})"
+
+
+class SubjectsScreen(TableStepScreen):
+    STEP = "subjects"
+    HELP: ClassVar[str] = "Sélection des matières. " + ITEM_HELP
+    EMPTY = "Cet export ne contient aucune matière : n pour continuer."
+
+    def rows(self, plan: WizardPlan) -> Sequence[Any]:
+        return plan.subjects
+
+    def columns(self) -> Sequence[Column[Any]]:
+        return [Column("ent", "ENT", _ent), Column("edt", "EDT", _edt)]
+
+    def status(self, row_id: str, row: ItemLine, active: bool) -> Text:
+        return item_status(row.known, active).text()
+
+    def row_style(self, row_id: str, row: ItemLine, active: bool) -> str:
+        if not active:
+            return "red" if row.known else ""
+        return "green"
+
+    def record(self, selection: Selection, row: ItemLine, active: bool) -> Selection:
+        if not active:
+            choice = SubjectChoice.INACTIVE
+        else:
+            choice = SubjectChoice.ACTIVE if row.known else SubjectChoice.ADDED
+        return selection.with_subject(row.key, choice)
+
+
+class ClassesScreen(SubjectsScreen):
+    STEP = "classes"
+    HELP: ClassVar[str] = "Sélection des classes. " + ITEM_HELP
+    EMPTY = "Cet export ne contient aucune classe : n pour continuer."
+
+    def rows(self, plan: WizardPlan) -> Sequence[Any]:
+        return plan.classes
+
+    def columns(self) -> Sequence[Column[Any]]:
+        return [Column("ent", "ENT", _ent), Column("edt", "EDT", lambda r: r.export_label)]
+
+    def record(self, selection: Selection, row: ItemLine, active: bool) -> Selection:
+        return selection.with_class(row.key, active)
+
+
+class GroupsScreen(SubjectsScreen):
+    STEP = "groups"
+    HELP: ClassVar[str] = (
+        "Sélection des groupes : tous sont proposés. Désactivez (d) ceux dont vous ne voulez "
+        "pas les cours. " + ITEM_HELP
+    )
+    EMPTY = "Cet export ne contient aucun groupe : n pour continuer."
+
+    def rows(self, plan: WizardPlan) -> Sequence[Any]:
+        return plan.groups
+
+    def columns(self) -> Sequence[Column[Any]]:
+        return [Column("group", "Groupe", _edt)]
+
+    def status(self, row_id: str, row: ItemLine, active: bool) -> Text:
+        return item_status(True, active).text()
+
+    def row_style(self, row_id: str, row: ItemLine, active: bool) -> str:
+        return "green" if active else "red"
+
+    def record(self, selection: Selection, row: ItemLine, active: bool) -> Selection:
+        return selection.with_group(row.key, active)
+
+
+class CoursesScreen(TableStepScreen):
+    STEP = "courses"
+    HELP: ClassVar[str] = (
+        "Sélection des cours : l'association des matières, classes et groupes activés produit "
+        "les cours à créer dans l'ENT (vert). Désactivez (d) ceux à ne pas synchroniser (rouge)."
+    )
+    EMPTY = (
+        "Aucun cours : activez au moins une matière et une classe ou un groupe "
+        "(échap pour revenir aux étapes précédentes)."
+    )
+
+    def rows(self, plan: WizardPlan) -> Sequence[Any]:
+        return [c for c in plan.courses if c.available]
+
+    def columns(self) -> Sequence[Column[Any]]:
+        return [
+            Column("label", "ENT", lambda c: c.label),
+            Column("kind", "Type", lambda c: "groupe" if c.audience_kind == "group" else "classe"),
+            Column("teachers", "Ens.", lambda c: str(c.teachers), filterable=False, width=5),
+            Column("students", "Élèves", lambda c: str(c.students), filterable=False, width=6),
+        ]
+
+    def initial_active(self, row: CourseLine) -> bool:
+        return row.selected
+
+    def status(self, row_id: str, row: CourseLine, active: bool) -> Text:
+        return item_status(True, active).text()
+
+    def row_style(self, row_id: str, row: CourseLine, active: bool) -> str:
+        return "green" if active else "red"
+
+    def record(self, selection: Selection, row: CourseLine, active: bool) -> Selection:
+        return selection.with_course(row.key, active)

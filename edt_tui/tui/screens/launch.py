@@ -1,0 +1,145 @@
+"""Step 10 (seed §3.11): the import summary, confirmation, then the queue position."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import LoadingIndicator, Static
+from textual.worker import Worker, WorkerState
+
+from edt_tui.tui.backend import Enqueued, WizardPlan
+from edt_tui.tui.screens.base import StepScreen
+from edt_tui.tui.selection_model import french_int
+
+SUMMARY_LINES: tuple[tuple[str, str], ...] = (
+    ("courses_created", "Nombre de cours créés"),
+    ("events_created", "Nombre d'évènements créés"),
+    ("events_updated", "Nombre d'évènements modifiés"),
+    ("events_deleted", "Nombre d'évènements supprimés"),
+    ("memberships_created", "Nombre d'appartenances créées"),
+    ("memberships_deleted", "Nombre d'appartenances supprimées"),
+)
+
+
+class SummaryReady(Message):
+    def __init__(self, plan: WizardPlan) -> None:
+        super().__init__()
+        self.plan = plan
+
+
+class Launched(Message):
+    def __init__(self, enqueued: Enqueued) -> None:
+        super().__init__()
+        self.enqueued = enqueued
+
+
+class LaunchScreen(StepScreen):
+    STEP = "launch"
+    AUTO_FOCUS = None
+    HELP: ClassVar[str] = (
+        "Résumé de l'import : ce que l'ENT va créer et supprimer. l : lancer l'import (il est "
+        "mis en liste d'attente du service) ; h : historique des imports."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("l", "launch", "Lancer l'import", id="launch.go", tooltip="Enqueue the import"),
+        Binding("h", "history", "Historique", id="launch.history", tooltip="Import history"),
+    ]
+
+    def body(self) -> ComposeResult:
+        yield Static(Text("Résumé de l'import", style="bold"), classes="hint")
+        yield LoadingIndicator(id="loading")
+        yield Static("🔄 Génération des actions…", id="counts")
+        yield Static(id="outcome")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        session = self.wizard.session
+        if session is not None and session.job_id:
+            self._show_outcome(Enqueued(session.job_id, session.queue_position))
+        self.load_summary()
+
+    @work(exclusive=True, group="plan", exit_on_error=False)
+    async def load_summary(self) -> None:
+        wizard = self.wizard
+        export = wizard.export
+        if export is None:
+            raise RuntimeError("aucun fichier choisi")
+        if wizard.plan_is_current() and wizard.plan is not None:
+            plan = wizard.plan
+        else:
+            selection = dict(wizard.session.selection) if wizard.session else {}
+            plan = await wizard.backend.plan(wizard.uai, export, selection)
+            wizard.remember_plan(plan, selection)
+        self.post_message(SummaryReady(plan))
+
+    @on(SummaryReady)
+    def _summary(self, event: SummaryReady) -> None:
+        self.query_one("#loading").display = False
+        table = Table.grid(padding=(0, 3))
+        table.add_column()
+        table.add_column(justify="right", style="bold")
+        for key, label in SUMMARY_LINES:
+            table.add_row(label, french_int(int(event.plan.summary.get(key, 0))))
+        self.query_one("#counts", Static).update(table)
+        if self.wizard.session is not None and not self.wizard.session.job_id:
+            self.query_one("#outcome", Static).update(
+                Text("l : lancer l'import · échap : revenir aux élèves", style="bold")
+            )
+
+    def action_launch(self) -> None:
+        session = self.wizard.session
+        if session is None or self.wizard.export is None:
+            return
+        if session.job_id:
+            self.notify("Cet import est déjà en liste d'attente.", timeout=3)
+            return
+        self.query_one("#outcome", Static).update("Envoi de la demande au service ENT…")
+        self.enqueue()
+
+    @work(exclusive=True, group="launch", exit_on_error=False)
+    async def enqueue(self) -> None:
+        wizard = self.wizard
+        export = wizard.export
+        assert wizard.session is not None and export is not None
+        enqueued = await wizard.backend.launch(wizard.uai, export, dict(wizard.session.selection))
+        self.post_message(Launched(enqueued))
+
+    @on(Launched)
+    def _launched(self, event: Launched) -> None:
+        self.wizard.launched(event.enqueued.job_id, event.enqueued.queue_position)
+        self._show_outcome(event.enqueued)
+
+    def _show_outcome(self, enqueued: Enqueued) -> None:
+        position = (
+            f"position {enqueued.queue_position} dans la liste d'attente"
+            if enqueued.queue_position
+            else "en cours de traitement"
+        )
+        self.query_one("#outcome", Static).update(
+            Text(
+                "✔ Votre demande a bien été prise en compte. L'import a été mis en liste "
+                f"d'attente ({position}, import {enqueued.job_id}). Son statut est disponible "
+                "dans l'historique : h.",
+                style="bold green",
+            )
+        )
+
+    @on(Worker.StateChanged)
+    def _failed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.query_one("#loading").display = False
+            self.query_one("#outcome", Static).update(
+                Text(f"✖ Le service ENT a refusé : {event.worker.error}", style="bold red")
+            )
+
+    def action_history(self) -> None:
+        self.edt_app.open_history()
+
+    def action_next(self) -> None:
+        self.action_launch()

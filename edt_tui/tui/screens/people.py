@@ -1,0 +1,198 @@
+"""Steps 8–9 (seed §3.10): teachers and students, validated, refused, or linked by hand.
+
+Unreconciled people show in red: their timetable will not be imported unless the admin links
+them to an ENT account, picked among the fuzzy suggestions the service ranked (with evidence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from edt_tui.engine.selection import PersonChoice, PersonDecision, Selection
+from edt_tui.tui.backend import PersonLine, SuggestionLine, WizardPlan
+from edt_tui.tui.screens.table_step import TableStepScreen
+from edt_tui.tui.selection_model import Column
+from edt_tui.tui.status import person_status
+from edt_tui.tui.widgets.selection_table import SelectionTable
+
+EVIDENCE_WORDS = {
+    "last_name:exact": "nom identique",
+    "last_name:close": "nom proche",
+    "first_name:exact": "prénom identique",
+    "first_name:close": "prénom proche",
+    "birth_date:exact": "même date de naissance",
+}
+
+
+def describe(suggestion: SuggestionLine) -> str:
+    evidence = ", ".join(EVIDENCE_WORDS.get(e, e) for e in suggestion.evidence) or "—"
+    born = f" né(e) le {suggestion.birth_date}" if suggestion.birth_date else ""
+    return (
+        f"{suggestion.first_name} {suggestion.last_name}{born} · {suggestion.sync_id} · "
+        f"score {suggestion.score:.2f} · {evidence}"
+    )
+
+
+class SuggestionsModal(ModalScreen[str | None]):
+    """Pick the ENT account of an unreconciled person (never applied automatically)."""
+
+    AUTO_FOCUS = "OptionList"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Annuler", id="suggest.cancel", tooltip="Close"),
+    ]
+
+    def __init__(self, person: PersonLine) -> None:
+        super().__init__()
+        self.person = person
+
+    def compose(self) -> ComposeResult:
+        person = self.person
+        with Vertical(classes="dialog"):
+            yield Static(
+                Text(f"{person.display_name} (PRONOTE {person.idpn or '—'})", style="bold")
+            )
+            yield Static(Text(person.detail or "Aucun compte ENT trouvé automatiquement."))
+            if person.suggestions:
+                yield Static("Comptes ENT proches (entrée pour lier, échap pour annuler) :")
+                yield OptionList(
+                    *[Option(Text(describe(s)), id=s.sync_id) for s in person.suggestions]
+                )
+            else:
+                yield Static(
+                    "Aucune suggestion : vérifiez le compte dans l'annuaire de l'ENT "
+                    "(échap pour fermer)."
+                )
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class TeachersScreen(TableStepScreen):
+    STEP = "teachers"
+    PROFILE: ClassVar[str] = "enseignant"
+    HELP: ClassVar[str] = (
+        "Sélection des enseignants. ✔ Validé : compte ENT reconnu. ✖ Refusé : association "
+        "refusée. ✖ Non réconcilié (rouge) : aucun compte, son emploi du temps ne sera pas "
+        "importé — entrée pour voir les comptes proches et en lier un (+ Lié). "
+        "a : valider, d : refuser (lignes marquées ou ligne courante)."
+    )
+    EMPTY = "Aucun enseignant dans cet export : n pour continuer."
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "enter",
+            "suggest",
+            "Suggestions",
+            id="people.suggest",
+            tooltip="Fuzzy suggestions with their evidence",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linked: dict[str, str] = {}
+        """Accounts linked by hand in this screen (also saved as LINK decisions)."""
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        session = self.wizard.session
+        if session is not None:
+            for key, decision in session.decisions().people.items():
+                if decision.choice is PersonChoice.LINK and decision.sync_id:
+                    self.linked[key] = decision.sync_id
+
+    def rows(self, plan: WizardPlan) -> Sequence[Any]:
+        return plan.teachers
+
+    def account(self, row: PersonLine) -> str:
+        return self.linked.get(row.key) or row.sync_id or ""
+
+    def columns(self) -> Sequence[Column[Any]]:
+        return [
+            Column("name", "Nom Prénom", lambda p: p.display_name),
+            Column("ent", "ENT", self.account),
+            Column("pronote", "PRONOTE", lambda p: p.idpn or ""),
+        ]
+
+    def initial_active(self, row: PersonLine) -> bool:
+        return row.status == "reconciled"
+
+    def can_activate(self, row: PersonLine) -> bool:
+        return bool(self.account(row))
+
+    def status(self, row_id: str, row: PersonLine, active: bool) -> Text:
+        # a relink to confirm counts as an account once the admin validates it (a)
+        has_account = bool(row.sync_id) and (row.status in ("reconciled", "refused") or active)
+        return person_status(has_account, row.key in self.linked, active).text()
+
+    def row_style(self, row_id: str, row: PersonLine, active: bool) -> str:
+        return "" if active else "red"
+
+    def legend(self) -> Text:
+        return Text(
+            "✔ Validé  + Lié  ✖ Refusé  ✖ Non réconcilié (entrée : suggestions)", style="dim"
+        )
+
+    def record(self, selection: Selection, row: PersonLine, active: bool) -> Selection:
+        if not active:
+            return selection.with_person(row.key, PersonDecision(PersonChoice.REFUSE))
+        if row.key in self.linked:
+            return selection.with_person(
+                row.key, PersonDecision(PersonChoice.LINK, self.linked[row.key])
+            )
+        if row.status == "relink_required":
+            return selection.with_person(
+                row.key, PersonDecision(PersonChoice.CONFIRM_RELINK, row.sync_id)
+            )
+        return selection.with_person(row.key, PersonDecision(PersonChoice.VALIDATE))
+
+    def action_suggest(self) -> None:
+        table = self.selection_table
+        if table is None or self.model is None or table.cursor_row_id is None:
+            return
+        row_id = table.cursor_row_id
+        person: PersonLine = self.model.row(row_id)
+
+        def linked(sync_id: str | None) -> None:
+            if sync_id and self.model is not None:
+                self.linked[person.key] = sync_id
+                change = self.model.set_active([row_id], True)
+                if not change.ids:  # already active: record the new account anyway
+                    self.wizard.decide(lambda s: self.record(s, person, True))
+                else:
+                    table.post_message(SelectionTable.Changed(table, change))
+                table.render_page()
+                self.notify(f"{person.display_name} lié(e) au compte {sync_id}", timeout=3)
+
+        self.app.push_screen(SuggestionsModal(person), linked)
+
+    @on(SelectionTable.RowChosen)
+    def _row_chosen(self, event: SelectionTable.RowChosen) -> None:
+        self.action_suggest()
+
+
+class StudentsScreen(TeachersScreen):
+    STEP = "students"
+    HELP: ClassVar[str] = TeachersScreen.HELP.replace("enseignants", "élèves")
+    EMPTY = "Aucun élève dans cet export : n pour continuer."
+
+    def rows(self, plan: WizardPlan) -> Sequence[Any]:
+        return plan.students
+
+    def columns(self) -> Sequence[Column[Any]]:
+        return [
+            Column("name", "Nom Prénom", lambda p: p.display_name),
+            Column("born", "Né(e) le", lambda p: p.birth_date or "", width=10),
+            Column("ent", "ENT", self.account),
+            Column("pronote", "PRONOTE", lambda p: p.idpn or ""),
+        ]

@@ -1,0 +1,95 @@
+"""The wizard's state between screens: the session being edited, its export and latest plan.
+
+No Textual here. Every decision goes through `decide`, which writes it to the session store at
+once, so a dropped SSH connection loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from edt_tui.engine.selection import Selection
+from edt_tui.session.store import STEPS, ImportSession, SessionStore
+from edt_tui.tui.backend import ExportCheck, WizardBackend, WizardPlan
+
+STEP_TITLES: Mapping[str, str] = {
+    "establishment": "Établissement",
+    "export": "Fichier",
+    "summary": "Résumé",
+    "subjects": "Matières",
+    "classes": "Classes",
+    "groups": "Groupes",
+    "courses": "Cours",
+    "teachers": "Enseignants",
+    "students": "Élèves",
+    "launch": "Lancement",
+}
+
+
+def next_step(step: str) -> str:
+    index = STEPS.index(step)
+    return STEPS[min(index + 1, len(STEPS) - 1)]
+
+
+def previous_step(step: str) -> str:
+    return STEPS[max(STEPS.index(step) - 1, 0)]
+
+
+@dataclass
+class Wizard:
+    store: SessionStore
+    backend: WizardBackend
+    session: ImportSession | None = None
+    plan: WizardPlan | None = None
+    _plan_selection: Mapping[str, Any] | None = None
+
+    @property
+    def uai(self) -> str:
+        return self.session.uai if self.session else ""
+
+    @property
+    def export(self) -> ExportCheck | None:
+        if self.session is None or not self.session.export:
+            return None
+        return ExportCheck.from_dict(self.session.export)
+
+    def start(self, uai: str) -> ImportSession:
+        self.session = self.store.create(uai)
+        self.plan, self._plan_selection = None, None
+        return self.session
+
+    def resume(self, session: ImportSession) -> None:
+        self.session = session
+        self.plan, self._plan_selection = None, None
+
+    def _require(self) -> ImportSession:
+        if self.session is None:
+            raise RuntimeError("no import session started")
+        return self.session
+
+    def set_export(self, export: ExportCheck) -> None:
+        self.session = self.store.set_export(self._require().id, export.to_dict())
+        self.plan, self._plan_selection = None, None
+
+    def set_step(self, step: str) -> None:
+        session = self._require()
+        if session.step != step:
+            self.session = self.store.set_step(session.id, step)
+
+    def selection(self) -> Selection:
+        return self._require().decisions()
+
+    def decide(self, edit: Callable[[Selection], Selection]) -> None:
+        """Apply and persist one decision (or one bulk action)."""
+        self.session = self.store.update_selection(self._require().id, edit)
+
+    def plan_is_current(self) -> bool:
+        return self.plan is not None and self._plan_selection == dict(self._require().selection)
+
+    def remember_plan(self, plan: WizardPlan, selection: Mapping[str, Any]) -> None:
+        self.plan, self._plan_selection = plan, dict(selection)
+
+    def launched(self, job_id: str, queue_position: int | None) -> None:
+        self.session = self.store.mark_launched(self._require().id, job_id, queue_position)

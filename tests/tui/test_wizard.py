@@ -1,0 +1,183 @@
+"""The whole wizard driven by keys on a recording backend: decisions saved, launch, resume."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import DirectoryTree, Input
+from textual.worker import WorkerCancelled
+
+from edt_tui.engine.selection import PersonChoice, SubjectChoice
+from edt_tui.session.store import SessionStore
+from edt_tui.tui.app import EdtTuiApp
+from edt_tui.tui.screens.base import StepScreen
+from edt_tui.tui.screens.help import HelpScreen
+from edt_tui.tui.screens.resume import ResumeModal
+from edt_tui.tui.screens.table_step import TableStepScreen
+from edt_tui.tui.widgets.selection_table import SelectionTable
+
+from .fakes import UAI, FakeBackend
+
+
+def export_file(folder: Path, uai: str = UAI) -> Path:
+    path = folder / f"Edt_To_ITSLEARNING_{uai}.xml"
+    path.write_text("<xml/>", encoding="utf-8")
+    return path
+
+
+async def settle(app: EdtTuiApp, pilot: Pilot[None]) -> None:
+    """Await our workers (not DirectoryTree's loader, which waits for folders forever)."""
+    for _ in range(2):
+        ours = [w for w in app.workers if not isinstance(w.node, DirectoryTree)]
+        if ours:  # an empty list would mean "every worker"
+            with contextlib.suppress(WorkerCancelled):
+                await app.workers.wait_for_complete(ours)
+        await pilot.pause()
+
+
+def step(app: EdtTuiApp) -> str:
+    screen = app.screen
+    assert isinstance(screen, StepScreen), screen
+    return screen.STEP
+
+
+def table(app: EdtTuiApp) -> SelectionTable:
+    screen = app.screen
+    assert isinstance(screen, TableStepScreen)
+    found = screen.selection_table
+    assert found is not None
+    return found
+
+
+async def open_export(app: EdtTuiApp, pilot: Pilot[None], path: Path) -> None:
+    await settle(app, pilot)
+    assert step(app) == "establishment"
+    await pilot.press("enter")  # the only establishment is pre-selected
+    await settle(app, pilot)
+    assert step(app) == "export"
+    app.screen.query_one("#path", Input).value = str(path)  # typing it costs seconds
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def test_walk_every_step_and_launch(tmp_path: Path) -> None:
+    backend = FakeBackend()
+    store = SessionStore()
+    app = EdtTuiApp(backend, store=store, start_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_export(app, pilot, export_file(tmp_path))
+        assert step(app) == "summary"
+        assert backend.uploads == [(UAI, tmp_path / f"Edt_To_ITSLEARNING_{UAI}.xml")]
+
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert step(app) == "subjects"
+        await pilot.press("/", *"latin", "enter", "*", "d")
+        await settle(app, pilot)
+        session = store.get(app.wizard.session.id)  # type: ignore[union-attr]
+        assert session.decisions().subjects == {"LCALATIN": SubjectChoice.INACTIVE}
+        assert session.step == "subjects"
+
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert step(app) == "classes"
+        await pilot.press("A")  # new classes activated (added)
+        await pilot.press("n")
+        await settle(app, pilot)
+        await pilot.press("space", "d")  # deactivate the marked first group
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert step(app) == "courses"
+        labels = [row.label for row in table(app).model.all_rows()]
+        assert labels and not any(label.startswith("LCA LATIN") for label in labels)
+        assert backend.plan_calls[-1]["selection"]["groups"] == {"G00LATIN": False}
+
+        await pilot.press("d")  # deactivate the course under the cursor
+        first_course = table(app).model.all_rows()[0]
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert step(app) == "teachers"
+        await pilot.press("j", "j", "j", "enter")  # teacher 3 is unreconciled
+        await pilot.pause()
+        await pilot.press("enter")  # link the first suggestion
+        await pilot.pause()
+        people = store.get(app.wizard.session.id).decisions().people  # type: ignore[union-attr]
+        linked = people["T00003PN"]
+        assert linked.choice is PersonChoice.LINK and linked.sync_id == "teacher-3-close"
+
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert step(app) == "students"
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert step(app) == "launch"
+        await pilot.press("l")
+        await settle(app, pilot)
+
+    assert len(backend.launches) == 1
+    uai, sha, selection = backend.launches[0]
+    assert uai == UAI and sha == "ab" * 32
+    assert selection["subjects"] == {"LCALATIN": "inactive"}
+    assert selection["deactivated_courses"] == [first_course.key]
+    assert selection["people"]["T00003PN"] == {"choice": "link", "sync_id": "teacher-3-close"}
+    assert store.get(app.wizard.session.id).job_id == "job-1"  # type: ignore[union-attr]
+    assert store.list(unfinished=True) == []
+    assert backend.closed
+
+
+async def test_export_of_another_establishment_is_refused(tmp_path: Path) -> None:
+    app = EdtTuiApp(FakeBackend(), store=SessionStore(), start_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_export(app, pilot, export_file(tmp_path, "0350001A"))
+        assert step(app) == "summary"
+        verdict = str(app.screen.query_one("#verdict").render())
+        assert "Refusé" in verdict and "0350001A" in verdict
+        await pilot.press("n")
+        await pilot.pause()
+        assert step(app) == "summary"  # cannot go on
+
+
+async def test_quit_mid_way_then_resume_at_the_same_step(tmp_path: Path) -> None:
+    store = SessionStore()
+    first = EdtTuiApp(FakeBackend(), store=store, start_dir=tmp_path)
+    async with first.run_test(size=(100, 30)) as pilot:
+        await open_export(first, pilot, export_file(tmp_path))
+        await pilot.press("n")
+        await settle(first, pilot)
+        await pilot.press("n")
+        await settle(first, pilot)
+        assert step(first) == "classes"
+        await pilot.press("D")  # every class deactivated, saved at once
+        await settle(first, pilot)
+    # the SSH connection dropped: nothing else was saved on exit
+
+    backend = FakeBackend()
+    again = EdtTuiApp(backend, store=store, start_dir=tmp_path)
+    async with again.run_test(size=(100, 30)) as pilot:
+        await settle(again, pilot)
+        assert isinstance(again.screen, ResumeModal)
+        await pilot.press("enter")
+        await settle(again, pilot)
+        assert step(again) == "classes"
+        model = table(again).model
+        assert model.active_count == 0  # the service was asked with the saved decisions
+        assert all(v is False for v in backend.plan_calls[-1]["selection"]["classes"].values())
+
+
+async def test_help_screen_lists_the_keys_of_the_step(tmp_path: Path) -> None:
+    app = EdtTuiApp(FakeBackend(), store=SessionStore(), start_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_export(app, pilot, export_file(tmp_path))
+        await pilot.press("n")
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen) and help_screen.title_text == "Matières"
+        rows = {(key, description) for key, description, _ in help_screen.rows}
+        assert {("A", "Tout activer"), ("asterisk", "Tout filtré"), ("n", "Suivant")} <= rows
+        await pilot.press("escape")
+        await pilot.pause()
+        assert step(app) == "subjects"
