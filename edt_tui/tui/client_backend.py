@@ -9,7 +9,6 @@ from typing import Any
 
 from edt_tui.client.client import EntClient
 from edt_tui.client.errors import UaiMismatchError
-from edt_tui.errors import EdtTuiError
 from edt_tui.tui.backend import (
     Enqueued,
     EstablishmentInfo,
@@ -67,21 +66,12 @@ class ClientBackend:
 
     async def plan(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> WizardPlan:
         ent = await self.client()
-        steps = getattr(ent, "plan_steps", None)
-        if steps is None:
-            raise EdtTuiError(
-                "this ENT service has no dry-run plan endpoint yet",
-                hint="update edt-tui (the service side of the wizard is not installed)",
-            )
-        return wizard_plan_from_json(await steps(uai, export.sha256, selection))
+        return wizard_plan_from_json(await ent.plan_steps(uai, export.sha256, selection or None))
 
     async def launch(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> Enqueued:
         ent = await self.client()
-        enqueue = getattr(ent, "enqueue_import", None)
-        if enqueue is None:
-            raise EdtTuiError("this ENT service cannot enqueue imports yet")
-        job = await enqueue(uai, export.sha256, selection)
-        return Enqueued(str(job.id), getattr(job, "queue_position", None))
+        job = await ent.enqueue_import(uai, export.sha256, selection or None)
+        return Enqueued(job.id, job.queue_position)
 
     async def aclose(self) -> None:
         if self._client is not None:
