@@ -1,0 +1,79 @@
+"""The wizard on the committed demo establishment, against the real embedded ENT service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edt_tui.client.client import EntClient
+from edt_tui.service.csv_loader import load_directory
+from edt_tui.service.sqlite_store import open_store
+from edt_tui.session.store import SessionStore
+from edt_tui.tui.app import EdtTuiApp
+from edt_tui.tui.client_backend import ClientBackend
+
+from .test_wizard import settle, step, table
+
+DEMO = Path(__file__).resolve().parents[2] / "samples" / "demo"
+EXPORT = DEMO / "Edt_To_ITSLEARNING_0490856P.xml"
+KEY = DEMO / "keys" / "partner-private-TEST-ONLY.pem"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not EXPORT.is_file(), reason="samples/demo not generated"),
+]
+
+
+@pytest.fixture
+def demo_service(edt_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("EDT_TUI_KEY", str(KEY))
+    store = open_store(edt_home)
+    try:
+        load_directory(store, DEMO / "ent")
+    finally:
+        store.close()
+    return edt_home
+
+
+async def test_demo_decisions_reach_the_service(demo_service: Path) -> None:
+    app = EdtTuiApp(
+        ClientBackend(EntClient.embedded), store=SessionStore(), start_dir=DEMO, offer_resume=False
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        app.screen.query_one("#path").value = str(EXPORT)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert step(app) == "summary"
+        export = app.wizard.export
+        assert export is not None and export.encrypted and export.key_present
+        assert export.uai == "0490856P"
+
+        await pilot.press("n")
+        await settle(app, pilot)
+        model = table(app).model
+        before = model.active_count
+        first = model.all_rows()[0]
+        assert model.is_active(first.key)  # the plan recognised it
+        await pilot.press("d")
+        await pilot.pause()
+        assert model.active_count == before - 1
+
+        for expected in ("classes", "groups", "courses", "teachers", "students", "launch"):
+            await pilot.press("n")
+            await settle(app, pilot)
+            assert step(app) == expected
+        await pilot.press("l")
+        await settle(app, pilot)
+        job_id = app.wizard.session.job_id  # type: ignore[union-attr]
+        assert job_id
+
+    async with EntClient.embedded() as ent:
+        saved = await ent.call("GET", "/api/v1/establishments/0490856P/selections/latest")
+        jobs = (await ent.history("0490856P")).items
+    assert saved["selection"]["subjects"] == {first.key: "inactive"}
+    assert [job.id for job in jobs] == [job_id]
+    assert jobs[0].type == "manual"
