@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             f"{job.type_label:12} {position:>5} {raw.get('tasks_done', 0):>8} "
             f"{raw.get('errors', 0):>8}  {job.id}"
         )
-        if job.reason and job.status in ("refused", "error", "interrupted"):
+        if job.reason:
             print(f"{'':22}{job.reason}")
     return 0
 

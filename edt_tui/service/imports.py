@@ -28,13 +28,13 @@ _BY_STORE: weakref.WeakKeyDictionary[Store, ImportServices] = weakref.WeakKeyDic
 class ImportServices:
     def __init__(
         self, store: SQLiteStore, intake: ExportIntake, *, clock: Callable[[], datetime] = utcnow,
-        batch_size: int | None = None, poll_seconds: float = 1.0,
+        batch_size: int | None = None, poll_seconds: float = 1.0, auto_resume: bool = True,
     ) -> None:
         self.store = store
         self.clock = clock
         self.jobs = JobStore(store, clock=clock)
         self.planner = Planner(store, intake)
-        kw: dict[str, Any] = {"poll_seconds": poll_seconds}
+        kw: dict[str, Any] = {"poll_seconds": poll_seconds, "auto_resume": auto_resume}
         if batch_size is not None:
             kw["batch_size"] = batch_size
         self.worker = Worker(self.jobs, self.planner, **kw)

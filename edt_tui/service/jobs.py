@@ -30,6 +30,7 @@ from edt_tui.service.store import StoreError
 from edt_tui.service.vocabulary import JobOutcome, JobStatus, JobType
 
 Clock = Callable[[], datetime]
+RESUMED = "Repris après une interruption"
 STALE_HEARTBEAT = timedelta(seconds=60)
 """A running job whose worker (on another host) has not reported for this long is dead."""
 
@@ -334,9 +335,9 @@ class JobStore:
         """Back in the queue at its original place; its done actions are not replayed."""
         with self._write() as conn:
             done = conn.execute(
-                """UPDATE import_jobs SET status = 'queued', finished_at = NULL, worker_id = NULL
-                   WHERE id = ? AND uai = ? AND status = 'interrupted'""",
-                (job_id, uai),
+                """UPDATE import_jobs SET status = 'queued', finished_at = NULL, worker_id = NULL,
+                       reason = ? WHERE id = ? AND uai = ? AND status = 'interrupted'""",
+                (RESUMED, job_id, uai),
             ).rowcount
         job = self.get(job_id, uai)
         if job is None:
@@ -495,7 +496,7 @@ class JobStore:
                 done=sum(v["success"] + v["error"] for v in recap.values()),
             )
             conn.execute(
-                """UPDATE import_jobs SET status = ?, reason = ?, finished_at = ?,
+                """UPDATE import_jobs SET status = ?, reason = COALESCE(?, reason), finished_at = ?,
                        counters_json = ?, heartbeat_at = ? WHERE id = ?""",
                 (status.value, reason, now, json.dumps(counters), now, job.id),
             )

@@ -11,10 +11,12 @@ so the event loop keeps answering requests. A job runs in steps:
    memberships → events), each batch one transaction with the outcomes;
 3. finish: the recap frozen, the IDPN links stored.
 
-On start the worker marks the jobs of dead workers `interrupted` (they are resumed on request:
-`POST …/jobs/{id}/resume`, `edt-tui import --resume ID`). On shutdown (Ctrl-C, SIGTERM, the end
-of an embedded command) the running job goes back to the queue and resumes where it stopped the
-next time a worker runs.
+On start the worker marks the jobs of dead workers (crash, `kill -9`) `interrupted` and, unless
+`auto_resume` is off, puts them straight back in the queue at their place (reason "Repris après
+une interruption"): they continue from their pending actions. With `auto_resume` off they stay
+`interrupted` until `POST …/jobs/{id}/resume` (`edt-tui import --resume ID`). On a graceful stop
+(Ctrl-C, SIGTERM, the end of an embedded command) the running job goes back to the queue and
+continues the next time a worker runs.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ class Worker:
     def __init__(
         self, jobs: JobStore, planner: Planner, *, batch_size: int = DEFAULT_BATCH,
         poll_seconds: float = 1.0, worker_id: str | None = None,
-        on_finished: Callable[[Job], None] | None = None,
+        on_finished: Callable[[Job], None] | None = None, auto_resume: bool = True,
     ) -> None:
         self.jobs = jobs
         self.planner = planner
@@ -56,6 +58,7 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.worker_id = worker_id or this_worker_id()
         self.on_finished = on_finished
+        self.auto_resume = auto_resume
         self.wakeup = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -69,7 +72,11 @@ class Worker:
         self._loop = asyncio.get_running_loop()
         interrupted = await asyncio.to_thread(self.jobs.interrupt_dead)
         for job_id in interrupted:
-            log.warning("job %s was interrupted by a crash; resume it to finish", job_id)
+            log.warning("job %s was interrupted by a crash", job_id)
+            if self.auto_resume:
+                job = await asyncio.to_thread(self.jobs.get, job_id)
+                if job is not None:
+                    await asyncio.to_thread(self.jobs.resume, job.uai, job_id)
         while True:
             ran = await self.run_once()
             if not ran:

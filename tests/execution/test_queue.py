@@ -3,6 +3,8 @@ atomic claims by concurrent workers, failing actions recorded while the job goes
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -170,3 +172,20 @@ async def test_a_released_job_resumes_without_replaying_its_done_actions(two: En
     done = await two.job(job.id, UAI_A)
     assert done["status"] == "done" and done["tasks_done"] == 5
     assert two.store.list_events(UAI_A, key).total == 3  # the done event was not replayed
+
+
+async def test_a_dead_workers_job_is_interrupted_then_resumed_on_request(two: Env) -> None:
+    jobs = two.services.jobs
+    job = jobs.enqueue(UAI_A, type=JobType.MANUAL, export_sha256=None,  # type: ignore[arg-type]
+                       selection_version=None, reference_time=two.clock())
+    dead = f"{socket.gethostname()}:{2**22 + 12345}:gone"  # above pid_max: never alive
+    alive = f"{socket.gethostname()}:{os.getpid()}:me"
+    assert jobs.claim(dead) is not None
+    assert jobs.interrupt_dead() == [job.id]
+    assert jobs.interrupt_dead() == []
+    interrupted = await two.job(job.id, UAI_A)
+    assert interrupted["status"] == "interrupted" and interrupted["status_label"] == "Interrompu"
+    resumed = await two.http.post(f"{two.est(UAI_A)}/jobs/{job.id}/resume")
+    assert resumed.status_code == 202 and resumed.json()["queue_position"] == 1
+    assert jobs.claim(alive) is not None
+    assert jobs.interrupt_dead() == []  # a live worker's job is left alone
