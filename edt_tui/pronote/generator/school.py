@@ -67,8 +67,8 @@ SLOT_TIMES: tuple[tuple[str, str], ...] = (
 DAYS = (1, 2, 3, 4, 5)
 LUNCH_SLOT = 4
 WEDNESDAY_LAST_SLOT = 3
-TEACHER_HOURS = {False: 19, True: 19}
-"""Weekly slots per teacher before another one is hired (collège, lycée)."""
+TEACHER_WEEKLY_SLOTS = 19
+"""Weekly slots a teacher takes before another one is hired (about a full-time service)."""
 IDPN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -192,7 +192,7 @@ class SchoolBuilder:
         if key in self.assignment:
             teacher = self.assignment[key]
         else:
-            cap = TEACHER_HOURS[self.lycee]
+            cap = TEACHER_WEEKLY_SLOTS
             candidates = [
                 t
                 for t, subject in self.teacher_subject.items()
