@@ -95,6 +95,10 @@ class SQLiteStore(Store):
     def __init__(self, path: Path, *, clock: Clock = utcnow) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            # Personal data, push secrets, token digests: owner only (SQLite gives its -wal and
+            # -shm files the database file's permissions).
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         self.exports_dir = self.path.parent / "exports"
         self._clock = clock
         self._local = threading.local()
@@ -410,9 +414,11 @@ class SQLiteStore(Store):
     def save_export(self, record: ExportRecord, data: bytes) -> ExportRecord:
         path = self._export_path(record.sha256)
         if not path.exists():
-            self.exports_dir.mkdir(parents=True, exist_ok=True)
+            self.exports_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_bytes(data)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
             os.replace(tmp, path)
         with self._write() as conn:
             self._require_establishments(conn, (record.uai,))

@@ -44,6 +44,17 @@ def test_migrates_an_empty_file_in_wal_mode(tmp_path: Path) -> None:
     again.close()
 
 
+def test_database_and_exports_are_private_to_the_owner(seeded: SQLiteStore) -> None:
+    from edt_tui.config import Settings
+    from edt_tui.service.exports import ExportIntake
+    from tests.service.exports_builder import plain_export
+
+    record = ExportIntake(Settings()).accept(seeded, UAI_A, plain_export(UAI_A), "e.xml")
+    for path in (seeded.path, Path(f"{seeded.path}-wal"), seeded.exports_dir,
+                 seeded.exports_dir / f"{record.sha256}.xml"):
+        assert path.stat().st_mode & 0o077 == 0, path
+
+
 def test_upgrades_a_database_left_at_version_1(tmp_path: Path) -> None:
     path = tmp_path / "ent.sqlite3"
     raw = sqlite3.connect(path)
