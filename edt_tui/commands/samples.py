@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edt_tui.config import DEFAULT_PARTNER
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 UAI_PATTERN = re.compile(r"^[0-9]{7}[A-Z]$")
 PARTNER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -95,6 +100,22 @@ def _check(args: argparse.Namespace) -> None:
         )
 
 
+def _stale_test_key(out: Path, public_key: RSAPublicKey) -> bool:
+    """True when `out/keys` keeps an earlier test public key other than `public_key`."""
+    from edt_tui.pronote.errors import PrivateKeyError
+    from edt_tui.pronote.generator import PUBLIC_KEY_NAME
+    from edt_tui.pronote.keys import load_public_key
+
+    path = out / "keys" / PUBLIC_KEY_NAME
+    if not path.is_file():
+        return False
+    try:
+        old = load_public_key(path)
+    except PrivateKeyError:
+        return True
+    return old.public_numbers() != public_key.public_numbers()
+
+
 def run_generate(args: argparse.Namespace) -> int:
     from edt_tui.errors import BadInputError
     from edt_tui.pronote.errors import PrivateKeyError
@@ -135,6 +156,12 @@ def run_generate(args: argparse.Namespace) -> int:
     print(f"  plain:   {args.out / generated.plain_name}")
     if generated.private_key_pem is not None:
         print(f"  keys:    {args.out / 'keys'} (TEST ONLY — never use them for real data)")
+    elif public_key is not None and _stale_test_key(args.out, public_key):
+        print(
+            f"edt-tui: warning: {args.out / 'keys'} holds a test key pair from an earlier run that "
+            "does not match --public-key; the new export cannot be decrypted with it",
+            file=sys.stderr,
+        )
     d = generated.directory
     print(
         f"  ENT:     {args.out / 'ent'} ({len(d.users)} users, {len(d.subjects)} subjects, "

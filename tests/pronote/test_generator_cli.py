@@ -145,3 +145,18 @@ def test_help_describes_the_layout(capsys: pytest.CaptureFixture[str]) -> None:
     assert exc.value.code == 0
     text = capsys.readouterr().out
     assert "TEST" in text and "--public-key" in text and "--force" in text
+
+
+def test_force_with_another_public_key_warns_about_the_stale_test_keys(
+    tmp_path: Path, key_pair: tuple[bytes, bytes], capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "school"
+    assert _run("--out", str(out), "--students", "10") == 0
+    fresh_public = out / "keys" / "partner-public-TEST-ONLY.pem"
+    assert _run("--out", str(out), "--students", "10", "--force", "--public-key",
+                str(fresh_public)) == 0
+    assert "warning" not in capsys.readouterr().err
+    other = tmp_path / "other.pem"
+    other.write_bytes(key_pair[1])
+    assert _run("--out", str(out), "--students", "10", "--force", "--public-key", str(other)) == 0
+    assert "does not match --public-key" in capsys.readouterr().err
