@@ -5,9 +5,10 @@ Generates a lycée with the sample generator (2,000 students by default), then m
   AES, zlib, VERIFICATION, streaming parse into the immutable model with all its checks);
 - floor: AES-128-CBC decryption + zlib inflation + `lxml.etree.fromstring` of the cleartext
   (a bare tree, no model), i.e. the least any decrypt-and-parse can do.
-Times are CPU times (`process_time`) of runs alternating floor and reader in one process, best
-and median of N each, so that load from other jobs on a shared machine hits both alike. Peak
-memory is the growth of VmHWM in a fresh subprocess per side. Goal: reader ≤ 1.5 × floor.
+Times are CPU times (`process_time`) of runs alternating floor and reader in one fresh process
+(not the generator's, whose big heap would slow the cyclic GC), best and median of N each, so
+that load from other jobs on a shared machine hits both alike. Peak memory is the growth of
+VmHWM in a fresh process per side. Goal: reader ≤ 1.5 × floor.
 
     .venv/bin/python bench/bench_reader.py [--students 2000] [--runs 9]
 """
@@ -65,14 +66,30 @@ def _high_water_kib() -> int:
     return 0
 
 
-def _peak_growth_mib(side: str, export: Path, key: Path) -> float:
+def _child(args: list[str]) -> dict[str, object]:
     out = subprocess.run(
-        [sys.executable, __file__, "--memory-of", side, str(export), str(key)],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=True
     )
-    return json.loads(out.stdout)["peak_kib"] / 1024
+    return json.loads(out.stdout)
+
+
+def _time_both(export: Path, key: Path, runs: int) -> dict[str, list[float]]:
+    """Alternating CPU times in this (fresh, small) process."""
+    contenders = _contenders(export, key)
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(runs):
+        for name, run in contenders.items():
+            started = time.process_time()
+            run()
+            times[name].append(time.process_time() - started)
+    return times
+
+
+def _peak_growth_kib(side: str, export: Path, key: Path) -> int:
+    run = _contenders(export, key)[side]
+    before = _high_water_kib()
+    run()
+    return _high_water_kib() - before
 
 
 def main() -> int:
@@ -80,14 +97,14 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--memory-of", nargs=3, metavar=("SIDE", "EXPORT", "KEY"), help="internal")
+    parser.add_argument("--child", nargs=3, metavar=("WHAT", "EXPORT", "KEY"), help="internal")
     args = parser.parse_args()
-    if args.memory_of:
-        side, export, key = args.memory_of
-        run = _contenders(Path(export), Path(key))[side]
-        before = _high_water_kib()
-        run()
-        print(json.dumps({"peak_kib": _high_water_kib() - before}))
+    if args.child:
+        what, export, key = args.child
+        if what == "times":
+            print(json.dumps(_time_both(Path(export), Path(key), args.runs)))
+        else:
+            print(json.dumps(_peak_growth_kib(what, Path(export), Path(key))))
         return 0
     try:
         from edt_tui.pronote.generator import generate_establishment
@@ -97,34 +114,31 @@ def main() -> int:
 
     generated = generate_establishment(students=args.students, seed=args.seed, year=2026)
     assert generated.private_key_pem is not None
+    t = generated.timetable
+    print(
+        f"lycée: {len(t.students)} students, {len(t.teachers)} teachers, "
+        f"{len(t.sessions)} sessions, {len(t.groups)} groups; cleartext "
+        f"{len(generated.plain_xml) / 1e6:.2f} MB, encrypted file "
+        f"{len(generated.encrypted_xml) / 1e6:.2f} MB; {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / generated.export_name
         export.write_bytes(generated.encrypted_xml)
         key = Path(tmp) / "key.pem"
         key.write_bytes(generated.private_key_pem)
-        contenders = _contenders(export, key)
-        t = contenders["reader"]().timetable  # type: ignore[attr-defined]
+        paths = [str(export), str(key)]
+        times = _child(["--runs", str(args.runs), "--child", "times", *paths])
+        peaks = {name: _child(["--child", name, *paths]) for name in ("floor", "reader")}
+    for name in ("floor", "reader"):
+        series = times[name]
+        assert isinstance(series, list)
         print(
-            f"lycée: {len(t.students)} students, {len(t.teachers)} teachers, "
-            f"{len(t.sessions)} sessions, {len(t.groups)} groups; cleartext "
-            f"{len(generated.plain_xml) / 1e6:.2f} MB, encrypted file "
-            f"{len(generated.encrypted_xml) / 1e6:.2f} MB; {os.cpu_count()} CPUs, "
-            f"load average {os.getloadavg()[0]:.1f}"
+            f"{name:6}: best {min(series) * 1000:7.1f} ms, median "
+            f"{statistics.median(series) * 1000:7.1f} ms, peak RSS growth "
+            f"{int(peaks[name]) / 1024:6.1f} MiB"  # type: ignore[call-overload]
         )
-        times: dict[str, list[float]] = {name: [] for name in contenders}
-        for _ in range(args.runs):
-            for name, run in contenders.items():
-                started = time.process_time()
-                run()
-                times[name].append(time.process_time() - started)
-        peaks = {name: _peak_growth_mib(name, export, key) for name in contenders}
-    for name in contenders:
-        print(
-            f"{name:6}: best {min(times[name]) * 1000:7.1f} ms, median "
-            f"{statistics.median(times[name]) * 1000:7.1f} ms, peak RSS growth "
-            f"{peaks[name]:6.1f} MiB"
-        )
-    ratio = min(times["reader"]) / min(times["floor"])
+    ratio = min(times["reader"]) / min(times["floor"])  # type: ignore[type-var]
     print(f"ratio reader/floor (best): {ratio:.2f} (goal ≤ 1.5)")
     return 0
 
