@@ -220,7 +220,7 @@ class JobStore:
         row = self._conn().execute(f"{_JOB_SQL} WHERE {where}", params).fetchone()
         return self._job(row) if row else None
 
-    def list(
+    def history(
         self, uai: str, *, status: JobStatus | None = None, type: JobType | None = None,
         offset: int = 0, limit: int = 100,
     ) -> Page[Job]:

@@ -184,7 +184,7 @@ def history(
 ) -> dict[str, Any]:
     """The history, newest first."""
     services = imports_of(request)
-    found = services.jobs.list(
+    found = services.jobs.history(
         establishment.uai, status=status, type=type, offset=page.offset, limit=page.limit
     )
     return {
