@@ -235,6 +235,20 @@ class EntClient(ImportCalls):
         data = await self.call("GET", f"{self._est(uai)}/settings")
         return EstablishmentSettings.from_json(data)
 
+    async def update_settings(
+        self, uai: str, *, timezone: str | None = None, daily_quota: int | None = None
+    ) -> EstablishmentSettings:
+        """Platform tokens only (403 `ForbiddenError` otherwise)."""
+        pairs = (("timezone", timezone), ("daily_quota", daily_quota))
+        body = {k: v for k, v in pairs if v is not None}
+        data = await self.call("PATCH", f"{self._est(uai)}/settings", json=body)
+        return EstablishmentSettings.from_json(data)
+
+    async def rotate_push_secret(self, uai: str) -> EstablishmentSettings:
+        """A new push URL; the old one is refused from now on."""
+        data = await self.call("POST", f"{self._est(uai)}/settings/push-secret")
+        return EstablishmentSettings.from_json(data)
+
     # -- directory and referential --------------------------------------------------------
     async def list_users(
         self, uai: str, *, q: str | None = None, profile: str | None = None,

@@ -225,6 +225,25 @@ class SQLiteStore(Store):
         row = self._conn().execute("SELECT * FROM establishments WHERE uai = ?", (uai,)).fetchone()
         return self._establishment(row) if row else None
 
+    def update_establishment(
+        self, uai: str, *, timezone: str | None = None, daily_quota: int | None = None,
+        rotate_push_secret: bool = False,
+    ) -> Establishment | None:
+        with self._write() as conn:
+            row = conn.execute("SELECT * FROM establishments WHERE uai = ?", (uai,)).fetchone()
+            if row is None:
+                return None
+            current = self._establishment(row)
+            conn.execute(
+                "UPDATE establishments SET timezone = ?, daily_quota = ?, push_secret = ?, "
+                "updated_at = ? WHERE uai = ?",
+                (timezone or current.timezone,
+                 current.daily_quota if daily_quota is None else daily_quota,
+                 secrets.token_urlsafe(24) if rotate_push_secret else current.push_secret,
+                 _iso(self._clock()), uai),
+            )
+        return self.get_establishment(uai)
+
     def list_establishments(
         self, *, only: Collection[str] | None = None, q: str | None = None,
         offset: int = 0, limit: int = 100,

@@ -75,6 +75,13 @@ class Store(ABC):
     def get_establishment(self, uai: str) -> Establishment | None: ...
 
     @abstractmethod
+    def update_establishment(
+        self, uai: str, *, timezone: str | None = None, daily_quota: int | None = None,
+        rotate_push_secret: bool = False,
+    ) -> Establishment | None:
+        """Change settings (None = keep); a new push secret voids the old push URL at once."""
+
+    @abstractmethod
     def list_establishments(
         self, *, only: Collection[str] | None = None, q: str | None = None,
         offset: int = 0, limit: int = DEFAULT_PAGE,

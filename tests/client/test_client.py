@@ -59,6 +59,9 @@ async def test_embedded_client_reads_the_local_service(home_store: Path) -> None
         assert (await ent.get_class(UAI_A, "3A")).name == "3A"
         settings = await ent.get_settings(UAI_A)
         assert settings.push_path.startswith(f"/push/{UAI_A}/")
+        rotated = await ent.rotate_push_secret(UAI_A)
+        assert rotated.push_path != settings.push_path
+        assert (await ent.update_settings(UAI_A, daily_quota=6)).daily_quota == 6
 
 
 async def test_embedded_upload_uses_the_configured_key(home_store: Path, tmp_path: Path) -> None:

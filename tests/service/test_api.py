@@ -244,3 +244,23 @@ async def test_access_log_has_no_token_and_redacts_push_secret(
     assert lines[1]["path"] == f"/push/{UAI_A}/***"
     text = caplog.text
     assert api.token_a not in text and "s3cr3t-value" not in text
+
+
+async def test_settings_are_platform_policy_and_the_push_secret_rotates(api: Api) -> None:
+    path = f"/api/v1/establishments/{UAI_A}/settings"
+    refused = await api.http.patch(path, json={"daily_quota": 8}, headers=api.auth(api.token_a))
+    assert_problem(refused, 403, "forbidden")
+    changed = await api.http.patch(path, json={"daily_quota": 8, "timezone": "Indian/Reunion"},
+                                   headers=api.auth(api.platform))
+    assert changed.status_code == 200
+    assert (changed.json()["daily_quota"], changed.json()["timezone"]) == (8, "Indian/Reunion")
+    assert_problem(await api.http.patch(path, json={"timezone": "Mars/Olympus"},
+                                        headers=api.auth(api.platform)), 422, "validation")
+    assert_problem(await api.http.patch(path, json={"daily_quota": -1},
+                                        headers=api.auth(api.platform)), 422, "validation")
+    old = (await api.http.get(path, headers=api.auth(api.token_a))).json()["push_path"]
+    rotated = await api.http.post(f"{path}/push-secret", headers=api.auth(api.token_a))
+    assert rotated.status_code == 200 and rotated.json()["push_path"] != old
+    stored = api.store.get_establishment(UAI_A)
+    assert stored is not None and rotated.json()["push_path"].endswith(stored.push_secret)
+    assert stored.daily_quota == 8  # rotation keeps the other settings

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Query
 
 from edt_tui.service.api.deps import EstablishmentDep, PageDep, PrincipalDep, StoreDep
+from edt_tui.service.api.problems import Problem, not_found
 from edt_tui.service.api.schemas import (
     EstablishmentOut,
     EstablishmentSettingsOut,
     PageOut,
+    SettingsIn,
     page_out,
 )
-from edt_tui.service.records import TokenRole
+from edt_tui.service.records import Establishment, TokenRole
 
 router = APIRouter(prefix="/api/v1/establishments", tags=["establishments"])
 
@@ -36,8 +39,40 @@ def get_establishment(establishment: EstablishmentDep) -> EstablishmentOut:
 @router.get("/{uai}/settings", response_model=EstablishmentSettingsOut)
 def get_settings(establishment: EstablishmentDep) -> EstablishmentSettingsOut:
     """Includes the push path (with its secret) to paste into PRONOTE: admins only see theirs."""
-    e = establishment
+    return _settings(establishment)
+
+
+def _settings(e: Establishment | None) -> EstablishmentSettingsOut:
+    if e is None:  # deleted between the scope check and the write: nothing to show
+        raise not_found("establishment")
     return EstablishmentSettingsOut(
         uai=e.uai, name=e.name, timezone=e.timezone, daily_quota=e.daily_quota,
         push_path=f"/push/{e.uai}/{e.push_secret}",
     )
+
+
+@router.patch("/{uai}/settings", response_model=EstablishmentSettingsOut)
+def update_settings(
+    establishment: EstablishmentDep, principal: PrincipalDep, store: StoreDep, body: SettingsIn
+) -> EstablishmentSettingsOut:
+    """Time zone and daily automatic-import quota: platform policy, so platform tokens only."""
+    if principal.role is not TokenRole.PLATFORM:
+        raise Problem(403, "forbidden", "Forbidden", "only a platform token changes these settings")
+    if body.timezone is not None:
+        try:
+            ZoneInfo(body.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Problem(
+                422, "validation", "Invalid request", f"unknown time zone {body.timezone!r}"
+            ) from None
+    return _settings(store.update_establishment(
+        establishment.uai, timezone=body.timezone, daily_quota=body.daily_quota
+    ))
+
+
+@router.post("/{uai}/settings/push-secret", response_model=EstablishmentSettingsOut)
+def rotate_push_secret(
+    establishment: EstablishmentDep, store: StoreDep
+) -> EstablishmentSettingsOut:
+    """A new push URL (the old one stops working at once): paste it into PRONOTE again."""
+    return _settings(store.update_establishment(establishment.uai, rotate_push_secret=True))

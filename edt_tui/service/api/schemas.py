@@ -51,6 +51,16 @@ class EstablishmentOut(BaseModel):
         return cls(uai=e.uai, name=e.name, timezone=e.timezone, daily_quota=e.daily_quota)
 
 
+class SettingsIn(BaseModel):
+    """Platform settings of an establishment; absent fields are kept."""
+
+    model_config = ConfigDict(extra="forbid")
+    timezone: str | None = Field(default=None, min_length=1, max_length=64,
+                                 description="IANA zone, e.g. Europe/Paris")
+    daily_quota: int | None = Field(default=None, ge=0, le=96,
+                                    description="automatic imports accepted per day")
+
+
 class EstablishmentSettingsOut(EstablishmentOut):
     push_path: str = Field(description="where PRONOTE pushes automatic exports (POST or PUT)")
 
