@@ -70,6 +70,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     generate.add_argument(
         "--force", action="store_true", help="write into DIR even if it is not empty"
     )
+    generate.add_argument(
+        "--newer",
+        action="store_true",
+        help=(
+            "also write what recent PRONOTE versions add beyond schema 1.1 (Personnels, "
+            "Materiels, ProfesseurPrincipal, students in groups and sessions)"
+        ),
+    )
     generate.set_defaults(handler=run_generate)
 
 
@@ -137,6 +145,7 @@ def run_generate(args: argparse.Namespace) -> int:
         uai=args.uai,
         partner=args.partner,
         public_key=public_key,
+        newer=args.newer,
     )
     try:
         write_establishment(generated, args.out)

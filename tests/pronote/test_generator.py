@@ -274,3 +274,26 @@ def test_directory_csvs_follow_the_contract_with_realistic_imperfections(
     assert establishments == [
         {"uai": "0490856P", "name": generated.name, "timezone": "Europe/Paris"}
     ]
+
+
+def test_newer_option_adds_what_recent_pronote_versions_write(
+    key_pair: tuple[bytes, bytes],
+) -> None:
+    plain = generate_establishment(seed=2, year=2026, public_key=key_pair[1])
+    assert not plain.timetable.staff and not plain.timetable.equipment
+    assert b"SemainesInclusion" not in plain.plain_xml
+    generated = generate_establishment(seed=2, year=2026, public_key=key_pair[1], newer=True)
+    t = read_export(generated.plain_xml).timetable
+    assert t.warnings == ()
+    assert t.staff and t.equipment
+    kinds = {item.kind for s in t.sessions for item in s.items}
+    assert {ItemKind.STAFF, ItemKind.EQUIPMENT, ItemKind.STUDENT} <= kinds
+    direct = [i for s in t.sessions for i in s.of_kind(ItemKind.STUDENT)]
+    assert all(i.ident in t.students and i.weeks for i in direct)
+    assert any(g.student_idents and not g.class_idents and not g.part_idents
+               for g in t.groups.values())
+    assert all(c.main_teacher_idents for c in t.classes.values() if c.name != "ULIS")
+    assert all(m in t.teachers for c in t.classes.values() for m in c.main_teacher_idents)
+    users = _rows(generated.directory.csv_files()["users.csv"])
+    staff_names = {(u["last_name"], u["first_name"]) for u in users if u["profile"] == "staff"}
+    assert {(m.last_name, m.first_name) for m in t.staff.values()} <= staff_names

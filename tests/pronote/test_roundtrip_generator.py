@@ -15,8 +15,8 @@ from edt_tui.pronote.reader import read_export
 def _assert_equal(read: Timetable, generated: Timetable) -> None:
     assert read.warnings == ()
     for name in (
-        "version", "uai", "school_year", "time_grid", "subjects", "teachers", "classes",
-        "class_parts", "groups", "rooms", "students",
+        "version", "uai", "school_year", "time_grid", "subjects", "teachers", "staff",
+        "classes", "class_parts", "groups", "rooms", "equipment", "students",
     ):
         got, want = getattr(read, name), getattr(generated, name)
         if hasattr(want, "items"):
@@ -36,12 +36,18 @@ def _assert_equal(read: Timetable, generated: Timetable) -> None:
     seed=st.integers(min_value=0, max_value=2**31),
     year=st.sampled_from([2024, 2025, 2026, 2029, 2033]),
     partner=st.sampled_from(["ITSLEARNING", "INDEXEDUCATION", "ENT-49_TEST"]),
+    newer=st.booleans(),
 )
 def test_generated_exports_round_trip_encrypted_and_plain(
-    key_pair: tuple[bytes, bytes], students: int, seed: int, year: int, partner: str
+    key_pair: tuple[bytes, bytes], students: int, seed: int, year: int, partner: str, newer: bool
 ) -> None:
     generated = generate_establishment(
-        students=students, seed=seed, year=year, partner=partner, public_key=key_pair[1]
+        students=students,
+        seed=seed,
+        year=year,
+        partner=partner,
+        public_key=key_pair[1],
+        newer=newer,
     )
     encrypted = read_export(
         generated.encrypted_xml,

@@ -97,17 +97,22 @@ def generate_establishment(
     uai: str = "0490856P",
     partner: str = DEFAULT_PARTNER,
     public_key: RSAPublicKey | KeySource | None = None,
+    newer: bool = False,
 ) -> GeneratedEstablishment:
     """A collège (default, ~600 students) or, from 1,200 students on, a lycée.
 
     `year` is the calendar year the school year starts in (default: the one in progress).
-    Without `public_key` a fresh 2048-bit test key pair is made and returned.
+    Without `public_key` a fresh 2048-bit test key pair is made and returned. `newer` adds
+    what recent PRONOTE versions write beyond schema 1.1 (staff, equipment, main teachers,
+    students listed in a group or attached directly to sessions).
     """
     if students < 1:
         raise ValueError("an establishment needs at least one student")
     start_year = year if year is not None else school_year_in_progress(date.today())
     calendar = school_calendar(start_year)
-    timetable = build_timetable(students=students, seed=seed, calendar=calendar, uai=uai)
+    timetable = build_timetable(
+        students=students, seed=seed, calendar=calendar, uai=uai, newer=newer
+    )
     rng = random.Random(f"edt-tui establishment {seed} {uai}")
     names = _LYCEE_NAMES if students >= 1200 else _SCHOOL_NAMES
     school, postcode, city = rng.choice(names)

@@ -208,6 +208,8 @@ def build_directory(
         user("student", last, first, birth=date(year - 15, rng.randint(1, 12), rng.randint(1, 28)))
     for last, first in STAFF:
         user("staff", last, first)
+    for member in timetable.staff.values():  # newer exports list staff too
+        user("staff", member.last_name, member.first_name, cas=member.idcas)
 
     subjects: list[dict[str, str]] = []
     for subject in timetable.subjects.values():

@@ -35,6 +35,7 @@ from edt_tui.pronote.generator.names import (
 from edt_tui.pronote.model import (
     ClassPart,
     DatedMembership,
+    Equipment,
     Group,
     Guardian,
     ItemKind,
@@ -43,12 +44,14 @@ from edt_tui.pronote.model import (
     Session,
     SessionItem,
     Slot,
+    StaffMember,
     Student,
     Subject,
     Teacher,
     TimeGrid,
     Timetable,
 )
+from edt_tui.pronote.writer import ITEM_ORDER
 
 SLOT_TIMES: tuple[tuple[str, str], ...] = (
     ("08:00", "08:55"),
@@ -112,7 +115,10 @@ class _ClassInfo:
 class SchoolBuilder:
     """Accumulates the establishment; `build()` returns the frozen `Timetable`."""
 
-    def __init__(self, *, students: int, seed: int, calendar: SchoolCalendar, uai: str) -> None:
+    def __init__(
+        self, *, students: int, seed: int, calendar: SchoolCalendar, uai: str, newer: bool = False
+    ) -> None:
+        self.newer = newer
         self.rng = random.Random(f"edt-tui sample {seed} {calendar.year.start.year} {students}")
         self.calendar = calendar
         self.uai = uai
@@ -131,6 +137,8 @@ class SchoolBuilder:
         self.rooms: dict[str, Room] = {}
         self.rooms_by_kind: dict[str, list[str]] = {}
         self.students: dict[str, Student] = {}
+        self.staff: dict[str, StaffMember] = {}
+        self.equipment: dict[str, Equipment] = {}
         self.drafts: list[_Draft] = []
         self.busy: set[tuple[str, int, int]] = set()
         self.used_idpn: set[str] = set()
@@ -672,6 +680,55 @@ class SchoolBuilder:
             ),
         )
 
+    # ----------------------------------------------------------------- newer PRONOTE exports
+
+    def main_teachers(self, class_ident: str) -> tuple[str, ...]:
+        """`ProfesseurPrincipal` (newer files only): the class's French teacher."""
+        teacher = self.assignment.get(("FRANC", class_ident))
+        return (teacher,) if self.newer and teacher is not None else ()
+
+    def plant_newer(self) -> None:
+        """What newer PRONOTE versions add (format §3, not in schema 1.1): staff and equipment
+        attached to sessions, a group listing its students directly, pupils attached directly
+        to a session with `SemainesInclusion`."""
+        for last, first in (("LE GOFF", "Anne-Sophie"), ("BEN AMAR", "Youssef")):
+            ident = self._ident(self.staff)
+            idcas = ascii_login(first, last)
+            self.staff[ident] = StaffMember(ident, last, first, self._idpn(), idcas)
+        for name in ("VIDEOPROJECTEUR 1", "VIDEOPROJECTEUR 2", "CHARIOT TABLETTES"):
+            ident = self._ident(self.equipment)
+            self.equipment[ident] = Equipment(ident, name)
+        librarian = "1"
+        media = self.subject_by_code["EDMED"]
+        tablets = self.subject_by_code["EVAL NUM" if self.lycee else "TECHN"]
+        for draft in self.drafts:
+            if not draft.items:
+                continue
+            mask = draft.items[0].weeks
+            if draft.subject == media:
+                draft.items.append(SessionItem(ItemKind.STAFF, librarian, mask))
+            elif draft.subject == tablets:
+                draft.items.append(SessionItem(ItemKind.EQUIPMENT, "3", mask))
+        # A theatre workshop listing its pupils directly (no class, no class part).
+        pupils = self.rng.sample(sorted(self.students, key=int), min(6, len(self.students)))
+        workshop = self._ident(self.groups)
+        self.groups[workshop] = Group(workshop, "ATELIER THEATRE", student_idents=tuple(pupils))
+        teacher = self.teacher_for("AEPAC", workshop, 2)
+        day, start = self.place([], [teacher], 2)
+        draft = self.session("AEPAC", [(ItemKind.GROUP, workshop, -1)], teacher, day, start, 2)
+        draft.items.append(SessionItem(ItemKind.EQUIPMENT, "1", draft.items[0].weeks))
+        # ULIS pupils attached directly (not through a class part) to a 6e class's maths
+        # sessions, in A weeks only.
+        ulis = next(i for i, c in self.classes.items() if c.name == "ULIS")
+        pupils = [s.ident for s in self.students.values() if s.class_memberships[0].ident == ulis]
+        host = next(i for i, info in self.class_info.items() if info.halves)
+        maths = self.subject_by_code["MATHS"]
+        for draft in self.drafts:
+            audience = [i.ident for i in draft.items if i.kind is ItemKind.CLASS]
+            if draft.subject == maths and audience == [host]:
+                mask = draft.items[0].weeks & self.a_weeks
+                draft.items += [SessionItem(ItemKind.STUDENT, p, mask) for p in pupils[:2]]
+
     # ----------------------------------------------------------------- result
 
     def build(self) -> Timetable:
@@ -680,8 +737,14 @@ class SchoolBuilder:
         self.build_students()
         self.plant_cases()
         self.plant_student_cases()
+        if self.newer:
+            self.plant_newer()
         classes = {
-            ident: replace(c, part_idents=tuple(self.class_info[ident].parts))
+            ident: replace(
+                c,
+                part_idents=tuple(self.class_info[ident].parts),
+                main_teacher_idents=self.main_teachers(ident),
+            )
             for ident, c in self.classes.items()
         }
         # Parts in file order: the export declares them under their class (format §3).
@@ -706,32 +769,26 @@ class SchoolBuilder:
             time_grid=time_grid(),
             subjects=self.subjects,
             teachers=self.teachers,
+            staff=self.staff,
             classes=classes,
             class_parts=parts,
             groups=self.groups,
             rooms=self.rooms,
+            equipment=self.equipment,
             students=self.students,
             sessions=sessions,
         )
 
 
-_KIND_RANK = {
-    kind: rank
-    for rank, kind in enumerate(
-        (
-            ItemKind.TEACHER,
-            ItemKind.STAFF,
-            ItemKind.CLASS,
-            ItemKind.CLASS_PART,
-            ItemKind.GROUP,
-            ItemKind.ROOM,
-            ItemKind.EQUIPMENT,
-            ItemKind.STUDENT,
-        )
-    )
-}
+_KIND_RANK = {kind: rank for rank, kind in enumerate(ITEM_ORDER)}
 
 
-def build_timetable(*, students: int, seed: int, calendar: SchoolCalendar, uai: str) -> Timetable:
-    """A whole establishment's timetable, deterministic for (students, seed, school year)."""
-    return SchoolBuilder(students=students, seed=seed, calendar=calendar, uai=uai).build()
+def build_timetable(
+    *, students: int, seed: int, calendar: SchoolCalendar, uai: str, newer: bool = False
+) -> Timetable:
+    """A whole establishment's timetable, deterministic for (students, seed, school year).
+
+    `newer` adds the parts of recent PRONOTE versions that schema 1.1 lacks (see plant_newer).
+    """
+    builder = SchoolBuilder(students=students, seed=seed, calendar=calendar, uai=uai, newer=newer)
+    return builder.build()
