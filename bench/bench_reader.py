@@ -27,6 +27,7 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def _contenders(export: Path, key_path: Path) -> dict[str, Callable[[], object]]:
@@ -66,7 +67,7 @@ def _high_water_kib() -> int:
     return 0
 
 
-def _child(args: list[str]) -> dict[str, object]:
+def _child(args: list[str]) -> Any:
     out = subprocess.run(
         [sys.executable, __file__, *args], capture_output=True, text=True, check=True
     )
@@ -128,17 +129,18 @@ def main() -> int:
         key = Path(tmp) / "key.pem"
         key.write_bytes(generated.private_key_pem)
         paths = [str(export), str(key)]
-        times = _child(["--runs", str(args.runs), "--child", "times", *paths])
-        peaks = {name: _child(["--child", name, *paths]) for name in ("floor", "reader")}
+        times: dict[str, list[float]] = _child(
+            ["--runs", str(args.runs), "--child", "times", *paths]
+        )
+        peaks: dict[str, int] = {name: _child(["--child", name, *paths]) for name in times}
     for name in ("floor", "reader"):
         series = times[name]
-        assert isinstance(series, list)
         print(
             f"{name:6}: best {min(series) * 1000:7.1f} ms, median "
             f"{statistics.median(series) * 1000:7.1f} ms, peak RSS growth "
-            f"{int(peaks[name]) / 1024:6.1f} MiB"  # type: ignore[call-overload]
+            f"{peaks[name] / 1024:6.1f} MiB"
         )
-    ratio = min(times["reader"]) / min(times["floor"])  # type: ignore[type-var]
+    ratio = min(times["reader"]) / min(times["floor"])
     print(f"ratio reader/floor (best): {ratio:.2f} (goal ≤ 1.5)")
     return 0
 

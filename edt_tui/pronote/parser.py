@@ -47,7 +47,6 @@ from edt_tui.pronote.model import (
 )
 from edt_tui.pronote.weeks import parse_mask
 
-TIMETABLE_NS = "http://www.index-education.com/exportemploidutemps"
 TIMETABLE_ROOT = "ExportEmploiDuTemps"
 
 PROLOG_SCAN_BYTES = 1 << 16
@@ -153,7 +152,8 @@ def _parse_time(value: str) -> time:
     parts = value.strip().split(":")
     if not 2 <= len(parts) <= 3 or not all(p.isdigit() and p.isascii() for p in parts):
         raise ValueError(f"not a time: {value!r}")
-    return time(*(int(p) for p in parts))
+    hour, minute, *second = (int(p) for p in parts)
+    return time(hour, minute, second[0] if second else 0)
 
 
 def _text(value: str | None) -> str:
@@ -315,7 +315,9 @@ class _TimetableTarget:
         self.equipment: dict[str, Equipment] = {}
         self.students: dict[str, Student] = {}
         # Sessions wait for their line: (number, rank of the Cours element, fields…).
-        self.sessions: list[tuple[int, int, int, int, int, str | None, tuple, int]] = []
+        self.sessions: list[
+            tuple[int, int, int, int, int, str | None, tuple[SessionItem, ...], int]
+        ] = []
         self.handlers: dict[str, Callable[[Attrib, list[Child], int], None]] = {
             "Matiere": self.subject,
             "Professeur": self.teacher,
@@ -875,8 +877,8 @@ class _TimetableTarget:
         lines = {name: self.locator.lines(name, ranks) for name, ranks in wanted.items() if ranks}
         cours_lines = lines.get("Cours", {})
         sessions = tuple(
-            Session(number, cours_lines.get(rank), *fields)
-            for number, rank, *fields in self.sessions
+            Session(number, cours_lines.get(rank), day, start, count, subject, items, cancelled)
+            for number, rank, day, start, count, subject, items, cancelled in self.sessions
         )
         warnings = tuple(
             ExportWarning(code, message, lines[where[0]].get(where[1]) if where else None)
