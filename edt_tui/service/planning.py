@@ -201,6 +201,11 @@ class Planner:
             self._exports.put(sha256, export)
         return export
 
+    def remember(self, export: Export) -> None:
+        """An export just read (a push, an upload): the job will not parse it again."""
+        with self._lock:
+            self._exports.put(export.sha256, export)
+
     def compute(
         self, uai: str, export: Export, selection: Selection, options: PlanOptions,
         reference_time: datetime,

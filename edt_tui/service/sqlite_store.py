@@ -8,6 +8,7 @@ so a PostgreSQL backend can reuse them. Export bytes live beside the database, o
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
@@ -83,6 +84,12 @@ def _search_text(user: UserRecord) -> str:
 
 def _clamp(offset: int, limit: int) -> tuple[int, int]:
     return max(0, min(offset, MAX_OFFSET)), max(1, min(limit, MAX_PAGE))
+
+
+@functools.lru_cache(maxsize=8192)
+def _names(text: str) -> tuple[str, ...]:
+    """Rooms/teachers of an event: few distinct values over ~10^5 events, decoded once each."""
+    return tuple(json.loads(text))
 
 
 def root_node_key(uai: str, school_year: str) -> str:
@@ -562,8 +569,8 @@ class SQLiteStore(Store):
         return EventState(
             course_key=row["course_key"], start=datetime.fromisoformat(row["start_at"]),
             end=datetime.fromisoformat(row["end_at"]), title=row["title"],
-            rooms=tuple(json.loads(row["rooms_json"])),
-            teachers=tuple(json.loads(row["teachers_json"])),
+            rooms=_names(row["rooms_json"]),
+            teachers=_names(row["teachers_json"]),
         )
 
     def apply_actions(self, uai: str, actions: Iterable[Action]) -> None:
