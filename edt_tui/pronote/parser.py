@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import gc
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, time
 from typing import Any
@@ -820,24 +821,29 @@ class _TimetableTarget:
 
     # -- end of document -------------------------------------------------------------------
 
-    def count_uses(self, kind: str, ident: str) -> int:
-        """How many places refer to a dangling ident (only computed for dangling ones)."""
-        uses = 0
-        if kind == "subject":
-            uses += sum(1 for s in self.sessions if s[5] == ident)
-        if kind in ("class", "class_part"):
-            for student in self.students.values():
-                memberships = (
-                    student.class_memberships if kind == "class" else student.part_memberships
-                )
-                uses += any(m.ident == ident for m in memberships)
-        for session in self.sessions:
-            uses += any(_KIND_TYPES[i.kind] == kind and i.ident == ident for i in session[6])
+    def count_uses(self, dangling: set[tuple[str, str]]) -> Counter[tuple[str, str]]:
+        """For each dangling (kind, ident): how many sessions, students, groups, classes use it.
+
+        One pass over everything, done only when some reference is dangling.
+        """
+        uses: Counter[tuple[str, str]] = Counter()
+        for _number, _rank, _day, _start, _count, subject, items, _cancelled in self.sessions:
+            keys = {(_KIND_TYPES[item.kind], item.ident) for item in items}
+            if subject is not None:
+                keys.add(("subject", subject))
+            uses.update(keys & dangling)
+        for student in self.students.values():
+            keys = {("class", m.ident) for m in student.class_memberships}
+            keys.update(("class_part", m.ident) for m in student.part_memberships)
+            uses.update(keys & dangling)
         for group in self.groups.values():
-            members = {"class": group.class_idents, "class_part": group.part_idents}
-            uses += ident in members.get(kind, group.student_idents if kind == "student" else ())
-        if kind == "teacher":
-            uses += sum(ident in c.main_teacher_idents for c in self.classes.values())
+            keys = {("class", ident) for ident in group.class_idents}
+            keys.update(("class_part", ident) for ident in group.part_idents)
+            keys.update(("student", ident) for ident in group.student_idents)
+            uses.update(keys & dangling)
+        for school_class in self.classes.values():
+            keys = {("teacher", ident) for ident in school_class.main_teacher_idents}
+            uses.update(keys & dangling)
         return uses
 
     def resolve_references(self) -> None:
@@ -852,10 +858,14 @@ class _TimetableTarget:
             "equipment": self.equipment,
             "student": self.students,
         }
-        for (kind, ident), (where, who) in self.refs.items():
-            if ident not in tables[kind]:
-                uses = self.count_uses(kind, ident)
-                more = f" and {uses - 1} other place(s)" if uses > 1 else ""
+        dangling = {(kind, ident) for kind, ident in self.refs if ident not in tables[kind]}
+        if not dangling:
+            return
+        uses = self.count_uses(dangling)
+        for key, (where, who) in self.refs.items():
+            if key in dangling:
+                kind, ident = key
+                more = f" and {uses[key] - 1} other place(s)" if uses[key] > 1 else ""
                 self.warn(
                     "dangling_reference",
                     f"{_TYPE_NAMES[kind]} Ident {ident} is used by {who}{more} "

@@ -384,6 +384,22 @@ def test_dangling_references_are_warnings() -> None:
     assert t.sessions[0].items[0].ident == "404"  # kept; the engine decides what to do
 
 
+def test_many_dangling_references_are_counted_once_each_and_fast() -> None:
+    import time as clock
+
+    sessions = "".join(
+        f'<Cours Jour="1" NumeroPlaceDebut="0" NombrePlaces="1"><Matiere Ident="1"/>'
+        f'<Professeur Ident="{900 + n % 100}" Semaines="6"/></Cours>'
+        for n in range(3000)
+    )
+    started = clock.perf_counter()
+    t = parse(SUBJECTS + cours(sessions))
+    assert clock.perf_counter() - started < 5
+    dangling = [w.message for w in t.warnings if w.code == "dangling_reference"]
+    assert len(dangling) == 100
+    assert all("and 29 other place(s)" in m for m in dangling)
+
+
 def test_unknown_sections_skipped_with_entity_named_elements_inside() -> None:
     body = SUBJECTS + (
         '<Etablissements><Etablissement UAI="0490001A"><Eleves><Eleve Ident="99" Nom="X" Prenom="Y"/>'
