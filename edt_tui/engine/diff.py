@@ -25,11 +25,24 @@ def node_key(course_key: str) -> str:
     return f"{course_key}|node"
 
 
-def _desired_memberships(course: DesiredCourse) -> set[MembershipState]:
-    key = course.key
-    return {MembershipState(key, user, Role.TEACHER) for user in course.teachers} | {
-        MembershipState(key, user, Role.STUDENT) for user in course.students
+_Member = tuple[str, bool]
+"""(sync id, is teacher): compared as plain tuples — hashing enum members is slow at 10^5."""
+
+
+def _membership_actions(
+    course: DesiredCourse, have: Mapping[_Member, MembershipState]
+) -> list[Action]:
+    wanted = {(user, True) for user in course.teachers} | {
+        (user, False) for user in course.students
     }
+    actions = []
+    for user, is_teacher in wanted - have.keys():
+        m = MembershipState(course.key, user, Role.TEACHER if is_teacher else Role.STUDENT)
+        actions.append(Action(ActionType.CREATE_MEMBERSHIP, m.key, membership=m))
+    for member in have.keys() - wanted:
+        m = have[member]
+        actions.append(Action(ActionType.DELETE_MEMBERSHIP, m.key, membership=m))
+    return actions
 
 
 def diff(
@@ -40,9 +53,10 @@ def diff(
     key_prefix: str,
 ) -> tuple[Action, ...]:
     """Actions for selected courses and vanished ones (`key_prefix` = `<UAI>:<year>:`)."""
-    memberships: dict[str, set[MembershipState]] = defaultdict(set)
+    memberships: dict[str, dict[_Member, MembershipState]] = defaultdict(dict)
     for membership in ent.memberships:
-        memberships[membership.course_key].add(membership)
+        member = (membership.user, membership.role is Role.TEACHER)
+        memberships[membership.course_key][member] = membership
     future: dict[str, dict[str, EventState]] = defaultdict(dict)
     for key, event in ent.events.items():
         if event.start >= reference_time:
@@ -62,14 +76,7 @@ def diff(
             actions.append(
                 Action(ActionType.CREATE_HIERARCHY_NODE, node_key(course.key), course=course.state)
             )
-        wanted = _desired_memberships(course)
-        have = memberships.get(course.key, set())
-        actions.extend(
-            Action(ActionType.CREATE_MEMBERSHIP, m.key, membership=m) for m in wanted - have
-        )
-        actions.extend(
-            Action(ActionType.DELETE_MEMBERSHIP, m.key, membership=m) for m in have - wanted
-        )
+        actions.extend(_membership_actions(course, memberships.get(course.key, {})))
         actions.extend(_event_actions(course, future.get(course.key, {}), reference_time))
 
     for key, state in ent.courses.items():
@@ -79,7 +86,7 @@ def diff(
             continue
         actions.extend(
             Action(ActionType.DELETE_MEMBERSHIP, m.key, membership=m)
-            for m in memberships.get(key, ())
+            for m in memberships.get(key, {}).values()
         )
         actions.extend(
             Action(ActionType.DELETE_EVENT, k, event=e) for k, e in future.get(key, {}).items()
