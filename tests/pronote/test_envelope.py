@@ -257,6 +257,17 @@ def test_envelope_without_namespace_with_bom_and_lf(
     assert document == CLEAR and summary.uai == "0490856P"
 
 
+@pytest.mark.parametrize("layout", ["one line", "wrapped 64 with tabs"])
+def test_base64_layouts(seal: Sealer, key_pair: tuple[bytes, bytes], layout: str) -> None:
+    envelope = seal(CLEAR)
+    for element in ("PARTENAIRE", "CONTENU", "VERIFICATION"):
+        compact = "".join(_text(envelope, element).split())
+        if layout == "wrapped 64 with tabs":
+            compact = "\n\t" + "\n\t".join(compact[i : i + 64] for i in range(0, len(compact), 64))
+        envelope = _replace(envelope, element, compact)
+    assert open_envelope(envelope, private_key=key_pair[0])[1] == CLEAR
+
+
 def test_sealing_refuses_three_partners(seal: Sealer, key_pair: tuple[bytes, bytes]) -> None:
     with pytest.raises(ValueError, match="1 or 2"):
         seal(CLEAR, partners={"A": key_pair[1], "B": key_pair[1], "C": key_pair[1]})
