@@ -74,7 +74,7 @@ class StepScreen(Screen[None]):
             return STEP_TITLES[self.STEP]
         export = self.wizard.export
         name = f" · {export.file_name}" if export else ""
-        return f"{session.uai}{name} · session {session.id}"
+        return f"{session.uai}{name}"
 
     def can_leave(self) -> bool:
         """Whether `n` may move on (e.g. not with a refused export)."""

@@ -10,6 +10,18 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from edt_tui.tui.screens.base import StepScreen
+from edt_tui.tui.selection_model import french_int
+
+COUNT_LABELS = {
+    "subjects": "Matières",
+    "classes": "Classes",
+    "class_parts": "Parties de classe",
+    "groups": "Groupes",
+    "teachers": "Enseignants",
+    "students": "Élèves",
+    "rooms": "Salles",
+    "sessions": "Séances",
+}
 
 
 def _yes_no(value: bool) -> str:
@@ -49,7 +61,8 @@ class SummaryScreen(StepScreen):
         for label, value in rows:
             table.add_row(Text(label), Text(value))
         for name, count in export.counts.items():
-            table.add_row(Text(f"  {name}"), Text(str(count)))
+            label = COUNT_LABELS.get(name, name)
+            table.add_row(Text(f"  {label}"), Text(french_int(count)))
         self.query_one("#summary", Static).update(table)
         verdict = self.query_one("#verdict", Static)
         if self.refused:

@@ -29,7 +29,7 @@ RowStyle = Callable[[str, Any, bool], str]
 
 
 def _b(
-    key: str, action: str, description: str, ident: str, tooltip: str, show: bool = True
+    key: str, action: str, description: str, ident: str, tooltip: str, show: bool = False
 ) -> Binding:
     return Binding(key, action, description, show=show, id=f"table.{ident}", tooltip=tooltip)
 
@@ -65,24 +65,38 @@ class SelectionTable(Vertical):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        _b("j", "down", "Bas", "down", "Next row (next page at the bottom)", show=False),
-        _b("k", "up", "Haut", "up", "Previous row (previous page at the top)", show=False),
-        _b("g", "top", "Début", "top", "First row of the first page", show=False),
-        _b("G", "bottom", "Fin", "bottom", "Last row of the last page", show=False),
+        _b("j", "down", "Bas", "down", "Next row (next page at the bottom)"),
+        _b("k", "up", "Haut", "up", "Previous row (previous page at the top)"),
+        _b("g", "top", "Début", "top", "First row of the first page"),
+        _b("G", "bottom", "Fin", "bottom", "Last row of the last page"),
         _b("]", "page(1)", "Page suiv.", "next_page", "Next page"),
-        _b("[", "page(-1)", "Page préc.", "prev_page", "Previous page", show=False),
-        _b("space", "mark", "Marquer", "mark", "Mark or unmark the row, move down"),
+        _b("[", "page(-1)", "Page préc.", "prev_page", "Previous page"),
+        _b("space", "mark", "Marquer", "mark", "Mark or unmark the row, move down", show=True),
         _b("v", "mark_range", "Plage", "range", "Mark every row from the last marked one"),
         _b("*", "mark_matching", "Tout filtré", "mark_matching", "Mark all filtered rows"),
-        _b("u", "clear_marks", "Démarquer", "clear_marks", "Clear every mark", show=False),
-        _b("/", "filter", "Filtrer", "filter", "Filter rows (case and accents ignored)"),
-        _b("a", "activate(True)", "Activer", "activate", "Activate the marked rows (or this row)"),
-        _b("d", "activate(False)", "Désactiver", "deactivate", "Deactivate marked rows (or this)"),
+        _b("u", "clear_marks", "Démarquer", "clear_marks", "Clear every mark"),
+        _b("/", "filter", "Filtrer", "filter", "Filter rows (case and accents ignored)", show=True),
+        _b(
+            "a",
+            "activate(True)",
+            "Activer",
+            "activate",
+            "Activate the marked rows (or this row)",
+            show=True,
+        ),
+        _b(
+            "d",
+            "activate(False)",
+            "Désactiver",
+            "deactivate",
+            "Deactivate marked rows (or this)",
+            show=True,
+        ),
         _b("A", "activate_all(True)", "Tout activer", "activate_all", "Activate every row"),
         _b("D", "activate_all(False)", "Tout désact.", "deactivate_all", "Deactivate every row"),
-        _b("s", "sort", "Trier", "sort", "Sort by the next column", show=False),
-        _b("S", "reverse", "Inverser", "reverse", "Reverse the sort order", show=False),
-        _b("p", "page_size", "Taille page", "page_size", "Page size 10/25/50/100", show=False),
+        _b("s", "sort", "Trier", "sort", "Sort by the next column"),
+        _b("S", "reverse", "Inverser", "reverse", "Reverse the sort order"),
+        _b("p", "page_size", "Taille page", "page_size", "Page size 10/25/50/100"),
     ]
 
     class Changed(Message):
@@ -179,7 +193,7 @@ class SelectionTable(Vertical):
                 pager.append(" ")
             else:
                 pager.append(f"{page} ")
-        pager.append(f"»  {model.page_size}/page")
+        pager.append(f"»  {model.page_size}/page  (] [ pages, ? aide)")
         if model.sort_key:
             title = next(c.title for c in model.columns if c.key == model.sort_key)
             pager.append(f" · tri {title} {'↓' if model.sort_reverse else '↑'}")

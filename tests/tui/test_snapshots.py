@@ -1,0 +1,53 @@
+"""Layout of every wizard step at 80×24 and 120×40, with fixed data (no clock is shown)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DirectoryTree
+
+from edt_tui.session.store import STEPS, SessionStore
+from edt_tui.tui.app import EdtTuiApp
+
+from .fakes import UAI, FakeBackend
+from .test_wizard import settle
+
+FIXED_DIR = Path(__file__).resolve().parents[2] / "samples" / "demo" / "keys"
+"""A committed folder, so the file picker shows the same entries everywhere."""
+
+
+def wizard_at(step: str) -> tuple[EdtTuiApp, FakeBackend]:
+    backend = FakeBackend()
+    app = EdtTuiApp(backend, store=SessionStore(), start_dir=FIXED_DIR, offer_resume=False)
+    return app, backend
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("step", STEPS)
+def test_step_layout(snap_compare, step: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    app, backend = wizard_at(step)
+
+    async def reach(pilot: Pilot[None]) -> None:
+        await settle(app, pilot)
+        if step == "establishment":
+            return
+        app.wizard.start(UAI)
+        export = await backend.check_export(UAI, Path(f"Edt_To_ITSLEARNING_{UAI}.xml"))
+        if step != "export":
+            app.wizard.set_export(export)
+        app.go(step)
+        await settle(app, pilot)
+        if step == "export":  # the tree loads its folder in a thread: wait until it has
+            tree = app.screen.query_one(DirectoryTree)
+            for _ in range(200):
+                if tree.root.data is not None and tree.root.data.loaded:
+                    break
+                await pilot.pause()
+            await pilot.pause()
+        if step in ("subjects", "teachers"):
+            await pilot.press("space", "space", "d")  # marks and a red row in the picture
+            await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=reach)
