@@ -177,7 +177,7 @@ async def test_oversized_bodies_are_413(api: Api) -> None:
 
     streamed = await api.http.post(path, content=chunks(), headers=api.auth(api.token_a))
     assert_problem(streamed, 413, "too-large")
-    huge_json = json.dumps({"name": "x" * (2 * 1024 * 1024)})
+    huge_json = json.dumps({"name": "x" * (5 * 1024 * 1024)})
     assert_problem(await api.http.post(
         f"/api/v1/establishments/{UAI_A}/subjects", content=huge_json,
         headers={**api.auth(api.token_a), "Content-Type": "application/json"}), 413, "too-large")
@@ -264,3 +264,13 @@ async def test_settings_are_platform_policy_and_the_push_secret_rotates(api: Api
     stored = api.store.get_establishment(UAI_A)
     assert stored is not None and rotated.json()["push_path"].endswith(stored.push_secret)
     assert stored.daily_quota == 8  # rotation keeps the other settings
+
+
+async def test_export_bodies_get_the_upload_limit_and_json_the_smaller_one() -> None:
+    from edt_tui.service.api.middleware import _UPLOAD_PATH
+
+    assert _UPLOAD_PATH.match(f"/api/v1/establishments/{UAI_A}/exports")
+    assert _UPLOAD_PATH.match(f"/api/v1/establishments/{UAI_A}/plans/dry-run")
+    assert _UPLOAD_PATH.match(f"/push/{UAI_A}/secret")
+    assert not _UPLOAD_PATH.match(f"/api/v1/establishments/{UAI_A}/subjects")
+    assert not _UPLOAD_PATH.match(f"/api/v1/establishments/{UAI_A}/exports/abc")

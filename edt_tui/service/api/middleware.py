@@ -18,8 +18,15 @@ from edt_tui.service.api.problems import PROBLEM_MEDIA_TYPE, problem_body, redac
 
 ACCESS_LOGGER = "edt_tui.access"
 DEFAULT_MAX_UPLOAD = 50 * 1024 * 1024
-DEFAULT_MAX_JSON = 1024 * 1024
-_UPLOAD_PATH = re.compile(r"^/api/v1/establishments/[^/]+/exports/?$|^/push/")
+DEFAULT_MAX_JSON = 4 * 1024 * 1024
+"""JSON bodies (a lycée's selection is a few hundred KB)."""
+UPLOAD_PATHS = (
+    r"^/api/v1/establishments/[^/]+/exports/?$",
+    r"^/api/v1/establishments/[^/]+/plans/dry-run/?$",
+    r"^/push/",
+)
+"""Routes whose body is an export file: they get the upload limit. Add new ones here."""
+_UPLOAD_PATH = re.compile("|".join(UPLOAD_PATHS))
 
 
 async def _send_problem(send: Send, status: int, slug: str, title: str, detail: str) -> None:
