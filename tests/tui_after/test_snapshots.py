@@ -1,0 +1,54 @@
+"""Layout of the after-launch screens at 80×24 and 120×40, on fixed data and a frozen clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from edt_tui.session.store import SessionStore
+from edt_tui.tui.app import EdtTuiApp
+from edt_tui.tui.screens.accounts import AccountsScreen
+from edt_tui.tui.screens.after_base import AfterLaunchScreen
+from edt_tui.tui.screens.automatic import AutomaticScreen
+from edt_tui.tui.screens.history import HistoryScreen
+from edt_tui.tui.screens.recap import RecapScreen
+from edt_tui.tui.screens.verification import CalendarScreen, CoursesScreen, HierarchyScreen
+
+from .fakes import COURSES, JOBS, UAI, FakeBackend, fixed_clock
+
+SCREENS: dict[str, Callable[[], AfterLaunchScreen]] = {
+    "history": lambda: HistoryScreen(clock=fixed_clock()),
+    "recap": lambda: RecapScreen(JOBS[3].id, clock=fixed_clock()),
+    "accounts": lambda: AccountsScreen(clock=fixed_clock()),
+    "courses": lambda: CoursesScreen(clock=fixed_clock()),
+    "hierarchy": lambda: HierarchyScreen(clock=fixed_clock()),
+    "calendar": lambda: CalendarScreen(COURSES[0], clock=fixed_clock()),
+    "automatic": lambda: AutomaticScreen(clock=fixed_clock()),
+}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_snapshot(name: str, size: tuple[int, int], snap_compare: Any, tmp_path: Path) -> None:
+    app = EdtTuiApp(
+        FakeBackend(),  # type: ignore[arg-type]
+        store=SessionStore(tmp_path / "sessions.json"), uai=UAI, start_dir=tmp_path,
+        offer_resume=False,
+    )
+
+    async def show(pilot: Pilot[None]) -> None:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = SCREENS[name]()
+        app.push_screen(screen)
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        if isinstance(screen, HistoryScreen) and screen._timer is not None:
+            screen._timer.stop()
+
+    assert snap_compare(app, terminal_size=size, run_before=show)
