@@ -90,8 +90,8 @@ class CourseBuilder:
             else:
                 students |= rosters.of_group(ident)
         teachers: set[str] = set()
+        # One run of occurrences per producing session, each in week (hence start) order.
         runs: list[list[_Occurrence]] = []
-        """One run of occurrences per producing session, each in week (hence start) order."""
         for source in course.sources:
             session = source.session
             for item in session.items:
