@@ -11,12 +11,13 @@ from edt_tui.client.client import EntClient
 
 def client_from_args(
     args: argparse.Namespace, *, private_key: str | Path | None = None,
-    partner: str | None = None,
+    partner: str | None = None, worker: bool = True,
 ) -> EntClient:
     """Remote when `--ent URL` is given (token from `--token` or $EDT_TUI_TOKEN), else embedded.
 
     `private_key`/`partner` only matter for the embedded service, which decrypts uploads itself
-    (a remote service has its own key).
+    (a remote service has its own key). `worker=False`: the embedded service runs no import
+    worker (short commands that only read or enqueue leave queued jobs alone).
     """
     url = getattr(args, "ent", None)
     if url:
@@ -27,5 +28,5 @@ def client_from_args(
 
     return EntClient.embedded(
         settings=load_settings(partner=partner, private_key=private_key),
-        background=background_tasks(),
+        background=background_tasks() if worker else (),
     )

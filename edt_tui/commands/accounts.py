@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         raise BadInputError(f"{args.export.parent}: no such directory")
 
     async def go() -> dict[str, Any]:
-        async with client_from_args(args) as ent:
+        async with client_from_args(args, worker=False) as ent:
             try:
                 counts = await ent.accounts(uai)
                 lists: dict[str, list[dict[str, Any]]] = {}

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         raise BadInputError("--limit must be between 1 and 500")
 
     async def go() -> Any:
-        async with client_from_args(args) as ent:
+        async with client_from_args(args, worker=False) as ent:
             try:
                 if args.job:
                     job = await ent.get_job(uai, args.job)

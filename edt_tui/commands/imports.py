@@ -64,10 +64,10 @@ def checked_export(path: Path) -> Path:
     return path
 
 
-def client_for(args: argparse.Namespace) -> EntClient:
+def client_for(args: argparse.Namespace, *, worker: bool) -> EntClient:
     from edt_tui.client.factory import client_from_args
 
-    return client_from_args(args, private_key=args.key, partner=args.partner)
+    return client_from_args(args, private_key=args.key, partner=args.partner, worker=worker)
 
 
 def embedded(args: argparse.Namespace) -> bool:
@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     selection = session_selection(args.session, uai) if args.session else None
 
     async def go() -> int:
-        async with client_for(args) as ent:
+        async with client_for(args, worker=args.wait) as ent:
             try:
                 if export is None:
                     job = await ent.get_job(uai, args.resume)
@@ -154,8 +154,9 @@ def run(args: argparse.Namespace) -> int:
             if not args.wait:
                 if embedded(args):
                     print(
-                        "edt-tui: embedded mode: the import runs while edt-tui runs; follow or "
-                        f"continue it with `edt-tui import --uai {uai} --resume {job.id} --wait`",
+                        "edt-tui: embedded mode: the job waits in the queue until an edt-tui "
+                        "process runs the worker (the TUI, `edt-tui serve`, or "
+                        f"`edt-tui import --uai {uai} --resume {job.id} --wait`)",
                         file=sys.stderr,
                     )
                 return 0

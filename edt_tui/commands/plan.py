@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     at = checked_at(args.at)
 
     async def go() -> dict[str, Any]:
-        async with client_for(args) as ent:
+        async with client_for(args, worker=False) as ent:
             try:
                 return await ent.dry_run(
                     uai, export, reference_time=at, view="contract",
