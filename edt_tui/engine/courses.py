@@ -103,8 +103,6 @@ class Derivation:
     courses: Mapping[str, DerivedCourse]
     """By course key, in order of first appearance."""
     ignored: tuple[IgnoredSession, ...]
-    slotless_sessions: frozenset[int]
-    """Numbers of sessions that produce courses but whose slots are missing from the grid."""
 
 
 def derive_courses(
@@ -117,10 +115,10 @@ def derive_courses(
     groups: Mapping[str, GroupRow],
     calendar: Calendar | None,
 ) -> Derivation:
+    """Every course the sessions produce, and every session (or item) left out, with why."""
     ignored: list[IgnoredSession] = []
     drafts: dict[str, _Draft] = {}
     declared = _declared_tables(timetable)
-    slotless: set[int] = set()
     for session in timetable.sessions:
         subject = subjects.get(session.subject_ident or "")
         if subject is None:
@@ -173,7 +171,6 @@ def derive_courses(
                 )
             continue
         if calendar is None or calendar.slot_times(session.start_slot, session.slot_count) is None:
-            slotless.add(session.number)
             last = session.start_slot + session.slot_count - 1
             ignored.append(
                 IgnoredSession(
@@ -208,4 +205,4 @@ def derive_courses(
         )
         for key, d in drafts.items()
     }
-    return Derivation(courses, tuple(ignored), frozenset(slotless))
+    return Derivation(courses, tuple(ignored))
