@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
 
 from edt_tui.engine.selection import Selection, SubjectChoice
 from edt_tui.tui.backend import CourseLine, ItemLine, WizardPlan
-from edt_tui.tui.screens.table_step import TableStepScreen
+from edt_tui.tui.screens.table_step import TableStepScreen, merged
 from edt_tui.tui.selection_model import Column
 from edt_tui.tui.status import item_status
 
@@ -49,11 +50,15 @@ class SubjectsScreen(TableStepScreen):
         return "green"
 
     def record(self, selection: Selection, row: ItemLine, active: bool) -> Selection:
-        if not active:
-            choice = SubjectChoice.INACTIVE
-        else:
-            choice = SubjectChoice.ACTIVE if row.known else SubjectChoice.ADDED
-        return selection.with_subject(row.key, choice)
+        return self.record_many(selection, [row], active)
+
+    def record_many(self, selection: Selection, rows: Sequence[Any], active: bool) -> Selection:
+        def choice(row: ItemLine) -> SubjectChoice:
+            if not active:
+                return SubjectChoice.INACTIVE
+            return SubjectChoice.ACTIVE if row.known else SubjectChoice.ADDED
+
+        return merged(selection, "subjects", {row.key: choice(row) for row in rows})
 
 
 class ClassesScreen(SubjectsScreen):
@@ -67,8 +72,8 @@ class ClassesScreen(SubjectsScreen):
     def columns(self) -> Sequence[Column[Any]]:
         return [Column("ent", "ENT", _ent), Column("edt", "EDT", lambda r: r.export_label)]
 
-    def record(self, selection: Selection, row: ItemLine, active: bool) -> Selection:
-        return selection.with_class(row.key, active)
+    def record_many(self, selection: Selection, rows: Sequence[Any], active: bool) -> Selection:
+        return merged(selection, "classes", {row.key: active for row in rows})
 
 
 class GroupsScreen(SubjectsScreen):
@@ -91,8 +96,8 @@ class GroupsScreen(SubjectsScreen):
     def row_style(self, row_id: str, row: ItemLine, active: bool) -> str:
         return "green" if active else "red"
 
-    def record(self, selection: Selection, row: ItemLine, active: bool) -> Selection:
-        return selection.with_group(row.key, active)
+    def record_many(self, selection: Selection, rows: Sequence[Any], active: bool) -> Selection:
+        return merged(selection, "groups", {row.key: active for row in rows})
 
 
 class CoursesScreen(TableStepScreen):
@@ -128,3 +133,8 @@ class CoursesScreen(TableStepScreen):
 
     def record(self, selection: Selection, row: CourseLine, active: bool) -> Selection:
         return selection.with_course(row.key, active)
+
+    def record_many(self, selection: Selection, rows: Sequence[Any], active: bool) -> Selection:
+        keys = {row.key for row in rows}
+        current = selection.deactivated_courses
+        return replace(selection, deactivated_courses=current - keys if active else current | keys)

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from edt_tui.engine.selection import PersonChoice, PersonDecision, Selection
 from edt_tui.tui.backend import PersonLine, SuggestionLine, WizardPlan
-from edt_tui.tui.screens.table_step import TableStepScreen
+from edt_tui.tui.screens.table_step import TableStepScreen, merged
 from edt_tui.tui.selection_model import Column
 from edt_tui.tui.status import person_status
 from edt_tui.tui.widgets.selection_table import SelectionTable
@@ -143,18 +143,20 @@ class TeachersScreen(TableStepScreen):
             "✔ Validé  + Lié  ✖ Refusé  ✖ Non réconcilié (entrée : suggestions)", style="dim"
         )
 
-    def record(self, selection: Selection, row: PersonLine, active: bool) -> Selection:
+    def decision(self, row: PersonLine, active: bool) -> PersonDecision:
         if not active:
-            return selection.with_person(row.key, PersonDecision(PersonChoice.REFUSE))
+            return PersonDecision(PersonChoice.REFUSE)
         if row.key in self.linked:
-            return selection.with_person(
-                row.key, PersonDecision(PersonChoice.LINK, self.linked[row.key])
-            )
+            return PersonDecision(PersonChoice.LINK, self.linked[row.key])
         if row.status == "relink_required":
-            return selection.with_person(
-                row.key, PersonDecision(PersonChoice.CONFIRM_RELINK, row.sync_id)
-            )
-        return selection.with_person(row.key, PersonDecision(PersonChoice.VALIDATE))
+            return PersonDecision(PersonChoice.CONFIRM_RELINK, row.sync_id)
+        return PersonDecision(PersonChoice.VALIDATE)
+
+    def record(self, selection: Selection, row: PersonLine, active: bool) -> Selection:
+        return selection.with_person(row.key, self.decision(row, active))
+
+    def record_many(self, selection: Selection, rows: Sequence[Any], active: bool) -> Selection:
+        return merged(selection, "people", {row.key: self.decision(row, active) for row in rows})
 
     def action_suggest(self) -> None:
         table = self.selection_table

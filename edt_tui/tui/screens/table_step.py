@@ -7,7 +7,8 @@ recorded in the session store by `record`, one decision per changed row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -20,10 +21,17 @@ from textual.worker import Worker, WorkerState
 
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import EdtTuiError
+from edt_tui.pronote.model import frozen_map
 from edt_tui.tui.backend import WizardPlan
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.selection_model import Column, SelectionModel
 from edt_tui.tui.widgets.selection_table import SelectionTable
+
+
+def merged(selection: Selection, field: str, updates: Mapping[str, Any]) -> Selection:
+    """`selection` with `updates` merged into one of its decision maps, in a single copy."""
+    current: Mapping[str, Any] = getattr(selection, field)
+    return replace(selection, **{field: frozen_map({**current, **updates})})
 
 
 class PlanLoaded(Message):
@@ -70,6 +78,12 @@ class TableStepScreen(StepScreen):
 
     def record(self, selection: Selection, row: Any, active: bool) -> Selection:
         raise NotImplementedError
+
+    def record_many(self, selection: Selection, rows: Sequence[Any], active: bool) -> Selection:
+        """Bulk decisions; steps override it to copy the selection once, not once per row."""
+        for row in rows:
+            selection = self.record(selection, row, active)
+        return selection
 
     # -- composition and loading ------------------------------------------------------------
 
@@ -156,9 +170,7 @@ class TableStepScreen(StepScreen):
         active = event.change.active
 
         def edit(selection: Selection) -> Selection:
-            for row in rows:
-                selection = self.record(selection, row, active)
-            return selection
+            return self.record_many(selection, rows, active)
 
         self.wizard.decide(edit)
 
