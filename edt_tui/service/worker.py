@@ -44,6 +44,8 @@ from edt_tui.service.vocabulary import JobStatus, JobType
 
 log = logging.getLogger("edt_tui.worker")
 DEFAULT_BATCH = 2000
+SWEEP_SECONDS = 30.0
+"""How often a worker looks for jobs of dead workers (besides at start)."""
 
 
 class Worker:
@@ -68,21 +70,34 @@ class Worker:
             self._loop.call_soon_threadsafe(self.wakeup.set)
 
     async def run(self) -> None:
-        """Forever (until cancelled)."""
+        """Forever (until cancelled); an unexpected failure is logged and the loop goes on."""
         self._loop = asyncio.get_running_loop()
-        interrupted = await asyncio.to_thread(self.jobs.interrupt_dead)
-        for job_id in interrupted:
-            log.warning("job %s was interrupted by a crash", job_id)
-            if self.auto_resume:
-                job = await asyncio.to_thread(self.jobs.get, job_id)
-                if job is not None:
-                    await asyncio.to_thread(self.jobs.resume, job.uai, job_id)
+        next_sweep = 0.0
         while True:
-            ran = await self.run_once()
+            if self._loop.time() >= next_sweep:
+                await self._recover()
+                next_sweep = self._loop.time() + SWEEP_SECONDS
+            try:
+                ran = await self.run_once()
+            except Exception:  # the store is unreachable, a bug: keep serving
+                log.exception("import worker: unexpected error")
+                ran = False
             if not ran:
                 self.wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wakeup.wait(), self.poll_seconds)
+
+    async def _recover(self) -> None:
+        """Jobs of dead workers: interrupted, then (by default) back in the queue."""
+        try:
+            interrupted = await asyncio.to_thread(self.jobs.interrupt_dead)
+            for job_id in interrupted:
+                log.warning("job %s was interrupted by a crash", job_id)
+                job = await asyncio.to_thread(self.jobs.get, job_id)
+                if self.auto_resume and job is not None:
+                    await asyncio.to_thread(self.jobs.resume, job.uai, job_id)
+        except Exception:
+            log.exception("import worker: cannot check for interrupted jobs")
 
     async def run_once(self) -> bool:
         """Claim and run one job to its end; False when nothing could be claimed."""
@@ -96,6 +111,13 @@ class Worker:
             raise
         except JobStateError as exc:
             log.warning("job %s: %s", job.id, exc)
+        except Exception as exc:
+            log.exception("job %s failed", job.id)
+            await asyncio.to_thread(
+                self.jobs.finish, job, self.worker_id, status=JobStatus.ERROR,
+                reason=f"Erreur interne : {type(exc).__name__}: {exc}"[:500],
+            )
+            self._finished(job)
         return True
 
     async def _execute(self, job: Job) -> None:

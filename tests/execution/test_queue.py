@@ -189,3 +189,19 @@ async def test_a_dead_workers_job_is_interrupted_then_resumed_on_request(two: En
     assert resumed.status_code == 202 and resumed.json()["queue_position"] == 1
     assert jobs.claim(alive) is not None
     assert jobs.interrupt_dead() == []  # a live worker's job is left alone
+
+
+async def test_a_job_that_cannot_be_planned_ends_in_error_and_the_queue_goes_on(
+    two: Env,
+) -> None:
+    sha_a = await two.upload(plain_export(UAI_A), UAI_A)
+    sha_b = await two.upload(plain_export(UAI_B), UAI_B)
+    broken = await two.enqueue(sha_a, UAI_A)
+    fine = await two.enqueue(sha_b, UAI_B)
+    for stored in two.store.exports_dir.rglob(f"*{sha_a}*"):
+        stored.unlink()
+    assert await two.run_all() == 2
+    failed = await two.job(broken["id"], UAI_A)
+    assert failed["status"] == "error" and failed["status_label"] == "Erreur"
+    assert "FileNotFoundError" in failed["reason"]
+    assert (await two.job(fine["id"], UAI_B))["status"] == "done"
