@@ -110,9 +110,17 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_open(args: argparse.Namespace) -> int:
+    from edt_tui.config import load_settings
     from edt_tui.session.bundle import read_bundle, restore_bundle
 
     bundle = read_bundle(args.bundle)
+    if bundle.export_summary.get("encrypted") and load_settings(
+        partner=args.partner, private_key=args.key
+    ).private_key is None:
+        raise BadInputError(
+            f"{args.bundle}: the bundled export is encrypted and no partner key is configured",
+            hint="pass --key KEY.pem (or set EDT_TUI_KEY)",
+        )
     home = Path(tempfile.mkdtemp(prefix="edt-tui-replay-"))
     try:
         restore_bundle(bundle, home)

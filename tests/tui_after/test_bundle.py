@@ -75,6 +75,8 @@ async def test_bundle_round_trip_gives_identical_plans_and_a_read_only_replay(
     assert await cli("session", "open", str(bundle_path), "--check", "--key", key) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["identical_plan"] is True
+    assert await cli("session", "open", str(bundle_path), "--check") == 2  # no key
+    assert "--key" in capsys.readouterr().err
 
     # replay read-only in the TUI on an empty service restored from the bundle
     replay_home = tmp_path / "replay"
