@@ -18,16 +18,19 @@ from edt_tui.service.push import receive_push
 router = APIRouter(tags=["push"])
 
 
-@router.api_route(
-    "/push/{uai}/{secret}", methods=["POST", "PUT"], status_code=202,
-    responses={
-        200: {"description": "identical to the previous import: recorded as a no-op"},
-        404: {"description": "unknown push URL (wrong secret or unknown establishment)"},
-        409: {"description": "no manual import yet"},
-        422: {"description": "undecryptable, unreadable, or another establishment's export"},
-        429: {"description": "daily quota reached; `Retry-After` = seconds to midnight"},
-    },
-)
+PUSH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "identical to the previous import: recorded as a no-op"},
+    404: {"description": "unknown push URL (wrong secret or unknown establishment)"},
+    409: {"description": "no manual import yet"},
+    422: {"description": "undecryptable, unreadable, or another establishment's export"},
+    429: {"description": "daily quota reached; `Retry-After` = seconds to midnight"},
+}
+
+
+@router.put("/push/{uai}/{secret}", status_code=202, responses=PUSH_RESPONSES,
+            operation_id="push_put")
+@router.post("/push/{uai}/{secret}", status_code=202, responses=PUSH_RESPONSES,
+             operation_id="push_post")
 async def push(uai: str, secret: str, request: Request, response: Response) -> dict[str, Any]:
     """Accept a pushed export (202 with the queued automatic job) or refuse it with a reason."""
     data = await request.body()
