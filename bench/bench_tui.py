@@ -50,6 +50,13 @@ async def timed(action: Callable[[], Awaitable[None]], repeat: int) -> list[floa
     return samples
 
 
+def _sync(action: Callable[[], object]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        action()
+
+    return run
+
+
 def report(name: str, samples: list[float], goal: float) -> None:
     median = statistics.median(samples)
     worst = max(samples)
@@ -134,6 +141,20 @@ async def run(args: argparse.Namespace) -> None:
             await press("D" if i % 2 else "A")
             samples.append(time.perf_counter() - t0)
         report("activate / deactivate ALL", samples, GOAL_INTERACTION)
+
+        model = screen.model
+        model.set_filter("")
+        samples = await timed(_sync(lambda: model.set_filter("LATIN - G0")), 1)
+        samples += await timed(_sync(lambda: model.set_filter("")), 1)
+        report("  model only: filter", samples, GOAL_INTERACTION)
+        report(
+            "  model only: mark all + activate",
+            await timed(
+                _sync(lambda: (model.mark_all_matching(), model.apply_to_marked_or(None, True))),
+                args.repeat,
+            ),
+            GOAL_INTERACTION,
+        )
 
         if args.screenshots:
             folder = Path(args.screenshots)
