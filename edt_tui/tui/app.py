@@ -67,7 +67,7 @@ class WizardCommands(Provider):
                 commands.append(
                     (f"go: {step}", partial(app.go, step), f"Aller à l'étape {STEP_TITLES[step]}")
                 )
-        screen = app.screen
+        screen = self.screen  # the screen the palette was opened on
         if isinstance(screen, TableStepScreen) and screen.model is not None:
             area = TABLE_AREAS.get(screen.STEP, screen.STEP)
             commands += [

@@ -166,8 +166,9 @@ async def test_quit_mid_way_then_resume_at_the_same_step(tmp_path: Path) -> None
         assert all(v is False for v in backend.plan_calls[-1]["selection"]["classes"].values())
 
 
-async def test_help_screen_lists_the_keys_of_the_step(tmp_path: Path) -> None:
-    app = EdtTuiApp(FakeBackend(), store=SessionStore(), start_dir=tmp_path)
+async def test_help_screen_and_command_palette(tmp_path: Path) -> None:
+    store = SessionStore()
+    app = EdtTuiApp(FakeBackend(), store=store, start_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_export(app, pilot, export_file(tmp_path))
         await pilot.press("n")
@@ -181,3 +182,14 @@ async def test_help_screen_lists_the_keys_of_the_step(tmp_path: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert step(app) == "subjects"
+
+        # the command palette: `subjects: add all new` adds every subject unknown to the ENT
+        new = [r.key for r in table(app).model.all_rows() if not r.known]
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"add all new")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        subjects = store.get(app.wizard.session.id).decisions().subjects  # type: ignore[union-attr]
+        assert new and {k: subjects.get(k) for k in new} == {k: SubjectChoice.ADDED for k in new}
