@@ -73,7 +73,8 @@ def fold(line: str) -> str:
     if len(data) <= 75:
         return line
     pieces: list[str] = []
-    current, size, limit = [], 0, 75
+    current: list[str] = []
+    size, limit = 0, 75
     for char in line:
         width = len(char.encode("utf-8"))
         if size + width > limit:

@@ -35,7 +35,10 @@ class ReplayBackend(ClientBackend):
     async def plan(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> WizardPlan:
         ent = await self.client()
         data = await ent.create_plan(
-            uai, export.sha256, selection or None, reference_time=self.reference_time,
+            uai,
+            export.sha256,
+            selection or None,
+            reference_time=self.reference_time,
             view="steps",
         )
         return wizard_plan_from_json(data)
@@ -53,8 +56,13 @@ class ReplayApp(EdtTuiApp):
     TITLE = "edt-tui · Rejeu helpdesk (lecture seule)"
 
     def __init__(
-        self, backend: ReplayBackend, session: ImportSession, *, store: SessionStore,
-        step: str | None = None, origin: str = "",
+        self,
+        backend: ReplayBackend,
+        session: ImportSession,
+        *,
+        store: SessionStore,
+        step: str | None = None,
+        origin: str = "",
     ) -> None:
         super().__init__(backend, store=store, uai=session.uai, offer_resume=False)
         self.wizard = ReadOnlyWizard(store, backend)
@@ -62,7 +70,7 @@ class ReplayApp(EdtTuiApp):
         self.start_step = step or session.step
         self.sub_title = origin
 
-    def on_mount(self, event: events.Mount) -> None:
+    def on_mount(self, event: events.Mount) -> None:  # type: ignore[override]
         event.prevent_default()  # not the wizard's start (establishment step, resume dialog)
         self.wizard.resume(self.replayed)
         step = self.start_step if self.start_step != "establishment" else "summary"

@@ -78,10 +78,20 @@ class AccountsScreen(AfterLaunchScreen):
         "texte (une personne par ligne : NOM, Prénom, date de naissance pour les élèves)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "toggle", "Élèves/Enseignants", id="accounts.toggle",
-                tooltip="Show the other profile"),
-        Binding("x", "export", "Exporter", id="accounts.export",
-                tooltip="Export the unreconciled list to a text file"),
+        Binding(
+            "t",
+            "switch_profile",
+            "Élèves/Enseignants",
+            id="accounts.toggle",
+            tooltip="Show the other profile",
+        ),
+        Binding(
+            "x",
+            "export",
+            "Exporter",
+            id="accounts.export",
+            tooltip="Export the unreconciled list to a text file",
+        ),
     ]
 
     def __init__(self, uai: str | None = None, **kw: Any) -> None:
@@ -107,9 +117,7 @@ class AccountsScreen(AfterLaunchScreen):
         people: dict[str, list[Mapping[str, Any]]] = {}
         if counts.get("job_id"):
             for profile in PROFILES:
-                people[profile] = [
-                    p async for p in ent.iterate(ent.unreconciled, uai, profile)
-                ]
+                people[profile] = [p async for p in ent.iterate(ent.unreconciled, uai, profile)]
         self.post_message(AccountsLoaded(counts, people))
 
     @on(Worker.StateChanged)
@@ -146,17 +154,20 @@ class AccountsScreen(AfterLaunchScreen):
             Text(f"{unreconciled} ({title}) — t : autre liste · x : exporter", style="bold")
         )
         model = browse_model(
-            [dict(p, _row=i) for i, p in enumerate(rows)], person_columns(profile),
-            row_id=lambda p: str(p["_row"]), page_size=10,
+            [dict(p, _row=i) for i, p in enumerate(rows)],
+            person_columns(profile),
+            row_id=lambda p: str(p["_row"]),
+            page_size=10,
         )
         table = BrowseTable(
-            model, status=lambda _i, _r, _a: Text("✖ Non réconcilié", style="bold red"),
+            model,
+            status=lambda _i, _r, _a: Text("✖ Non réconcilié", style="bold red"),
             id=f"accounts-{profile}",
         )
         await self.mount(table)
         table.focus_table()
 
-    async def action_toggle(self) -> None:
+    async def action_switch_profile(self) -> None:
         if self.people:
             await self._show("teachers" if self.profile == "students" else "students")
 
@@ -183,8 +194,11 @@ class AccountsScreen(AfterLaunchScreen):
         try:
             write_lines(path, lines)
         except OSError as exc:
-            self.notify(f"Export impossible vers {path} : {exc.strerror or exc}",
-                        severity="error", timeout=6)
+            self.notify(
+                f"Export impossible vers {path} : {exc.strerror or exc}",
+                severity="error",
+                timeout=6,
+            )
             return
         self.notify(f"{french_int(len(lines))} personne(s) exportée(s) dans {path}", timeout=5)
         self.last_export = path

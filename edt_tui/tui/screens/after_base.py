@@ -81,7 +81,7 @@ class AfterLaunchCommands(Provider):
         from edt_tui.tui.screens.history import HistoryScreen
         from edt_tui.tui.screens.verification import CoursesScreen, HierarchyScreen
 
-        targets: list[tuple[str, type[AfterLaunchScreen], str]] = [
+        targets: list[tuple[str, Callable[..., AfterLaunchScreen], str]] = [
             ("go: history", HistoryScreen, "Historique des imports"),
             ("go: accounts", AccountsScreen, "Vérification des comptes"),
             ("go: verification", CoursesScreen, "Cours créés par intégration"),
@@ -108,7 +108,9 @@ class AfterLaunchScreen(Screen[None]):
     TITLE_TEXT: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
     AUTO_FOCUS = None
-    COMMANDS: ClassVar[set[type[Provider]]] = {AfterLaunchCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        AfterLaunchCommands
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="after.back", tooltip="Back to the previous screen"),
         Binding("question_mark", "help", "Aide", id="after.help", tooltip="Keys of this screen"),
@@ -165,7 +167,7 @@ class AfterLaunchScreen(Screen[None]):
         self._uai = page.items[0].uai
         return self._uai
 
-    def open(self, kind: type[AfterLaunchScreen], *args: Any) -> None:
+    def open(self, kind: Callable[..., AfterLaunchScreen], *args: Any) -> None:
         """Push another after-launch screen on the same establishment."""
         self.app.push_screen(kind(*args, uai=self._uai or None, clock=self.clock))
 
@@ -179,9 +181,7 @@ class AfterLaunchScreen(Screen[None]):
         self.app.push_screen(HelpScreen(self.TITLE_TEXT, self.HELP, bindings))
 
     def show_error(self, widget_id: str, error: BaseException | None) -> None:
-        self.query_one(f"#{widget_id}", Static).update(
-            Text(f"✖ {error}", style="bold red")
-        )
+        self.query_one(f"#{widget_id}", Static).update(Text(f"✖ {error}", style="bold red"))
 
 
 class BrowseModel(SelectionModel[Any]):
@@ -199,7 +199,10 @@ def browse_model(
     rows: list[Any], columns: list[Column[Any]], row_id: Callable[[Any], str], page_size: int = 25
 ) -> BrowseModel:
     return BrowseModel(
-        rows, row_id=row_id, columns=columns, initial_active=lambda _: False,
+        rows,
+        row_id=row_id,
+        columns=columns,
+        initial_active=lambda _: False,
         page_size=page_size,
     )
 

@@ -39,8 +39,11 @@ def status_text(status: Mapping[str, Any]) -> Text:
     text.append(str(status["push_url"]))
     text.append("  (c : copier)\n", style="dim")
     if str(status["push_url"]).startswith(EMBEDDED_BASE_URL):
-        text.append("Service embarqué : publiez-le avec `edt-tui serve` pour recevoir les "
-                    "envois (même chemin sur son URL).\n", style="yellow")
+        text.append(
+            "Service embarqué : publiez-le avec `edt-tui serve` pour recevoir les "
+            "envois (même chemin sur son URL).\n",
+            style="yellow",
+        )
     used, quota = int(status["used_today"]), int(status["daily_quota"])
     text.append("Imports automatiques aujourd'hui : ", style="bold")
     text.append(f"{used} / {quota}", style="bold red" if used >= quota else "bold green")
@@ -49,11 +52,15 @@ def status_text(status: Mapping[str, Any]) -> Text:
     if manual:
         text.append("Dernier import manuel : ", style="bold")
         version = manual.get("selection_version")
-        text.append(f"{when(manual.get('finished_at'))} (sélection v{version}, "
-                    "ré-appliquée par les envois)\n")
+        text.append(
+            f"{when(manual.get('finished_at'))} (sélection v{version}, "
+            "ré-appliquée par les envois)\n"
+        )
     else:
-        text.append(f"✖ {status.get('refusal')} : les envois sont refusés pour l'instant.\n",
-                    style="bold red")
+        text.append(
+            f"✖ {status.get('refusal')} : les envois sont refusés pour l'instant.\n",
+            style="bold red",
+        )
     return text
 
 

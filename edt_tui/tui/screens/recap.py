@@ -50,9 +50,7 @@ def recap_table(job: ImportJob) -> Table:
 
 def failed_line(action: Mapping[str, Any]) -> str:
     """One failed action as a tab-separated line (what `c`/`C` copy)."""
-    return "\t".join(
-        str(action.get(k) or "") for k in ("label", "key", "error")
-    )
+    return "\t".join(str(action.get(k) or "") for k in ("label", "key", "error"))
 
 
 class RecapLoaded(Message):
@@ -128,8 +126,10 @@ class RecapScreen(AfterLaunchScreen):
         if job.reason:
             head.append(f"\n{job.reason}", style="bold red" if job.status == "error" else "")
         if job.status == "interrupted":
-            head.append("\nImport interrompu : r pour le reprendre là où il s'est arrêté.",
-                        style="bold yellow")
+            head.append(
+                "\nImport interrompu : r pour le reprendre là où il s'est arrêté.",
+                style="bold yellow",
+            )
         self.query_one("#recap-head", Static).update(head)
         self.query_one("#recap-counts", Static).update(recap_table(job) if job.recap else "")
         if event.failed != self.failed or not self.query(BrowseTable):
@@ -145,15 +145,19 @@ class RecapScreen(AfterLaunchScreen):
         if not failed:
             info.update(Text("Aucune action en erreur.", style="green"))
             return
-        info.update(Text(
-            f"Actions en erreur : {french_int(len(failed))} — contactez l'assistance avec "
-            "cette liste (C pour la copier).", style="bold red",
-        ))
+        info.update(
+            Text(
+                f"Actions en erreur : {french_int(len(failed))} — contactez l'assistance avec "
+                "cette liste (C pour la copier).",
+                style="bold red",
+            )
+        )
         model = browse_model(
             list(failed), FAILED_COLUMNS, row_id=lambda a: f"{a.get('seq')}:{a.get('key')}"
         )
         table = BrowseTable(
-            model, status=lambda _i, _r, _a: Text("✖ Erreur", style="bold red"),
+            model,
+            status=lambda _i, _r, _a: Text("✖ Erreur", style="bold red"),
             id="recap-failed",
         )
         await self.mount(table)
@@ -180,7 +184,8 @@ class RecapScreen(AfterLaunchScreen):
         model = table.model if table else None
         rows = (
             [model.row(model.row_id_at(i)) for i in range(model.visible_count)]
-            if model is not None else list(self.failed)
+            if model is not None
+            else list(self.failed)
         )
         self.app.copy_to_clipboard("".join(failed_line(r) + "\n" for r in rows))
         self.notify(f"{french_int(len(rows))} ligne(s) copiée(s).", timeout=2)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -52,7 +53,7 @@ def course_columns(organisation: str) -> list[Column[Course]]:
 def course_filter(
     courses: Sequence[Course], *, below: int | None, idle_days: int | None, now: datetime
 ) -> list[Course]:
-    """"Moins de N participants" and "non consultés depuis N jours" (never visited counts)."""
+    """ "Moins de N participants" and "non consultés depuis N jours" (never visited counts)."""
     kept = list(courses)
     if below is not None:
         kept = [c for c in kept if c.participants < below]
@@ -95,9 +96,12 @@ def week_grid(events: Sequence[Event], monday: date) -> Table:
         row: list[Text] = [Text(slot, style="bold")]
         for day in days:
             found = cells.get((slot, day), [])
-            row.append(Text("\n".join(
-                "■ " + (", ".join(e.rooms) or "sans salle") for e in found
-            ), style="bold"))
+            row.append(
+                Text(
+                    "\n".join("■ " + (", ".join(e.rooms) or "sans salle") for e in found),
+                    style="bold",
+                )
+            )
         table.add_row(*row)
     return table
 
@@ -109,13 +113,15 @@ def ics_name(label: str) -> str:
 
 def calendar_events(events: Sequence[Event]) -> list[CalendarEvent]:
     return [
-        CalendarEvent(e.key, e.start, e.end, e.title, tuple(e.rooms), e.updated_at)
-        for e in events
+        CalendarEvent(e.key, e.start, e.end, e.title, tuple(e.rooms), e.updated_at) for e in events
     ]
 
 
 class ExportIcsMixin:
     """`i` (« Imprimer les événements du calendrier »): the course's events to an `.ics` file."""
+
+    last_ics: Path | None = None
+    """The last file written (shown in the notification, read by tests)."""
 
     def ask_ics(self: Any, course: Course) -> None:
         default = self.edt_app.start_dir / ics_name(course.label)
@@ -132,8 +138,11 @@ class ExportIcsMixin:
         try:
             write_atomic(path, course_calendar(course.label, calendar_events(events)).encode())
         except OSError as exc:
-            self.notify(f"Export impossible vers {path} : {exc.strerror or exc}",
-                        severity="error", timeout=6)
+            self.notify(
+                f"Export impossible vers {path} : {exc.strerror or exc}",
+                severity="error",
+                timeout=6,
+            )
             return
         self.last_ics = path
         self.notify(f"{french_int(len(events))} évènement(s) exporté(s) dans {path}", timeout=5)
@@ -154,14 +163,34 @@ class CoursesScreen(ExportIcsMixin, AfterLaunchScreen):
         "du cours ; i : exporter ses évènements (.ics) ; h : hiérarchie Cours <année>."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("m", "below", "Moins de N part.", id="courses.below",
-                tooltip="Courses with fewer than N participants"),
-        Binding("o", "idle", "Non consultés", id="courses.idle",
-                tooltip="Courses not visited for N days"),
-        Binding("i", "ics", "Imprimer (.ics)", id="courses.ics",
-                tooltip="Export the course's events as iCalendar"),
-        Binding("h", "hierarchy", "Hiérarchie", id="courses.hierarchy",
-                tooltip="The Cours <year> hierarchy"),
+        Binding(
+            "m",
+            "below",
+            "Moins de N part.",
+            id="courses.below",
+            tooltip="Courses with fewer than N participants",
+        ),
+        Binding(
+            "o",
+            "idle",
+            "Non consultés",
+            id="courses.idle",
+            tooltip="Courses not visited for N days",
+        ),
+        Binding(
+            "i",
+            "ics",
+            "Imprimer (.ics)",
+            id="courses.ics",
+            tooltip="Export the course's events as iCalendar",
+        ),
+        Binding(
+            "h",
+            "hierarchy",
+            "Hiérarchie",
+            id="courses.hierarchy",
+            tooltip="The Cours <year> hierarchy",
+        ),
     ]
 
     def __init__(self, uai: str | None = None, **kw: Any) -> None:
@@ -170,7 +199,6 @@ class CoursesScreen(ExportIcsMixin, AfterLaunchScreen):
         self.organisation = ""
         self.below: int | None = None
         self.idle_days: int | None = None
-        self.last_ics = None
 
     def body(self) -> ComposeResult:
         yield Static("Chargement des cours…", id="courses-info", classes="info")
@@ -213,11 +241,15 @@ class CoursesScreen(ExportIcsMixin, AfterLaunchScreen):
         for old in self.query(BrowseTable):
             await old.remove()
         model = browse_model(
-            kept, course_columns(self.organisation), row_id=lambda c: c.key,
+            kept,
+            course_columns(self.organisation),
+            row_id=lambda c: c.key,
             page_size=previous.model.page_size if previous else 25,
         )
         table = BrowseTable(
-            model, status=lambda _i, _r, _a: Text("Intégration"), status_title="Modèle",
+            model,
+            status=lambda _i, _r, _a: Text("Intégration"),
+            status_title="Modèle",
             id="courses",
         )
         await self.mount(table)
@@ -247,12 +279,14 @@ class CoursesScreen(ExportIcsMixin, AfterLaunchScreen):
         self.app.push_screen(PromptModal(question, placeholder="vide : sans ce filtre"), answered)
 
     def action_below(self) -> None:
-        self._ask_number("Cours avec moins de combien de participants ?",
-                         lambda n: setattr(self, "below", n))
+        self._ask_number(
+            "Cours avec moins de combien de participants ?", lambda n: setattr(self, "below", n)
+        )
 
     def action_idle(self) -> None:
-        self._ask_number("Cours non consultés depuis combien de jours ?",
-                         lambda n: setattr(self, "idle_days", n))
+        self._ask_number(
+            "Cours non consultés depuis combien de jours ?", lambda n: setattr(self, "idle_days", n)
+        )
 
     @on(SelectionTable.RowChosen)
     def _chosen(self, event: SelectionTable.RowChosen) -> None:
@@ -283,8 +317,13 @@ class HierarchyScreen(AfterLaunchScreen):
         "l'établissement. entrée : déplier / replier ; c : calendrier du cours sous le curseur."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "calendar", "Calendrier", id="hierarchy.calendar",
-                tooltip="Calendar of the course node"),
+        Binding(
+            "c",
+            "calendar",
+            "Calendrier",
+            id="hierarchy.calendar",
+            tooltip="Calendar of the course node",
+        ),
     ]
 
     def body(self) -> ComposeResult:
@@ -326,8 +365,9 @@ class HierarchyScreen(AfterLaunchScreen):
                 count += 1
         tree.root.expand()
         self.query_one("#hierarchy-info", Static).update(
-            f"{french_int(count)} cours dans la hiérarchie" if count else
-            "Aucun cours dans la hiérarchie : aucun import terminé."
+            f"{french_int(count)} cours dans la hiérarchie"
+            if count
+            else "Aucun cours dans la hiérarchie : aucun import terminé."
         )
 
     def action_calendar(self) -> None:
@@ -359,12 +399,18 @@ class CalendarScreen(ExportIcsMixin, AfterLaunchScreen):
         "évènements du cours au format iCalendar (.ics)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p,left", "week(-1)", "Sem. préc.", id="calendar.previous",
-                tooltip="Previous week"),
+        Binding(
+            "p,left", "week(-1)", "Sem. préc.", id="calendar.previous", tooltip="Previous week"
+        ),
         Binding("n,right", "week(1)", "Sem. suiv.", id="calendar.next", tooltip="Next week"),
         Binding("t", "today", "Cette semaine", id="calendar.today", tooltip="This week"),
-        Binding("i", "ics", "Imprimer (.ics)", id="calendar.ics",
-                tooltip="Export the course's events as iCalendar"),
+        Binding(
+            "i",
+            "ics",
+            "Imprimer (.ics)",
+            id="calendar.ics",
+            tooltip="Export the course's events as iCalendar",
+        ),
     ]
 
     def __init__(self, course: Course, uai: str | None = None, **kw: Any) -> None:
@@ -372,7 +418,6 @@ class CalendarScreen(ExportIcsMixin, AfterLaunchScreen):
         self.course = course
         self.events: tuple[Event, ...] = ()
         self.monday: date | None = None
-        self.last_ics = None
 
     def body(self) -> ComposeResult:
         yield Static(Text(self.course.label, style="bold"), id="calendar-title", classes="info")
@@ -386,9 +431,7 @@ class CalendarScreen(ExportIcsMixin, AfterLaunchScreen):
     @work(exclusive=True, group="events", exit_on_error=False)
     async def load(self) -> None:
         ent = await self.ent()
-        events = [
-            e async for e in ent.iterate(ent.list_events, self.course.uai, self.course.key)
-        ]
+        events = [e async for e in ent.iterate(ent.list_events, self.course.uai, self.course.key)]
         self.post_message(EventsLoaded(events))
 
     @on(Worker.StateChanged)
@@ -407,7 +450,8 @@ class CalendarScreen(ExportIcsMixin, AfterLaunchScreen):
             return
         friday = self.monday + timedelta(days=4)
         in_week = [
-            e for e in self.events
+            e
+            for e in self.events
             if self.monday <= e.start.astimezone(DISPLAY_ZONE).date() <= friday
         ]
         title = Text(self.course.label, style="bold")
@@ -417,9 +461,11 @@ class CalendarScreen(ExportIcsMixin, AfterLaunchScreen):
         )
         self.query_one("#calendar-title", Static).update(title)
         grid = self.query_one("#calendar-grid", Static)
-        grid.update(week_grid(in_week, self.monday) if in_week else Text(
-            "Aucun évènement cette semaine (p / n pour changer de semaine).", style="dim"
-        ))
+        grid.update(
+            week_grid(in_week, self.monday)
+            if in_week
+            else Text("Aucun évènement cette semaine (p / n pour changer de semaine).", style="dim")
+        )
 
     def action_week(self, delta: int) -> None:
         if self.monday is not None:
