@@ -69,11 +69,11 @@ def serve(
     log_level: str = "warning",
 ) -> int:
     """Run until SIGINT/SIGTERM; `port` 0 picks a free port (announced on stderr)."""
-    configure_access_log()
     app = create_app(
         open_store(data_dir), settings=settings, background=background,
         max_upload=max_upload, close_store=True,
     )
+    configure_access_log()  # only once the app is built: a refused start changes nothing
     config = uvicorn.Config(
         app, host=host, port=port, access_log=False, log_level=log_level, lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SECONDS, server_header=False,

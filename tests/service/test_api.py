@@ -235,10 +235,16 @@ async def test_every_list_in_the_openapi_document_is_paginated(api: Api) -> None
 async def test_access_log_has_no_token_and_redacts_push_secret(
     api: Api, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="edt_tui.access"):
-        await api.http.get(f"/api/v1/establishments/{UAI_A}", headers=api.auth(api.token_a))
-        await api.http.post(f"/push/{UAI_A}/s3cr3t-value", content=b"x")
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "edt_tui.access"]
+    access = logging.getLogger("edt_tui.access")
+    access.addHandler(caplog.handler)  # even if `serve` ran in this process (propagate off)
+    try:
+        with caplog.at_level(logging.INFO, logger="edt_tui.access"):
+            await api.http.get(f"/api/v1/establishments/{UAI_A}", headers=api.auth(api.token_a))
+            await api.http.post(f"/push/{UAI_A}/s3cr3t-value", content=b"x")
+    finally:
+        access.removeHandler(caplog.handler)
+    lines = list({r.getMessage(): json.loads(r.getMessage()) for r in caplog.records
+                  if r.name == "edt_tui.access"}.values())
     assert lines[0] == {**lines[0], "method": "GET", "status": 200,
                         "principal": f"admin:{UAI_A}"}
     assert lines[1]["path"] == f"/push/{UAI_A}/***"
