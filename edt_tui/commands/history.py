@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
                     job = await ent.get_job(uai, args.job)
                     failed = await ent.job_actions(uai, args.job, status="error", limit=100)
                     return job, failed
-                return await ent.history(uai, limit=args.limit)
+                establishment = await ent.get_establishment(uai)
+                return establishment.timezone, await ent.history(uai, limit=args.limit)
             except EdtTuiError as exc:
                 raise known_establishment(exc, uai) from None
 
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         if failed.total > len(failed.items):
             print(f"  … {failed.total - len(failed.items)} more failed actions (see the API)")
         return 0
-    page = result
+    timezone, page = result
     if args.json:
         print(json.dumps([_contract(j.raw) for j in page.items], ensure_ascii=False, indent=2))
         return 0
@@ -77,14 +78,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"no import yet for {uai}")
         return 0
     print(
-        f"{'Date (UTC)':20} {'Statut':12} {'Type':12} {'File':>5} {'Tâches':>8} "
+        f"{'Date d’import':20} {'Statut':12} {'Type':12} {'File':>5} {'Tâches':>8} "
         f"{'Erreurs':>8}  Id"
     )
     for job in page.items:
         raw = job.raw
         position = "" if job.queue_position is None else str(job.queue_position)
         print(
-            f"{job.created_at[:16].replace('T', ' '):20} {job.status_label:12} "
+            f"{local(job.created_at, timezone):20} {job.status_label:12} "
             f"{job.type_label:12} {position:>5} {raw.get('tasks_done', 0):>8} "
             f"{raw.get('errors', 0):>8}  {job.id}"
         )
@@ -96,3 +97,11 @@ def run(args: argparse.Namespace) -> int:
 def _contract(raw: dict[str, Any]) -> dict[str, Any]:
     """The contract's fields first, then the rest (labels, progress…) as documented additions."""
     return {**{k: raw.get(k) for k in CONTRACT_FIELDS}, **raw}
+
+
+def local(stamp: str, timezone: str) -> str:
+    """`DD/MM/YYYY HH:MM` in the establishment's time zone, as the seed's history shows it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")

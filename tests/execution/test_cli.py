@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,12 @@ def test_import_then_resume_wait_history_and_accounts(
     assert entry["id"] == job_id and entry["status"] == "done" and entry["type"] == "manual"
     assert entry["recap"]["create_event"]["success"] > 0
 
+    code, out, _ = run(capsys, "history", "--uai", DEMO_UAI)
+    assert code == 0 and "Fait" in out and "Manuel" in out and job_id in out
+    assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", out)
+    code, out, _ = run(capsys, "history", "--uai", DEMO_UAI, "--job", job_id)
+    assert code == 0 and f"Nombre de tâches effectuées : {entry_total(entry)}" in out
+
     listing = tmp_path / "non-reconcilies.txt"
     code, out, _ = run(capsys, "accounts", "--uai", DEMO_UAI, "--json", "--export", str(listing))
     assert code == 0
@@ -119,3 +126,9 @@ def test_import_then_resume_wait_history_and_accounts(
     lines = listing.read_text(encoding="utf-8").splitlines()
     assert len(lines) == counts["students"]["unreconciled"] + counts["teachers"]["unreconciled"]
     assert len(lines[0].split("\t")) == 3  # students first, with their birth date
+
+
+def entry_total(entry: dict[str, object]) -> int:
+    recap = entry["recap"]
+    assert isinstance(recap, dict)
+    return sum(v["success"] + v["error"] for v in recap.values())
