@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
 import sys
 from collections.abc import Sequence
 
@@ -81,13 +82,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             from edt_tui.commands.tui import run_tui
 
             return run_tui(args)
-        return int(handler(args) or 0)
+        code = int(handler(args) or 0)
+        sys.stdout.flush()  # surface a closed pipe here, not at interpreter exit
+        return code
     except EdtTuiError as exc:
         print(f"edt-tui: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("edt-tui: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `edt-tui inspect … | head`: the reader went away; stop quietly like other Unix tools.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -77,44 +77,44 @@ def summary_fields(export: Any | None, envelope: Any | None, *, partner: str) ->
 
 
 _COUNT_LABELS = (
-    ("subjects", "Matières"),
-    ("teachers", "Enseignants"),
+    ("subjects", "Subjects"),
+    ("teachers", "Teachers"),
     ("classes", "Classes"),
-    ("class_parts", "Parties de classe"),
-    ("groups", "Groupes"),
-    ("rooms", "Salles"),
-    ("students", "Élèves"),
-    ("sessions", "Cours"),
+    ("class_parts", "Class parts"),
+    ("groups", "Groups"),
+    ("rooms", "Rooms"),
+    ("students", "Students"),
+    ("sessions", "Sessions"),
 )
 
 
 def render_text(fields: dict[str, Any], *, partner: str) -> str:
-    """The readable summary, worded like the ENT's "Vérification du code RNE" step."""
+    """The readable summary: the ENT's "Vérification du code RNE" step (§3.4), in English."""
 
     def yes_no(flag: bool) -> str:
         return "true" if flag else "false"
 
     lines = [
-        f"Importation du fichier : {fields['uai'] or '?'}",
-        f"Identifiant unique : {fields['import_id'] or '?'}",
-        f"Fichier encrypté : {yes_no(fields['encrypted'])}",
-        f"Clé {partner} présente : {yes_no(fields['key_present'])}",
+        f"Establishment (UAI): {fields['uai'] or '?'}",
+        f"Unique id: {fields['import_id'] or '?'}",
+        f"Encrypted: {yes_no(fields['encrypted'])}",
+        f"{partner} key present: {yes_no(fields['key_present'])}",
     ]
     if fields["encrypted"]:
         lines += [
-            f"Établissement : {fields['establishment_name'] or '?'}",
-            f"Logiciel : {fields['software'] or '?'}",
-            f"Exporté le : {fields['exported_at'] or '?'}",
-            f"Partenaires : {', '.join(fields['partners']) or '(aucun)'}",
+            f"Establishment name: {fields['establishment_name'] or '?'}",
+            f"Software: {fields['software'] or '?'}",
+            f"Exported at: {fields['exported_at'] or '?'}",
+            f"Partners: {', '.join(fields['partners']) or '(none)'}",
         ]
     if fields["counts"] is not None:
-        lines.append(f"Version du fichier : {fields['version'] or '?'}")
-        lines.append(f"Année scolaire : {fields['school_year'] or '(absente)'}")
+        lines.append(f"File version: {fields['version'] or '?'}")
+        lines.append(f"School year: {fields['school_year'] or '(missing)'}")
         width = max(len(label) for _, label in _COUNT_LABELS)
         lines += [f"  {label:<{width}} {fields['counts'][key]:>6}" for key, label in _COUNT_LABELS]
     warnings = fields["warnings"]
     if warnings:
-        lines.append(f"Avertissements : {len(warnings)}")
+        lines.append(f"Warnings: {len(warnings)}")
         lines += [f"  - {text}" for text in warnings[:MAX_TEXT_WARNINGS]]
         if len(warnings) > MAX_TEXT_WARNINGS:
             lines.append(f"  … and {len(warnings) - MAX_TEXT_WARNINGS} more (use --json)")

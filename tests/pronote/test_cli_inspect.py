@@ -77,11 +77,11 @@ def test_inspect_plain_text_summary(capsys: pytest.CaptureFixture[str], tmp_path
     path.write_bytes(timetable_xml(BODY))
     assert main(["inspect", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "Importation du fichier : 0490856P" in out
-    assert f"Identifiant unique : {read_export(path).import_id}" in out
-    assert "Fichier encrypté : false" in out
-    assert "Clé ITSLEARNING présente : false" in out
-    assert "Élèves" in out and "Avertissements : 1" in out
+    assert "Establishment (UAI): 0490856P" in out
+    assert f"Unique id: {read_export(path).import_id}" in out
+    assert "Encrypted: false" in out
+    assert "ITSLEARNING key present: false" in out
+    assert "Students" in out and "Warnings: 1" in out
 
 
 def test_inspect_plain_json_nulls(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
