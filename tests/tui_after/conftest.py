@@ -8,6 +8,8 @@ xdist-safe.
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -60,16 +62,37 @@ async def _upload_and_import(home: Path, run: bool) -> None:
             await wait_finished(ent, job.id)
 
 
+def _prepare(root: Path) -> dict[str, Path]:
+    loaded, imported = root / "loaded", root / "imported"
+    if not (root / "ready").exists():
+        for folder in (loaded, imported):
+            shutil.rmtree(folder, ignore_errors=True)
+        loaded.mkdir(parents=True)
+        _load(loaded)
+        asyncio.run(_upload_and_import(loaded, run=False))
+        shutil.copytree(loaded, imported)
+        asyncio.run(_upload_and_import(imported, run=True))
+        (root / "ready").touch()
+    return {"loaded": loaded, "imported": imported}
+
+
 @pytest.fixture(scope="session")
 def demo_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """`loaded` (directory + uploaded export) and `imported` (one manual import done)."""
-    loaded = tmp_path_factory.mktemp("loaded")
-    _load(loaded)
-    asyncio.run(_upload_and_import(loaded, run=False))
-    imported = tmp_path_factory.mktemp("imported")
-    shutil.copytree(loaded, imported, dirs_exist_ok=True)
-    asyncio.run(_upload_and_import(imported, run=True))
-    return {"loaded": loaded, "imported": imported}
+    """`loaded` (directory + uploaded export) and `imported` (one manual import done).
+
+    Built once for the whole run: xdist workers share it through the run's base temp dir, the
+    first one to take the lock builds it (the pytest-xdist recipe for session fixtures).
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root = shared / "tui-after-demo"
+    root.mkdir(exist_ok=True)
+    with (root / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _prepare(root)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture
