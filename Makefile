@@ -14,8 +14,16 @@ $(BIN)/edt-tui: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# The demo keeps its own data directory (.edt-tui-home) and uses the committed TEST key; git does
+# not keep file modes, so the key is made private again first.
+DEMO := samples/demo
+DEMO_KEY := $(DEMO)/keys/partner-private-TEST-ONLY.pem
+DEMO_ENV := EDT_TUI_HOME=$(CURDIR)/$(DEMO_HOME) EDT_TUI_KEY=$(CURDIR)/$(DEMO_KEY)
+
 demo: $(BIN)/edt-tui
-	$(BIN)/edt-tui inspect samples/demo/Edt_To_ITSLEARNING_0490856P.xml --key samples/demo/keys/partner-private-TEST-ONLY.pem
+	chmod 600 $(DEMO_KEY)
+	$(DEMO_ENV) $(BIN)/edt-tui ent load $(DEMO)/ent
+	cd $(DEMO) && $(DEMO_ENV) $(CURDIR)/$(BIN)/edt-tui --uai 0490856P
 
 lint: $(BIN)/edt-tui
 	$(BIN)/ruff check .
