@@ -87,7 +87,6 @@ class Job:
     seq: int
     queue_position: int | None
     counters: Mapping[str, Any] = field(default_factory=dict)
-    options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def planned(self) -> bool:
@@ -136,7 +135,6 @@ class JobStore:
             selection_version=row["selection_version"], reason=row["reason"],
             outcome=JobOutcome(outcome) if outcome else None, seq=int(row["seq"]),
             queue_position=row["queue_position"], counters=json.loads(row["counters_json"]),
-            options=json.loads(row["options_json"]),
         )
 
     # -- creating jobs --------------------------------------------------------------------
@@ -144,27 +142,25 @@ class JobStore:
         self, conn: sqlite3.Connection, *, uai: str, type: JobType, status: JobStatus,
         export_sha256: str | None, selection_version: int | None,
         reference_time: datetime | None, reason: str | None = None,
-        outcome: JobOutcome | None = None, options: Mapping[str, Any] | None = None,
+        outcome: JobOutcome | None = None,
     ) -> str:
         now = _iso(self.clock())
         job_id = uuid.uuid4().hex
         seq = int(conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM import_jobs").fetchone()[0])
         conn.execute(
             """INSERT INTO import_jobs (id, uai, type, status, created_at, finished_at,
-                   reference_time, export_sha256, selection_version, reason, seq, outcome,
-                   options_json)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   reference_time, export_sha256, selection_version, reason, seq, outcome)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (job_id, uai, type.value, status.value, now,
              now if status.finished else None,
              _iso(reference_time) if reference_time else None, export_sha256, selection_version,
-             reason, seq, outcome.value if outcome else None, json.dumps(dict(options or {}))),
+             reason, seq, outcome.value if outcome else None),
         )
         return job_id
 
     def enqueue(
         self, uai: str, *, type: JobType, export_sha256: str, selection_version: int | None,
-        reference_time: datetime | None, options: Mapping[str, Any] | None = None,
-        supersede_reason: str | None = None,
+        reference_time: datetime | None, supersede_reason: str | None = None,
     ) -> Job:
         """A queued job; with `supersede_reason`, queued automatic jobs of `uai` are replaced."""
         with self._write() as conn:
@@ -178,7 +174,6 @@ class JobStore:
             job_id = self._insert(
                 conn, uai=uai, type=type, status=JobStatus.QUEUED, export_sha256=export_sha256,
                 selection_version=selection_version, reference_time=reference_time,
-                options=options,
             )
         job = self.get(job_id)
         assert job is not None

@@ -171,7 +171,6 @@ V2 = (
     "ALTER TABLE import_jobs ADD COLUMN worker_id TEXT",
     "ALTER TABLE import_jobs ADD COLUMN heartbeat_at TEXT",
     "ALTER TABLE import_jobs ADD COLUMN outcome TEXT",
-    "ALTER TABLE import_jobs ADD COLUMN options_json TEXT NOT NULL DEFAULT '{}'",
     "ALTER TABLE import_jobs ADD COLUMN known_json TEXT",
     "ALTER TABLE import_jobs ADD COLUMN people_json TEXT",
     "CREATE INDEX import_jobs_by_seq ON import_jobs (status, seq)",

@@ -181,7 +181,8 @@ class Planner:
         self._exports = _Lru(exports)
         self._plans = _Lru(plans)
         self._steps = _Lru(plans)
-        self._requests: dict[str, PlanRequest] = {}
+        self._requests = _Lru(256)
+        """What each recent plan id was computed from (recomputed when evicted from `_plans`)."""
         self._lock = threading.Lock()
 
     def export(self, uai: str, sha256: str) -> Export:
@@ -239,13 +240,13 @@ class Planner:
         )
         with self._lock:
             self._plans.put(plan_id, plan)
-            self._requests[plan_id] = request
+            self._requests.put(plan_id, request)
         return plan_id, plan
 
     def get(self, uai: str, plan_id: str) -> Plan | None:
         """A plan by id, recomputed when it left the cache; None when never computed here."""
         with self._lock:
-            request = self._requests.get(plan_id)
+            request: PlanRequest | None = self._requests.get(plan_id)
         if request is None or request.uai != uai:
             return None
         return self.plan(request)[1]

@@ -176,7 +176,7 @@ class Worker:
                 job.uai, type=JobType.MANUAL, statuses=(JobStatus.DONE,), with_outcome=False
             )
             seen = self.jobs.known_entities(manual.id) if manual else None
-            new = new_entities(plan, seen or {})
+            new = new_entities(plan, seen) if seen is not None else {}
             if any(new.values()):
                 plan = self.planner.compute(
                     job.uai, export, without_new(selection, new), options, reference_time
