@@ -132,3 +132,33 @@ def entry_total(entry: dict[str, object]) -> int:
     recap = entry["recap"]
     assert isinstance(recap, dict)
     return sum(v["success"] + v["error"] for v in recap.values())
+
+
+def test_import_with_a_tui_session_uses_its_selection(
+    loaded: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from edt_tui.session.store import SessionStore
+
+    sessions = SessionStore()
+    course = f"{DEMO_UAI}:2026-2027:FRANCAIS:class:6A"
+    mine = sessions.create(DEMO_UAI)
+    sessions.update_selection(mine.id, lambda s: s.with_course(course, False))
+    other = sessions.create(OTHER_UAI)
+
+    code, _, err = run(capsys, "import", str(DEMO_EXPORT), "--uai", DEMO_UAI, "--key",
+                       str(DEMO_KEY), "--session", other.id)
+    assert code == 2 and OTHER_UAI in err
+    code, out, _ = run(capsys, "import", str(DEMO_EXPORT), "--uai", DEMO_UAI, "--key",
+                       str(DEMO_KEY), "--session", mine.id)
+    assert code == 0 and "position 1" in out
+    store = open_store()
+    try:
+        version, saved = store.get_selection(DEMO_UAI) or (0, {})
+        assert saved["deactivated_courses"] == [course]
+        job_id = out.split()[1]
+        code, out, _ = run(capsys, "history", "--uai", DEMO_UAI, "--json")
+        [entry] = json.loads(out)
+        assert entry["id"] == job_id and entry["selection_version"] == version
+        assert entry["status"] == "queued"  # `import` alone runs no embedded worker
+    finally:
+        store.close()
