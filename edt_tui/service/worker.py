@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -52,14 +51,13 @@ class Worker:
     def __init__(
         self, jobs: JobStore, planner: Planner, *, batch_size: int = DEFAULT_BATCH,
         poll_seconds: float = 1.0, worker_id: str | None = None,
-        on_finished: Callable[[Job], None] | None = None, auto_resume: bool = True,
+        auto_resume: bool = True,
     ) -> None:
         self.jobs = jobs
         self.planner = planner
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.worker_id = worker_id or this_worker_id()
-        self.on_finished = on_finished
         self.auto_resume = auto_resume
         self.wakeup = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -151,9 +149,9 @@ class Worker:
         self._finished(job)
 
     def _finished(self, job: Job) -> None:
+        """The ENT changed: plans cached for the wizard are stale."""
+        log.info("job %s of %s finished", job.id, job.uai)
         self.planner.invalidate()
-        if self.on_finished is not None:
-            self.on_finished(job)
 
     def _plan(self, job: Job) -> Plan:
         """Compute and store the job's actions (in this thread)."""
