@@ -41,6 +41,7 @@ class TableApp(App[None]):
         yield SelectionTable(
             self.model,
             status=lambda rid, row, active: item_status(row.known, active).text(),
+            status_first=True,
         )
 
     def on_mount(self) -> None:
@@ -52,7 +53,7 @@ class TableApp(App[None]):
 
 def visible_labels(app: TableApp) -> list[str]:
     table = app.query_one(SelectionTable).table
-    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+    return [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
 
 
 def footer(app: TableApp) -> str:
@@ -74,7 +75,7 @@ async def test_mark_range_and_bulk_deactivate() -> None:
         assert [app.model.is_active(i) for i in "012"] == [False, False, False]
         assert app.changes and set(app.changes[-1].ids) == {"1", "2"}  # "0" was already off
         assert "0 / 41 activés" not in footer(app)
-        assert str(table.get_row_at(1)[2]) == "✖ Désactivé"
+        assert str(table.get_row_at(1)[1]) == "✖ Désactivé"
 
 
 async def test_pages_and_cursor_crossing_page_boundary() -> None:
@@ -124,7 +125,7 @@ async def test_markup_in_a_name_displays_literally() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("G")
         table = app.query_one(SelectionTable).table
-        cell = table.get_row_at(table.cursor_row)[1]
+        cell = table.get_row_at(table.cursor_row)[2]
         assert isinstance(cell, Text)
         assert cell.plain == "[red]ROUGE[/red] & ÉDUCATION"
         assert not cell.spans  # no style was parsed out of the name

@@ -10,6 +10,8 @@ from textual.widgets import DirectoryTree
 
 from edt_tui.session.store import STEPS, SessionStore
 from edt_tui.tui.app import EdtTuiApp
+from edt_tui.tui.screens.launch import LaunchScreen
+from edt_tui.tui.screens.table_step import TableStepScreen
 
 from .fakes import UAI, FakeBackend
 from .test_wizard import settle
@@ -43,6 +45,15 @@ def test_step_layout(snap_compare, step: str, size: tuple[int, int]) -> None:  #
             tree = app.screen.query_one(DirectoryTree)
             for _ in range(200):
                 if tree.root.data is not None and tree.root.data.loaded:
+                    break
+                await pilot.pause()
+            await pilot.pause()
+        screen = app.screen
+        if isinstance(screen, (TableStepScreen, LaunchScreen)):  # wait for the plan's handler
+            for _ in range(200):
+                if not screen.query_one("#loading").display and (
+                    not isinstance(screen, TableStepScreen) or screen.selection_table is not None
+                ):
                     break
                 await pilot.pause()
             await pilot.pause()

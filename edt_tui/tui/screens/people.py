@@ -30,7 +30,9 @@ EVIDENCE_WORDS = {
     "last_name:close": "nom proche",
     "first_name:exact": "prénom identique",
     "first_name:close": "prénom proche",
+    "first_name:prefix": "prénom abrégé",
     "birth_date:exact": "même date de naissance",
+    "birth_date:differs": "date de naissance différente",
 }
 
 
@@ -84,7 +86,8 @@ class TeachersScreen(TableStepScreen):
     HELP: ClassVar[str] = (
         "Sélection des enseignants. ✔ Validé : compte ENT reconnu. ✖ Refusé : association "
         "refusée. ✖ Non réconcilié (rouge) : aucun compte, son emploi du temps ne sera pas "
-        "importé — entrée pour voir les comptes proches et en lier un (+ Lié). "
+        "importé — entrée pour voir les comptes proches et en lier un (+ Lié) ; "
+        "/aucun les filtre. "
         "a : valider, d : refuser (lignes marquées ou ligne courante)."
     )
     EMPTY = "Aucun enseignant dans cet export : n pour continuer."
@@ -117,10 +120,14 @@ class TeachersScreen(TableStepScreen):
     def account(self, row: PersonLine) -> str:
         return self.linked.get(row.key) or row.sync_id or ""
 
+    def account_cell(self, row: PersonLine) -> str:
+        """The ENT column; `aucun compte` lets the filter (`/aucun`) find the unreconciled."""
+        return self.account(row) or "aucun compte"
+
     def columns(self) -> Sequence[Column[Any]]:
         return [
             Column("name", "Nom Prénom", lambda p: p.display_name),
-            Column("ent", "ENT", self.account),
+            Column("ent", "ENT", self.account_cell),
             Column("pronote", "PRONOTE", lambda p: p.idpn or ""),
         ]
 
@@ -195,6 +202,6 @@ class StudentsScreen(TeachersScreen):
         return [
             Column("name", "Nom Prénom", lambda p: p.display_name),
             Column("born", "Né(e) le", lambda p: p.birth_date or "", width=10),
-            Column("ent", "ENT", self.account),
+            Column("ent", "ENT", self.account_cell),
             Column("pronote", "PRONOTE", lambda p: p.idpn or ""),
         ]

@@ -147,7 +147,9 @@ class TableStepScreen(StepScreen):
             can_activate=self.can_activate,
             page_size=previous.page_size if previous else 25,
         )
-        table = SelectionTable(self.model, status=self.status, row_style=self.row_style)
+        table = SelectionTable(
+            self.model, status=self.status, row_style=self.row_style, status_first=True
+        )
         await self.mount(table, after=status)
         table.focus_table()
 

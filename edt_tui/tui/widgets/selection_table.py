@@ -122,9 +122,11 @@ class SelectionTable(Vertical):
         status: StatusCell,
         row_style: RowStyle | None = None,
         status_title: str = "Statut",
+        status_first: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        self._status_first = status_first
         self.model = model
         self._status = status
         self._row_style = row_style
@@ -143,9 +145,12 @@ class SelectionTable(Vertical):
     def on_mount(self) -> None:
         table = self.table
         table.add_column(Text(" "), key="mark", width=1)
+        if self._status_first:  # wide rows: 80 columns still show the status
+            table.add_column(Text(self._status_title), key="status", width=16)
         for column in self.model.columns:
             table.add_column(Text(column.title), key=column.key, width=column.width)
-        table.add_column(Text(self._status_title), key="status", width=16)
+        if not self._status_first:
+            table.add_column(Text(self._status_title), key="status", width=16)
         self.render_page()
 
     def focus_table(self) -> None:
@@ -158,7 +163,8 @@ class SelectionTable(Vertical):
         style = self._row_style(row_id, row, active) if self._row_style else ""
         mark = Text(MARK if self.model.is_marked(row_id) else " ", style="bold")
         data = [Text(column.value(row), style=style) for column in self.model.columns]
-        return [mark, *data, self._status(row_id, row, active)]
+        status = self._status(row_id, row, active)
+        return [mark, status, *data] if self._status_first else [mark, *data, status]
 
     def render_page(self, cursor: int | None = None) -> None:
         """Replace the table's rows with the current page (O(page))."""
@@ -176,10 +182,12 @@ class SelectionTable(Vertical):
         table = self.table
         for row_id, row in self.model.page_rows():
             cells = self._cells(row_id, row)
-            table.update_cell(row_id, "mark", cells[0])
-            for column, cell in zip(self.model.columns, cells[1:-1], strict=True):
-                table.update_cell(row_id, column.key, cell)
-            table.update_cell(row_id, "status", cells[-1])
+            keys = ["mark", "status"] if self._status_first else ["mark"]
+            keys += [column.key for column in self.model.columns]
+            if not self._status_first:
+                keys.append("status")
+            for key, cell in zip(keys, cells, strict=True):
+                table.update_cell(row_id, key, cell)
         self._render_footer()
 
     def _render_footer(self) -> None:
