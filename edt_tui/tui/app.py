@@ -7,7 +7,6 @@ talks to the ENT service only through the `WizardBackend` it was given.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -16,7 +15,6 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.screen import Screen
 
 from edt_tui.session.store import STEPS, SessionStore
 from edt_tui.tui.backend import WizardBackend
@@ -92,6 +90,7 @@ class WizardCommands(Provider):
                 )
         commands.append(("app: help", app.action_help, "Aide de l'écran"))
         commands.append(("history: open", app.open_history, "Historique des imports"))
+        commands += app.after_launch_commands()
         return commands
 
     async def discover(self) -> Hits:
@@ -163,17 +162,20 @@ class EdtTuiApp(App[None]):
         self.push_screen(HelpScreen(STEP_TITLES[screen.STEP], screen.HELP, bindings))
 
     def open_history(self) -> None:
-        """The history screen lives in `screens/history.py` (issue 7) when it is there."""
-        try:
-            module = importlib.import_module("edt_tui.tui.screens.history")
-        except ModuleNotFoundError:
-            self.notify(
-                f"Historique : `edt-tui history --uai {self.wizard.uai}` en attendant l'écran.",
-                timeout=5,
-            )
-            return
-        history: type[Screen[None]] = module.HistoryScreen
-        self.push_screen(history())
+        """« Historique des imports » (screens/history.py, issue 7)."""
+        from edt_tui.tui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen())
+
+    def after_launch_commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        """`accounts: open`, `verification: open`, `hierarchy: open`, `automatic: open`."""
+        from edt_tui.tui.screens.after_base import after_launch_targets
+
+        return [
+            (f"{name}: open", lambda factory=factory: self.push_screen(factory()), text)
+            for name, factory, text in after_launch_targets()
+            if name != "history"
+        ]
 
     async def on_unmount(self) -> None:
         await self.wizard.backend.aclose()

@@ -69,6 +69,22 @@ def resolve_path(answer: str, base: Path) -> Path:
     return path if path.is_absolute() else base / path
 
 
+def after_launch_targets() -> list[tuple[str, Callable[..., AfterLaunchScreen], str]]:
+    """The after-launch screens by palette name, with their French title."""
+    from edt_tui.tui.screens.accounts import AccountsScreen
+    from edt_tui.tui.screens.automatic import AutomaticScreen
+    from edt_tui.tui.screens.history import HistoryScreen
+    from edt_tui.tui.screens.verification import CoursesScreen, HierarchyScreen
+
+    return [
+        ("history", HistoryScreen, "Historique des imports"),
+        ("accounts", AccountsScreen, "Vérification des comptes"),
+        ("verification", CoursesScreen, "Cours créés par intégration"),
+        ("hierarchy", HierarchyScreen, "Hiérarchie Cours <année>"),
+        ("automatic", AutomaticScreen, "Import automatique"),
+    ]
+
+
 class AfterLaunchCommands(Provider):
     """`go: history`, `go: accounts`, `go: verification`, `go: automatic` from these screens."""
 
@@ -76,19 +92,10 @@ class AfterLaunchCommands(Provider):
         screen = self.screen
         if not isinstance(screen, AfterLaunchScreen):
             return []
-        from edt_tui.tui.screens.accounts import AccountsScreen
-        from edt_tui.tui.screens.automatic import AutomaticScreen
-        from edt_tui.tui.screens.history import HistoryScreen
-        from edt_tui.tui.screens.verification import CoursesScreen, HierarchyScreen
-
-        targets: list[tuple[str, Callable[..., AfterLaunchScreen], str]] = [
-            ("go: history", HistoryScreen, "Historique des imports"),
-            ("go: accounts", AccountsScreen, "Vérification des comptes"),
-            ("go: verification", CoursesScreen, "Cours créés par intégration"),
-            ("go: hierarchy", HierarchyScreen, "Hiérarchie Cours <année>"),
-            ("go: automatic", AutomaticScreen, "Import automatique"),
+        return [
+            (f"go: {name}", partial(screen.open, kind), text)
+            for name, kind, text in after_launch_targets()
         ]
-        return [(name, partial(screen.open, kind), text) for name, kind, text in targets]
 
     async def discover(self) -> Hits:
         for name, callback, text in self._commands():
