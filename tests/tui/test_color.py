@@ -9,16 +9,25 @@ import pytest
 from edt_tui.commands.tui import apply_color_choice
 
 
-def test_color_never_sets_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    apply_color_choice("never")
+@pytest.fixture(autouse=True)
+def restored_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register both variables with monkeypatch so whatever the code sets is undone."""
+    for name in ("NO_COLOR", "TEXTUAL_COLOR_SYSTEM"):
+        monkeypatch.setenv(name, "placeholder")
+        monkeypatch.delenv(name)
 
+
+def test_color_never_sets_no_color() -> None:
+    apply_color_choice("never")
     assert os.environ["NO_COLOR"] == "1"
 
 
-def test_color_always_drops_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.delenv("TEXTUAL_COLOR_SYSTEM", raising=False)
+def test_color_always_drops_no_color() -> None:
+    os.environ["NO_COLOR"] = "1"
     apply_color_choice("always")
-
     assert "NO_COLOR" not in os.environ and os.environ["TEXTUAL_COLOR_SYSTEM"] == "256"
+
+
+def test_color_auto_changes_nothing() -> None:
+    apply_color_choice("auto")
+    assert "NO_COLOR" not in os.environ and "TEXTUAL_COLOR_SYSTEM" not in os.environ
