@@ -104,6 +104,11 @@ async def run(args: argparse.Namespace) -> None:
             await pilot.press(*keys)
             await pilot.pause()
 
+        report(
+            "unbound key (Pilot round trip)",
+            await timed(lambda: press("f12"), args.repeat),
+            GOAL_INTERACTION,
+        )
         report("cursor down (j)", await timed(lambda: press("j"), args.repeat), GOAL_INTERACTION)
         report("page switch (])", await timed(lambda: press("]"), args.repeat), GOAL_INTERACTION)
         await press("p")
