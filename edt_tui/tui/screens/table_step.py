@@ -31,7 +31,8 @@ from edt_tui.tui.widgets.selection_table import SelectionTable
 def merged(selection: Selection, field: str, updates: Mapping[str, Any]) -> Selection:
     """`selection` with `updates` merged into one of its decision maps, in a single copy."""
     current: Mapping[str, Any] = getattr(selection, field)
-    return replace(selection, **{field: frozen_map({**current, **updates})})
+    changes: dict[str, Any] = {field: frozen_map({**current, **updates})}
+    return replace(selection, **changes)
 
 
 class PlanLoaded(Message):
