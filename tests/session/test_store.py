@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from edt_tui.engine.selection import SubjectChoice
+from edt_tui.engine.selection import Selection, SubjectChoice
 from edt_tui.errors import BadInputError
 from edt_tui.session.store import AtomicJSONStorage, SessionStore
 
@@ -63,8 +64,11 @@ def test_atomic_storage_leaves_no_temp_file(tmp_path: Path) -> None:
 def _writer(path: str, session_id: str, prefix: str, count: int) -> None:
     store = SessionStore(Path(path))
     for i in range(count):
-        key = f"{prefix}{i}"
-        store.update_selection(session_id, lambda s, k=key: s.with_group(k, False))
+        store.update_selection(session_id, partial(_deactivate_group, f"{prefix}{i}"))
+
+
+def _deactivate_group(key: str, selection: Selection) -> Selection:
+    return selection.with_group(key, False)
 
 
 def test_two_processes_writing_lose_no_decision(tmp_path: Path) -> None:

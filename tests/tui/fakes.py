@@ -128,7 +128,7 @@ def build_data(*, students: int = 60, classes: int = 16, groups: int = 15) -> Da
         idpn = f"{profile[0].upper()}{i:05}PN"
         born = None if profile == "teacher" else f"{2010 + i % 5}-0{1 + i % 9}-1{i % 10}"
         unreconciled = i % 11 == 3
-        suggestions = ()
+        suggestions: tuple[SuggestionLine, ...] = ()
         if unreconciled:
             suggestions = (
                 SuggestionLine(
