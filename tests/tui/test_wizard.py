@@ -14,6 +14,7 @@ from edt_tui.session.store import SessionStore
 from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.screens.help import HelpScreen
+from edt_tui.tui.screens.launch import LaunchScreen
 from edt_tui.tui.screens.resume import ResumeModal
 from edt_tui.tui.screens.table_step import TableStepScreen
 from edt_tui.tui.widgets.selection_table import SelectionTable
@@ -35,6 +36,16 @@ async def settle(app: EdtTuiApp, pilot: Pilot[None]) -> None:
             with contextlib.suppress(WorkerCancelled):
                 await app.workers.wait_for_complete(ours)
         await pilot.pause()
+    screen = app.screen
+    if isinstance(screen, (TableStepScreen, LaunchScreen)):  # the plan's handler mounts async
+        for _ in range(200):
+            loading = screen.query("#loading")
+            table_ready = not isinstance(screen, TableStepScreen) or (
+                screen.selection_table is not None or screen.model is None
+            )
+            if not (loading and loading.first().display) and table_ready:
+                break
+            await pilot.pause()
 
 
 def step(app: EdtTuiApp) -> str:
