@@ -13,7 +13,7 @@ from typing import Any
 from edt_tui.cli import add_connection_options
 from edt_tui.errors import BadInputError, EdtTuiError
 
-PROFILES = {"students": "Apprenants", "teachers": "Enseignants"}
+PROFILES = {"students": "Students", "teachers": "Teachers"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -71,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({**counts, "unreconciled": lists}, ensure_ascii=False, indent=2))
         return 0
     for profile, label in PROFILES.items():
-        print(f"Nombre d'{label.lower()} réconciliés : {counts[profile]['reconciled']}")
-        print(f"{label} non réconciliés : {counts[profile]['unreconciled']}")
+        print(f"{label} reconciled: {counts[profile]['reconciled']}")
+        print(f"{label} unreconciled: {counts[profile]['unreconciled']}")
     if args.export is not None:
         print(f"edt-tui: unreconciled list written to {args.export}")
     return 0

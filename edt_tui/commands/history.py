@@ -45,28 +45,31 @@ def run(args: argparse.Namespace) -> int:
     async def go() -> Any:
         async with client_from_args(args, worker=False) as ent:
             try:
+                establishment = await ent.get_establishment(uai)
                 if args.job:
                     job = await ent.get_job(uai, args.job)
                     failed = await ent.job_actions(uai, args.job, status="error", limit=100)
-                    return job, failed
-                establishment = await ent.get_establishment(uai)
+                    return establishment.timezone, job, failed
                 return establishment.timezone, await ent.history(uai, limit=args.limit)
             except EdtTuiError as exc:
                 raise known_establishment(exc, uai) from None
 
     result = asyncio.run(go())
     if args.job:
-        job, failed = result
+        timezone, job, failed = result
         if args.json:
             print(json.dumps({**job.raw, "failed_actions": list(failed.items)},
                              ensure_ascii=False, indent=2))
             return 0
+        from edt_tui.commands._wording import ACTION_NAMES
         from edt_tui.commands.imports import print_recap
+        from edt_tui.engine.model import ActionType
 
-        print(f"Date d'import : {job.created_at}   Type : {job.type_label}")
+        print(f"Import date: {local(job.created_at, timezone)}   Type: {job.type}")
         print_recap(job)
         for action in failed.items:
-            print(f"  erreur {action['label']} {action['key']}: {action['error']}")
+            kind = ACTION_NAMES[ActionType(action["type"])]
+            print(f"  failed {kind} {action['key']}: {action['error']}")
         if failed.total > len(failed.items):
             print(f"  … {failed.total - len(failed.items)} more failed actions (see the API)")
         return 0
@@ -77,20 +80,22 @@ def run(args: argparse.Namespace) -> int:
     if not page.items:
         print(f"no import yet for {uai}")
         return 0
+    from edt_tui.commands._wording import reason_text, status_text
+
     print(
-        f"{'Date d’import':20} {'Statut':12} {'Type':12} {'File':>5} {'Tâches':>8} "
-        f"{'Erreurs':>8}  Id"
+        f"{'Import date':16}  {'Status':24} {'Type':9} {'Queue':>5} {'Tasks':>6} "
+        f"{'Errors':>6}  Id"
     )
     for job in page.items:
         raw = job.raw
         position = "" if job.queue_position is None else str(job.queue_position)
         print(
-            f"{local(job.created_at, timezone):20} {job.status_label:12} "
-            f"{job.type_label:12} {position:>5} {raw.get('tasks_done', 0):>8} "
-            f"{raw.get('errors', 0):>8}  {job.id}"
+            f"{local(job.created_at, timezone):16}  {status_text(job.status, job.status_label):24} "
+            f"{job.type:9} {position:>5} {raw.get('tasks_done', 0):>6} "
+            f"{raw.get('errors', 0):>6}  {job.id}"
         )
         if job.reason:
-            print(f"{'':22}{job.reason}")
+            print(f"{'':18}{reason_text(raw)}")
     return 0
 
 

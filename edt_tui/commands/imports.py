@@ -147,10 +147,7 @@ def run(args: argparse.Namespace) -> int:
                     )
             except EdtTuiError as exc:
                 raise known_establishment(exc, uai) from None
-            position = f" (position {job.queue_position} in the queue)" if (
-                job.queue_position is not None
-            ) else ""
-            print(f"job {job.id} {job.status}{position}")
+            print(f"job {job.id} {job_state(job)}")
             if not args.wait:
                 if embedded(args):
                     print(
@@ -187,30 +184,40 @@ async def follow(ent: EntClient, uai: str, job_id: str) -> ImportJob:
         await asyncio.sleep(POLL_SECONDS)
 
 
+def job_state(job: ImportJob) -> str:
+    """`queued (En attente) — position 2 in the queue`, `done (Fait)`…"""
+    from edt_tui.commands._wording import status_text
+
+    state = status_text(job.status, job.status_label)
+    if job.queue_position is not None:
+        state += f" — position {job.queue_position} in the queue"
+    return state
+
+
 def progress_line(job: ImportJob, *, width: int) -> str:
     if job.status == "queued":
-        return f"{job.status_label}: position {job.queue_position} in the queue"
+        return job_state(job)
     progress = job.progress
     if not progress:
-        return f"{job.status_label}: génération des actions…"
+        return f"{job_state(job)}: planning the actions…"
     done, total = progress["done"], progress["total"]
     ratio = done / total if total else 1.0
     bar = f"[{'#' * round(ratio * width)}{'.' * (width - round(ratio * width))}] " if width else ""
-    return f"{job.status_label}: {bar}{ratio:4.0%} {done}/{total} actions"
+    return f"{job_state(job)}: {bar}{ratio:4.0%} {done}/{total} actions"
 
 
 def print_recap(job: ImportJob) -> None:
     """§3.12: status, tasks done, successes and errors per action type."""
+    from edt_tui.commands._wording import ACTION_NAMES, reason_text
     from edt_tui.engine.model import ActionType
-    from edt_tui.service.vocabulary import ACTION_LABELS
 
-    print(f"Statut : {job.status_label} ({job.status})")
+    print(f"Status: {job_state(job)}")
     if job.reason:
-        print(f"Motif : {job.reason}")
+        print(f"Reason: {reason_text(job.raw)}")
     if not job.recap:
         return
-    print(f"Nombre de tâches effectuées : {job.raw.get('tasks_done', 0)}")
-    print(f"{'':34}{'Succès':>8}{'Erreur':>8}")
+    print(f"Tasks done: {job.raw.get('tasks_done', 0)}")
+    print(f"{'':26}{'Success':>9}{'Error':>9}")
     for kind in ActionType:
         counts = job.recap.get(kind.value, {"success": 0, "error": 0})
-        print(f"{ACTION_LABELS[kind]:34}{counts['success']:>8}{counts['error']:>8}")
+        print(f"{ACTION_NAMES[kind]:26}{counts['success']:>9}{counts['error']:>9}")

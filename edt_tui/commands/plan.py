@@ -66,20 +66,20 @@ def run(args: argparse.Namespace) -> int:
 def print_summary(document: dict[str, Any]) -> None:
     """§3.11's summary, plus what the admin should know before launching."""
     actions, people = document["actions"], document["people"]
-    print(f"Établissement {document['uai']} — année {document['school_year']}")
-    print(f"Référence T : {document['reference_time']}")
-    print(f"Cours sélectionnés : {len(document['courses'])}")
-    print(f"Nombre de cours créés : {actions['create_course']}")
-    print(f"Nombre d'évènements créés : {actions['create_event']}")
-    print(f"Nombre d'évènements mis à jour : {actions['update_event']}")
-    print(f"Nombre d'évènements supprimés : {actions['delete_event']}")
-    print(f"Nombre d'appartenances créées : {actions['create_membership']}")
-    print(f"Nombre d'appartenances supprimées : {actions['delete_membership']}")
-    for key, label in (("teachers", "Enseignants"), ("students", "Élèves")):
+    print(f"Establishment {document['uai']}, school year {document['school_year']}")
+    print(f"Reference time T: {document['reference_time']}")
+    print(f"Selected courses: {len(document['courses'])}")
+    print(f"Courses to create: {actions['create_course']}")
+    print(f"Events to create: {actions['create_event']}")
+    print(f"Events to update: {actions['update_event']}")
+    print(f"Events to delete: {actions['delete_event']}")
+    print(f"Memberships to create: {actions['create_membership']}")
+    print(f"Memberships to delete: {actions['delete_membership']}")
+    for key, label in (("teachers", "Teachers"), ("students", "Students")):
         group = people[key]
         print(
-            f"{label} : {group['reconciled']} réconciliés, "
-            f"{len(group['unreconciled'])} non réconciliés"
+            f"{label}: {group['reconciled']} reconciled, "
+            f"{len(group['unreconciled'])} unreconciled"
         )
     if document["ignored_sessions"]:
-        print(f"Cours ignorés : {len(document['ignored_sessions'])}")
+        print(f"Ignored sessions: {len(document['ignored_sessions'])}")

@@ -82,7 +82,7 @@ def run_list(args: argparse.Namespace) -> int:
             }, ensure_ascii=False))
         else:
             name = s.export.get("file_name") or "-"
-            launched = f"import {s.job_id[:8]}" if s.job_id else "en cours"
+            launched = f"import {s.job_id[:8]}" if s.job_id else "not launched"
             print(f"{s.id}  {s.uai}  {s.step:<13} {s.updated_at}  {launched:<15} {name}")
     if not sessions and not args.json:
         print("no import session")

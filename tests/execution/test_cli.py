@@ -59,7 +59,8 @@ def test_plan_json_follows_the_contract_and_writes_nothing(
 
     code, human, _ = run(capsys, "plan", str(DEMO_EXPORT), "--uai", DEMO_UAI, "--key",
                          str(DEMO_KEY), "--at", T0)
-    assert code == 0 and f"Nombre de cours créés : {len(doc['courses'])}" in human
+    assert code == 0 and f"Courses to create: {len(doc['courses'])}" in human
+    assert f"Selected courses: {len(doc['courses'])}" in human
     store = open_store()
     try:
         assert store.list_exports(DEMO_UAI).total == 0
@@ -103,7 +104,8 @@ def test_import_then_resume_wait_history_and_accounts(
     code, out, err = run(capsys, "import", "--uai", DEMO_UAI, "--key", str(DEMO_KEY),
                          "--resume", job_id, "--wait")
     assert code == 0, err
-    assert "Statut : Fait (done)" in out and "Création d'évènement" in out
+    assert "Status: done (Fait)" in out
+    assert re.search(r"^event creation +[1-9]\d* +0$", out, re.MULTILINE)
 
     code, out, _ = run(capsys, "history", "--uai", DEMO_UAI, "--json")
     assert code == 0
@@ -114,10 +116,12 @@ def test_import_then_resume_wait_history_and_accounts(
     assert entry["recap"]["create_event"]["success"] > 0
 
     code, out, _ = run(capsys, "history", "--uai", DEMO_UAI)
-    assert code == 0 and "Fait" in out and "Manuel" in out and job_id in out
+    assert code == 0 and "done (Fait)" in out and "manual" in out and job_id in out
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", out)
     code, out, _ = run(capsys, "history", "--uai", DEMO_UAI, "--job", job_id)
-    assert code == 0 and f"Nombre de tâches effectuées : {entry_total(entry)}" in out
+    assert code == 0 and f"Tasks done: {entry_total(entry)}" in out
+    success = entry["recap"]["create_event"]["success"]
+    assert re.search(rf"^event creation +{success} +0$", out, re.MULTILINE)
 
     listing = tmp_path / "non-reconcilies.txt"
     code, out, _ = run(capsys, "accounts", "--uai", DEMO_UAI, "--json", "--export", str(listing))
@@ -126,6 +130,13 @@ def test_import_then_resume_wait_history_and_accounts(
     lines = listing.read_text(encoding="utf-8").splitlines()
     assert len(lines) == counts["students"]["unreconciled"] + counts["teachers"]["unreconciled"]
     assert len(lines[0].split("\t")) == 3  # students first, with their birth date
+
+    code, out, _ = run(capsys, "accounts", "--uai", DEMO_UAI)
+    assert code == 0
+    for profile in ("students", "teachers"):
+        label = profile.capitalize()
+        assert f"{label} reconciled: {counts[profile]['reconciled']}\n" in out
+        assert f"{label} unreconciled: {counts[profile]['unreconciled']}\n" in out
 
 
 def entry_total(entry: dict[str, object]) -> int:

@@ -1,0 +1,63 @@
+"""The CLI's English words for the import history (the TUI shows the French labels).
+
+The CLI is in English; helpdesk staff still need the French label the admin sees in the TUI,
+so a status reads `done (Fait)`: the contract code, then the TUI's label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from edt_tui.engine.model import ActionType
+
+ACTION_NAMES: dict[ActionType, str] = {
+    ActionType.CREATE_COURSE: "course creation",
+    ActionType.CREATE_HIERARCHY_NODE: "hierarchy node creation",
+    ActionType.CREATE_MEMBERSHIP: "membership creation",
+    ActionType.DELETE_MEMBERSHIP: "membership deletion",
+    ActionType.CREATE_EVENT: "event creation",
+    ActionType.UPDATE_EVENT: "event update",
+    ActionType.DELETE_EVENT: "event deletion",
+}
+"""The recap's rows, in execution order (French twin: vocabulary.ACTION_LABELS)."""
+
+OUTCOME_REASONS: dict[str, str] = {
+    "noop": "same file as the previous import: nothing to do",
+    "superseded": "replaced by a newer automatic push before it started",
+    "cancelled": "cancelled by an admin",
+}
+"""Why a finished job did nothing (vocabulary.JobOutcome codes)."""
+
+
+def status_text(code: str, label: str) -> str:
+    """`done (Fait)`: the contract word, then the TUI's French label when there is one."""
+    return f"{code} ({label})" if label else code
+
+
+def reason_text(job: Mapping[str, Any]) -> str:
+    """A job's reason for the CLI: English when the service's wording is known, followed by the
+    French text as recorded (what the TUI shows); otherwise the recorded text alone."""
+    reason = str(job.get("reason") or "")
+    english = _english_reason(job, reason)
+    return f"{english} ({reason})" if english and reason else english or reason
+
+
+def _english_reason(job: Mapping[str, Any], reason: str) -> str | None:
+    from edt_tui.service.jobs import RESUMED
+    from edt_tui.service.vocabulary import FIRST_MANUAL_IMPORT_REQUIRED
+
+    outcome = str(job.get("outcome") or "")
+    if outcome in OUTCOME_REASONS:
+        return OUTCOME_REASONS[outcome]
+    if reason == RESUMED:
+        return "resumed after an interruption"
+    if FIRST_MANUAL_IMPORT_REQUIRED in reason:
+        return "push refused: a first manual import is needed"
+    if reason.startswith("Envoi refusé"):
+        return "push refused"
+    if reason.startswith("Erreur interne"):
+        return "internal error"
+    if job.get("status") == "interrupted":
+        return "the import process stopped before the end"
+    return None
