@@ -4,9 +4,10 @@ Real exports never carry a DOCTYPE: any DTD or entity declaration is refused bef
 it (billion laughs, XXE), and the parser runs with entity resolution, DTD loading and network off
 and the default size limits (no huge_tree).
 
-The document is fed to libxml2 in slices and read through a parser *target* (SAX style): no tree
-is ever built, each entry (`Eleve`, `Cours`…) becomes a model object when it ends and nothing of
-it is kept, so memory stays flat whatever the file size. Source lines (a session's `line`, the
+The document (in memory already) is handed to libxml2 in one call, cheaper than feeding slices,
+and read through a parser *target* (SAX style): no tree is ever built, each entry (`Eleve`,
+`Cours`…) becomes a model object when it ends and nothing of it is kept, so memory stays flat
+whatever the file size. Source lines (a session's `line`, the
 line of a warning) are found afterwards by an exact scan of the bytes for the few elements that
 need one. Everything odd but survivable becomes an `ExportWarning`; only unreadable XML raises.
 """
@@ -52,9 +53,6 @@ TIMETABLE_ROOT = "ExportEmploiDuTemps"
 
 PROLOG_SCAN_BYTES = 1 << 16
 """How much of the file head is examined first for a DOCTYPE (real prologs are tiny)."""
-
-FEED_BYTES = 1 << 20
-"""The document is fed to libxml2 in slices of this size."""
 
 SAFE_PARSER_OPTIONS: dict[str, bool] = {
     "resolve_entities": False,
@@ -930,9 +928,7 @@ def parse_timetable(data: bytes, *, source_name: str | None = None) -> Timetable
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for offset in range(0, len(data), FEED_BYTES):
-            parser.feed(data[offset : offset + FEED_BYTES])
-        parser.close()
+        etree.fromstring(data, parser)
         return target.timetable()
     except etree.XMLSyntaxError as exc:
         raise MalformedXmlError(
