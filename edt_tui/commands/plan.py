@@ -82,4 +82,4 @@ def print_summary(document: dict[str, Any]) -> None:
             f"{len(group['unreconciled'])} unreconciled"
         )
     if document["ignored_sessions"]:
-        print(f"Ignored sessions: {len(document['ignored_sessions'])}")
+        print(f"Ignored sessions: {len(document['ignored_sessions'])} (details with --json)")
