@@ -166,8 +166,12 @@ def _text(value: str | None) -> str:
 
 
 def _clean(value: str | None) -> str | None:
-    """An optional attribute: its text, or None when absent or blank."""
-    return _text(value) or None
+    """An optional attribute: its text, or None when absent or blank (`_text`, inlined: hot)."""
+    if not value:
+        return None
+    if "&" in value:
+        value = value.replace("&#38;", "&")
+    return value.strip() or None
 
 
 _ENTRY_NAMES = {
@@ -784,7 +788,8 @@ class _TimetableTarget:
                 ident = _text(cget("Ident"))
                 if subject is None and ident:
                     subject = ident
-                    self.refer("subject", ident, where, f"session #{number}")
+                    if ("subject", ident) not in self.refs:
+                        self.refer("subject", ident, where, f"session #{number}")
                 elif ident:
                     self.warn(
                         "bad_value",
