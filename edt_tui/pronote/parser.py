@@ -18,7 +18,7 @@ import codecs
 import gc
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, time
 from typing import Any
 
@@ -186,6 +186,19 @@ _ENTRY_NAMES = {
     "Cours": "Cours",
 }
 """Sections made of entries, and the name of their entries."""
+_HANDLERS = {
+    "Matiere": "subject",
+    "Professeur": "teacher",
+    "Personnel": "staff_member",
+    "Classe": "school_class",
+    "Groupe": "group",
+    "Salle": "room",
+    "Materiel": "equipment_item",
+    "Eleve": "student",
+    "Cours": "session",
+}
+"""The target's method turning an entry into a model object, by name: bound methods kept on the
+target would make it a reference cycle, left (with everything it holds) to the cyclic collector."""
 _ITEM_KINDS = {kind.value: kind for kind in ItemKind}
 _TYPE_NAMES = {
     "subject": "subject (Matiere)",
@@ -321,17 +334,6 @@ class _TimetableTarget:
         self.sessions: list[
             tuple[int, int, int, int, int, str | None, tuple[SessionItem, ...], int]
         ] = []
-        self.handlers: dict[str, Callable[[Attrib, list[Child], int], None]] = {
-            "Matiere": self.subject,
-            "Professeur": self.teacher,
-            "Personnel": self.staff_member,
-            "Classe": self.school_class,
-            "Groupe": self.group,
-            "Salle": self.room,
-            "Materiel": self.equipment_item,
-            "Eleve": self.student,
-            "Cours": self.session,
-        }
 
     # -- lxml target interface ----------------------------------------------------------
 
@@ -365,7 +367,8 @@ class _TimetableTarget:
         if depth == 2:
             entry = self.entry
             if entry is not None and self.entry_name is not None:
-                self.handlers[self.entry_name](entry[0], self.children or [], entry[1])
+                handler = getattr(self, _HANDLERS[self.entry_name])
+                handler(entry[0], self.children or [], entry[1])
                 self.entry = self.children = None
             elif self.grid_part_name is not None:
                 self.grid_part(self.grid_part_name, self.children or [])
