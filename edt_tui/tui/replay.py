@@ -7,6 +7,7 @@ activation is undone on the spot and not saved, and launching is refused. The ti
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from textual import events, on
@@ -47,7 +48,10 @@ class ReplayBackend(ClientBackend):
         raise EdtTuiError(NO_LAUNCH)
 
 
+@dataclass
 class ReadOnlyWizard(Wizard):
+    launch_refusal: str | None = NO_LAUNCH
+
     def decide(self, edit: Callable[[Selection], Selection]) -> None:
         """The customer's decisions stay as they were."""
 

@@ -44,6 +44,8 @@ class Wizard:
     session: ImportSession | None = None
     plan: WizardPlan | None = None
     _plan_selection: Mapping[str, Any] | None = None
+    launch_refusal: str | None = None
+    """Why this wizard may not launch (a read-only helpdesk replay), else None."""
 
     @property
     def uai(self) -> str:

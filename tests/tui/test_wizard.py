@@ -125,6 +125,9 @@ async def test_walk_every_step_and_launch(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert step(app) == "launch"
         await pilot.press("l")
+        await pilot.pause()
+        assert not backend.launches  # nothing is sent before the confirmation
+        await pilot.press("o")
         await settle(app, pilot)
 
     assert len(backend.launches) == 1

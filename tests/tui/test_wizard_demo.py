@@ -66,7 +66,7 @@ async def test_demo_decisions_reach_the_service(demo_service: Path) -> None:
             await pilot.press("n")
             await settle(app, pilot)
             assert step(app) == expected
-        await pilot.press("l")
+        await pilot.press("l", "o")
         await settle(app, pilot)
         job_id = app.wizard.session.job_id  # type: ignore[union-attr]
         assert job_id

@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
@@ -39,12 +40,37 @@ class Launched(Message):
         self.enqueued = enqueued
 
 
+class ConfirmLaunch(ModalScreen[bool]):
+    """The §3.11 confirmation: launching writes to the ENT, so it takes a second key."""
+
+    AUTO_FOCUS = None
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o,y,enter", "answer(True)", "Oui, lancer", id="confirm.yes", tooltip="Launch"),
+        Binding("n,escape", "answer(False)", "Non", id="confirm.no", tooltip="Do not launch"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Text.assemble(
+                (self.question, "bold"), "\n\n", "o / entrée : lancer · n / échap : annuler"
+            ),
+            classes="dialog",
+        )
+
+    def action_answer(self, launch: bool) -> None:
+        self.dismiss(launch)
+
+
 class LaunchScreen(StepScreen):
     STEP = "launch"
     AUTO_FOCUS = None
     HELP: ClassVar[str] = (
-        "Résumé de l'import : ce que l'ENT va créer et supprimer. l : lancer l'import (il est "
-        "mis en liste d'attente du service) ; h : historique des imports."
+        "Résumé de l'import : ce que l'ENT va créer et supprimer. l : lancer l'import (après "
+        "confirmation, il est mis en liste d'attente du service) ; h : historique des imports."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "launch", "Lancer l'import", id="launch.go", tooltip="Enqueue the import"),
@@ -98,6 +124,23 @@ class LaunchScreen(StepScreen):
             return
         if session.job_id:
             self.notify("Cet import est déjà en liste d'attente.", timeout=3)
+            return
+        if self.wizard.launch_refusal:
+            self.query_one("#outcome", Static).update(
+                Text(f"✖ {self.wizard.launch_refusal}", style="bold red")
+            )
+            return
+        plan = self.wizard.plan
+        courses = plan.summary.get("courses_created", 0) if plan is not None else 0
+        question = (
+            f"Lancer l'import dans l'ENT pour {self.wizard.uai} "
+            f"({french_int(int(courses))} cours à créer) ?"
+        )
+        self.app.push_screen(ConfirmLaunch(question), self._confirmed)
+
+    def _confirmed(self, launch: bool | None) -> None:
+        if not launch:
+            self.notify("Import non lancé.", timeout=3)
             return
         self.query_one("#outcome", Static).update("Envoi de la demande au service ENT…")
         self.enqueue()
