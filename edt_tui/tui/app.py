@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -147,8 +147,20 @@ class EdtTuiApp(App[None]):
         self.notify(f"Import repris à l'étape {STEP_TITLES.get(session.step, session.step)}")
 
     def go(self, step: str) -> None:
-        """Show the screen of `step` (a fresh instance: it reloads what it shows)."""
-        screen = STEP_SCREENS[step]()
+        """Show the screen of `step`: a fresh instance, except the table steps, kept alive.
+
+        Re-creating a table step costs ~250 ms of widget mounting and styling; a kept one
+        redraws at once and rebuilds its table only when the plan changed (`on_screen_resume`).
+        """
+        factory = STEP_SCREENS[step]
+        screen: StepScreen
+        if issubclass(factory, TableStepScreen):
+            name = f"step:{step}"
+            if not self.is_screen_installed(name):
+                self.install_screen(factory(), name)
+            screen = cast(StepScreen, self.get_screen(name))
+        else:
+            screen = factory()
         if isinstance(self.screen, StepScreen):
             self.switch_screen(screen)
         else:

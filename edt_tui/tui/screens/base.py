@@ -8,9 +8,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from edt_tui.session.store import STEPS
+from edt_tui.tui.widgets.step_footer import StepFooter
 from edt_tui.tui.wizard import STEP_TITLES, Wizard, next_step, previous_step
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class StepScreen(Screen[None]):
         yield Header(show_clock=False)
         yield Static(step_line(self.STEP), classes="step-line")
         yield from self.body()
-        yield Footer()
+        yield StepFooter()
 
     def body(self) -> ComposeResult:
         yield from ()

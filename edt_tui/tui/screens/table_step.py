@@ -53,6 +53,8 @@ class TableStepScreen(StepScreen):
     def __init__(self) -> None:
         super().__init__()
         self.model: SelectionModel[Any] | None = None
+        self._shown_plan: WizardPlan | None = None
+        """The plan the table was built from; the app keeps this screen between visits."""
 
     # -- hooks ------------------------------------------------------------------------------
 
@@ -94,10 +96,33 @@ class TableStepScreen(StepScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self._show_plan()
+
+    def _show_plan(self) -> None:
         if self.wizard.plan_is_current() and self.wizard.plan is not None:
             self.post_message(PlanLoaded(self.wizard.plan))
         else:
             self.load_plan()
+
+    def on_screen_resume(self) -> None:
+        """Shown again (the app keeps table steps alive): rebuild only if the plan moved on.
+
+        Nothing to redo when the wizard's plan is the very one the table shows and still
+        matches the session's selection; otherwise this is what a fresh screen would do.
+        """
+        wizard = self.wizard
+        if self._shown_plan is None or wizard.session is None:
+            return  # first visit: `on_mount` is loading it
+        wizard.set_step(self.STEP)
+        self.sub_title = self._subtitle()
+        if wizard.plan is self._shown_plan and wizard.plan_is_current():
+            return
+        self._shown_plan = None
+        for old in self.query(SelectionTable):
+            old.remove()
+        self.query_one("#loading").display = True
+        self.query_one("#status", Static).update("Calcul du plan par le service ENT…")
+        self._show_plan()
 
     def action_reload(self) -> None:
         self.query_one("#loading").display = True
@@ -130,6 +155,7 @@ class TableStepScreen(StepScreen):
     @on(PlanLoaded)
     async def _plan_loaded(self, event: PlanLoaded) -> None:
         self.query_one("#loading").display = False
+        self._shown_plan = event.plan
         rows = self.rows(event.plan)
         status = self.query_one("#status", Static)
         for old in self.query(SelectionTable):
