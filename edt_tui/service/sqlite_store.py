@@ -4,6 +4,10 @@ One connection per thread (FastAPI runs sync endpoints in a thread pool); writes
 `BEGIN IMMEDIATE` so that two processes queue on the write lock (`busy_timeout`) instead of failing
 on a lock upgrade. Queries use portable SQL (`INSERT … ON CONFLICT … DO UPDATE`, `LIMIT/OFFSET`)
 so a PostgreSQL backend can reuse them. Export bytes live beside the database, one file per SHA-256.
+
+`close()` may run while another thread (an API request, a worker batch) still uses its
+connection: each statement and fetch holds its connection's guard lock, which `close()` takes
+before closing, and a closed store raises `StoreClosedError` — never a crash inside SQLite.
 """
 
 from __future__ import annotations
@@ -96,6 +100,65 @@ def root_node_key(uai: str, school_year: str) -> str:
     return f"{uai}:{school_year}|root"
 
 
+class StoreClosedError(StoreError):
+    """The store was closed (service shutting down) while a thread still wanted it."""
+
+
+class _GuardedCursor(sqlite3.Cursor):
+    """Fetches under the connection's guard: a concurrent `close()` waits for them."""
+
+    connection: _GuardedConnection
+
+    def fetchone(self) -> Any:
+        with self.connection.guard():
+            return super().fetchone()
+
+    def fetchmany(self, size: int | None = 1) -> list[Any]:
+        with self.connection.guard():
+            return super().fetchmany(size)
+
+    def fetchall(self) -> list[Any]:
+        with self.connection.guard():
+            return super().fetchall()
+
+
+class _GuardedConnection(sqlite3.Connection):
+    """A per-thread connection whose statements never overlap `close()` from another thread.
+
+    SQLite itself is serialized, but closing a connection while another thread is inside a
+    statement frees memory that thread still uses (a segfault, not an exception).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._guard_lock = threading.RLock()
+        self.shut = False
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        with self._guard_lock:
+            if self.shut:
+                raise StoreClosedError("the ENT store is closed (the service is stopping)")
+            yield
+
+    def cursor(self, factory: Any = _GuardedCursor) -> Any:  # type: ignore[override]
+        return super().cursor(factory)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Any:  # type: ignore[override]
+        with self.guard():
+            return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> Any:  # type: ignore[override]
+        with self.guard():
+            return super().executemany(sql, parameters)
+
+    def shut_down(self) -> None:
+        """Close once no statement of the owner thread is running; later use raises."""
+        with self._guard_lock:
+            self.shut = True
+            self.close()
+
+
 class SQLiteStore(Store):
     """The embedded store: `path` is the database file, created and migrated on first use."""
 
@@ -109,26 +172,32 @@ class SQLiteStore(Store):
         self.exports_dir = self.path.parent / "exports"
         self._clock = clock
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[_GuardedConnection] = []
         self._lock = threading.Lock()
+        self._closed = False
         self._migrate()
 
     # -- connections and transactions -----------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
+        conn: _GuardedConnection | None = getattr(self._local, "conn", None)
+        if conn is None or conn.shut:
+            if self._closed:
+                raise StoreClosedError(f"{self.path}: the ENT store is closed")
             conn = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False,
-                timeout=BUSY_TIMEOUT_MS / 1000,
+                timeout=BUSY_TIMEOUT_MS / 1000, factory=_GuardedConnection,
             )
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
-            self._local.conn = conn
             with self._lock:
+                if self._closed:
+                    conn.close()
+                    raise StoreClosedError(f"{self.path}: the ENT store is closed")
                 self._connections.append(conn)
+            self._local.conn = conn
         return conn
 
     @contextmanager
@@ -152,12 +221,17 @@ class SQLiteStore(Store):
         finally:
             conn.execute("COMMIT")
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
+        """Every connection closed, each once its thread is out of its current statement."""
         with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.shut_down()
 
     def _migrate(self) -> None:
         with self._write() as conn:

@@ -7,13 +7,15 @@ with it, on Starlette, which we use directly for the ASGI middlewares.
 Extension points for the queue/worker/push (issue 5):
 - `ROUTERS` below: add a module's `router` with one line;
 - `background`: coroutines `(store) -> Awaitable[None]` started in the lifespan as tasks and
-  cancelled at shutdown (the worker loop goes there).
+  cancelled at shutdown (the worker loop goes there); the store is closed only once every one
+  of them has ended, so a background task must not leave a thread running when cancelled.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from fastapi import FastAPI
@@ -40,6 +42,7 @@ from edt_tui.service.records import Principal
 from edt_tui.service.store import Store
 
 Background = Callable[[Store], Awaitable[None]]
+log = logging.getLogger("edt_tui.service")
 
 ROUTERS = (
     routes_health.router,
@@ -73,15 +76,21 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(job(store)) for job in background]
+        tasks: list[asyncio.Future[None]] = [
+            asyncio.ensure_future(job(store)) for job in background
+        ]
         try:
             yield
         finally:
             for task in tasks:
                 task.cancel()
+            if tasks:
+                # A cancelled worker ends only once its thread has returned (`worker.py`):
+                # after this wait nothing of ours uses the store any more.
+                await asyncio.wait(tasks)
             for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                if not task.cancelled() and task.exception() is not None:
+                    log.error("background task failed", exc_info=task.exception())
             if close_store:
                 store.close()
 
