@@ -7,6 +7,7 @@ recorded in the session store by `record`, one decision per changed row.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
@@ -179,6 +180,10 @@ class TableStepScreen(StepScreen):
         )
         await self.mount(table, after=status)
         table.focus_table()
+        # The plan and the embedded service's data are millions of long-lived objects: a full
+        # cyclic collection over them stalls a keypress for ~1 s. Frozen, gen-2 passes skip them
+        # (they are still freed by reference counting when dropped).
+        gc.freeze()
 
     def legend(self) -> Text:
         return Text("✔ Activé  + Ajouté  ○ Nouveau (non importé)  ✖ Désactivé", style="dim")
