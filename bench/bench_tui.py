@@ -250,7 +250,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--filter", default="latin", help="text typed in the courses filter")
+    parser.add_argument("--filter", default="2nde", help="text typed in the courses filter")
     parser.add_argument("--width", type=int, default=120)
     parser.add_argument("--height", type=int, default=40)
     parser.add_argument("--screenshots", help="folder for an SVG screenshot of each step")
