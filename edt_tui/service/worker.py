@@ -1,9 +1,9 @@
 """The import worker: takes queued jobs one by one and runs them against the ENT.
 
 It lives in the service's lifespan (embedded mode and `edt-tui serve`); several workers — in one
-process or several — are safe because claiming is atomic (`JobStore.claim`). Planning and every
-batch run in a thread (`run_in_executor`, the store gives each thread its own SQLite connection)
-so the event loop keeps answering requests. A job runs in steps:
+process or several — are safe because claiming is atomic (`JobStore.claim`). A job runs from
+claim to recap in one thread (`run_in_executor`, the store gives each thread its own SQLite
+connection) so the event loop keeps answering requests. A job runs in steps:
 
 1. plan (once): the manual job's saved selection, or for an automatic job the last manual
    selection with every entity it had not seen deactivated; all actions stored, pending;
