@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from rich.text import Text
 
+from edt_tui.service import worker
 from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.screens.history import HistoryScreen, HistoryTable
 from edt_tui.tui.screens.recap import RecapScreen
@@ -22,8 +24,13 @@ def cell(table: HistoryTable, job_id: str, column: str) -> str:
 
 
 async def test_history_follows_a_running_import_then_shows_its_recap(
-    demo_home: Callable[[str], Path], make_app: Callable[[Path], EdtTuiApp]
+    demo_home: Callable[[str], Path],
+    make_app: Callable[[Path], EdtTuiApp],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Small batches: the demo import then lasts several polls even on a fast machine, so the
+    # screen is bound to show it running (with 2,000-action batches it can finish in one poll).
+    monkeypatch.setattr(worker, "DEFAULT_BATCH", 100)
     app = make_app(demo_home("loaded"))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
