@@ -159,6 +159,8 @@ class EdtTuiApp(App[None]):
             if not self.is_screen_installed(name):
                 self.install_screen(factory(), name)
             screen = cast(StepScreen, self.get_screen(name))
+            if screen in self.screen_stack and screen is not self.screen:
+                screen = factory()  # under a pushed screen (history…): a fresh one on top
         else:
             screen = factory()
         if isinstance(self.screen, StepScreen):
