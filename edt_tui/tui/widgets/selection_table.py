@@ -61,8 +61,9 @@ def cell_line(
     """One cell of one line, as DataTable would render it through Rich, minus the generic layers.
 
     Same result as `console.render_lines(Styled(Padding(text, (0, padding)), pre, post))` with
-    `no_wrap` and height 1 (crop, pad with blanks, then the row's styles), ~10× cheaper: cell
-    rendering is most of a repaint once every visible cell changes (page, filter, activation).
+    `no_wrap`, height 1 and `width >= 2 * padding` (crop, pad with blanks, then the row's
+    styles), ~10× cheaper: cell rendering is most of a repaint once every visible cell changes
+    (page, filter, activation).
     """
     inner = max(width - 2 * padding, 0)
     line = text
@@ -126,7 +127,7 @@ class PageTable(DataTable[Text]):
         if cached is not None:
             return cached
         cell = self._data[row_key][column_key]
-        if self.rows[row_key].height != 1 or not _simple(cell):
+        if self.rows[row_key].height != 1 or width < 2 * self.cell_padding or not _simple(cell):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         component_style, post_style = self._get_styles_to_render_cell(
             False,
