@@ -24,6 +24,7 @@ from edt_tui.tui.screens.table_step import TableStepScreen, merged
 from edt_tui.tui.selection_model import Column
 from edt_tui.tui.status import person_status
 from edt_tui.tui.widgets.selection_table import SelectionTable
+from edt_tui.tui.wording import reconciliation_detail
 
 EVIDENCE_WORDS = {
     "last_name:exact": "nom identique",
@@ -63,7 +64,13 @@ class SuggestionsModal(ModalScreen[str | None]):
             yield Static(
                 Text(f"{person.display_name} (PRONOTE {person.idpn or '—'})", style="bold")
             )
-            yield Static(Text(person.detail or "Aucun compte ENT trouvé automatiquement."))
+            yield Static(
+                Text(
+                    reconciliation_detail(person.detail)
+                    if person.detail
+                    else "Aucun compte ENT trouvé automatiquement."
+                )
+            )
             if person.suggestions:
                 yield Static("Comptes ENT proches (entrée pour lier, échap pour annuler) :")
                 yield OptionList(
