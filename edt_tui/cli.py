@@ -2,14 +2,13 @@
 
 Each subcommand lives in `edt_tui.commands.<name>` and exposes `register(subparsers)`, which adds
 its parser and sets `handler` to a function `(args) -> int`. Heavy imports happen inside handlers
-so that `edt-tui --help` and tab completion stay instant.
+so that `edt-tui --help` stays instant.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import os
 import sys
 from collections.abc import Sequence
@@ -52,9 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(handler=None)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        module_name = f"edt_tui.commands.{name}"
-        if importlib.util.find_spec(module_name) is not None:
-            importlib.import_module(module_name).register(sub)
+        importlib.import_module(f"edt_tui.commands.{name}").register(sub)
     return parser
 
 

@@ -50,7 +50,10 @@ class ImportJob:
 class ImportCalls:
     """Mixed into `EntClient`."""
 
-    async def call(self, method: str, path: str, **kw: Any) -> Any:  # pragma: no cover
+    async def call(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+        json: Any = None, content: bytes | None = None, headers: Mapping[str, str] | None = None,
+    ) -> Any:  # pragma: no cover - provided by EntClient
         raise NotImplementedError
 
     def _est(self, uai: str) -> str:  # pragma: no cover

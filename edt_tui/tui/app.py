@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
 from edt_tui.session.store import STEPS, SessionStore
 from edt_tui.tui.backend import WizardBackend
@@ -186,10 +187,13 @@ class EdtTuiApp(App[None]):
         from edt_tui.tui.screens.after_base import after_launch_targets
 
         return [
-            (f"{name}: open", lambda factory=factory: self.push_screen(factory()), text)
+            (f"{name}: open", partial(self._open_screen, factory), text)
             for name, factory, text in after_launch_targets()
             if name != "history"
         ]
+
+    def _open_screen(self, factory: Callable[[], Screen[Any]]) -> None:
+        self.push_screen(factory())
 
     async def on_unmount(self) -> None:
         await self.wizard.backend.aclose()
