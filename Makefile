@@ -27,6 +27,7 @@ demo: $(BIN)/edt-tui
 
 lint: $(BIN)/edt-tui
 	$(BIN)/ruff check .
+	$(BIN)/mypy edt_tui
 
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
