@@ -7,9 +7,10 @@ literally. The widget posts `Changed` and `RowChosen` up; the screen persists de
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -20,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import RowKey
 
 from edt_tui.tui.selection_model import Change, SelectionModel, french_int
 
@@ -97,6 +99,32 @@ class PageTable(DataTable[Text]):
 
     Body cells that are plain one-line `Text` take the fast path of `cell_line`.
     """
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Widen the auto-width columns for the new rows, measuring only those cells.
+
+        DataTable measures every cell of every new row through Rich (a few hundred calls per
+        page of 100, a third of a page switch), although only auto-width columns use it. With
+        no row label and no auto-height row (our pages), the result is the same: a `Text`
+        cell's width is its longest line, as Rich measures it.
+        """
+        keys = [key for key in new_rows if key in self.rows]
+        auto = [column for column in self.columns.values() if column.auto_width]
+        if any(
+            self.rows[key].label is not None
+            or self.rows[key].auto_height
+            or not all(isinstance(self._data[key].get(c.key), Text) for c in auto)
+            for key in keys
+        ):
+            super()._update_dimensions(keys)
+            return
+        for column in auto:
+            width = column.content_width
+            for key in keys:
+                cell = self._data[key][column.key]
+                width = max(width, max(map(cell_len, cell.plain.splitlines()), default=0))
+            column.content_width = width
+        super()._update_dimensions(())
 
     def _render_cell(
         self,
