@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 
 from edt_tui.tui.selection_model import Change, Column, SelectionModel
@@ -105,6 +106,29 @@ async def test_filter_then_mark_all_matching_then_activate() -> None:
         assert "filtre « matiere 03 »" in footer(app)
         await pilot.press("u", "/", "ctrl+u", "escape")
         assert len(visible_labels(app)) == 10 and app.model.visible_count == 41
+
+
+async def test_filter_prompt_edits_in_place_and_keeps_the_table_focused() -> None:
+    app = TableApp(subjects(40))
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(SelectionTable).table
+        await pilot.press("/", *"matiere 01x")
+        assert app.focused is table  # typed into the pager line, not an Input
+        assert "Filtre : matiere 01x▏" in footer(app) and "0 ligne(s)" in footer(app)
+        assert not app.changes  # the a, d of « matiere », « 01x » edited, nothing activated
+        await pilot.press("backspace")
+        assert app.model.filter_text == "matiere 01" and len(visible_labels(app)) == 10
+        await pilot.press("ctrl+w")
+        assert app.model.filter_text == "matiere"
+        app.post_message(events.Paste("  03\nignored line"))
+        await pilot.pause()
+        assert app.model.filter_text == "matiere  03"  # accents, case and spaces as typed
+        await pilot.press("ctrl+u", *"rouge", "enter")
+        assert visible_labels(app) == ["[red]ROUGE[/red] & ÉDUCATION"]
+        assert "filtre « rouge » : 1" in footer(app)
+        await pilot.press("a")  # the prompt is closed: keys act on the table again
+        await pilot.pause()
+        assert app.model.is_active("x") and [c.ids for c in app.changes] == [("x",)]
 
 
 async def test_activate_all_and_counts() -> None:
