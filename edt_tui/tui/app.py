@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -19,6 +20,7 @@ from textual.screen import Screen
 
 from edt_tui.session.store import STEPS, SessionStore
 from edt_tui.tui.backend import WizardBackend
+from edt_tui.tui.idle_gc import IdleCollector
 from edt_tui.tui.paths import styles_dir
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.screens.establishment import EstablishmentScreen
@@ -130,8 +132,15 @@ class EdtTuiApp(App[None]):
         self.preferred_uai = uai
         self.start_dir = start_dir or Path.cwd()
         self._offer_resume = offer_resume
+        self.idle_gc = IdleCollector(self)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.idle_gc.activity()
+        await super().on_event(event)
 
     def on_mount(self) -> None:
+        self.idle_gc.start()
         self.go("establishment")
         if not self._offer_resume:
             return
@@ -196,4 +205,5 @@ class EdtTuiApp(App[None]):
         self.push_screen(factory())
 
     async def on_unmount(self) -> None:
+        self.idle_gc.stop()
         await self.wizard.backend.aclose()

@@ -40,8 +40,8 @@ def freeze_long_lived() -> None:
     """Keep the plan and the embedded service's data out of the cyclic GC's full passes.
 
     They are millions of long-lived objects: a full collection over them stalls a keypress for
-    ~1 s. Frozen, they are skipped (and still freed by reference counting when dropped); full
-    passes then cost ~100 ms over what is younger (Textual's caches) but come more often.
+    ~1 s. Frozen, they are skipped (and still freed by reference counting when dropped); the
+    full passes over what is younger (Textual's caches) run while the admin pauses (idle_gc.py).
     """
     gc.freeze()
 

@@ -1,0 +1,67 @@
+"""Full passes of Python's cyclic garbage collector when the admin pauses, not mid-keypress.
+
+The plan is kept out of the collector (`gc.freeze`, `screens/table_step.py`), but every repaint
+still leaves cyclic garbage (Textual's widgets and strips), and CPython runs a full pass over
+every tracked object as soon as enough of it has piled up: 30–150 ms, added to whichever key is
+being handled. While the TUI runs, the automatic full pass is pushed back (CPython's default is
+after 10 younger passes, here `BACKLOG`) and one is run instead once no key, click or paste came
+for `IDLE_SECONDS`. The backlog bound keeps memory in check for an admin who never pauses.
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+from textual.app import App
+from textual.timer import Timer
+
+IDLE_SECONDS = 0.4
+"""No input for this long and the admin is reading the screen: time for a full pass."""
+BACKLOG = 100
+"""Generation-1 passes (about one per keypress) after which CPython runs a full pass anyway."""
+
+
+class IdleCollector:
+    """Moves the cyclic GC's full passes to the moments the app waits for input."""
+
+    def __init__(
+        self, app: App[Any], *, idle_seconds: float = IDLE_SECONDS, backlog: int = BACKLOG
+    ) -> None:
+        self._app = app
+        self._idle_seconds = idle_seconds
+        self._backlog = backlog
+        self._timer: Timer | None = None
+        self._saved: tuple[int, int, int] | None = None
+        self.passes = 0
+        """Full passes run while idle (for the benchmark and tests)."""
+
+    def start(self) -> None:
+        if self._saved is None:
+            self._saved = gc.get_threshold()
+            young, middle, _old = self._saved
+            gc.set_threshold(young, middle, self._backlog)
+
+    def stop(self) -> None:
+        """Back to CPython's thresholds (the app is closing)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self._saved is not None:
+            gc.set_threshold(*self._saved)
+            self._saved = None
+
+    def activity(self) -> None:
+        """An input event: the next full pass waits for `IDLE_SECONDS` without any."""
+        if self._saved is None:
+            return
+        if self._timer is None:
+            self._timer = self._app.set_timer(self._idle_seconds, self._collect, name="idle-gc")
+        else:
+            self._timer.reset()
+
+    def _collect(self) -> None:
+        self._timer = None
+        if gc.get_count()[2]:  # something reached the old generation since the last full pass
+            gc.collect()
+            self.passes += 1
