@@ -13,6 +13,9 @@ from edt_tui.errors import EdtTuiError
 CONTRACT_FIELDS = (
     "id", "type", "status", "queue_position", "created_at", "finished_at", "recap", "reason",
 )
+SHORT_ID = 8
+"""Characters of a job id shown in the listing (80 columns); `--job` takes such a prefix."""
+MIN_PREFIX = 4
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,7 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--uai", required=True, help="establishment (UAI)")
     parser.add_argument("--json", action="store_true", help="JSON (the contract's fields and more)")
     parser.add_argument("--limit", type=int, default=50, help="newest N jobs (default 50)")
-    parser.add_argument("--job", metavar="ID", help="one job: recap and failed actions")
+    parser.add_argument(
+        "--job", metavar="ID",
+        help=f"one job: recap and failed actions (its id, or the first {MIN_PREFIX}+ characters)",
+    )
     add_connection_options(parser)
     parser.set_defaults(handler=run)
 
@@ -47,8 +53,9 @@ def run(args: argparse.Namespace) -> int:
             try:
                 establishment = await ent.get_establishment(uai)
                 if args.job:
-                    job = await ent.get_job(uai, args.job)
-                    failed = await ent.job_actions(uai, args.job, status="error", limit=100)
+                    job_id = await resolve_job_id(ent, uai, args.job.strip().lower())
+                    job = await ent.get_job(uai, job_id)
+                    failed = await ent.job_actions(uai, job_id, status="error", limit=100)
                     return establishment.timezone, job, failed
                 return establishment.timezone, await ent.history(uai, limit=args.limit)
             except EdtTuiError as exc:
@@ -83,20 +90,48 @@ def run(args: argparse.Namespace) -> int:
     from edt_tui.commands._wording import reason_text, status_text
 
     print(
-        f"{'Import date':16}  {'Status':24} {'Type':9} {'Queue':>5} {'Tasks':>6} "
-        f"{'Errors':>6}  Id"
+        f"{'Import date':16} {'Status':24} {'Type':9} {'Queue':>5} {'Tasks':>6} {'Errors':>6} Id"
     )
     for job in page.items:
         raw = job.raw
         position = "" if job.queue_position is None else str(job.queue_position)
         print(
-            f"{local(job.created_at, timezone):16}  {status_text(job.status, job.status_label):24} "
+            f"{local(job.created_at, timezone):16} {status_text(job.status, job.status_label):24} "
             f"{job.type:9} {position:>5} {raw.get('tasks_done', 0):>6} "
-            f"{raw.get('errors', 0):>6}  {job.id}"
+            f"{raw.get('errors', 0):>6} {job.id[:SHORT_ID]}"
         )
         if job.reason:
-            print(f"{'':18}{reason_text(raw)}")
+            print(f"{'':17}{reason_text(raw)}")
     return 0
+
+
+async def resolve_job_id(ent: Any, uai: str, wanted: str) -> str:
+    """The full id of the job `wanted` names: itself, or the one job whose id starts with it."""
+    from edt_tui.errors import BadInputError
+
+    if len(wanted) < MIN_PREFIX:
+        raise BadInputError(
+            f"--job {wanted!r} is too short: give at least {MIN_PREFIX} characters of the job id "
+            f"(the Id column of `edt-tui history --uai {uai}`)"
+        )
+    matches: list[str] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = await ent.history(uai, offset=offset, limit=100)
+        matches += [job.id for job in page.items if job.id.startswith(wanted)]
+        if wanted in matches:
+            return wanted
+        offset = page.next
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise EdtTuiError(
+            f"no import of {uai} has an id starting with {wanted!r}; "
+            f"see `edt-tui history --uai {uai}`"
+        )
+    raise BadInputError(
+        f"--job {wanted!r} matches {len(matches)} imports of {uai}; give more characters"
+    )
 
 
 def _contract(raw: dict[str, Any]) -> dict[str, Any]:

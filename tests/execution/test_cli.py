@@ -116,12 +116,19 @@ def test_import_then_resume_wait_history_and_accounts(
     assert entry["recap"]["create_event"]["success"] > 0
 
     code, out, _ = run(capsys, "history", "--uai", DEMO_UAI)
-    assert code == 0 and "done (Fait)" in out and "manual" in out and job_id in out
+    assert code == 0 and "done (Fait)" in out and "manual" in out
+    assert out.splitlines()[1].endswith(f" {job_id[:8]}") and job_id not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", out)
-    code, out, _ = run(capsys, "history", "--uai", DEMO_UAI, "--job", job_id)
-    assert code == 0 and f"Tasks done: {entry_total(entry)}" in out
     success = entry["recap"]["create_event"]["success"]
-    assert re.search(rf"^event creation +{success} +0$", out, re.MULTILINE)
+    for named in (job_id, job_id[:8].upper()):  # the full id, or the listing's short one
+        code, out, _ = run(capsys, "history", "--uai", DEMO_UAI, "--job", named)
+        assert code == 0 and f"Tasks done: {entry_total(entry)}" in out
+        assert re.search(rf"^event creation +{success} +0$", out, re.MULTILINE)
+    code, _, err = run(capsys, "history", "--uai", DEMO_UAI, "--job", "zzzz")
+    assert code == 1 and "no import of 0490856P has an id starting with 'zzzz'" in err
+    code, _, err = run(capsys, "history", "--uai", DEMO_UAI, "--job", job_id[:2])
+    assert code == 2 and "at least 4 characters" in err
 
     listing = tmp_path / "non-reconcilies.txt"
     code, out, _ = run(capsys, "accounts", "--uai", DEMO_UAI, "--json", "--export", str(listing))
