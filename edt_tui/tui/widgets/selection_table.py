@@ -22,7 +22,7 @@ from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from edt_tui.tui.selection_model import Change, SelectionModel, french_int
 
@@ -112,6 +112,21 @@ class PageTable(DataTable[Text]):
         for name, cache in list(vars(self).items()):  # the DataTable's and the widget's own
             if type(cache) is LRUCache:
                 setattr(self, name, AcyclicLRUCache(cache.maxsize))
+
+    def set_cells(self, cells: Iterable[tuple[str, ColumnKey, Text]]) -> None:
+        """`update_cell` (widths unchanged) for many cells: one cache invalidation, one refresh.
+
+        `A` on a page of 100 rows replaces 600 cells; one by one, each bumps the update count and
+        asks for a refresh.
+        """
+        data = self._data
+        count = 0
+        for row_id, column_key, cell in cells:
+            data[RowKey(row_id)][column_key] = cell
+            count += 1
+        if count:
+            self._update_count += 1
+            self.refresh()
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """Widen the auto-width columns for the new rows, measuring only those cells.
@@ -298,10 +313,13 @@ class SelectionTable(Vertical):
     def _cells(self, row_id: str, row: Any) -> list[Text]:
         active = self.model.is_active(row_id)
         style = self._row_style(row_id, row, active) if self._row_style else ""
-        mark = Text(MARK if self.model.is_marked(row_id) else " ", style="bold")
+        mark = self._mark_cell(row_id)
         data = [Text(column.value(row), style=style) for column in self.model.columns]
         status = self._status(row_id, row, active)
         return [mark, status, *data] if self._status_first else [mark, *data, status]
+
+    def _mark_cell(self, row_id: str) -> Text:
+        return Text(MARK if self.model.is_marked(row_id) else " ", style="bold")
 
     def _state(self, row_id: str) -> tuple[bool, bool]:
         return self.model.is_marked(row_id), self.model.is_active(row_id)
@@ -322,10 +340,11 @@ class SelectionTable(Vertical):
             self._render_footer()
 
     def _refresh_rows(self) -> None:
-        """Show new marks and states: `update_cell` on the rows of this page that changed.
+        """Show new marks and states: replace the cells of the rows of this page that changed.
 
         The page's rows are the same (marks and activation never filter or sort), so only the
-        cells of changed rows are replaced, without measuring widths (fixed or unchanged text).
+        cells of changed rows are replaced (the mark's alone when only marks moved), in one
+        `set_cells`, without measuring widths (fixed or unchanged text).
         """
         page = self.model.page_rows()
         if [row_id for row_id, _ in page] != list(self._shown):
@@ -333,14 +352,20 @@ class SelectionTable(Vertical):
             return
         table = self.table
         keys = [column.key for column in table.ordered_columns]
+        changed: list[tuple[str, ColumnKey, Text]] = []
+        for row_id, row in page:
+            state = self._state(row_id)
+            shown = self._shown[row_id]
+            if shown == state:
+                continue
+            self._shown[row_id] = state
+            if shown[1] == state[1]:  # only the mark changed: its cell alone
+                changed.append((row_id, keys[0], self._mark_cell(row_id)))
+            else:
+                cells = zip(keys, self._cells(row_id, row), strict=True)
+                changed += ((row_id, key, cell) for key, cell in cells)
         with self.app.batch_update():
-            for row_id, row in page:
-                state = self._state(row_id)
-                if self._shown[row_id] == state:
-                    continue
-                self._shown[row_id] = state
-                for key, cell in zip(keys, self._cells(row_id, row), strict=True):
-                    table.update_cell(row_id, key, cell)
+            table.set_cells(changed)
             self._render_footer()
 
     def _render_footer(self) -> None:
