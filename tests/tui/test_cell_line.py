@@ -1,4 +1,7 @@
-"""`cell_line` renders a table cell exactly as Rich's generic path does, only cheaper."""
+"""`cell_line` renders a table cell exactly as Rich's generic path does, only cheaper.
+
+Span-free cells (one style, as the tables make them) take its shortest path; the others go
+through `Text.render`."""
 
 from __future__ import annotations
 
@@ -18,6 +21,9 @@ CELLS = [
     Text("LCA LATIN - 2NDE123LATIN (Id : 42)", style="bold red"),
     Text.assemble(("Élève ", "bold"), ("[red]", "italic"), " fin"),
     Text("東京の生徒さん", style="blue"),  # double-width characters cropped mid-way
+    Text("plain, no style at all"),
+    Text("● Style object", style=Style(color="green", bold=True, meta={"x": 1})),
+    Text("", style="bold"),
 ]
 
 

@@ -8,6 +8,7 @@ literally. The widget posts `Changed` and `RowChosen` up; the screen persists de
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any, ClassVar, TypeVar
 
 from rich.cells import cell_len
@@ -80,13 +81,25 @@ def cell_line(
         line = text.copy()
         line.truncate(inner, overflow="fold")
     segments = [Segment(" " * padding, _NULL)] if padding else []
-    segments += _NEWLINE.join([line]).render(console)
+    if line.spans:
+        segments += _NEWLINE.join([line]).render(console)
+    elif line.plain:  # one style (our cells): Rich's result without building spans
+        style = _own_style(console, line.style) if line.style else None
+        segments.append(Segment(line.plain, style))
+    else:
+        segments.append(Segment(""))
     spare = inner - line.cell_len
     if spare > 0:
         segments.append(Segment(" " * spare, _NULL))
     if padding:
         segments.append(Segment(" " * padding, _NULL))
     return list(Segment.apply_style(segments, pre, post))
+
+
+@lru_cache(maxsize=256)
+def _own_style(console: Console, style: str | Style) -> Style:
+    """A span-free `Text`'s style as `Text.render` applies it (over the null base style)."""
+    return Style.combine([Style.null(), console.get_style(style, default=Style.null())])
 
 
 def _simple(cell: object) -> bool:
