@@ -189,6 +189,8 @@ class FakeBackend:
     uploads: list[tuple[str, Path]] = field(default_factory=list)
     launches: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     closed: bool = False
+    plan_gate: asyncio.Event | None = None
+    """When set, plans wait for it (a slow service)."""
 
     async def establishments(self) -> Sequence[EstablishmentInfo]:
         await asyncio.sleep(0)
@@ -259,6 +261,8 @@ class FakeBackend:
     async def plan(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> WizardPlan:
         self.plan_calls.append({"uai": uai, "sha256": export.sha256, "selection": selection})
         await asyncio.sleep(0)
+        if self.plan_gate is not None:
+            await self.plan_gate.wait()
         return self.compute(selection)
 
     async def launch(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> Enqueued:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from pathlib import Path
 
@@ -151,6 +152,27 @@ async def test_export_of_another_establishment_is_refused(tmp_path: Path) -> Non
         await pilot.press("n")
         await pilot.pause()
         assert step(app) == "summary"  # cannot go on
+
+
+async def test_next_waits_for_the_steps_rows(tmp_path: Path) -> None:
+    backend = FakeBackend(plan_gate=asyncio.Event())
+    app = EdtTuiApp(backend, store=SessionStore(), start_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_export(app, pilot, export_file(tmp_path))
+        await pilot.press("n")
+        await pilot.pause()
+        assert step(app) == "subjects" and backend.plan_calls  # the service is computing
+        await pilot.press("n", "n")
+        await pilot.pause()
+        assert step(app) == "subjects"  # not skipped unseen
+        assert any("en cours de calcul" in n.message for n in app._notifications)
+        assert backend.plan_gate is not None
+        backend.plan_gate.set()
+        await settle(app, pilot)
+        assert len(table(app).model) > 0
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert step(app) == "classes"
 
 
 async def test_quit_mid_way_then_resume_at_the_same_step(tmp_path: Path) -> None:

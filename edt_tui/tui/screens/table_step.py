@@ -135,6 +135,16 @@ class TableStepScreen(StepScreen):
         self.query_one("#status", Static).update("Calcul du plan par le service ENT…")
         self._show_plan()
 
+    def can_leave(self) -> bool:
+        """Not before the step's rows are shown: `n` pressed twice must not skip a step unseen."""
+        if self._shown_plan is None:
+            self.notify(
+                "Le plan est en cours de calcul : l'étape s'affiche dès qu'il est prêt.",
+                timeout=3,
+            )
+            return False
+        return True
+
     def action_reload(self) -> None:
         self.query_one("#loading").display = True
         self.query_one("#status", Static).update("Calcul du plan par le service ENT…")
