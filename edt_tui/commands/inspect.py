@@ -1,8 +1,9 @@
 """`edt-tui inspect EXPORT`: the seed §3.4 summary of an export file, plus counts and warnings.
 
-Exit 0 when the file was read, 2 when it cannot be (wrong partner, wrong key, corrupted,
+Exit 0 when the file was read, 2 when it cannot be (wrong partner, no or wrong key, corrupted,
 hostile or not an export). A file exported for another partner still prints its envelope summary
-with `key_present: false` before failing, so the admin sees who it was meant for.
+with `key_present: false` before failing, so the admin sees who it was meant for; so does an
+encrypted file inspected without a key (UAI, export time and partners need none).
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from edt_tui.config import key_file_too_open, load_settings
-    from edt_tui.pronote.errors import PartnerKeyMissingError
+    from edt_tui.pronote.errors import NoPrivateKeyError, PartnerKeyMissingError
     from edt_tui.pronote.reader import import_id_of, read_envelope_summary, read_export
 
     settings = load_settings(partner=args.partner, private_key=args.key)
@@ -153,12 +154,17 @@ def run(args: argparse.Namespace) -> int:
         read_export(path, partner=partner)
         raise
     envelope = read_envelope_summary(data, partner=partner, source_name=str(path))
-    if envelope is not None and not envelope.key_present:
+    if envelope is not None and (not envelope.key_present or key_path is None):
         fields = summary_fields(None, envelope, partner=partner)
         fields["import_id"] = import_id_of(hashlib.sha256(data).hexdigest())
         _emit(fields, as_json=args.json, partner=partner)
-        raise PartnerKeyMissingError(
-            partner=partner, partners=envelope.partners, source=str(path)
+        if not envelope.key_present:
+            raise PartnerKeyMissingError(
+                partner=partner, partners=envelope.partners, source=str(path)
+            )
+        raise NoPrivateKeyError(
+            "the file is encrypted and no private key was given (envelope summary above)",
+            source=str(path),
         )
     export = read_export(data, private_key=key_path, partner=partner, source_name=str(path))
     fields = summary_fields(export, export.envelope, partner=partner)

@@ -108,6 +108,17 @@ def test_inspect_other_partner_prints_summary_and_exits_2(
     assert "INDEXEDUCATION, ENTCORE" in err and "ITSLEARNING" in err
 
 
+def test_inspect_without_key_prints_envelope_summary_and_exits_2(
+    capsys: pytest.CaptureFixture[str], encrypted_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("EDT_TUI_KEY", raising=False)
+    code, data, err = _json(capsys, ["inspect", str(encrypted_file), "--json"])
+    assert code == 2
+    assert data["encrypted"] is True and data["key_present"] is True and data["uai"] == "0490856P"
+    assert data["exported_at"] and data["import_id"] and data["counts"] is None
+    assert "no private key was given" in err and "--key" in err
+
+
 def test_inspect_partner_option_and_env_key(
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
