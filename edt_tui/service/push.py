@@ -4,7 +4,8 @@ Checks, in order: the URL's secret (constant-time; an unknown UAI answers exactl
 secret), a readable export of the URL's establishment, a prior manual import, identical to the
 last import (recorded as a no-op, not counted), the daily quota (calendar day in the
 establishment's time zone, Europe/Paris by default; 429 with `Retry-After` up to midnight). Every
-refusal is recorded in the establishment's history (and in the push log). The secret never
+refusal is recorded in the push log and in the establishment's history (wrong secrets at most
+once an hour there). The secret never
 appears in a reason, a log line or an answer.
 """
 
@@ -30,6 +31,10 @@ from edt_tui.service.vocabulary import (
 
 _NO_SECRET = "x" * 32
 SUPERSEDED = "Remplacé par un envoi automatique plus récent"
+WRONG_SECRET = "Envoi refusé : secret de l'URL incorrect"
+WRONG_SECRET_EVERY = timedelta(hours=1)
+"""At most one wrong-secret refusal per establishment and hour in its history (the push log
+keeps them all): whoever knows a UAI could otherwise fill the history with refusals."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +67,15 @@ def receive_push(services: ImportServices, uai: str, secret: str, data: bytes) -
     if not hmac.compare_digest(secret.encode(), expected.encode()) or establishment is None:
         jobs.record_push(uai, "refused", reason="unknown push URL")
         if establishment is not None:
-            jobs.record(
-                uai, type=JobType.AUTOMATIC, status=JobStatus.REFUSED,
-                reason="Envoi refusé : secret de l'URL incorrect",
-            )
+            last = jobs.last_job(uai, type=JobType.AUTOMATIC, statuses=(JobStatus.REFUSED,))
+            if (
+                last is None
+                or last.reason != WRONG_SECRET
+                or last.created_at <= services.clock() - WRONG_SECRET_EVERY
+            ):
+                jobs.record(
+                    uai, type=JobType.AUTOMATIC, status=JobStatus.REFUSED, reason=WRONG_SECRET
+                )
         return PushAnswer(404, "not-found", "unknown push URL")
 
     def refuse(

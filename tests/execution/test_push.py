@@ -71,6 +71,15 @@ async def test_wrong_secret_and_unknown_uai_look_the_same(env: Env) -> None:
     [entry] = await history(env)
     assert entry["status"] == "refused" and entry["type"] == "automatic"
     assert "secret" in entry["reason"]
+    for _ in range(3):  # a flood of wrong secrets: one history entry an hour
+        env.clock.now += timedelta(minutes=10)
+        await env.http.post(url(env, secret="guess"), content=plain_export(UAI_A))
+    assert len(await history(env)) == 1
+    env.clock.now += timedelta(minutes=31)
+    await env.http.post(url(env, secret="guess"), content=plain_export(UAI_A))
+    assert [e["reason"] for e in await history(env)] == [entry["reason"]] * 2
+    pushes = env.store._conn().execute("SELECT COUNT(*) FROM pushes WHERE uai = ?", (UAI_A,))
+    assert pushes.fetchone()[0] == 5  # the push log keeps every attempt
 
 
 async def test_refusals_are_recorded_with_their_reason(env: Env) -> None:
