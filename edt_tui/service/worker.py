@@ -86,7 +86,7 @@ class Worker:
         next_sweep = 0.0
         while True:
             if self._loop.time() >= next_sweep:
-                await self._in_thread(self._recover)
+                await self._in_thread(self.recover)
                 next_sweep = self._loop.time() + SWEEP_SECONDS
             try:
                 ran = await self.run_once()
@@ -118,8 +118,12 @@ class Worker:
                 log.error("import worker: failed while stopping", exc_info=future.exception())
             raise
 
-    def _recover(self) -> None:
-        """Jobs of dead workers: interrupted, then (by default) back in the queue."""
+    def recover(self) -> None:
+        """Jobs of dead workers: interrupted, then (by default) back in the queue.
+
+        Run when a worker starts, and before the history is read (`GET …/jobs`), so that a job
+        whose process was killed never shows as running to a command that runs no worker.
+        """
         try:
             for job_id in self.jobs.interrupt_dead():
                 log.warning("job %s was interrupted by a crash", job_id)

@@ -191,6 +191,16 @@ async def test_a_dead_workers_job_is_interrupted_then_resumed_on_request(two: En
     assert jobs.interrupt_dead() == []  # a live worker's job is left alone
 
 
+async def test_reading_the_history_puts_a_dead_processs_job_back_in_the_queue(two: Env) -> None:
+    jobs = two.services.jobs
+    job = jobs.enqueue(UAI_A, type=JobType.MANUAL, export_sha256=None,  # type: ignore[arg-type]
+                       selection_version=None, reference_time=two.clock())
+    assert jobs.claim(f"{socket.gethostname()}:{2**22 + 12345}:gone") is not None  # then killed
+    [shown] = (await two.http.get(f"{two.est(UAI_A)}/jobs")).json()["items"]
+    assert shown["id"] == job.id and shown["status"] == "queued"  # not "running" forever
+    assert shown["queue_position"] == 1 and "interruption" in shown["reason"]
+
+
 async def test_a_job_that_cannot_be_planned_ends_in_error_and_the_queue_goes_on(
     two: Env,
 ) -> None:

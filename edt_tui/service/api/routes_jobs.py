@@ -182,8 +182,9 @@ def history(
     status: Annotated[JobStatus | None, Query()] = None,
     type: Annotated[JobType | None, Query()] = None,
 ) -> dict[str, Any]:
-    """The history, newest first."""
+    """The history, newest first (jobs of dead processes first put right: `Worker.recover`)."""
     services = imports_of(request)
+    services.worker.recover()
     found = services.jobs.history(
         establishment.uai, status=status, type=type, offset=page.offset, limit=page.limit
     )
@@ -196,6 +197,7 @@ def history(
 @router.get("/jobs/{job_id}")
 def get_job(establishment: EstablishmentDep, request: Request, job_id: str) -> dict[str, Any]:
     services = imports_of(request)
+    services.worker.recover()
     return job_json(_job_or_404(services, establishment.uai, job_id), services, detail=True)
 
 
