@@ -388,7 +388,8 @@ class SelectionTable(Vertical):
                 ("Filtre : ", "bold"),
                 self._draft,
                 ("▏", "bold"),
-                f"  {french_int(model.visible_count)} ligne(s) · entrée garder · ctrl+u effacer",
+                f"  {french_int(model.visible_count)} ligne(s)",
+                " · entrée/échap : garder · ctrl+u : effacer",
             )
             self.query_one(".pager", Static).update(prompt)
         else:
