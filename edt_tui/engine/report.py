@@ -78,6 +78,7 @@ def _person(row: PersonRow) -> dict[str, Any]:
     return {
         "key": row.key,
         "ident": row.ident,
+        "idpn": row.idpn,
         "last_name": row.last_name,
         "first_name": row.first_name,
         "birth_date": row.birth_date.isoformat() if row.birth_date else None,

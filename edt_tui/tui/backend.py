@@ -179,7 +179,7 @@ def _person(data: Mapping[str, Any]) -> PersonLine:
         last_name=str(data.get("last_name") or ""),
         first_name=str(data.get("first_name") or ""),
         birth_date=data.get("birth_date"),
-        idpn=data.get("idpn") or (None if ":" in str(data["key"]) else str(data["key"])),
+        idpn=data.get("idpn"),
         status=str(data["status"]),
         sync_id=data.get("sync_id"),
         detail=str(data.get("detail") or ""),

@@ -187,6 +187,7 @@ def test_steps_document_lists_every_course_and_person_with_reasons() -> None:
     assert [s["status"] for s in doc["subjects"]] == ["recognised", "new"]
     [student] = doc["students"]
     assert student["status"] == "unreconciled" and student["recommended"] == "u1"
+    assert student["idpn"] is None and student["key"] == "student:s1"  # no IDPN in the export
     assert student["suggestions"][0]["evidence"] == [
         "last_name:close",
         "first_name:exact",
