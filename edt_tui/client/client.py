@@ -42,6 +42,7 @@ from edt_tui.client.models import (
     SchoolClass,
     Subject,
 )
+from edt_tui.gc_pause import cyclic_gc_paused
 
 if TYPE_CHECKING:
     from edt_tui.config import Settings
@@ -183,7 +184,8 @@ class EntClient(ImportCalls):
             raise self._error(response)
         if response.status_code == 204 or not response.content:
             return None
-        return response.json()
+        with cyclic_gc_paused():  # a plan's step lists are ~300,000 objects
+            return response.json()
 
     @staticmethod
     def _error(response: httpx.Response) -> ServiceError:

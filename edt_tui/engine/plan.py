@@ -3,10 +3,8 @@ admin's selection, everything the wizard shows and the actions of an import (rul
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,6 +35,7 @@ from edt_tui.engine.occurrences import Calendar
 from edt_tui.engine.reconciliation import PersonInput, PersonRow, reconcile
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import BadInputError
+from edt_tui.gc_pause import cyclic_gc_paused
 from edt_tui.pronote.model import Timetable
 
 
@@ -124,18 +123,6 @@ def _zone(name: str) -> ZoneInfo:
         ) from exc
 
 
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """A plan allocates ~10^5 acyclic objects: full GC passes over them cost ~20% for nothing."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def build_plan(
     timetable: Timetable,
     *,
@@ -151,7 +138,7 @@ def build_plan(
     activate_unmatched_classes: bool = False,
 ) -> Plan:
     """Raises `BadInputError` for an export of another establishment or without a school year."""
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _build_plan(
             timetable,
             uai=uai,

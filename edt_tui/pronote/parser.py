@@ -15,7 +15,6 @@ need one. Everything odd but survivable becomes an `ExportWarning`; only unreada
 from __future__ import annotations
 
 import codecs
-import gc
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -24,6 +23,7 @@ from typing import Any
 
 from lxml import etree
 
+from edt_tui.gc_pause import cyclic_gc_paused
 from edt_tui.pronote.errors import HostileXmlError, MalformedXmlError, NotAnExportError
 from edt_tui.pronote.model import (
     ClassPart,
@@ -933,17 +933,13 @@ def parse_timetable(data: bytes, *, source_name: str | None = None) -> Timetable
     parser = etree.XMLParser(target=target, **SAFE_PARSER_OPTIONS)
     # Only acyclic objects are made here; the cyclic collector would walk the growing model
     # again and again for nothing (about 15 % of the parse time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        etree.fromstring(data, parser)
-        return target.timetable()
-    except etree.XMLSyntaxError as exc:
-        raise MalformedXmlError(
-            f"the timetable is not well-formed XML ({exc.msg})",
-            source=source_name,
-            line=exc.lineno,
-        ) from None
-    finally:
-        if collecting:
-            gc.enable()
+    with cyclic_gc_paused():
+        try:
+            etree.fromstring(data, parser)
+            return target.timetable()
+        except etree.XMLSyntaxError as exc:
+            raise MalformedXmlError(
+                f"the timetable is not well-formed XML ({exc.msg})",
+                source=source_name,
+                line=exc.lineno,
+            ) from None

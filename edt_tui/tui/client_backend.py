@@ -9,6 +9,7 @@ from typing import Any
 
 from edt_tui.client.client import EntClient
 from edt_tui.client.errors import UaiMismatchError
+from edt_tui.gc_pause import cyclic_gc_paused
 from edt_tui.tui.backend import (
     Enqueued,
     EstablishmentInfo,
@@ -66,7 +67,9 @@ class ClientBackend:
 
     async def plan(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> WizardPlan:
         ent = await self.client()
-        return wizard_plan_from_json(await ent.plan_steps(uai, export.sha256, selection or None))
+        steps = await ent.plan_steps(uai, export.sha256, selection or None)
+        with cyclic_gc_paused():
+            return wizard_plan_from_json(steps)
 
     async def launch(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> Enqueued:
         ent = await self.client()

@@ -18,6 +18,7 @@ from edt_tui.engine.plan import Plan
 from edt_tui.engine.report import plan_steps_to_dict, plan_to_contract_json
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import BadInputError
+from edt_tui.gc_pause import cyclic_gc_paused
 from edt_tui.pronote.errors import ExportError
 from edt_tui.service.api.deps import EstablishmentDep
 from edt_tui.service.api.problems import Problem, not_found
@@ -61,7 +62,8 @@ def render(plan_id: str | None, plan: Plan, view: View) -> dict[str, Any]:
     if view == "contract":
         return plan_to_contract_json(plan)
     if view == "steps":
-        return {**plan_steps_to_dict(plan), "plan_id": plan_id}
+        with cyclic_gc_paused():
+            return {**plan_steps_to_dict(plan), "plan_id": plan_id}
     return plan_summary(plan_id, plan)
 
 
