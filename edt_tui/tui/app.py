@@ -7,6 +7,7 @@ talks to the ENT service only through the `WizardBackend` it was given.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -32,6 +33,7 @@ from edt_tui.tui.screens.people import StudentsScreen, TeachersScreen
 from edt_tui.tui.screens.resume import NEW, ResumeModal
 from edt_tui.tui.screens.summary import SummaryScreen
 from edt_tui.tui.screens.table_step import TableStepScreen
+from edt_tui.tui.terminal import terminal_hung_up
 from edt_tui.tui.wizard import STEP_TITLES, Wizard
 
 STEP_SCREENS: Mapping[str, type[StepScreen]] = {
@@ -141,12 +143,20 @@ class EdtTuiApp(App[None]):
 
     def on_mount(self) -> None:
         self.idle_gc.start()
+        stdin = sys.__stdin__
+        if not self.is_headless and stdin is not None and stdin.isatty():
+            self.set_interval(1.0, self._quit_if_terminal_gone, name="hang-up watch")
         self.go("establishment")
         if not self._offer_resume:
             return
         sessions = self.wizard.store.list(uai=self.preferred_uai, unfinished=True)
         if sessions:
             self.push_screen(ResumeModal(sessions[:20]), self._resume_chosen)
+
+    def _quit_if_terminal_gone(self) -> None:
+        stdin = sys.__stdin__
+        if stdin is not None and terminal_hung_up(stdin.fileno()):
+            self.exit(return_code=129)  # as a SIGHUP would; every decision is already saved
 
     def _resume_chosen(self, choice: str | None) -> None:
         if not choice or choice == NEW:
