@@ -86,8 +86,6 @@ def cell_line(
     elif line.plain:  # one style (our cells): Rich's result without building spans
         style = _own_style(console, line.style) if line.style else None
         segments.append(Segment(line.plain, style))
-    else:
-        segments.append(Segment(""))
     spare = inner - line.cell_len
     if spare > 0:
         segments.append(Segment(" " * spare, _NULL))
