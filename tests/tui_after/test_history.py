@@ -10,6 +10,7 @@ from rich.text import Text
 
 from edt_tui.service import worker
 from edt_tui.tui.app import EdtTuiApp
+from edt_tui.tui.screens import history as history_screen
 from edt_tui.tui.screens.history import HistoryScreen, HistoryTable
 from edt_tui.tui.screens.recap import RecapScreen
 
@@ -28,9 +29,11 @@ async def test_history_follows_a_running_import_then_shows_its_recap(
     make_app: Callable[[Path], EdtTuiApp],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Small batches: the demo import then lasts several polls even on a fast machine, so the
-    # screen is bound to show it running (with 2,000-action batches it can finish in one poll).
+    # Small batches and quick polls: the demo import then lasts several polls even on a fast
+    # machine, so the screen is bound to show it running (with 2,000-action batches and the
+    # 1 s poll it can finish between two polls).
     monkeypatch.setattr(worker, "DEFAULT_BATCH", 100)
+    monkeypatch.setattr(history_screen, "ACTIVE_POLL", 0.2)
     app = make_app(demo_home("loaded"))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
