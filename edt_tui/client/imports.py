@@ -140,11 +140,12 @@ class ImportCalls:
 
     async def history(
         self, uai: str, *, status: str | None = None, type: str | None = None,
-        offset: int = 0, limit: int = 100,
+        id_prefix: str | None = None, offset: int = 0, limit: int = 100,
     ) -> Page[ImportJob]:
         data = await self.call(
             "GET", f"{self._est(uai)}/jobs",
-            params={"status": status, "type": type, "offset": offset, "limit": limit},
+            params={"status": status, "type": type, "id_prefix": id_prefix, "offset": offset,
+                    "limit": limit},
         )
         return Page.from_json(data, ImportJob.from_json)
 

@@ -114,14 +114,12 @@ async def resolve_job_id(ent: Any, uai: str, wanted: str) -> str:
             f"--job {wanted!r} is too short: give at least {MIN_PREFIX} characters of the job id "
             f"(the Id column of `edt-tui history --uai {uai}`)"
         )
-    matches: list[str] = []
-    offset: int | None = 0
-    while offset is not None:
-        page = await ent.history(uai, offset=offset, limit=100)
-        matches += [job.id for job in page.items if job.id.startswith(wanted)]
-        if wanted in matches:
-            return wanted
-        offset = page.next
+    if len(wanted) > 32 or any(c not in "0123456789abcdef" for c in wanted):
+        raise BadInputError(
+            f"--job {wanted!r} is not a job id (32 hexadecimal characters, or their start)"
+        )
+    page = await ent.history(uai, id_prefix=wanted, limit=2)
+    matches = [job.id for job in page.items]
     if len(matches) == 1:
         return matches[0]
     if not matches:
@@ -130,7 +128,7 @@ async def resolve_job_id(ent: Any, uai: str, wanted: str) -> str:
             f"see `edt-tui history --uai {uai}`"
         )
     raise BadInputError(
-        f"--job {wanted!r} matches {len(matches)} imports of {uai}; give more characters"
+        f"--job {wanted!r} matches {page.total} imports of {uai}; give more characters"
     )
 
 

@@ -217,10 +217,13 @@ class JobStore:
 
     def history(
         self, uai: str, *, status: JobStatus | None = None, type: JobType | None = None,
-        offset: int = 0, limit: int = 100,
+        id_prefix: str | None = None, offset: int = 0, limit: int = 100,
     ) -> Page[Job]:
-        """Newest first."""
+        """Newest first; `id_prefix`: the jobs whose id starts with it (ids are hexadecimal)."""
         where, params = ["j.uai = ?"], [uai]
+        if id_prefix is not None:
+            where.append("substr(j.id, 1, length(?)) = ?")
+            params.extend([id_prefix, id_prefix])
         if status is not None:
             where.append("j.status = ?")
             params.append(status.value)

@@ -125,8 +125,11 @@ def test_import_then_resume_wait_history_and_accounts(
         code, out, _ = run(capsys, "history", "--uai", DEMO_UAI, "--job", named)
         assert code == 0 and f"Tasks done: {entry_total(entry)}" in out
         assert re.search(rf"^event creation +{success} +0$", out, re.MULTILINE)
+    other = ("0" if job_id[0] != "0" else "1") + job_id[1:8]
+    code, _, err = run(capsys, "history", "--uai", DEMO_UAI, "--job", other)
+    assert code == 1 and f"no import of 0490856P has an id starting with '{other}'" in err
     code, _, err = run(capsys, "history", "--uai", DEMO_UAI, "--job", "zzzz")
-    assert code == 1 and "no import of 0490856P has an id starting with 'zzzz'" in err
+    assert code == 2 and "not a job id" in err
     code, _, err = run(capsys, "history", "--uai", DEMO_UAI, "--job", job_id[:2])
     assert code == 2 and "at least 4 characters" in err
 

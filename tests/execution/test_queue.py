@@ -191,6 +191,22 @@ async def test_a_dead_workers_job_is_interrupted_then_resumed_on_request(two: En
     assert jobs.interrupt_dead() == []  # a live worker's job is left alone
 
 
+async def test_history_filtered_by_id_prefix(two: Env) -> None:
+    jobs = two.services.jobs
+    first, second = (
+        jobs.enqueue(UAI_A, type=JobType.MANUAL, export_sha256=None,  # type: ignore[arg-type]
+                     selection_version=None, reference_time=two.clock())
+        for _ in range(2)
+    )
+    prefix = next(first.id[:n] for n in range(4, 33) if not second.id.startswith(first.id[:n]))
+    found = (await two.http.get(f"{two.est(UAI_A)}/jobs", params={"id_prefix": prefix})).json()
+    assert [j["id"] for j in found["items"]] == [first.id] and found["total"] == 1
+    everything = (await two.http.get(f"{two.est(UAI_A)}/jobs", params={"id_prefix": ""})).json()
+    assert everything["total"] == 2  # an empty prefix is no filter
+    bad = await two.http.get(f"{two.est(UAI_A)}/jobs", params={"id_prefix": "50%"})
+    assert bad.status_code == 422
+
+
 async def test_reading_the_history_puts_a_dead_processs_job_back_in_the_queue(two: Env) -> None:
     jobs = two.services.jobs
     job = jobs.enqueue(UAI_A, type=JobType.MANUAL, export_sha256=None,  # type: ignore[arg-type]

@@ -181,12 +181,17 @@ def history(
     establishment: EstablishmentDep, request: Request, page: PageDep,
     status: Annotated[JobStatus | None, Query()] = None,
     type: Annotated[JobType | None, Query()] = None,
+    id_prefix: Annotated[
+        str | None,
+        Query(pattern="^[0-9a-f]{0,32}$", description="jobs whose id starts with this"),
+    ] = None,
 ) -> dict[str, Any]:
     """The history, newest first (jobs of dead processes first put right: `Worker.recover`)."""
     services = imports_of(request)
     services.worker.recover()
     found = services.jobs.history(
-        establishment.uai, status=status, type=type, offset=page.offset, limit=page.limit
+        establishment.uai, status=status, type=type, id_prefix=id_prefix,
+        offset=page.offset, limit=page.limit,
     )
     return {
         "items": [job_json(j, services) for j in found.items],
