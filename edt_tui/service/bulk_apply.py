@@ -92,7 +92,7 @@ def apply_numbered(
             conn.execute("RELEASE bulk_run")
         for seq, action in run:
             try:
-                store._apply(conn, uai, action, now)
+                store.apply_one(conn, uai, action, now)
             except (sqlite3.Error, StoreError, ValueError) as exc:
                 errors.append((seq, f"{type(exc).__name__}: {exc}"[:500]))
     return errors

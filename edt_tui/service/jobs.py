@@ -119,10 +119,10 @@ class JobStore:
         self.clock = clock
 
     def _write(self) -> Any:
-        return self.store._write()
+        return self.store.transaction()
 
     def _conn(self) -> sqlite3.Connection:
-        return self.store._conn()
+        return self.store.connection()
 
     @staticmethod
     def _job(row: sqlite3.Row) -> Job:
@@ -230,7 +230,7 @@ class JobStore:
         if type is not None:
             where.append("j.type = ?")
             params.append(type.value)
-        return self.store._page(
+        return self.store.select_page(
             _JOB_SQL, " AND ".join(where), params, "j.seq DESC", offset, limit, self._job
         )
 
@@ -305,7 +305,7 @@ class JobStore:
         if q:
             where.append("(UPPER(key) LIKE ? OR UPPER(COALESCE(error, '')) LIKE ?)")
             params.extend([f"%{q.upper()}%"] * 2)
-        return self.store._page(
+        return self.store.select_page(
             "SELECT seq, type, key, status, error FROM job_actions", " AND ".join(where), params,
             "seq", offset, limit,
             lambda r: JobAction(r["seq"], ActionType(r["type"]), r["key"], r["status"], r["error"]),

@@ -178,7 +178,11 @@ class SQLiteStore(Store):
         self._migrate()
 
     # -- connections and transactions -----------------------------------------------------
-    def _conn(self) -> sqlite3.Connection:
+    # Public for the modules that share this SQLite file and its connections: the job queue
+    # (jobs.py), the batch executor (bulk_apply.py), the helpdesk routes. Another backend
+    # would give them its own equivalents; the `Store` interface does not carry SQL.
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use, closed with the store)."""
         conn: _GuardedConnection | None = getattr(self._local, "conn", None)
         if conn is None or conn.shut:
             if self._closed:
@@ -201,8 +205,9 @@ class SQLiteStore(Store):
         return conn
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (`BEGIN IMMEDIATE`), rolled back on any exception."""
+        conn = self.connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
@@ -214,7 +219,7 @@ class SQLiteStore(Store):
     @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:
         """A read transaction: several queries see the same state."""
-        conn = self._conn()
+        conn = self.connection()
         conn.execute("BEGIN")
         try:
             yield conn
@@ -234,7 +239,7 @@ class SQLiteStore(Store):
             conn.shut_down()
 
     def _migrate(self) -> None:
-        with self._write() as conn:
+        with self.transaction() as conn:
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = conn.execute("SELECT version FROM schema_version").fetchone()
             current = row[0] if row else 0
@@ -252,9 +257,9 @@ class SQLiteStore(Store):
             conn.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS),))
 
     def schema_version(self) -> int:
-        return int(self._conn().execute("SELECT version FROM schema_version").fetchone()[0])
+        return int(self.connection().execute("SELECT version FROM schema_version").fetchone()[0])
 
-    def _page(
+    def select_page(
         self, sql: str, where: str, params: Sequence[Any], order: str, offset: int, limit: int,
         convert: Callable[[sqlite3.Row], Any], count_from: str | None = None,
     ) -> Page[Any]:
@@ -280,7 +285,7 @@ class SQLiteStore(Store):
     # -- establishments -------------------------------------------------------------------
     def upsert_establishments(self, rows: Sequence[Establishment]) -> None:
         now = _iso(self._clock())
-        with self._write() as conn:
+        with self.transaction() as conn:
             conn.executemany(
                 """INSERT INTO establishments
                        (uai, name, timezone, push_secret, daily_quota, created_at, updated_at)
@@ -303,14 +308,16 @@ class SQLiteStore(Store):
         )
 
     def get_establishment(self, uai: str) -> Establishment | None:
-        row = self._conn().execute("SELECT * FROM establishments WHERE uai = ?", (uai,)).fetchone()
+        row = self.connection().execute(
+            "SELECT * FROM establishments WHERE uai = ?", (uai,)
+        ).fetchone()
         return self._establishment(row) if row else None
 
     def update_establishment(
         self, uai: str, *, timezone: str | None = None, daily_quota: int | None = None,
         rotate_push_secret: bool = False,
     ) -> Establishment | None:
-        with self._write() as conn:
+        with self.transaction() as conn:
             row = conn.execute("SELECT * FROM establishments WHERE uai = ?", (uai,)).fetchone()
             if row is None:
                 return None
@@ -337,7 +344,7 @@ class SQLiteStore(Store):
         if q:
             where.append("(UPPER(uai) LIKE ? OR UPPER(name) LIKE ?)")
             params.extend((f"%{q.upper()}%", f"%{q.upper()}%"))
-        return self._page(
+        return self.select_page(
             "SELECT * FROM establishments", " AND ".join(where), params, "uai", offset, limit,
             self._establishment,
         )
@@ -345,7 +352,7 @@ class SQLiteStore(Store):
     # -- directory ------------------------------------------------------------------------
     def upsert_users(self, rows: Sequence[UserRecord]) -> None:
         now = _iso(self._clock())
-        with self._write() as conn:
+        with self.transaction() as conn:
             self._require_establishments(conn, (u.uai for u in rows))
             conn.executemany(
                 """INSERT INTO directory_users (sync_id, uai, profile, last_name, first_name,
@@ -381,7 +388,7 @@ class SQLiteStore(Store):
         )
 
     def get_user(self, uai: str, sync_id: str) -> UserRecord | None:
-        row = self._conn().execute(
+        row = self.connection().execute(
             f"{self._USER_SQL} WHERE u.uai = ? AND u.sync_id = ?", (uai, sync_id)
         ).fetchone()
         return self._user(row) if row else None
@@ -403,14 +410,14 @@ class SQLiteStore(Store):
             params.append(source.value)
         if reconciled is not None:
             where.append("l.idpn IS NOT NULL" if reconciled else "l.idpn IS NULL")
-        return self._page(
+        return self.select_page(
             self._USER_SQL, " AND ".join(where), params,
             "u.last_name, u.first_name, u.sync_id", offset, limit, self._user,
             count_from=None if reconciled is not None else "FROM directory_users u",
         )
 
     def directory(self, uai: str) -> tuple[DirectoryUser, ...]:
-        rows = self._conn().execute(
+        rows = self.connection().execute(
             f"{self._USER_SQL} WHERE u.uai = ? ORDER BY u.sync_id", (uai,)
         ).fetchall()
         return tuple(
@@ -425,7 +432,7 @@ class SQLiteStore(Store):
     def link_idpn(
         self, uai: str, sync_id: str, idpn: str, *, method: str, validated_by: str | None
     ) -> None:
-        with self._write() as conn:
+        with self.transaction() as conn:
             conn.execute(
                 """INSERT INTO idpn_links (uai, sync_id, idpn, method, validated_by, linked_at)
                    VALUES (?, ?, ?, ?, ?, ?)
@@ -437,7 +444,7 @@ class SQLiteStore(Store):
 
     # -- referential ----------------------------------------------------------------------
     def upsert_subjects(self, rows: Sequence[SubjectRecord]) -> None:
-        with self._write() as conn:
+        with self.transaction() as conn:
             self._require_establishments(conn, (s.uai for s in rows))
             conn.executemany(
                 """INSERT INTO subjects (uai, name, code) VALUES (?, ?, ?)
@@ -450,7 +457,7 @@ class SQLiteStore(Store):
         return SubjectRecord(uai=row["uai"], name=row["name"], code=row["code"])
 
     def get_subject(self, uai: str, name: str) -> SubjectRecord | None:
-        row = self._conn().execute(
+        row = self.connection().execute(
             "SELECT * FROM subjects WHERE uai = ? AND name = ?", (uai, name)
         ).fetchone()
         return self._subject(row) if row else None
@@ -462,12 +469,12 @@ class SQLiteStore(Store):
         if q:
             where += " AND (UPPER(name) LIKE ? OR UPPER(code) LIKE ?)"
             params += [f"%{q.upper()}%"] * 2
-        return self._page(
+        return self.select_page(
             "SELECT * FROM subjects", where, params, "name", offset, limit, self._subject
         )
 
     def upsert_classes(self, rows: Sequence[ClassRecord]) -> None:
-        with self._write() as conn:
+        with self.transaction() as conn:
             self._require_establishments(conn, (c.uai for c in rows))
             conn.executemany(
                 "INSERT INTO classes (uai, name) VALUES (?, ?) ON CONFLICT (uai, name) DO NOTHING",
@@ -475,7 +482,7 @@ class SQLiteStore(Store):
             )
 
     def get_class(self, uai: str, name: str) -> ClassRecord | None:
-        row = self._conn().execute(
+        row = self.connection().execute(
             "SELECT * FROM classes WHERE uai = ? AND name = ?", (uai, name)
         ).fetchone()
         return ClassRecord(row["uai"], row["name"]) if row else None
@@ -487,7 +494,7 @@ class SQLiteStore(Store):
         if q:
             where += " AND UPPER(name) LIKE ?"
             params.append(f"%{q.upper()}%")
-        return self._page(
+        return self.select_page(
             "SELECT * FROM classes", where, params, "name", offset, limit,
             lambda r: ClassRecord(r["uai"], r["name"]),
         )
@@ -520,7 +527,7 @@ class SQLiteStore(Store):
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)
-        with self._write() as conn:
+        with self.transaction() as conn:
             self._require_establishments(conn, (record.uai,))
             conn.execute(
                 """INSERT INTO exports
@@ -544,7 +551,7 @@ class SQLiteStore(Store):
         )
 
     def get_export(self, uai: str, sha256: str) -> ExportRecord | None:
-        row = self._conn().execute(
+        row = self.connection().execute(
             "SELECT * FROM exports WHERE uai = ? AND sha256 = ?", (uai, sha256)
         ).fetchone()
         return self._export(row) if row else None
@@ -553,13 +560,13 @@ class SQLiteStore(Store):
         return self._export_path(sha256).read_bytes()
 
     def list_exports(self, uai: str, *, offset: int = 0, limit: int = 100) -> Page[ExportRecord]:
-        return self._page(
+        return self.select_page(
             "SELECT * FROM exports", "uai = ?", [uai], "uploaded_at DESC, sha256",
             offset, limit, self._export,
         )
 
     def save_selection(self, uai: str, data: Mapping[str, Any]) -> int:
-        with self._write() as conn:
+        with self.transaction() as conn:
             self._require_establishments(conn, (uai,))
             row = conn.execute(
                 "SELECT COALESCE(MAX(version), 0) FROM selections WHERE uai = ?", (uai,)
@@ -577,12 +584,12 @@ class SQLiteStore(Store):
         if version is not None and not 0 < version < 2**63:
             return None  # no such version (and out of SQLite's integer range)
         if version is None:
-            row = self._conn().execute(
+            row = self.connection().execute(
                 "SELECT version, data_json FROM selections WHERE uai = ? "
                 "ORDER BY version DESC LIMIT 1", (uai,),
             ).fetchone()
         else:
-            row = self._conn().execute(
+            row = self.connection().execute(
                 "SELECT version, data_json FROM selections WHERE uai = ? AND version = ?",
                 (uai, version),
             ).fetchone()
@@ -590,7 +597,7 @@ class SQLiteStore(Store):
 
     # -- tokens ---------------------------------------------------------------------------
     def add_token(self, token_hash: str, principal: Principal) -> None:
-        with self._write() as conn:
+        with self.transaction() as conn:
             if principal.uai is not None:
                 self._require_establishments(conn, (principal.uai,))
             conn.execute(
@@ -601,7 +608,7 @@ class SQLiteStore(Store):
             )
 
     def principal_for(self, token_hash: str) -> Principal | None:
-        row = self._conn().execute(
+        row = self.connection().execute(
             "SELECT role, uai, label FROM api_tokens WHERE token_hash = ?", (token_hash,)
         ).fetchone()
         return Principal(TokenRole(row["role"]), row["uai"], row["label"]) if row else None
@@ -649,11 +656,12 @@ class SQLiteStore(Store):
 
     def apply_actions(self, uai: str, actions: Iterable[Action]) -> None:
         now = _iso(self._clock())
-        with self._write() as conn:
+        with self.transaction() as conn:
             for action in actions:
-                self._apply(conn, uai, action, now)
+                self.apply_one(conn, uai, action, now)
 
-    def _apply(self, conn: sqlite3.Connection, uai: str, action: Action, now: str) -> None:
+    def apply_one(self, conn: sqlite3.Connection, uai: str, action: Action, now: str) -> None:
+        """One action inside the caller's transaction (a batch of `bulk_apply`)."""
         kind = action.type
         if kind is ActionType.CREATE_COURSE and action.course is not None:
             self._upsert_course(conn, uai, action.course, INTEGRATION_AUTHOR, now)
@@ -728,7 +736,7 @@ class SQLiteStore(Store):
             key=key, label=label, subject=subject, audience_kind=AudienceKind(audience_kind),
             audience_name=audience_name, school_year=school_year, origin=CourseOrigin.MANUAL,
         )
-        with self._write() as conn:
+        with self.transaction() as conn:
             self._require_establishments(conn, (uai,))
             self._upsert_course(conn, uai, state, created_by, _iso(self._clock()))
 
@@ -747,7 +755,7 @@ class SQLiteStore(Store):
         )
 
     def get_course(self, uai: str, key: str) -> CourseRecord | None:
-        row = self._conn().execute(
+        row = self.connection().execute(
             f"{self._COURSE_SQL} WHERE c.uai = ? AND c.key = ?", (uai, key)
         ).fetchone()
         return self._course(row) if row else None
@@ -766,7 +774,7 @@ class SQLiteStore(Store):
         if origin is not None:
             where.append("c.origin = ?")
             params.append(origin.value)
-        return self._page(
+        return self.select_page(
             self._COURSE_SQL, " AND ".join(where), params, "c.label, c.key", offset, limit,
             self._course,
         )
@@ -779,7 +787,7 @@ class SQLiteStore(Store):
         if role is not None:
             where.append("m.role = ?")
             params.append(role.value)
-        return self._page(
+        return self.select_page(
             "SELECT m.* FROM memberships m JOIN courses c ON c.key = m.course_key",
             " AND ".join(where), params, "m.role DESC, m.user_sync_id", offset, limit,
             lambda r: MembershipRecord(
@@ -798,7 +806,7 @@ class SQLiteStore(Store):
                 start_from = start_from.replace(tzinfo=UTC)
             where.append("e.start_utc >= ?")
             params.append(_iso(start_from.astimezone(UTC)))
-        return self._page(
+        return self.select_page(
             "SELECT e.* FROM events e JOIN courses c ON c.key = e.course_key",
             " AND ".join(where), params, "e.start_utc", offset, limit, self._event,
         )
@@ -818,7 +826,7 @@ class SQLiteStore(Store):
         where, params = "uai = ? AND parent_key IS NULL", [uai]
         if parent_key is not None:
             where, params = "uai = ? AND parent_key = ?", [uai, parent_key]
-        return self._page(
+        return self.select_page(
             "SELECT * FROM hierarchy_nodes", where, params, "title, key", offset, limit,
             lambda r: HierarchyNode(
                 key=r["key"], uai=r["uai"], school_year=r["school_year"], title=r["title"],

@@ -78,7 +78,7 @@ async def test_wrong_secret_and_unknown_uai_look_the_same(env: Env) -> None:
     env.clock.now += timedelta(minutes=31)
     await env.http.post(url(env, secret="guess"), content=plain_export(UAI_A))
     assert [e["reason"] for e in await history(env)] == [entry["reason"]] * 2
-    pushes = env.store._conn().execute("SELECT COUNT(*) FROM pushes WHERE uai = ?", (UAI_A,))
+    pushes = env.store.connection().execute("SELECT COUNT(*) FROM pushes WHERE uai = ?", (UAI_A,))
     assert pushes.fetchone()[0] == 5  # the push log keeps every attempt
 
 

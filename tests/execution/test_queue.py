@@ -98,7 +98,7 @@ def test_concurrent_workers_never_claim_a_job_twice(tmp_path: Path, clock: Clock
                 return
             with lock:
                 claimed.append(job.id)
-            with own.store._write() as conn:  # finish at once so the next one can start
+            with own.store.transaction() as conn:  # finish at once so the next one can start
                 conn.execute("UPDATE import_jobs SET status = 'done' WHERE id = ?", (job.id,))
 
     threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(4)]

@@ -69,7 +69,7 @@ def test_upgrades_a_database_left_at_version_1(tmp_path: Path) -> None:
     store = SQLiteStore(path)
     assert store.schema_version() == SCHEMA_VERSION
     assert store.get_establishment(UAI_A) is not None  # data kept across upgrades
-    plan = store._conn().execute(
+    plan = store.connection().execute(
         "EXPLAIN QUERY PLAN SELECT sync_id FROM directory_users WHERE uai = ? AND profile = ? "
         "ORDER BY last_name, first_name, sync_id", (UAI_A, "student")).fetchall()
     assert "TEMP B-TREE" not in " ".join(str(tuple(r)) for r in plan)

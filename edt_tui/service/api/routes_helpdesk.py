@@ -60,7 +60,7 @@ def automatic_status(
     manual = services.jobs.last_job(
         uai, type=JobType.MANUAL, statuses=(JobStatus.DONE,), with_outcome=False
     )
-    rows = services.store._conn().execute(
+    rows = services.store.connection().execute(
         """SELECT received_at, outcome, reason, job_id FROM pushes WHERE uai = ?
            ORDER BY received_at DESC LIMIT ?""",
         (uai, limit),
