@@ -162,10 +162,7 @@ def run(args: argparse.Namespace) -> int:
             raise PartnerKeyMissingError(
                 partner=partner, partners=envelope.partners, source=str(path)
             )
-        raise NoPrivateKeyError(
-            "the file is encrypted and no private key was given (envelope summary above)",
-            source=str(path),
-        )
+        raise NoPrivateKeyError(source=str(path))
     export = read_export(data, private_key=key_path, partner=partner, source_name=str(path))
     fields = summary_fields(export, export.envelope, partner=partner)
     _emit(fields, as_json=args.json, partner=partner)

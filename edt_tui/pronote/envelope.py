@@ -325,7 +325,7 @@ def decrypt_envelope(
             partner=partner, partners=sealed.summary.partners, source=source
         )
     if private_key is None:
-        raise NoPrivateKeyError("the file is encrypted and no private key was given", source=source)
+        raise NoPrivateKeyError(source=source)
     key = load_private_key(private_key)
 
     encrypted_blob = _b64(sealed.partner_keys[partner], "PARTENAIRE", source)

@@ -89,6 +89,9 @@ class NoPrivateKeyError(ExportError):
         "private_key in config.toml)"
     )
 
+    def __init__(self, *, source: str | None = None) -> None:
+        super().__init__("the file is encrypted and no private key was given", source=source)
+
 
 class KeyMismatchError(ExportError):
     """RSA decryption of the key blob failed or its MD5 check did not match."""
