@@ -1,6 +1,6 @@
 """What runs beside the API in both the embedded service and `edt-tui serve`.
 
-`background_tasks()` is THE place where long-running loops (the import worker, issue 5) are
+`background_tasks()` is THE place where long-running loops (the import worker) are
 registered: each is a coroutine function `(store) -> Awaitable[None]` that `create_app` starts
 in its lifespan and cancels at shutdown.
 """

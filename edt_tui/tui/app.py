@@ -196,7 +196,7 @@ class EdtTuiApp(App[None]):
         self.push_screen(HelpScreen(STEP_TITLES[screen.STEP], screen.HELP, bindings))
 
     def open_history(self) -> None:
-        """« Historique des imports » (screens/history.py, issue 7)."""
+        """« Historique des imports » (screens/history.py)."""
         from edt_tui.tui.screens.history import HistoryScreen
 
         self.push_screen(HistoryScreen())

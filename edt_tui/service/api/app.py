@@ -4,7 +4,7 @@ FastAPI because the API is mostly typed CRUD: request validation, the OpenAPI do
 (`/openapi.json`, `/docs`) and dependency injection (store, caller, establishment scope) come
 with it, on Starlette, which we use directly for the ASGI middlewares.
 
-Extension points for the queue/worker/push (issue 5):
+Extension points for the queue, worker and push:
 - `ROUTERS` below: add a module's `router` with one line;
 - `background`: coroutines `(store) -> Awaitable[None]` started in the lifespan as tasks and
   cancelled at shutdown (the worker loop goes there); the store is closed only once every one

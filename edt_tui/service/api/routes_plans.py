@@ -1,4 +1,4 @@
-"""Dry-run plans (issue 4 §2): what an import would do, and the wizard's paginated step lists.
+"""Dry-run plans: what an import would do, and the wizard's paginated step lists.
 
 `POST …/plans` plans a stored export with a selection and returns the summary and a `plan_id`;
 `GET …/plans/{plan_id}/{step}` pages one step's list (filters: `status`, `q`, `selected`). The
