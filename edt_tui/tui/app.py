@@ -8,15 +8,15 @@ talks to the ENT service only through the `WizardBackend` it was given.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
 from edt_tui.session.store import STEPS, SessionStore
@@ -115,8 +115,15 @@ class EdtTuiApp(App[None]):
     TITLE = "edt-tui · Import EDT"
     COMMANDS = App.COMMANDS | {WizardCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Aide", id="app.help", tooltip="Keys of this screen"),
-        Binding("ctrl+q", "quit", "Quitter", id="app.quit", tooltip="Quit (the session is kept)"),
+        Binding("question_mark", "help", "Aide", id="app.help", tooltip="Touches de cet écran"),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quitter",
+            show=False,  # in the help of every screen: the footer keeps 80 columns for the step
+            id="app.quit",
+            tooltip="Quitter (la session est conservée)",
+        ),
     ]
 
     def __init__(
@@ -140,6 +147,26 @@ class EdtTuiApp(App[None]):
         if isinstance(event, events.InputEvent):
             self.idle_gc.activity()
         await super().on_event(event)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's built-in palette entries, in French (the TUI's language)."""
+        yield SystemCommand("Thème", "Changer le thème de couleurs", self.action_change_theme)
+        yield SystemCommand("Quitter", "Quitter (la session est conservée)", self.action_quit)
+        yield SystemCommand(
+            "Capture d'écran",
+            "Enregistrer une capture SVG de l'écran",
+            lambda: self.set_timer(0.1, self.deliver_screenshot),
+        )
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
+            self.push_screen(
+                CommandPalette(placeholder="Rechercher une commande…", id="--command-palette")
+            )
+
+    def action_help_quit(self) -> None:
+        """`ctrl+c` does not quit a Textual app: say which key does, in French."""
+        self.notify("ctrl+q pour quitter (la session est conservée)", title="Quitter ?")
 
     def on_mount(self) -> None:
         self.idle_gc.start()

@@ -42,6 +42,9 @@ class Column(Generic[R]):
     value: Callable[[R], str]
     filterable: bool = True
     width: int | None = None
+    """Preferred width; None: a flexible column that takes the width the others leave."""
+    min_width: int | None = None
+    """Narrowest useful width (default: `width`, i.e. never shrunk)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,3 +342,52 @@ class SelectionModel(Generic[R]):
         if not targets and cursor_id is not None:
             targets = [cursor_id]
         return self.set_active(targets, active)
+
+
+FLEX_WIDTH = 40
+"""What a flexible column (a name, a title) gets before the other columns grow."""
+
+
+def share_width(
+    available: int, columns: Sequence[tuple[int | None, int | None]], padding: int = 1
+) -> list[int]:
+    """Widths of columns `(preferred, min)`, most important first, in `available` cells.
+
+    Every column starts at its minimum; while they do not fit, the last ones are left out
+    (width 0: not shown, still filtered; the first is always shown). The spare width then goes
+    to the flexible columns (preferred None) up to `FLEX_WIDTH`, then makes the others their
+    preferred width (whole, first ones first), and what is still left goes to the flexible
+    ones: long names and titles first, and wide terminals use their width. A shown column
+    also costs `2 * padding` cells.
+    """
+    flexible = [pref is None for pref, _ in columns]
+    want = [FLEX_WIDTH if pref is None else pref for pref, _ in columns]
+    widths = [w if low is None else min(low, w) for (_, low), w in zip(columns, want, strict=True)]
+
+    def spare() -> int:
+        return available - sum(w + 2 * padding for w in widths if w > 0)
+
+    for index in reversed(range(1, len(widths))):
+        if spare() >= 0:
+            break
+        widths[index] = 0
+
+    def grow(indexes: list[int], cap: list[int] | None) -> None:
+        while indexes and spare() > 0:
+            room = [i for i in indexes if cap is None or widths[i] < cap[i]]
+            if not room:
+                return
+            share = max(spare() // len(room), 1)
+            for index in room:
+                if spare() <= 0:
+                    return
+                limit = share if cap is None else min(share, cap[index] - widths[index])
+                widths[index] += limit
+
+    shown = [i for i, w in enumerate(widths) if w > 0]
+    grow([i for i in shown if flexible[i]], want)
+    for index in shown:  # a fixed column is shown whole or at its minimum, never in between
+        if not flexible[index] and 0 < want[index] - widths[index] <= spare():
+            widths[index] = want[index]
+    grow([i for i in shown if flexible[i]], None)
+    return widths

@@ -48,8 +48,8 @@ def _birth(person: Mapping[str, Any]) -> str:
 
 def person_columns(profile: str) -> list[Column[Mapping[str, Any]]]:
     columns: list[Column[Mapping[str, Any]]] = [
-        Column("last_name", "Nom", lambda p: str(p.get("last_name") or ""), width=24),
-        Column("first_name", "Prénom", lambda p: str(p.get("first_name") or ""), width=20),
+        Column("last_name", "Nom", lambda p: str(p.get("last_name") or ""), min_width=14),
+        Column("first_name", "Prénom", lambda p: str(p.get("first_name") or ""), min_width=12),
     ]
     if profile == "students":
         columns.append(Column("birth_date", "Né(e) le", _birth, width=10))
@@ -83,14 +83,14 @@ class AccountsScreen(AfterLaunchScreen):
             "switch_profile",
             "Élèves/Enseignants",
             id="accounts.toggle",
-            tooltip="Show the other profile",
+            tooltip="Afficher l'autre profil",
         ),
         Binding(
             "x",
             "export",
             "Exporter",
             id="accounts.export",
-            tooltip="Export the unreconciled list to a text file",
+            tooltip="Exporter la liste des non réconciliés dans un fichier texte",
         ),
     ]
 

@@ -23,11 +23,12 @@ from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from edt_tui.errors import EdtTuiError
 from edt_tui.tui.selection_model import Column, SelectionModel, french_int
 from edt_tui.tui.widgets.selection_table import SelectionTable
+from edt_tui.tui.widgets.step_footer import StepFooter
 
 if TYPE_CHECKING:
     from edt_tui.client.client import EntClient
@@ -119,8 +120,8 @@ class AfterLaunchScreen(Screen[None]):
         AfterLaunchCommands
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Retour", id="after.back", tooltip="Back to the previous screen"),
-        Binding("question_mark", "help", "Aide", id="after.help", tooltip="Keys of this screen"),
+        Binding("escape", "back", "Retour", id="after.back", tooltip="Revenir à l'écran précédent"),
+        Binding("question_mark", "help", "Aide", id="after.help", tooltip="Touches de cet écran"),
     ]
     DEFAULT_CSS = """
     AfterLaunchScreen .title-line { height: 1; padding: 0 1; background: $boost; }
@@ -143,7 +144,7 @@ class AfterLaunchScreen(Screen[None]):
         yield Header(show_clock=False)
         yield Static(Text(self.TITLE_TEXT, style="bold"), classes="title-line")
         yield from self.body()
-        yield Footer()
+        yield StepFooter()
 
     def body(self) -> ComposeResult:
         yield from ()
@@ -230,7 +231,7 @@ class PromptModal(ModalScreen[str | None]):
 
     AUTO_FOCUS = "Input"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Annuler", id="prompt.cancel", tooltip="Cancel"),
+        Binding("escape", "dismiss(None)", "Annuler", id="prompt.cancel", tooltip="Annuler"),
     ]
 
     def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:

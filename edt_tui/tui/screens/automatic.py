@@ -94,8 +94,8 @@ class AutomaticScreen(AfterLaunchScreen):
         "presse-papiers du terminal (OSC 52) ; r : rafraîchir."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "copy_url", "Copier l'URL", id="automatic.copy", tooltip="Copy the push URL"),
-        Binding("r", "reload", "Rafraîchir", id="automatic.reload", tooltip="Ask again"),
+        Binding("c", "copy_url", "Copier l'URL", id="automatic.copy", tooltip="Copier l'URL"),
+        Binding("r", "reload", "Rafraîchir", id="automatic.reload", tooltip="Redemander"),
     ]
 
     def __init__(self, uai: str | None = None, **kw: Any) -> None:

@@ -8,7 +8,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widget import Widget
+from textual.widgets import Header
 
 from edt_tui.session.store import STEPS
 from edt_tui.tui.widgets.step_footer import StepFooter
@@ -18,20 +19,56 @@ if TYPE_CHECKING:
     from edt_tui.tui.app import EdtTuiApp
 
 
-def step_line(step: str) -> Text:
-    """`Matières  ·  étape 4/10` followed by the breadcrumb of steps, current one highlighted."""
+def step_line(step: str, width: int) -> Text:
+    """`Matières  ·  étape 4/10` then the breadcrumb of steps, the current one highlighted.
+
+    The breadcrumb is a window of the steps around the current one that fits `width`, with `…`
+    where steps are left out: the current step is always shown, whatever the terminal's width.
+    """
     index = STEPS.index(step)
-    line = Text(f"{STEP_TITLES[step]}", style="bold")
-    line.append(f"  ·  étape {index + 1}/{len(STEPS)}   ", style="")
-    for i, name in enumerate(STEPS):
-        title = STEP_TITLES[name]
+    line = Text(STEP_TITLES[step], style="bold")
+    line.append(f"  ·  étape {index + 1}/{len(STEPS)}   ")
+    crumbs = [STEP_TITLES[name] for name in STEPS]
+    crumbs[index] = f"[{crumbs[index]}]"
+    first, last = index, index
+
+    def cost(lo: int, hi: int) -> int:
+        shown = sum(len(c) for c in crumbs[lo : hi + 1]) + 3 * (hi - lo)
+        return shown + (4 if lo > 0 else 0) + (4 if hi < len(STEPS) - 1 else 0)
+
+    budget = width - line.cell_len
+    grown = True
+    while grown:
+        grown = False
+        if last < len(STEPS) - 1 and cost(first, last + 1) <= budget:
+            last, grown = last + 1, True
+        if first > 0 and cost(first - 1, last) <= budget:
+            first, grown = first - 1, True
+    if first > 0:
+        line.append("… › ", style="dim")
+    for i in range(first, last + 1):
         if i == index:
-            line.append(f"[{title}]", style="reverse")
+            line.append(crumbs[i], style="reverse")
         else:
-            line.append(title, style="dim" if i > index else "")
-        if i < len(STEPS) - 1:
+            line.append(crumbs[i], style="dim" if i > index else "")
+        if i < last:
             line.append(" › ", style="dim")
+    if last < len(STEPS) - 1:
+        line.append(" › …", style="dim")
     return line
+
+
+class StepLine(Widget):
+    """The step title and breadcrumb, laid out again for the width it is given."""
+
+    DEFAULT_CSS = "StepLine { height: 1; }"
+
+    def __init__(self, step: str) -> None:
+        super().__init__(classes="step-line")
+        self.step = step
+
+    def render(self) -> Text:
+        return step_line(self.step, self.size.width)
 
 
 class StepScreen(Screen[None]):
@@ -41,8 +78,8 @@ class StepScreen(Screen[None]):
     HELP: ClassVar[str] = ""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "next", "Suivant", id="step.next", tooltip="Go to the next step"),
-        Binding("escape", "back", "Précédent", id="step.back", tooltip="Back to the previous step"),
+        Binding("n", "next", "Suivant", id="step.next", tooltip="Étape suivante"),
+        Binding("escape", "back", "Précédent", id="step.back", tooltip="Étape précédente"),
     ]
 
     @property
@@ -57,7 +94,7 @@ class StepScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        yield Static(step_line(self.STEP), classes="step-line")
+        yield StepLine(self.STEP)
         yield from self.body()
         yield StepFooter()
 

@@ -20,10 +20,34 @@ def _key_label(key: str) -> str:
     )
 
 
+GENERIC_ACTIONS: dict[str, str] = {
+    "cursor_up": "Ligne précédente",
+    "cursor_down": "Ligne suivante",
+    "cursor_left": "Colonne ou caractère précédent",
+    "cursor_right": "Colonne ou caractère suivant",
+    "page_up": "Page écran précédente",
+    "page_down": "Page écran suivante",
+    "scroll_up": "Défiler vers le haut",
+    "scroll_down": "Défiler vers le bas",
+    "scroll_top": "Tout en haut",
+    "scroll_bottom": "Tout en bas",
+    "scroll_home": "Début",
+    "scroll_end": "Fin",
+    "first": "Premier",
+    "last": "Dernier",
+    "select_cursor": "Choisir",
+    "select": "Choisir",
+    "toggle_node": "Ouvrir ou fermer",
+    "cursor_parent": "Dossier parent",
+}
+"""Textual's own movement keys (they carry no id), worded in French for the help; any other
+built-in binding is left out of the help rather than shown in English."""
+
+
 class HelpScreen(ModalScreen[None]):
     AUTO_FOCUS = None
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "dismiss", "Fermer", id="help.close", tooltip="Close"),
+        Binding("escape,question_mark,q", "dismiss", "Fermer", id="help.close", tooltip="Fermer"),
     ]
 
     def __init__(self, title: str, text: str, bindings: Iterable[Binding]) -> None:
@@ -31,13 +55,19 @@ class HelpScreen(ModalScreen[None]):
         self.title_text = title
         self._text = text
         self.rows: list[tuple[str, str, str]] = []
-        """(key, description, tooltip) of each binding of the screen, first one per key."""
+        """(key, description, tooltip) of each binding, first one per key: the screen's own keys
+        (ours all have an id), then the generic movement keys of Textual's widgets."""
         seen: set[str] = set()
+        generic: list[tuple[str, str, str]] = []
         for binding in bindings:
             if binding.key in seen or binding.system:
                 continue
             seen.add(binding.key)
-            self.rows.append((binding.key, binding.description, binding.tooltip))
+            if binding.id is not None:
+                self.rows.append((binding.key, binding.description, binding.tooltip))
+            elif binding.action in GENERIC_ACTIONS:
+                generic.append((binding.key, GENERIC_ACTIONS[binding.action], ""))
+        self.rows += generic
 
     def compose(self) -> ComposeResult:
         keys = Table.grid(padding=(0, 2))

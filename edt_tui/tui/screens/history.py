@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from edt_tui.client.imports import ImportJob
 from edt_tui.tui.screens.after_base import AfterLaunchScreen, when
-from edt_tui.tui.selection_model import french_int
+from edt_tui.tui.selection_model import french_int, share_width
 
 ACTIVE_POLL = 1.0
 IDLE_POLL = 5.0
@@ -36,14 +36,16 @@ STATUS_STYLES: Mapping[str, tuple[str, str]] = {
     "error": ("✖", "bold red"),
     "refused": ("⊘", "red"),
 }
-COLUMNS: tuple[tuple[str, str, int | None], ...] = (
-    ("date", "Date d'import", 16),
-    ("status", "Statut", 13),
-    ("type", "Type", 11),
-    ("progress", "Avancement", 22),
-    ("detail", "Détail", None),
-    ("id", "Import", 8),
+COLUMNS: tuple[tuple[str, str, int | None, int | None], ...] = (
+    ("date", "Date d'import", 16, None),
+    ("status", "Statut", 13, None),
+    ("type", "Type", 11, None),
+    ("progress", "Avancement", None, 22),
+    ("detail", "Détail", None, 24),
+    ("id", "Import", 8, None),
 )
+"""(key, title, preferred width, minimum) by priority: at 80 columns Détail and the id are left
+out of the table; the line below it shows them in full for the cursor's import."""
 
 
 def status_cell(job: ImportJob) -> Text:
@@ -104,11 +106,11 @@ class HistoryScreen(AfterLaunchScreen):
         "c : vérification des comptes · v : cours créés · a : import automatique."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "recap", "Récapitulatif", id="history.recap", tooltip="Recap of the job"),
-        Binding("r", "resume", "Reprendre", id="history.resume", tooltip="Resume if interrupted"),
-        Binding("c", "accounts", "Comptes", id="history.accounts", tooltip="Account check"),
-        Binding("v", "courses", "Vérification", id="history.courses", tooltip="Created courses"),
-        Binding("a", "automatic", "Auto.", id="history.automatic", tooltip="Automatic import"),
+        Binding("enter", "recap", "Récapitulatif", id="history.recap", tooltip="Bilan"),
+        Binding("r", "resume", "Reprendre", id="history.resume", tooltip="Si interrompu"),
+        Binding("c", "accounts", "Comptes", id="history.accounts", tooltip="Comptes"),
+        Binding("v", "courses", "Vérification", id="history.courses", tooltip="Cours créés"),
+        Binding("a", "automatic", "Auto.", id="history.automatic", tooltip="Import automatique"),
     ]
 
     def __init__(self, uai: str | None = None, **kw: object) -> None:
@@ -121,14 +123,46 @@ class HistoryScreen(AfterLaunchScreen):
     def body(self) -> ComposeResult:
         yield Static("Chargement de l'historique…", id="history-info", classes="info")
         yield HistoryTable(cursor_type="row", id="history")
+        yield Static(id="history-detail", classes="info")
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(HistoryTable)
-        for key, title, width in COLUMNS:
-            table.add_column(Text(title), key=key, width=width)
-        table.focus()
+        self._widths: tuple[int, ...] = ()
+        self._lay_out(self.size.width)
+        self.query_one(HistoryTable).focus()
         self.poll()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._lay_out(event.size.width)
+
+    def _lay_out(self, width: int) -> None:
+        """Columns by priority for this width (`share_width`); the rows are put back."""
+        table = self.query_one(HistoryTable)
+        specs = [(preferred, least) for _, _, preferred, least in COLUMNS]
+        widths = tuple(share_width((width or 80) - 4, specs, table.cell_padding))
+        if widths == self._widths:
+            return
+        self._widths = widths
+        table.clear(columns=True)
+        for (key, title, _, _), column_width in zip(COLUMNS, widths, strict=True):
+            if column_width:
+                table.add_column(Text(title), key=key, width=column_width)
+        jobs, self.jobs = self.jobs, {}
+        self.apply(tuple(jobs.values()))
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """The cursor's import in full: its id and Détail, whatever the table had room for."""
+        job = self.jobs.get(self.cursor_job_id or "")
+        line = Text()
+        if job is not None:
+            line.append(f"Import {job.id[:8]}", style="dim")
+            if job.reason:
+                line.append(f" · {job.reason}")
+        self.query_one("#history-detail", Static).update(line)
 
     def on_unmount(self) -> None:
         if self._timer is not None:
@@ -160,32 +194,33 @@ class HistoryScreen(AfterLaunchScreen):
         self._schedule()
 
     def apply(self, jobs: Sequence[ImportJob]) -> None:
-        """Diff `jobs` into the table: remove stale, update changed cells, add new, sort once."""
+        """Diff `jobs` into the table: remove stale, update changed cells; new ones rebuild it
+        in the service's order (newest first)."""
         table = self.query_one(HistoryTable)
+        shown = [str(key.value) for key in table.columns]
         fresh = {job.id: job for job in jobs}
         cursor_id = self.cursor_job_id
         with self.app.batch_update():
-            for job_id in [j for j in self.jobs if j not in fresh]:
-                table.remove_row(job_id)
-            added = False
-            for job_id, job in fresh.items():
-                old = self.jobs.get(job_id)
-                cells = row_cells(job)
-                if old is None:
-                    table.add_row(*cells.values(), key=job_id)
-                    added = True
-                elif old.raw != job.raw:
-                    previous = row_cells(old)
-                    for key, cell in cells.items():
-                        if cell != previous[key]:
-                            table.update_cell(job_id, key, cell)
+            if any(job_id not in self.jobs for job_id in fresh):
+                table.clear()
+                for job_id, job in fresh.items():
+                    cells = row_cells(job)
+                    table.add_row(*(cells[key] for key in shown), key=job_id)
+            else:
+                for job_id in [j for j in self.jobs if j not in fresh]:
+                    table.remove_row(job_id)
+                for job_id, job in fresh.items():
+                    old = self.jobs[job_id]
+                    if old.raw != job.raw:
+                        cells, previous = row_cells(job), row_cells(old)
+                        for key in shown:
+                            if cells[key] != previous[key]:
+                                table.update_cell(job_id, key, cells[key])
             self.jobs = fresh
-            if added:
-                order = {job_id[:8]: index for index, job_id in enumerate(fresh)}
-                table.sort("id", key=lambda cell: order.get(cell.plain, len(order)))
             if cursor_id in fresh:
                 table.move_cursor(row=table.get_row_index(cursor_id), animate=False)
         self._info()
+        self._show_detail()
 
     def _info(self) -> None:
         running = [j for j in self.jobs.values() if j.status in ("queued", "running")]

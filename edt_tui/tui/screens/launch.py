@@ -45,8 +45,8 @@ class ConfirmLaunch(ModalScreen[bool]):
 
     AUTO_FOCUS = None
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o,y,enter", "answer(True)", "Oui, lancer", id="confirm.yes", tooltip="Launch"),
-        Binding("n,escape", "answer(False)", "Non", id="confirm.no", tooltip="Do not launch"),
+        Binding("o,y,enter", "answer(True)", "Oui, lancer", id="confirm.yes", tooltip="Lancer"),
+        Binding("n,escape", "answer(False)", "Non", id="confirm.no", tooltip="Ne pas lancer"),
     ]
 
     def __init__(self, question: str) -> None:
@@ -73,8 +73,8 @@ class LaunchScreen(StepScreen):
         "confirmation, il est mis en liste d'attente du service) ; h : historique des imports."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("l", "launch", "Lancer l'import", id="launch.go", tooltip="Enqueue the import"),
-        Binding("h", "history", "Historique", id="launch.history", tooltip="Import history"),
+        Binding("l", "launch", "Lancer l'import", id="launch.go", tooltip="En file"),
+        Binding("h", "history", "Historique", id="launch.history", tooltip="Imports"),
     ]
 
     def body(self) -> ComposeResult:

@@ -51,7 +51,7 @@ class SuggestionsModal(ModalScreen[str | None]):
 
     AUTO_FOCUS = "OptionList"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Annuler", id="suggest.cancel", tooltip="Close"),
+        Binding("escape", "dismiss(None)", "Annuler", id="suggest.cancel", tooltip="Fermer"),
     ]
 
     def __init__(self, person: PersonLine) -> None:
@@ -87,8 +87,38 @@ class SuggestionsModal(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
 
+class PeopleTable(SelectionTable):
+    """The selection table in the seed's words for people: Valider / Refuser."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "a",
+            "activate(True)",
+            "Valider",
+            id="table.activate",
+            tooltip="Valider les lignes marquées (ou celle-ci)",
+        ),
+        Binding(
+            "d",
+            "activate(False)",
+            "Refuser",
+            id="table.deactivate",
+            tooltip="Refuser les lignes marquées (ou celle-ci)",
+        ),
+        Binding(
+            "A", "activate_all(True)", "Tout valider", id="table.activate_all", show=False,
+            tooltip="Tout valider",
+        ),
+        Binding(
+            "D", "activate_all(False)", "Tout refuser", id="table.deactivate_all", show=False,
+            tooltip="Tout refuser",
+        ),
+    ]
+
+
 class TeachersScreen(TableStepScreen):
     STEP = "teachers"
+    TABLE = PeopleTable
     PROFILE: ClassVar[str] = "enseignant"
     HELP: ClassVar[str] = (
         "Sélection des enseignants. ✔ Validé : compte ENT reconnu. ✖ Refusé : association "
@@ -104,7 +134,7 @@ class TeachersScreen(TableStepScreen):
             "suggest",
             "Suggestions",
             id="people.suggest",
-            tooltip="Fuzzy suggestions with their evidence",
+            tooltip="Suggestions de comptes et leurs indices",
         ),
     ]
 

@@ -26,8 +26,8 @@ from edt_tui.tui.selection_model import Column, french_int
 
 FAILED_COLUMNS: list[Column[Mapping[str, Any]]] = [
     Column("type", "Action", lambda a: str(a.get("label") or a.get("type") or ""), width=24),
-    Column("key", "Objet", lambda a: str(a.get("key") or ""), width=30),
-    Column("error", "Raison", lambda a: str(a.get("error") or "")),
+    Column("key", "Objet", lambda a: str(a.get("key") or ""), min_width=20),
+    Column("error", "Raison", lambda a: str(a.get("error") or ""), min_width=20),
 ]
 
 
@@ -72,9 +72,9 @@ class RecapScreen(AfterLaunchScreen):
         "r reprend un import interrompu."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "copy_row", "Copier", id="recap.copy", tooltip="Copy the failed action"),
-        Binding("C", "copy_all", "Tout copier", id="recap.copy_all", tooltip="Copy every failure"),
-        Binding("r", "resume", "Reprendre", id="recap.resume", tooltip="Resume if interrupted"),
+        Binding("c", "copy_row", "Copier", id="recap.copy", tooltip="Copier l'action en échec"),
+        Binding("C", "copy_all", "Tout copier", id="recap.copy_all", tooltip="Tous les échecs"),
+        Binding("r", "resume", "Reprendre", id="recap.resume", tooltip="Si interrompu"),
     ]
     DEFAULT_CSS = """
     RecapScreen #recap-head { height: auto; padding: 0 1; }

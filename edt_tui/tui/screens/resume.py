@@ -31,7 +31,7 @@ class ResumeModal(ModalScreen[str | None]):
 
     AUTO_FOCUS = "OptionList"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Nouvel import", id="resume.new", tooltip="Start anew"),
+        Binding("escape", "dismiss(None)", "Nouvel import", id="resume.new", tooltip="Nouveau"),
     ]
 
     def __init__(self, sessions: Sequence[ImportSession]) -> None:

@@ -57,8 +57,10 @@ class TableStepScreen(StepScreen):
 
     AUTO_FOCUS = None
     EMPTY: ClassVar[str] = "Rien à choisir à cette étape : n pour continuer."
+    TABLE: ClassVar[type[SelectionTable]] = SelectionTable
+    """The table widget: the people steps word its activation keys Valider / Refuser."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "reload", "Recharger", show=False, id="step.reload", tooltip="Ask again"),
+        Binding("r", "reload", "Recharger", show=False, id="step.reload", tooltip="Redemander"),
     ]
 
     def __init__(self) -> None:
@@ -195,7 +197,7 @@ class TableStepScreen(StepScreen):
             can_activate=self.can_activate,
             page_size=previous.page_size if previous else 25,
         )
-        table = SelectionTable(
+        table = self.TABLE(
             self.model, status=self.status, row_style=self.row_style, status_first=True
         )
         await self.mount(table, after=status)

@@ -38,15 +38,19 @@ from edt_tui.tui.widgets.selection_table import SelectionTable
 WEEKDAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.")
 
 
+DATE: dict[str, Any] = {"width": 16, "min_width": 10}
+"""A date column: `JJ/MM/AAAA HH:MM`, shrunk to the day before it is left out."""
+
+
 def course_columns(organisation: str) -> list[Column[Course]]:
     return [
-        Column("label", "Intitulé", lambda c: c.label, width=24),
-        Column("org", "Organisation", lambda c: organisation, width=14),
+        Column("label", "Intitulé", lambda c: c.label, min_width=36),
+        Column("org", "Organisation", lambda c: organisation, width=14, min_width=8),
         Column("by", "Créé par", lambda c: c.created_by, width=11),
         Column("participants", "Part.", lambda c: f"{c.participants:>4}", width=5),
-        Column("visit", "Dernière visite", lambda c: when(c.last_visit_at), width=16),
-        Column("updated", "Dernière mise à jour", lambda c: when(c.updated_at), width=16),
-        Column("created", "Créé le", lambda c: when(c.created_at), width=16),
+        Column("visit", "Dernière visite", lambda c: when(c.last_visit_at), **DATE),
+        Column("updated", "Dernière mise à jour", lambda c: when(c.updated_at), **DATE),
+        Column("created", "Créé le", lambda c: when(c.created_at), **DATE),
     ]
 
 
@@ -166,30 +170,30 @@ class CoursesScreen(ExportIcsMixin, AfterLaunchScreen):
         Binding(
             "m",
             "below",
-            "Moins de N part.",
+            "Moins de N",
             id="courses.below",
-            tooltip="Courses with fewer than N participants",
+            tooltip="Cours de moins de N participants",
         ),
         Binding(
             "o",
             "idle",
             "Non consultés",
             id="courses.idle",
-            tooltip="Courses not visited for N days",
+            tooltip="Cours non visités depuis N jours",
         ),
         Binding(
             "i",
             "ics",
-            "Imprimer (.ics)",
+            "Imprimer",
             id="courses.ics",
-            tooltip="Export the course's events as iCalendar",
+            tooltip="Exporter les évènements du cours (iCalendar)",
         ),
         Binding(
             "h",
             "hierarchy",
             "Hiérarchie",
             id="courses.hierarchy",
-            tooltip="The Cours <year> hierarchy",
+            tooltip="La hiérarchie Cours <année>",
         ),
     ]
 
@@ -322,7 +326,7 @@ class HierarchyScreen(AfterLaunchScreen):
             "calendar",
             "Calendrier",
             id="hierarchy.calendar",
-            tooltip="Calendar of the course node",
+            tooltip="Calendrier du cours",
         ),
     ]
 
@@ -400,16 +404,16 @@ class CalendarScreen(ExportIcsMixin, AfterLaunchScreen):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "p,left", "week(-1)", "Sem. préc.", id="calendar.previous", tooltip="Previous week"
+            "p,left", "week(-1)", "Sem. préc.", id="calendar.previous", tooltip="Semaine précédente"
         ),
-        Binding("n,right", "week(1)", "Sem. suiv.", id="calendar.next", tooltip="Next week"),
-        Binding("t", "today", "Cette semaine", id="calendar.today", tooltip="This week"),
+        Binding("n,right", "week(1)", "Sem. suiv.", id="calendar.next", tooltip="Semaine suivante"),
+        Binding("t", "today", "Cette semaine", id="calendar.today", tooltip="Cette semaine"),
         Binding(
             "i",
             "ics",
-            "Imprimer (.ics)",
+            "Imprimer",
             id="calendar.ics",
-            tooltip="Export the course's events as iCalendar",
+            tooltip="Exporter les évènements du cours (iCalendar)",
         ),
     ]
 

@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey, RowKey
 
-from edt_tui.tui.selection_model import Change, SelectionModel, french_int
+from edt_tui.tui.selection_model import Change, Column, SelectionModel, french_int, share_width
 
 MARK = "●"
 
@@ -60,6 +60,9 @@ def _b(
 ) -> Binding:
     return Binding(key, action, description, show=show, id=f"table.{ident}", tooltip=tooltip)
 
+
+STATUS_WIDTH = 16
+"""The longest status word, « ✖ Non réconcilié »: a status is never cut."""
 
 _NEWLINE = Text("\n")
 _NULL = Style()
@@ -225,23 +228,23 @@ class SelectionTable(Vertical):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        _b("j", "down", "Bas", "down", "Next row (next page at the bottom)"),
-        _b("k", "up", "Haut", "up", "Previous row (previous page at the top)"),
-        _b("g", "top", "Début", "top", "First row of the first page"),
-        _b("G", "bottom", "Fin", "bottom", "Last row of the last page"),
-        _b("]", "page(1)", "Page suiv.", "next_page", "Next page"),
-        _b("[", "page(-1)", "Page préc.", "prev_page", "Previous page"),
-        _b("space", "mark", "Marquer", "mark", "Mark or unmark the row, move down", show=True),
-        _b("v", "mark_range", "Plage", "range", "Mark every row from the last marked one"),
-        _b("*", "mark_matching", "Tout filtré", "mark_matching", "Mark all filtered rows"),
-        _b("u", "clear_marks", "Démarquer", "clear_marks", "Clear every mark"),
-        _b("/", "filter", "Filtrer", "filter", "Filter rows (case and accents ignored)", show=True),
+        _b("j", "down", "Bas", "down", "Ligne suivante (page suivante en bas)"),
+        _b("k", "up", "Haut", "up", "Ligne précédente (page précédente en haut)"),
+        _b("g", "top", "Début", "top", "Première ligne de la première page"),
+        _b("G", "bottom", "Fin", "bottom", "Dernière ligne de la dernière page"),
+        _b("]", "page(1)", "Page suiv.", "next_page", "Page suivante"),
+        _b("[", "page(-1)", "Page préc.", "prev_page", "Page précédente"),
+        _b("space", "mark", "Marquer", "mark", "(Dé)marquer, descendre", show=True),
+        _b("v", "mark_range", "Plage", "range", "Marquer les lignes depuis la dernière marquée"),
+        _b("*", "mark_matching", "Tout filtré", "mark_matching", "Toutes les filtrées"),
+        _b("u", "clear_marks", "Démarquer", "clear_marks", "Effacer les marques"),
+        _b("/", "filter", "Filtrer", "filter", "Sans casse ni accents", show=True),
         _b(
             "a",
             "activate(True)",
             "Activer",
             "activate",
-            "Activate the marked rows (or this row)",
+            "Activer les lignes marquées (ou celle-ci)",
             show=True,
         ),
         _b(
@@ -249,14 +252,14 @@ class SelectionTable(Vertical):
             "activate(False)",
             "Désactiver",
             "deactivate",
-            "Deactivate marked rows (or this)",
+            "Désactiver les lignes marquées (ou celle-ci)",
             show=True,
         ),
-        _b("A", "activate_all(True)", "Tout activer", "activate_all", "Activate every row"),
-        _b("D", "activate_all(False)", "Tout désact.", "deactivate_all", "Deactivate every row"),
-        _b("s", "sort", "Trier", "sort", "Sort by the next column"),
-        _b("S", "reverse", "Inverser", "reverse", "Reverse the sort order"),
-        _b("p", "page_size", "Taille page", "page_size", "Page size 10/25/50/100"),
+        _b("A", "activate_all(True)", "Tout activer", "activate_all", "Tout activer"),
+        _b("D", "activate_all(False)", "Tout désact.", "deactivate_all", "Tout désactiver"),
+        _b("s", "sort", "Trier", "sort", "Trier par la colonne suivante"),
+        _b("S", "reverse", "Inverser", "reverse", "Inverser l'ordre du tri"),
+        _b("p", "page_size", "Taille page", "page_size", "Taille de page 10/25/50/100"),
     ]
 
     class Changed(Message):
@@ -295,6 +298,10 @@ class SelectionTable(Vertical):
         """(marked, active) of each row on the page as the table shows it."""
         self._draft: str | None = None
         """The filter being typed after `/` (None when not typing one)."""
+        self._layout: tuple[tuple[str, int | None], ...] = ()
+        """Width of each model column as laid out (None: sized to content; 0: left out)."""
+        self._columns: list[Column[Any]] = list(model.columns)
+        """The model's columns shown at this width, in order."""
 
     def compose(self) -> ComposeResult:
         yield PageTable(cursor_type="row", zebra_stripes=False)
@@ -306,14 +313,44 @@ class SelectionTable(Vertical):
         return self.query_one(PageTable)
 
     def on_mount(self) -> None:
+        self._lay_out_columns(self.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._lay_out_columns(event.size.width)
+
+    def _lay_out_columns(self, width: int) -> None:
+        """Share the width between the columns by priority (`share_width`): the status, then
+        the model's columns in order; columns that do not fit are left out until it widens."""
+        if width <= 0:
+            width = 80
+        available = width - 2 - (1 + 2 * self.table.cell_padding)  # scrollbar, mark column
+        specs = [(STATUS_WIDTH, None)] + [(c.width, c.min_width) for c in self.model.columns]
+        if not self._status_first:  # the status is still shown whatever the width
+            specs = specs[1:] + specs[:1]
+        sharing = any(c.min_width is not None for c in self.model.columns)
+        if sharing:
+            widths: list[int | None] = list(share_width(available, specs, self.table.cell_padding))
+        else:  # content-sized columns (the wizard's steps): DataTable measures the page
+            widths = [w for w, _ in specs]
+        status_width = widths[0] if self._status_first else widths[-1]
+        data_widths = widths[1:] if self._status_first else widths[:-1]
+        layout = tuple(zip((c.key for c in self.model.columns), data_widths, strict=True))
+        if layout == self._layout:
+            return
+        self._layout = layout
+        shown = [not sharing or bool(w) for w in data_widths]
+        self._columns = [c for c, keep in zip(self.model.columns, shown, strict=True) if keep]
         table = self.table
+        table.clear(columns=True)
         table.add_column(Text(" "), key="mark", width=1)
         if self._status_first:  # wide rows: 80 columns still show the status
-            table.add_column(Text(self._status_title), key="status", width=16)
-        for column in self.model.columns:
-            table.add_column(Text(column.title), key=column.key, width=column.width)
+            table.add_column(Text(self._status_title), key="status", width=status_width)
+        for column, column_width, keep in zip(self.model.columns, data_widths, shown, strict=True):
+            if keep:
+                table.add_column(Text(column.title), key=column.key, width=column_width)
         if not self._status_first:
-            table.add_column(Text(self._status_title), key="status", width=16)
+            table.add_column(Text(self._status_title), key="status", width=status_width)
+        self._shown = {}
         self.render_page()
 
     def focus_table(self) -> None:
@@ -325,7 +362,7 @@ class SelectionTable(Vertical):
         active = self.model.is_active(row_id)
         style = self._row_style(row_id, row, active) if self._row_style else ""
         mark = self._mark_cell(row_id)
-        data = [Text(column.value(row), style=style) for column in self.model.columns]
+        data = [Text(column.value(row), style=style) for column in self._columns]
         status = self._status(row_id, row, active)
         return [mark, status, *data] if self._status_first else [mark, *data, status]
 

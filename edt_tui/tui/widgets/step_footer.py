@@ -16,7 +16,9 @@ class StepFooter(Footer):
     """
 
     def __init__(self) -> None:
-        super().__init__()
+        # Compact (one space between keys) so a table step's keys fit 80 columns; the palette
+        # key is in the help and in `ctrl+p` itself, not worth a third of the line.
+        super().__init__(compact=True, show_command_palette=False)
         self._shown: Hashable | None = None
 
     def _signature(self, screen: Screen[object]) -> Hashable:
