@@ -12,12 +12,14 @@ from edt_tui.client.client import EntClient, seg
 
 
 async def snapshot(
-    ent: EntClient, uai: str, *, school_year: str | None, export_sha256: str | None
+    ent: EntClient, uai: str, *, school_year: str | None, export_sha256: str | None,
+    job_id: str | None = None,
 ) -> dict[str, Any]:
-    """Directory, referential, ENT objects and the export bytes (base64) of one establishment."""
+    """Directory, referential, ENT objects and the export bytes (base64) of one establishment;
+    with `job_id`, as they were before that job, with the job and the plan it computed."""
     result: dict[str, Any] = await ent.call(
         "GET", f"/api/v1/establishments/{seg(uai)}/helpdesk/snapshot",
-        params={"school_year": school_year, "export_sha256": export_sha256},
+        params={"school_year": school_year, "export_sha256": export_sha256, "job_id": job_id},
     )
     return result
 

@@ -1,8 +1,10 @@
 """`edt-tui session list|export|open`: import sessions, and helpdesk bundles that replay them.
 
-`export` writes one zip (decisions, the export file, the ENT snapshot, the plan, the service
-version, the reference time); `open` restores it into a temporary data directory and opens the
-wizard READ-ONLY at the session's step (or `--step`), so a helpdesk sees what the customer saw.
+`export` writes one zip, readable by its owner only (decisions, the export file, the ENT before
+the import, the plan the customer saw, the job with its recap and failed actions); `open`
+restores it into a temporary data directory (removed at exit, on SIGHUP and SIGTERM) and opens
+the wizard READ-ONLY at the session's step (or `--step`), so a helpdesk sees what the customer
+saw; `open --check` says where a plan recomputed here differs from the customer's.
 """
 
 from __future__ import annotations
@@ -10,8 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import shutil
-import tempfile
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,7 +66,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     replay.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     replay.add_argument(
         "--check", action="store_true",
-        help="no TUI: recompute the plan and compare it with the bundle's (exit 1 if different)",
+        help=(
+            "no TUI: recompute the plan and compare it with the customer's, per step and per "
+            "action type (exit 1 if different)"
+        ),
     )
     replay.set_defaults(handler=run_open)
 
@@ -106,12 +110,19 @@ def run_export(args: argparse.Namespace) -> int:
 
     asyncio.run(go())
     print(f"session {session.id} ({session.uai}, step {session.step}) bundled in {out}")
+    print(
+        f"warning: {out} holds personal data (names, birth dates, accounts, timetable); it is "
+        "readable by you only: send it to the helpdesk over a secure channel and delete it "
+        "once the case is closed",
+        file=sys.stderr,
+    )
     return 0
 
 
 def run_open(args: argparse.Namespace) -> int:
     from edt_tui.config import load_settings
     from edt_tui.session.bundle import read_bundle, restore_bundle
+    from edt_tui.session.scratch import replay_directory
 
     bundle = read_bundle(args.bundle)
     if bundle.export_summary.get("encrypted") and load_settings(
@@ -121,17 +132,15 @@ def run_open(args: argparse.Namespace) -> int:
             f"{args.bundle}: the bundled export is encrypted and no partner key is configured",
             hint="pass --key KEY.pem (or set EDT_TUI_KEY)",
         )
-    home = Path(tempfile.mkdtemp(prefix="edt-tui-replay-"))
-    try:
+    with replay_directory(keep=args.keep) as home:
         restore_bundle(bundle, home)
-        if args.check:
-            return check_plan(bundle, home, args)
-        return open_tui(bundle, home, args)
-    finally:
-        if args.keep:
-            print(f"replay data kept in {home}")
-        else:
-            shutil.rmtree(home, ignore_errors=True)
+        try:
+            if args.check:
+                return check_plan(bundle, home, args)
+            return open_tui(bundle, home, args)
+        finally:
+            if args.keep:
+                print(f"replay data kept in {home}", file=sys.stderr)
 
 
 def _client(home: Path, args: argparse.Namespace) -> EntClient:
@@ -144,20 +153,30 @@ def _client(home: Path, args: argparse.Namespace) -> EntClient:
 
 
 def check_plan(bundle: Bundle, home: Path, args: argparse.Namespace) -> int:
-    """Headless replay: the plan recomputed on the restored service equals the bundled one."""
+    """Headless replay: the plan recomputed on the restored service against the customer's,
+    per wizard step and per action type; exit 1 when they differ."""
+    from edt_tui.session.compare import action_differences, describe, step_differences
+
     session = bundle.import_session
 
     async def go() -> dict[str, Any]:
         async with _client(home, args) as ent:
             return await ent.create_plan(
                 session.uai, str(session.export["sha256"]), session.selection or None,
-                reference_time=bundle.reference_time, view="contract",
+                reference_time=bundle.reference_time, view="steps",
             )
 
     plan = asyncio.run(go())
-    same = plan == dict(bundle.plan)
-    print(json.dumps({"session": session.id, "uai": session.uai, "identical_plan": same,
-                      "actions": plan.get("actions")}, ensure_ascii=False))
+    steps = step_differences(bundle.plan, plan)
+    actions = action_differences(bundle.customer_actions, plan.get("actions") or {})
+    same = not steps and not actions
+    print(json.dumps({
+        "session": session.id, "uai": session.uai,
+        "job": bundle.job["id"] if bundle.job else None, "identical_plan": same,
+        "steps": steps, "actions": actions, "rebuild_gaps": bundle.snapshot.get("gaps") or [],
+    }, ensure_ascii=False))
+    for line in describe(steps, actions):
+        print(line, file=sys.stderr)
     return 0 if same else 1
 
 
@@ -185,6 +204,9 @@ def replay_app(bundle: Bundle, home: Path, args: argparse.Namespace) -> ReplayAp
     session = store.set_export(session.id, ExportCheck.from_dict(original.export).to_dict())
     session = store.update_selection(session.id, lambda _: original.decisions())
     session = store.set_step(session.id, original.step)
+    if bundle.job is not None:
+        session = store.mark_launched(session.id, str(bundle.job["id"]), None)
+        session = store.set_step(session.id, original.step)
     backend = ReplayBackend(lambda: _client(home, args), bundle.reference_time)
     origin = (
         f"session {original.id} · {original.uai} · T {bundle.reference_time[:16]} · "

@@ -2,19 +2,24 @@
 
 A plan depends on the export, the selection, the reference time and the ENT side: directory (with
 the IDPN links of earlier imports), referential, and the courses, memberships and events already
-there. `snapshot` captures that ENT side as JSON; `restore` writes it into an EMPTY store, so the
-same plan — same courses, members, unreconciled people — comes out of another machine's service.
+there. `snapshot` captures that ENT side as JSON — as it is now, or as it was just before a job
+(`before_job`) with that job's history entry, recap and failed actions (`job_record`); `restore`
+writes it into an EMPTY store, so the same plan — same courses, members, unreconciled people, same
+counts — and the same history entry come out of another machine's service.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from edt_tui.engine.model import Action, ActionType, Profile, UserSource
+from edt_tui.engine.model import Action, ActionType, DirectoryUser, EntState, Profile, UserSource
 from edt_tui.errors import BadInputError
 from edt_tui.service import action_codec
+from edt_tui.service.before_job import Before
+from edt_tui.service.jobs import Job, JobStore
 from edt_tui.service.records import (
     ClassRecord,
     Establishment,
@@ -22,9 +27,14 @@ from edt_tui.service.records import (
     SubjectRecord,
     UserRecord,
 )
+from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.store import MAX_PAGE, Store
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
+JOB_COLUMNS = (
+    "id", "type", "status", "created_at", "started_at", "finished_at", "reference_time",
+    "export_sha256", "selection_version", "reason", "outcome", "seq",
+)
 
 
 def _all(fetch: Any, *args: Any, **kw: Any) -> Iterator[Any]:
@@ -35,19 +45,37 @@ def _all(fetch: Any, *args: Any, **kw: Any) -> Iterator[Any]:
         offset = page.next
 
 
-def _user(u: UserRecord) -> dict[str, Any]:
+def _user(u: UserRecord, before: Before | None) -> dict[str, Any]:
+    idpn, method, validated_by = u.idpn, u.link_method, u.link_validated_by
+    if before is not None and u.sync_id in before.links:
+        link = before.links[u.sync_id]
+        idpn, method, validated_by = link if link else (None, None, None)
     return {
         "sync_id": u.sync_id, "profile": u.profile.value, "last_name": u.last_name,
         "first_name": u.first_name,
         "birth_date": u.birth_date.isoformat() if u.birth_date else None,
-        "cas_login": u.cas_login, "source": u.source.value, "idpn": u.idpn,
-        "link_method": u.link_method, "link_validated_by": u.link_validated_by,
+        "cas_login": u.cas_login, "source": u.source.value, "idpn": idpn,
+        "link_method": method, "link_validated_by": validated_by,
     }
 
 
-def ent_actions(store: Store, uai: str, school_year: str) -> list[list[str]]:
-    """The ENT objects of the year as create actions `[type, key, payload]` (replayable)."""
-    state = store.ent_state(uai, school_year)
+def directory_before(store: Store, uai: str, before: Before) -> tuple[DirectoryUser, ...]:
+    """The directory with the IDPN links it had before the job (what the job's plan saw)."""
+    users = []
+    for user in store.directory(uai):
+        if user.sync_id in before.links:
+            link = before.links[user.sync_id]
+            user = DirectoryUser(
+                sync_id=user.sync_id, profile=user.profile, last_name=user.last_name,
+                first_name=user.first_name, birth_date=user.birth_date,
+                cas_login=user.cas_login, source=user.source, idpn=link[0] if link else None,
+            )
+        users.append(user)
+    return tuple(users)
+
+
+def ent_actions(state: EntState) -> list[list[str]]:
+    """ENT objects as create actions `[type, key, payload]` (replayable)."""
     actions: list[Action] = []
     for course in sorted(state.courses.values(), key=lambda c: c.key):
         actions.append(Action(ActionType.CREATE_COURSE, course.key, course=course))
@@ -61,8 +89,11 @@ def ent_actions(store: Store, uai: str, school_year: str) -> list[list[str]]:
     return [[a.type.value, a.key, action_codec.encode(a)] for a in actions]
 
 
-def snapshot(store: Store, uai: str, school_year: str | None) -> dict[str, Any]:
-    """Directory, referential and (for `school_year`) the ENT objects of `uai`, as JSON."""
+def snapshot(
+    store: Store, uai: str, school_year: str | None, before: Before | None = None
+) -> dict[str, Any]:
+    """Directory, referential and (for `school_year`) the ENT objects of `uai`, as JSON: as
+    they are now, or as they were `before` a job."""
     establishment = store.get_establishment(uai)
     if establishment is None:
         raise BadInputError(f"unknown establishment {uai}")
@@ -72,19 +103,83 @@ def snapshot(store: Store, uai: str, school_year: str | None) -> dict[str, Any]:
             "uai": establishment.uai, "name": establishment.name,
             "timezone": establishment.timezone, "daily_quota": establishment.daily_quota,
         },
-        "users": [_user(u) for u in _all(store.list_users, uai)],
+        "users": [_user(u, before) for u in _all(store.list_users, uai)],
         "subjects": [{"name": s.name, "code": s.code} for s in _all(store.list_subjects, uai)],
         "classes": [c.name for c in _all(store.list_classes, uai)],
         "school_year": school_year,
-        "ent_actions": ent_actions(store, uai, school_year) if school_year else [],
+        "ent_actions": (
+            ent_actions(before.ent if before else store.ent_state(uai, school_year))
+            if school_year else []
+        ),
+        "gaps": list(before.gaps) if before else [],
     }
 
 
+def job_record(jobs: JobStore, job: Job) -> dict[str, Any]:
+    """The job as its history row holds it, its selection, action counts and failed actions."""
+    conn = jobs.store.connection()
+    row = conn.execute(
+        f"""SELECT {', '.join(JOB_COLUMNS)}, counters_json, known_json, people_json
+            FROM import_jobs WHERE id = ?""",
+        (job.id,),
+    ).fetchone()
+    record: dict[str, Any] = {name: row[name] for name in JOB_COLUMNS}
+    record["counters"] = json.loads(row["counters_json"])
+    record["known"] = json.loads(row["known_json"]) if row["known_json"] else None
+    record["people"] = json.loads(row["people_json"]) if row["people_json"] else None
+    found = (
+        jobs.store.get_selection(job.uai, job.selection_version)
+        if job.selection_version is not None else None
+    )
+    record["selection"] = dict(found[1]) if found else None
+    record["actions"] = {t.value: 0 for t in ActionType} | {
+        kind: count for kind, count in conn.execute(
+            "SELECT type, COUNT(*) FROM job_actions WHERE job_id = ? GROUP BY type", (job.id,)
+        ).fetchall()
+    }
+    record["failed_actions"] = [
+        {"seq": seq, "type": kind, "key": key, "error": error, "payload": payload}
+        for seq, kind, key, error, payload in conn.execute(
+            """SELECT seq, type, key, error, payload_json FROM job_actions
+               WHERE job_id = ? AND status = 'error' ORDER BY seq""",
+            (job.id,),
+        ).fetchall()
+    ]
+    return record
+
+
+def restore_job(store: SQLiteStore, uai: str, record: Mapping[str, Any]) -> None:
+    """The customer's job into the restored store: its history row (recap frozen in its
+    counters), its selection under the same version, its failed actions with their reasons."""
+    with store.transaction() as conn:
+        if record.get("selection") is not None and record.get("selection_version") is not None:
+            conn.execute(
+                """INSERT INTO selections (uai, version, created_at, data_json)
+                   VALUES (?, ?, ?, ?)""",
+                (uai, int(record["selection_version"]), str(record["created_at"]),
+                 json.dumps(record["selection"])),
+            )
+        columns = (*JOB_COLUMNS, "uai", "counters_json", "known_json", "people_json")
+        conn.execute(
+            f"INSERT INTO import_jobs ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})",
+            (*(record[name] for name in JOB_COLUMNS), uai, json.dumps(record["counters"]),
+             json.dumps(record["known"]) if record.get("known") is not None else None,
+             json.dumps(record["people"]) if record.get("people") is not None else None),
+        )
+        conn.executemany(
+            """INSERT INTO job_actions (job_id, seq, type, key, status, error, payload_json)
+               VALUES (?, ?, ?, ?, 'error', ?, ?)""",
+            [(record["id"], a["seq"], a["type"], a["key"], a["error"], a["payload"])
+             for a in record.get("failed_actions") or ()],
+        )
+
+
 def restore(
-    store: Store, data: Mapping[str, Any], *, export: ExportRecord | None = None,
-    export_bytes: bytes | None = None,
+    store: SQLiteStore, data: Mapping[str, Any], *, export: ExportRecord | None = None,
+    export_bytes: bytes | None = None, job: Mapping[str, Any] | None = None,
 ) -> str:
-    """Write a snapshot (and the export) into an empty store; the establishment's UAI."""
+    """Write a snapshot (and the export, and the job) into an empty store; the UAI."""
     if data.get("format") != SNAPSHOT_FORMAT:
         raise BadInputError(f"unsupported snapshot format {data.get('format')!r}")
     e = data["establishment"]
@@ -121,6 +216,8 @@ def restore(
     )
     if export is not None and export_bytes is not None:
         store.save_export(export, export_bytes)
+        if job is not None:
+            restore_job(store, uai, job)
     return uai
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from edt_tui.engine.model import Action, ActionType
+from edt_tui.engine.model import Action, ActionType, EventState
 from edt_tui.errors import EdtTuiError
 from edt_tui.service import action_codec
 from edt_tui.service.bulk_apply import apply_numbered
@@ -415,12 +415,16 @@ class JobStore:
         """All actions, pending, in execution order, with the plan's counts; one transaction."""
         with self._write() as conn:
             conn.execute("DELETE FROM job_actions WHERE job_id = ?", (job_id,))
+            previous = self._replaced_events(
+                conn, [a.key for a in actions if a.type is ActionType.UPDATE_EVENT]
+            )
             for start in range(0, len(actions), chunk):
                 conn.executemany(
-                    """INSERT INTO job_actions (job_id, seq, type, key, status, payload_json)
-                       VALUES (?, ?, ?, ?, 'pending', ?)""",
+                    """INSERT INTO job_actions (job_id, seq, type, key, status, payload_json,
+                           previous_json) VALUES (?, ?, ?, ?, 'pending', ?, ?)""",
                     [
-                        (job_id, start + i, a.type.value, a.key, action_codec.encode(a))
+                        (job_id, start + i, a.type.value, a.key, action_codec.encode(a),
+                         previous.get(a.key) if a.type is ActionType.UPDATE_EVENT else None)
                         for i, a in enumerate(actions[start:start + chunk])
                     ],
                 )
@@ -434,6 +438,27 @@ class JobStore:
                 (json.dumps(counters), json.dumps(dict(known)), json.dumps(dict(people)),
                  _iso(self.clock()), job_id),
             )
+
+    @staticmethod
+    def _replaced_events(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, str]:
+        """The events `update_event` actions will overwrite, encoded like an action payload."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start:start + 500]
+            rows = conn.execute(
+                f"""SELECT key, course_key, start_at, end_at, title, rooms_json, teachers_json
+                    FROM events WHERE key IN ({', '.join('?' * len(part))})""",
+                part,
+            ).fetchall()
+            for key, course_key, start_at, end_at, title, rooms, teachers in rows:
+                event = EventState(
+                    course_key, datetime.fromisoformat(start_at), datetime.fromisoformat(end_at),
+                    title, tuple(json.loads(rooms)), tuple(json.loads(teachers)),
+                )
+                found[key] = action_codec.encode(
+                    Action(ActionType.UPDATE_EVENT, key, event=event)
+                )
+        return found
 
     def pending(self, job_id: str, limit: int) -> list[tuple[int, Action]]:
         rows = self._conn().execute(
@@ -474,6 +499,23 @@ class JobStore:
             conn.execute("UPDATE import_jobs SET heartbeat_at = ? WHERE id = ?", (now, job.id))
         return len(errors)
 
+    @staticmethod
+    def _replaced_links(
+        conn: sqlite3.Connection, uai: str, sync_ids: Sequence[str]
+    ) -> dict[str, list[str | None] | None]:
+        """The IDPN links a finishing job overwrites: `[idpn, method, validated_by]`, or None."""
+        found: dict[str, list[str | None] | None] = dict.fromkeys(sync_ids)
+        for start in range(0, len(sync_ids), 500):
+            part = sync_ids[start:start + 500]
+            rows = conn.execute(
+                f"""SELECT sync_id, idpn, method, validated_by FROM idpn_links
+                    WHERE uai = ? AND sync_id IN ({', '.join('?' * len(part))})""",
+                (uai, *part),
+            ).fetchall()
+            for sync_id, idpn, method, validated_by in rows:
+                found[sync_id] = [idpn, method, validated_by]
+        return found
+
     def finish(
         self, job: Job, worker_id: str, *, status: JobStatus, reason: str | None = None,
         idpn_links: Iterable[tuple[str, str]] = (),
@@ -499,11 +541,17 @@ class JobStore:
                 (status.value, reason, now, json.dumps(counters), now, job.id),
             )
             if status is JobStatus.DONE:
+                links = list(idpn_links)
+                conn.execute(
+                    "UPDATE import_jobs SET links_before_json = ? WHERE id = ?",
+                    (json.dumps(self._replaced_links(conn, job.uai, [s for s, _ in links])),
+                     job.id),
+                )
                 conn.executemany(
                     """INSERT INTO idpn_links (uai, sync_id, idpn, method, validated_by, linked_at)
                        SELECT ?, ?, ?, 'import', ?, ? WHERE EXISTS (
                            SELECT 1 FROM directory_users WHERE sync_id = ? AND uai = ?)
                        ON CONFLICT (uai, sync_id) DO UPDATE SET idpn = excluded.idpn,
                            method = excluded.method, linked_at = excluded.linked_at""",
-                    [(job.uai, s, i, f"job:{job.id}", now, s, job.uai) for s, i in idpn_links],
+                    [(job.uai, s, i, f"job:{job.id}", now, s, job.uai) for s, i in links],
                 )

@@ -183,7 +183,16 @@ V3 = (
     "(uai, profile, last_name, first_name, sync_id)",
 )
 
-MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2, V3)
+V4 = (
+    # What a job replaced, so the ENT before any job can be rebuilt from the ENT now (helpdesk
+    # bundles): the event an `update_event` overwrote (codec payload, read when the job is
+    # planned) and the IDPN links the job's finish overwrote (`{sync_id: [idpn, method,
+    # validated_by] | null}`). Creates and deletes carry their value in `payload_json` already.
+    "ALTER TABLE job_actions ADD COLUMN previous_json TEXT",
+    "ALTER TABLE import_jobs ADD COLUMN links_before_json TEXT",
+)
+
+MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2, V3, V4)
 """Ordered: index i upgrades from schema version i to i + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from edt_tui.engine.model import DirectoryUser, EntState
 from edt_tui.engine.plan import Plan, build_plan
 from edt_tui.engine.reconciliation import PersonRow
 from edt_tui.engine.report import plan_steps_to_dict
@@ -209,9 +210,11 @@ class Planner:
 
     def compute(
         self, uai: str, export: Export, selection: Selection, options: PlanOptions,
-        reference_time: datetime,
+        reference_time: datetime, *, ent_state: EntState | None = None,
+        directory: Sequence[DirectoryUser] | None = None,
     ) -> Plan:
-        """A fresh plan against the ENT as it is now (no cache)."""
+        """A fresh plan against the ENT as it is now (no cache), or against `ent_state` and
+        `directory` as they were (a helpdesk bundle of an import that already ran)."""
         if export.uai != uai:
             raise UaiMismatchError(export.uai, uai, export.source_name or "export")
         establishment = self.store.get_establishment(uai)
@@ -221,9 +224,13 @@ class Planner:
         subjects, classes = self.store.referential(uai)
         return build_plan(
             export.timetable, uai=uai, timezone=establishment.timezone,
-            reference_time=reference_time, directory=self.store.directory(uai),
+            reference_time=reference_time,
+            directory=self.store.directory(uai) if directory is None else tuple(directory),
             referential_subjects=subjects, referential_classes=classes,
-            ent_state=self.store.ent_state(uai, year.label if year else ""),
+            ent_state=(
+                self.store.ent_state(uai, year.label if year else "")
+                if ent_state is None else ent_state
+            ),
             selection=selection, add_unknown_subjects=options.add_unknown_subjects,
             activate_unmatched_classes=options.activate_unmatched_classes,
         )

@@ -2,16 +2,19 @@
 
 `session.json` holds the session (decisions, step, export summary), the reference time T, the
 service version, the ENT snapshot (directory with IDPN links, referential, ENT objects of the
-school year) and the plan the customer's service computed (contract JSON); `export.xml` holds the
-export file's bytes as uploaded. Opening a bundle restores the snapshot into an EMPTY store, so the
-same plan — same courses, members, unreconciled people — is computed again. The bundle carries
-personal data: handle it like the export itself.
+school year), the plan the customer saw (the wizard's step lists and §3.11 counts) and, once the
+import was launched, its job: history entry, recap, action counts and failed actions with their
+reasons. For a launched import the snapshot is the ENT as it was just BEFORE the job (the service
+walks the ENT back through the jobs' actions, `service/before_job.py`), so the replay plans what
+the customer planned. `export.xml` holds the export file's bytes as uploaded. The bundle carries
+personal data: it is written readable by its owner only (0600).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +28,7 @@ from edt_tui.session.store import ImportSession
 if TYPE_CHECKING:
     from edt_tui.client.client import EntClient
 
-BUNDLE_FORMAT = 1
+BUNDLE_FORMAT = 2
 MANIFEST = "session.json"
 EXPORT = "export.xml"
 
@@ -38,10 +41,19 @@ class Bundle:
     service_version: str
     snapshot: Mapping[str, Any]
     plan: Mapping[str, Any]
-    """`plan_to_contract_json` of the session's selection at `reference_time`."""
+    """`plan_steps_to_dict` of the customer's selection at `reference_time` on the snapshot."""
     export_summary: Mapping[str, Any]
     export_bytes: bytes
     created_at: str
+    job: Mapping[str, Any] | None = None
+    """The launched import (`service.helpdesk.job_record`), None before launch."""
+
+    @property
+    def customer_actions(self) -> Mapping[str, int]:
+        """Actions per type of the customer: the job's own when it ran, else the plan's."""
+        if self.job is not None:
+            return self.job["actions"]  # type: ignore[no-any-return]
+        return self.plan.get("actions") or {}  # type: ignore[no-any-return]
 
     @property
     def uai(self) -> str:
@@ -72,36 +84,47 @@ async def collect(ent: EntClient, session: ImportSession, *, now: datetime) -> B
             hint="export a session that reached the summary step",
         )
     reference = now.astimezone(UTC).isoformat()
+    year = session.export.get("school_year")
+    job = None
     if session.job_id:
-        job = await ent.get_job(session.uai, session.job_id)
-        reference = str(job.raw.get("reference_time") or reference)
-    data = await snapshot(
-        ent, session.uai, school_year=session.export.get("school_year"), export_sha256=sha
-    )
-    plan = await ent.create_plan(
-        session.uai, sha, session.selection or None, reference_time=reference, view="contract"
-    )
+        data = await snapshot(
+            ent, session.uai, school_year=year, export_sha256=sha, job_id=session.job_id
+        )
+        job = data.pop("job")
+        plan = data.pop("plan")
+        reference = str(job["reference_time"] or reference)
+    else:
+        data = await snapshot(ent, session.uai, school_year=year, export_sha256=sha)
+        plan = await ent.create_plan(
+            session.uai, sha, session.selection or None, reference_time=reference, view="steps"
+        )
+        plan.pop("plan_id", None)
     export = data.pop("export")
     return Bundle(
         session=session_document(session), reference_time=reference,
         service_version=str(data.pop("service_version", "")), snapshot=data, plan=plan,
         export_summary=export["summary"], export_bytes=base64.b64decode(export["content_b64"]),
-        created_at=now.astimezone(UTC).isoformat(),
+        created_at=now.astimezone(UTC).isoformat(), job=job,
     )
 
 
 def write_bundle(path: Path, bundle: Bundle) -> None:
-    """One zip, written to a temp file then renamed (no half-written bundle on failure)."""
+    """One zip, mode 0600 from its creation (personal data), written to a temp file then
+    renamed (no half-written bundle on failure)."""
     manifest = {
         "format": BUNDLE_FORMAT, "created_at": bundle.created_at,
         "service_version": bundle.service_version, "reference_time": bundle.reference_time,
         "session": bundle.session, "export_summary": bundle.export_summary,
-        "snapshot": bundle.snapshot, "plan": bundle.plan,
+        "snapshot": bundle.snapshot, "plan": bundle.plan, "job": bundle.job,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # an older temp file keeps its mode through O_CREAT
+        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(
+            raw, "w", compression=zipfile.ZIP_DEFLATED
+        ) as archive:
             archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, sort_keys=True))
             archive.writestr(EXPORT, bundle.export_bytes)
         tmp.replace(path)
@@ -124,14 +147,18 @@ def read_bundle(path: Path) -> Bundle:
             hint="create one with `edt-tui session export ID --out FILE`",
         ) from None
     if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
-        raise BadInputError(f"{path}: unsupported bundle format {manifest.get('format')!r}")
+        raise BadInputError(
+            f"{path}: unsupported bundle format {manifest.get('format')!r} "
+            f"(this edt-tui reads format {BUNDLE_FORMAT})",
+            hint="export the session again with this version of edt-tui",
+        )
     try:
         return Bundle(
             session=manifest["session"], reference_time=str(manifest["reference_time"]),
             service_version=str(manifest.get("service_version") or ""),
             snapshot=manifest["snapshot"], plan=manifest["plan"],
             export_summary=manifest["export_summary"], export_bytes=data,
-            created_at=str(manifest.get("created_at") or ""),
+            created_at=str(manifest.get("created_at") or ""), job=manifest.get("job"),
         )
     except KeyError as exc:
         raise BadInputError(f"{path}: the bundle lacks {exc}") from None
@@ -150,7 +177,7 @@ def restore_bundle(bundle: Bundle, data_dir: Path) -> None:
             export=export_record(
                 bundle.uai, summary, datetime.fromisoformat(str(summary["uploaded_at"]))
             ),
-            export_bytes=bundle.export_bytes,
+            export_bytes=bundle.export_bytes, job=bundle.job,
         )
     finally:
         store.close()

@@ -4,24 +4,36 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import io
 import json
+import sqlite3
+import stat
 import zipfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from rich.console import Console
+from textual.widgets import Static
 
 from edt_tui.cli import main
+from edt_tui.client.imports import ImportJob
 from edt_tui.commands.session import replay_app
 from edt_tui.engine.selection import SubjectChoice
-from edt_tui.session.bundle import read_bundle, restore_bundle
+from edt_tui.session.bundle import read_bundle, restore_bundle, write_bundle
 from edt_tui.session.store import SessionStore
+from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.backend import ExportCheck
+from edt_tui.tui.screens.history import HistoryScreen, HistoryTable
 from edt_tui.tui.screens.launch import LaunchScreen
+from edt_tui.tui.screens.recap import RecapScreen
 from edt_tui.tui.screens.table_step import TableStepScreen
+from edt_tui.tui.selection_model import french_int
 
-from .conftest import KEY, REFERENCE_TIME, UAI, embedded
-from .helpers import settle
+from .conftest import KEY, REFERENCE_TIME, UAI, embedded, wait_finished
+from .helpers import client, settle
 
 
 async def cli(*argv: str) -> int:
@@ -74,7 +86,7 @@ async def test_bundle_round_trip_gives_identical_plans_and_a_read_only_replay(
 
     assert await cli("session", "open", str(bundle_path), "--check", "--key", key) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["identical_plan"] is True
+    assert report["identical_plan"] is True and report["job"] is None
     assert await cli("session", "open", str(bundle_path), "--check") == 2  # no key
     assert "--key" in capsys.readouterr().err
 
@@ -136,3 +148,171 @@ def test_bad_bundles_and_sessions_are_refused(
     assert not (tmp_path / "b.zip").exists()
     assert main(["session", "list"]) == 0
     assert "no import session" in capsys.readouterr().out
+
+
+LOCKED = "compte verrouillé dans l'ENT"
+
+
+def lock_account(home: Path, sync_id: str) -> None:
+    """Every membership of `sync_id` fails in the ENT (a real SQLite trigger on the real file)."""
+    quoted = LOCKED.replace("'", "''")
+    conn = sqlite3.connect(home / "ent.sqlite3")
+    try:
+        conn.execute(
+            f"""CREATE TRIGGER locked_account BEFORE INSERT ON memberships
+                WHEN NEW.user_sync_id = '{sync_id}'
+                BEGIN SELECT RAISE(ABORT, '{quoted}'); END"""
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+async def launched_customer_session(home: Path) -> tuple[str, ImportJob]:
+    """The demo imported with one subject off and one student's account locked, then imported
+    again with the default selection (a later job the bundle must walk back)."""
+    async with embedded(home) as ent:
+        export = (await ent.list_exports(UAI)).items[0]
+        steps = await ent.plan_steps(UAI, export.sha256)
+        student = next(p["sync_id"] for p in steps["students"] if p["status"] == "reconciled")
+        lock_account(home, student)
+        store = SessionStore()
+        session = store.create(UAI)
+        check = ExportCheck(
+            file_name=export.file_name, uai=UAI, import_id=export.import_id, encrypted=True,
+            key_present=True, sha256=export.sha256, school_year=export.school_year,
+        )
+        store.set_export(session.id, check.to_dict())
+        subject = steps["subjects"][0]["key"]
+        session = store.update_selection(
+            session.id, lambda s: s.with_subject(subject, SubjectChoice.INACTIVE)
+        )
+        job = await ent.enqueue_import(
+            UAI, export.sha256, session.selection, reference_time=REFERENCE_TIME
+        )
+        await wait_finished(ent, job.id)
+        store.mark_launched(session.id, job.id, None)
+        later = await ent.enqueue_import(UAI, export.sha256, reference_time=REFERENCE_TIME)
+        await wait_finished(ent, later.id)
+        return session.id, await ent.get_job(UAI, job.id)
+
+
+def screen_text(app: EdtTuiApp, selector: str) -> str:
+    """What a Static shows, as plain text (rich tables included)."""
+    console = Console(width=120, record=True, file=io.StringIO())
+    console.print(app.screen.query_one(selector, Static).content)
+    return console.export_text()
+
+
+async def test_a_bundle_of_an_import_with_failed_actions_replays_what_the_customer_saw(
+    demo_home: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    home = demo_home("loaded")
+    session_id, job = await launched_customer_session(home)
+    assert job.status == "done" and job.recap is not None
+    failed = sum(v["error"] for v in job.recap.values())
+    assert failed > 0
+    summary = job.raw["summary"]
+    assert summary["courses_created"] > 0
+
+    bundle_path = tmp_path / "bundle.zip"
+    assert await cli("session", "export", session_id, "--out", str(bundle_path), "--key",
+                     str(KEY)) == 0
+    assert "personal data" in capsys.readouterr().err
+    assert stat.S_IMODE(bundle_path.stat().st_mode) == 0o600
+
+    bundle = read_bundle(bundle_path)
+    assert bundle.job is not None and bundle.job["id"] == job.id
+    assert datetime.fromisoformat(bundle.reference_time) == datetime.fromisoformat(
+        job.raw["reference_time"]
+    )
+    assert bundle.job["counters"]["recap"] == job.recap
+    assert len(bundle.job["failed_actions"]) == failed
+    assert all(LOCKED in a["error"] for a in bundle.job["failed_actions"])
+    # the plan the customer saw: the job's own §3.11 numbers and action counts
+    assert bundle.plan["summary"] == summary
+    assert bundle.plan["actions"] == bundle.customer_actions
+    assert sum(bundle.customer_actions.values()) == job.raw["progress"]["total"]
+    assert bundle.snapshot["gaps"] == []
+
+    # on a fresh machine: nothing of the customer's service or sessions
+    fresh = tmp_path / "helpdesk-home"
+    monkeypatch.setenv("EDT_TUI_HOME", str(fresh))
+    assert await cli("session", "open", str(bundle_path), "--check", "--key", str(KEY)) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report == {
+        "session": session_id, "uai": UAI, "job": job.id, "identical_plan": True, "steps": {},
+        "actions": {}, "rebuild_gaps": [],
+    }
+
+    replay_home = tmp_path / "replay"
+    restore_bundle(bundle, replay_home)
+    app = replay_app(bundle, replay_home, argparse.Namespace(key=str(KEY), partner=None,
+                                                             step="courses"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, TableStepScreen) and screen.model is not None
+        courses = [c for c in bundle.plan["courses"] if c["subject_active"]
+                   and c["audience_active"]]
+        assert screen.model.visible_count == len(courses)
+        assert screen.model.active_count == sum(1 for c in courses if c["selected"])
+
+        app.go("launch")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LaunchScreen)
+        assert app.wizard.plan is not None and dict(app.wizard.plan.summary) == summary
+        counts = screen_text(app, "#counts")
+        assert french_int(summary["courses_created"]) in counts
+        assert french_int(summary["memberships_created"]) in counts
+        assert job.id in screen_text(app, "#outcome")
+
+        await pilot.press("h")
+        await settle(app, pilot)
+        history = app.screen
+        assert isinstance(history, HistoryScreen)
+        table = history.query_one(HistoryTable)
+        assert table.row_count == 1
+        assert "Fait" in str(table.get_cell(job.id, "status"))
+
+        await pilot.press("enter")
+        await settle(app, pilot)
+        recap = app.screen
+        assert isinstance(recap, RecapScreen) and recap.job is not None
+        assert recap.job.recap == job.recap
+        assert len(recap.failed) == failed
+        assert {a["error"] for a in recap.failed} == {
+            a["error"] for a in bundle.job["failed_actions"]
+        }
+
+        # the verification screens: the ENT as it was before the job (nothing imported yet)
+        ent = await client(app)
+        assert (await ent.list_courses(UAI, origin="integration")).total == 0
+
+
+async def test_check_says_where_the_replay_differs_from_the_customer(
+    demo_home: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    home = demo_home("loaded")
+    session_id, job = await launched_customer_session(home)
+    bundle_path = tmp_path / "bundle.zip"
+    assert await cli("session", "export", session_id, "--out", str(bundle_path), "--key",
+                     str(KEY)) == 0
+    bundle = read_bundle(bundle_path)
+    # the helpdesk's copy lost a teacher of the directory: its plan is not the customer's
+    teacher = next(p["sync_id"] for p in bundle.plan["teachers"] if p["status"] == "reconciled")
+    users = [u for u in bundle.snapshot["users"] if u["sync_id"] != teacher]
+    altered = tmp_path / "altered.zip"
+    write_bundle(altered, dataclasses.replace(bundle, snapshot={**bundle.snapshot,
+                                                                "users": users}))
+    capsys.readouterr()
+    assert await cli("session", "open", str(altered), "--check", "--key", str(KEY)) == 1
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert report["identical_plan"] is False and report["job"] == job.id
+    assert report["steps"]["teachers"]["changed"] >= 1
+    assert "create_membership" in report["actions"]
+    counts = report["actions"]["create_membership"]
+    assert counts["customer"] == bundle.customer_actions["create_membership"] > counts["replay"]
+    assert "step teachers:" in err and "actions create_membership: customer" in err
