@@ -49,7 +49,8 @@ def read_until(fd: int, text: bytes, limit: float) -> bytes:
             try:
                 seen += os.read(fd, 65536)
             except OSError:  # the child closed the terminal: show what it wrote
-                raise AssertionError(ANSI.sub(b"", seen)[-2000:].decode(errors="replace"))
+                shown = ANSI.sub(b"", seen)[-2000:].decode(errors="replace")
+                raise AssertionError(shown) from None
     return seen
 
 
