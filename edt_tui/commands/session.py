@@ -212,4 +212,6 @@ def replay_app(bundle: Bundle, home: Path, args: argparse.Namespace) -> ReplayAp
         f"session {original.id} · {original.uai} · T {bundle.reference_time[:16]} · "
         f"service {bundle.service_version}"
     )
+    if bundle.job is not None:
+        origin += f" · ENT d'avant l'import {str(bundle.job['id'])[:8]}"
     return ReplayApp(backend, session, store=store, step=args.step, origin=origin)
