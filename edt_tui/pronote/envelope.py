@@ -31,22 +31,27 @@ from edt_tui.pronote.errors import (
     CorruptedExportError,
     HostileXmlError,
     KeyMismatchError,
+    LimitExceededError,
     MalformedXmlError,
     NoPrivateKeyError,
     NotAnExportError,
     PartnerKeyMissingError,
+    shorten,
 )
 from edt_tui.pronote.keys import KeySource, load_private_key, load_public_key
+from edt_tui.pronote.limits import LIMITS, ReaderLimits, size_text
 from edt_tui.pronote.model import EnvelopeSummary
 from edt_tui.pronote.parser import SAFE_PARSER_OPTIONS, refuse_doctype
 
 ENVELOPE_NS = "http://www.index-education.com/conteneurexportchiffre"
 ENVELOPE_ROOT = "EXPORT_INDEX_EDUCATION"
 MAX_PARTNERS = 2
-MAX_CLEARTEXT_BYTES = 512 * 1024 * 1024
-"""Inflation stops here: a real lycée is a few MB, anything this big is a zip bomb."""
 
 _BLOB_SIZE = 48
+_CHUNK = 1 << 20
+"""Ciphertext decrypted and inflated this much at a time, so a bomb stops at the limit."""
+_BASE64_BATCH = 1 << 16
+_SPACES = b" \t\r\n"
 _WRAP = 76
 _FIELDS = (
     "VERSION",
@@ -67,7 +72,8 @@ class SealedEnvelope:
     summary: EnvelopeSummary
     partner_keys: Mapping[str, str] = field(default_factory=dict)
     """`PARTENAIRE/@NOM` → base64 text of the RSA-encrypted key blob."""
-    content: str = ""
+    content: bytes | None = b""
+    """The encrypted content, base64-decoded while parsing; None when it is not valid base64."""
     verification: str = ""
 
 
@@ -158,16 +164,63 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-class _EnvelopeTarget:
-    """lxml parser target: collects the envelope's texts in chunks (CONTENU may be many MB)."""
+class _Base64Sink:
+    """Decodes `CONTENU` as lxml hands it over (300 characters at a time), so the encrypted
+    content is held once, as bytes, instead of as text, joined text and decoded bytes."""
 
-    def __init__(self, source: str | None) -> None:
+    def __init__(self) -> None:
+        self.pending: list[str] = []
+        self.pending_chars = 0
+        self.out = bytearray()
+        self.valid = True
+        self.padded = False
+
+    def add(self, text: str) -> None:
+        if self.valid:
+            self.pending.append(text)
+            self.pending_chars += len(text)
+            if self.pending_chars >= _BASE64_BATCH:
+                self.flush(final=False)
+
+    def flush(self, *, final: bool) -> None:
+        try:
+            raw = "".join(self.pending).encode("ascii").translate(None, _SPACES)
+        except UnicodeEncodeError:
+            raw = b"*"  # not base64: refused below
+        self.pending, self.pending_chars = [], 0
+        keep = 0 if final else len(raw) % 4
+        if keep:
+            self.pending, self.pending_chars = [raw[-keep:].decode("ascii")], keep
+            raw = raw[:-keep]
+        if not raw:
+            return
+        try:
+            if self.padded:
+                raise binascii.Error("data after the padding")
+            self.out += binascii.a2b_base64(raw, strict_mode=True)
+            self.padded = raw.endswith(b"=")
+        except binascii.Error:
+            self.valid, self.out, self.pending = False, bytearray(), []
+
+    def result(self) -> bytes | None:
+        self.flush(final=True)
+        return bytes(self.out) if self.valid else None
+
+
+class _EnvelopeTarget:
+    """lxml parser target: collects the envelope's fields (the content decoded as it comes)."""
+
+    def __init__(self, source: str | None, limits: ReaderLimits, keep_content: bool) -> None:
         self.source = source
+        self.limits = limits
+        self.keep_content = keep_content
         self.depth = 0
         self.root: str | None = None
         self.current: str | None = None
         self.chunks: list[str] = []
+        self.chars = 0
         self.texts: dict[str, str] = {}
+        self.content: _Base64Sink | None = None
         self.compressed_attr: str | None = None
         self.partners: list[tuple[str, str]] = []
         self.partner_name: str | None = None
@@ -185,28 +238,54 @@ class _EnvelopeTarget:
             self.root = local
             if local != ENVELOPE_ROOT:
                 raise NotAnExportError(
-                    f"root element <{local}> is not an encrypted PRONOTE export envelope",
+                    f"root element <{shorten(local)}> is not an encrypted PRONOTE export "
+                    "envelope",
                     source=self.source,
                 )
         elif self.depth == 2 and local in _FIELDS:
-            self.current, self.chunks = local, []
+            self.current, self.chunks, self.chars = local, [], 0
             if local == "CONTENU":
                 self.compressed_attr = attrib.get("CompresseAvantChiffrement")
+                if self.keep_content and self.content is None:
+                    self.content = _Base64Sink()
         elif self.depth == 3 and local == "PARTENAIRE":
-            self.current, self.chunks = local, []
+            if len(self.partners) >= self.limits.partners:
+                raise LimitExceededError(
+                    "too many partner key entries",
+                    str(self.limits.partners),
+                    name="partners",
+                    source=self.source,
+                    element="PARTENAIRE",
+                )
+            self.current, self.chunks, self.chars = local, [], 0
             # Entity resolution is off: libxml2 hands each `&` of an attribute over as `&#38;`.
             self.partner_name = attrib.get("NOM", "").replace("&#38;", "&")
 
     def data(self, text: str) -> None:
-        if self.current is not None:
-            self.chunks.append(text)
+        current = self.current
+        if current is None:
+            return
+        if current == "CONTENU":
+            if self.content is not None:
+                self.content.add(text)
+            return
+        self.chars += len(text)
+        if self.chars > self.limits.field_chars:
+            raise LimitExceededError(
+                "an envelope field is too long",
+                str(self.limits.field_chars),
+                name="field_chars",
+                source=self.source,
+                element=current,
+            )
+        self.chunks.append(text)
 
     def end(self, tag: str) -> None:
         if self.current is not None and (self.depth == 2 or self.current == "PARTENAIRE"):
             text = "".join(self.chunks)
             if self.current == "PARTENAIRE":
                 self.partners.append((self.partner_name or "", text))
-            else:
+            elif self.current != "CONTENU":
                 self.texts[self.current] = text
             self.current, self.chunks = None, []
         self.depth -= 1
@@ -239,17 +318,26 @@ def _clean(value: str | None) -> str | None:
 
 
 def parse_envelope(
-    data: bytes, *, partner: str = DEFAULT_PARTNER, source_name: str | None = None
+    data: bytes,
+    *,
+    partner: str = DEFAULT_PARTNER,
+    source_name: str | None = None,
+    limits: ReaderLimits = LIMITS,
+    keep_content: bool = True,
 ) -> SealedEnvelope:
-    """Read the envelope's fields without any key (enough for the §3.4 summary)."""
+    """Read the envelope's fields without any key (enough for the §3.4 summary).
+
+    Without `keep_content` the encrypted content is skipped (a summary needs none of it).
+    """
     refuse_doctype(data, source=source_name)
-    target = _EnvelopeTarget(source_name)
+    target = _EnvelopeTarget(source_name, limits, keep_content)
     parser = etree.XMLParser(target=target, **SAFE_PARSER_OPTIONS)
     try:
         etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise MalformedXmlError(
-            f"the envelope is not well-formed XML ({exc.msg}); the file may be truncated",
+            f"the envelope is not well-formed XML ({shorten(exc.msg, 200)}); the file may be "
+            "truncated",
             source=source_name,
             line=exc.lineno,
         ) from None
@@ -272,7 +360,7 @@ def parse_envelope(
     return SealedEnvelope(
         summary=summary,
         partner_keys=keys,
-        content=texts.get("CONTENU", ""),
+        content=target.content.result() if target.content is not None else b"",
         verification=texts.get("VERIFICATION", ""),
     )
 
@@ -286,29 +374,72 @@ def _b64(text: str, what: str, source: str | None) -> bytes:
         ) from None
 
 
-def _inflate(payload: bytes, source: str | None) -> bytes:
-    inflater = zlib.decompressobj()
-    try:
-        out = inflater.decompress(payload, MAX_CLEARTEXT_BYTES)
-    except zlib.error as exc:
-        raise CorruptedExportError(
-            f"the decrypted content is not a valid zlib stream ({exc})",
-            source=source,
-            element="CONTENU",
-        ) from None
-    if inflater.unconsumed_tail:
-        raise HostileXmlError(
-            f"the content inflates to more than {MAX_CLEARTEXT_BYTES // 2**20} MB",
-            source=source,
+class _Opener:
+    """Decrypted payload → document, a chunk at a time: unpadding, hashing and inflating as it
+    comes, so that a zip bomb stops at `limits.document_bytes` instead of filling memory."""
+
+    def __init__(self, compressed: bool, limits: ReaderLimits, source: str | None) -> None:
+        self.inflater = zlib.decompressobj() if compressed else None
+        self.unpadder = sym_padding.PKCS7(128).unpadder()
+        self.payload_hash = hashlib.sha256()
+        self.document = bytearray()
+        self.cap = limits.document_bytes
+        self.source = source
+
+    def too_large(self) -> LimitExceededError:
+        return LimitExceededError(
+            f"the decrypted content {'inflates' if self.inflater else 'amounts'} to more than "
+            f"{size_text(self.cap)}",
+            size_text(self.cap),
+            name="document_bytes",
+            source=self.source,
             element="CONTENU",
         )
-    if not inflater.eof:
-        raise CorruptedExportError(
-            "the compressed content ends early (truncated zlib stream)",
-            source=source,
-            element="CONTENU",
-        )
-    return out
+
+    def feed(self, decrypted: bytes) -> None:
+        self.take(self.unpadder.update(decrypted))
+
+    def take(self, payload: bytes) -> None:
+        if not payload:
+            return
+        self.payload_hash.update(payload)
+        document, inflater = self.document, self.inflater
+        if inflater is None:
+            document += payload
+        else:
+            # At most a chunk out per call: zlib would otherwise build the whole output apart
+            # before handing it over (twice the memory).
+            while payload and not inflater.eof:
+                room = min(self.cap + 1 - len(document), _CHUNK)
+                try:
+                    document += inflater.decompress(payload, room)
+                except zlib.error as exc:
+                    raise CorruptedExportError(
+                        f"the decrypted content is not a valid zlib stream ({exc})",
+                        source=self.source,
+                        element="CONTENU",
+                    ) from None
+                if len(document) > self.cap:
+                    raise self.too_large()
+                payload = inflater.unconsumed_tail
+        if len(document) > self.cap:
+            raise self.too_large()
+
+    def finish(self) -> bytearray:
+        try:
+            last = self.unpadder.finalize()
+        except ValueError:
+            raise CorruptedExportError(
+                "the encrypted content has a bad padding", source=self.source, element="CONTENU"
+            ) from None
+        self.take(last)
+        if self.inflater is not None and not self.inflater.eof:
+            raise CorruptedExportError(
+                "the compressed content ends early (truncated zlib stream)",
+                source=self.source,
+                element="CONTENU",
+            )
+        return self.document
 
 
 def decrypt_envelope(
@@ -317,8 +448,13 @@ def decrypt_envelope(
     *,
     partner: str = DEFAULT_PARTNER,
     source_name: str | None = None,
+    limits: ReaderLimits = LIMITS,
 ) -> bytes:
-    """The cleartext document (UTF-8, BOM stripped) of an already parsed envelope."""
+    """The cleartext document (BOM stripped) of an already parsed envelope.
+
+    Decryption and inflation go a chunk at a time: `LimitExceededError` as soon as the
+    document passes `limits.document_bytes`.
+    """
     source = source_name
     if partner not in sealed.partner_keys:
         raise PartnerKeyMissingError(
@@ -342,33 +478,37 @@ def decrypt_envelope(
         )
     aes_key, iv = blob[:16], blob[16:32]
 
-    ciphertext = _b64(sealed.content, "CONTENU", source)
+    ciphertext = sealed.content
+    if ciphertext is None:
+        raise CorruptedExportError(
+            "CONTENU is not valid base64", source=source, element="CONTENU"
+        )
     if not ciphertext or len(ciphertext) % 16:
         raise CorruptedExportError(
             "the encrypted content is truncated (not a whole number of AES blocks)",
             source=source,
             element="CONTENU",
         )
-    decryptor = Cipher(algorithms.AES(aes_key), modes.CBC(iv)).decryptor()
-    padded = decryptor.update(ciphertext) + decryptor.finalize()
-    unpadder = sym_padding.PKCS7(128).unpadder()
-    try:
-        payload = unpadder.update(padded) + unpadder.finalize()
-    except ValueError:
-        raise CorruptedExportError(
-            "the encrypted content has a bad padding", source=source, element="CONTENU"
-        ) from None
-
     expected = _b64(sealed.verification, "VERIFICATION", source)
-    matches_payload = hashlib.sha256(payload).digest() == expected
-    document = _inflate(payload, source) if sealed.summary.compressed else payload
-    if not matches_payload and hashlib.sha256(document).digest() != expected:
+    decryptor = Cipher(algorithms.AES(aes_key), modes.CBC(iv)).decryptor()
+    opener = _Opener(sealed.summary.compressed, limits, source)
+    view = memoryview(ciphertext)
+    for offset in range(0, len(view), _CHUNK):
+        opener.feed(decryptor.update(view[offset : offset + _CHUNK]))
+    opener.feed(decryptor.finalize())
+    document = opener.finish()
+    if (
+        opener.payload_hash.digest() != expected
+        and hashlib.sha256(document).digest() != expected
+    ):
         raise CorruptedExportError(
             "the VERIFICATION hash does not match the content",
             source=source,
             element="VERIFICATION",
         )
-    return document.removeprefix(codecs.BOM_UTF8)
+    if document.startswith(codecs.BOM_UTF8):
+        del document[: len(codecs.BOM_UTF8)]
+    return bytes(document)
 
 
 def open_envelope(

@@ -11,6 +11,22 @@ from collections.abc import Sequence
 
 from edt_tui.errors import BadInputError
 
+EXCERPT_CHARS = 60
+
+
+def shorten(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """`text` (a name, a value) cut to `limit` characters for a message: shown, never echoed."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text)} characters)"
+
+
+def excerpt(value: str, limit: int = EXCERPT_CHARS) -> str:
+    """`value` quoted for a message, cut to `limit` characters."""
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}… ({len(value)} characters)"
+
 
 class ExportError(BadInputError):
     """The file (export or key) cannot be used; `source`, `line`, `element` say where."""
@@ -31,7 +47,7 @@ class ExportError(BadInputError):
         self.element = element
         where = [part for part in (source, f"line {line}" if line else None) if part]
         if element:
-            where.append(f"element <{element}>")
+            where.append(f"element <{shorten(element)}>")
         full = f"{', '.join(where)}: {message}" if where else message
         super().__init__(full, hint=hint or self.default_hint)
         self.reason = message
@@ -117,4 +133,41 @@ class PrivateKeyError(ExportError):
     default_hint = (
         "give an RSA private key in PKCS#8 PEM or DER (or traditional PEM) form, "
         "for example one made by `edt-tui keys generate --out DIR`"
+    )
+
+
+class LimitExceededError(ExportError):
+    """The file passes a bound of `ReaderLimits` that no real export comes near."""
+
+    default_hint = (
+        "a real PRONOTE/EDT export stays far below this limit: check that this is the export "
+        "file (Edt_To_<ENT>_<UAI>.xml) and export it again from PRONOTE/EDT"
+    )
+
+    def __init__(
+        self,
+        what: str,
+        limit: str,
+        *,
+        name: str,
+        source: str | None = None,
+        line: int | None = None,
+        element: str | None = None,
+    ) -> None:
+        super().__init__(
+            f"{what} (limit: {limit}); reading stopped there",
+            source=source,
+            line=line,
+            element=element,
+        )
+        self.name = name
+        """The `ReaderLimits` field that was passed."""
+
+
+class UnsupportedEncodingError(NotAnExportError):
+    """The bytes are in an encoding PRONOTE/EDT never writes (UTF-32, EBCDIC, BOM-less UTF-16)."""
+
+    default_hint = (
+        "PRONOTE/EDT writes exports in UTF-8 (or UTF-16 with a byte order mark): export the file "
+        "again, or convert it to UTF-8"
     )

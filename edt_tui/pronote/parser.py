@@ -24,7 +24,16 @@ from typing import Any
 from lxml import etree
 
 from edt_tui.gc_pause import cyclic_gc_paused
-from edt_tui.pronote.errors import HostileXmlError, MalformedXmlError, NotAnExportError
+from edt_tui.pronote.encoding import check_encoding, is_utf16, utf16_to_utf8
+from edt_tui.pronote.errors import (
+    HostileXmlError,
+    LimitExceededError,
+    MalformedXmlError,
+    NotAnExportError,
+    excerpt,
+    shorten,
+)
+from edt_tui.pronote.limits import LIMITS, ReaderLimits, size_text
 from edt_tui.pronote.model import (
     ClassPart,
     DatedMembership,
@@ -85,6 +94,7 @@ def _scan_prolog(data: bytes, source: str | None) -> tuple[str, int] | None:
 
     Linear in the prolog's length, so an entity bomb is refused before any expansion.
     """
+    check_encoding(data, source)
     text = _markup_text(data, PROLOG_SCAN_BYTES)
     whole = len(data) <= PROLOG_SCAN_BYTES
     pos = 0
@@ -231,17 +241,29 @@ Child = tuple[str, Attrib, int]
 
 # ----------------------------------------------------------------------------- source lines
 
+_ANY_START_TAG = re.compile(
+    rb"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>|\?.*?\?>|((?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*)"
+    rb"(?=[\s/>]))",
+    re.S,
+)
+"""Any start tag (group 1: its qualified name), or a comment, CDATA section or PI to skip."""
+_SCANS_PER_NAME = 4
+"""Up to this many names, one fast scan per name beats one slow scan of every tag."""
+
 
 class _LineLocator:
     """Lines (and texts) of elements known by (name, rank), from an exact scan of the bytes.
 
     Comments, CDATA sections and processing instructions are skipped; attribute values and text
     cannot contain a raw `<`, so the n-th start tag found is the n-th element of that name.
+    A few names are each found by a scan for that name alone (fast: the regex skips everything
+    else); more are found together in one scan of every start tag, so the cost stays linear
+    however many names are wanted.
     """
 
-    def __init__(self, data: bytes) -> None:
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            data = data.decode("utf-16").encode("utf-8")
+    def __init__(self, data: bytes, source: str | None) -> None:
+        if is_utf16(data):
+            data = utf16_to_utf8(data, source)
         self.data = data
 
     def _start_tags(self, name: str, ranks: set[int]) -> Iterator[tuple[int, re.Match[bytes]]]:
@@ -263,14 +285,65 @@ class _LineLocator:
             if rank >= last_rank:
                 return
 
-    def lines(self, name: str, ranks: set[int]) -> dict[int, int]:
-        found: dict[int, int] = {}
+    def _all_start_tags(
+        self, wanted: Mapping[str, set[int]]
+    ) -> Iterator[tuple[str, int, re.Match[bytes]]]:
+        """(name, rank, match) of the wanted start tags of any name, in one scan."""
+        seen: dict[bytes, int] = {}
+        targets = {name.encode(): ranks for name, ranks in wanted.items()}
+        for match in _ANY_START_TAG.finditer(self.data):
+            qualified = match.group(1)
+            if qualified is None:
+                continue
+            key = qualified.rpartition(b":")[2]
+            ranks = targets.get(key)
+            if ranks is None:
+                continue
+            rank = seen[key] = seen.get(key, 0) + 1
+            if rank in ranks:
+                yield key.decode(), rank, match
+
+    def lines(self, wanted: Mapping[str, set[int]]) -> dict[tuple[str, int], int]:
+        """The line of each wanted (name, rank) found."""
+        matches: list[tuple[int, str, int]] = []
+        if len(wanted) <= _SCANS_PER_NAME:
+            for name, ranks in wanted.items():
+                matches += ((m.start(), name, rank) for rank, m in self._start_tags(name, ranks))
+            matches.sort()
+        else:
+            matches = [(m.start(), name, rank) for name, rank, m in self._all_start_tags(wanted)]
+        found: dict[tuple[str, int], int] = {}
         line, offset = 1, 0
-        for rank, match in self._start_tags(name, ranks):
-            line += self.data.count(b"\n", offset, match.start())
-            offset = match.start()
-            found[rank] = line
+        for start, name, rank in matches:
+            line += self.data.count(b"\n", offset, start)
+            offset = start
+            found[(name, rank)] = line
         return found
+
+    def line(self, name: str, rank: int) -> int | None:
+        return self.lines({name: {rank}}).get((name, rank))
+
+    def check_runs(self, limits: ReaderLimits, source: str | None) -> None:
+        """Refuse a start tag or text longer than `limits.run_bytes` (one regex scan)."""
+        match = re.compile(rb"<[^<]{%d}" % limits.run_bytes).search(self.data)
+        if match is None:
+            return
+        start = match.start()
+        name = _ANY_START_TAG.match(self.data, start)
+        element = name.group(1).decode("utf-8", "replace") if name and name.group(1) else None
+        close = self.data.find(b">", start, match.end())
+        what = "a start tag" if close < 0 else "a text"
+        if close >= 0:  # the text after a tag belongs to the element that tag opens or closes
+            tag = re.match(rb"</?([^\s/>]+)", self.data[start : close + 1])
+            element = tag.group(1).decode("utf-8", "replace") if tag else element
+        raise LimitExceededError(
+            f"{what} is too long (no real export has attribute values or texts this long)",
+            size_text(limits.run_bytes),
+            name="run_bytes",
+            source=source,
+            line=self.data.count(b"\n", 0, start) + 1,
+            element=element.rpartition(":")[2] if element else None,
+        )
 
     def texts(self, name: str, ranks: set[int]) -> dict[int, str]:
         """Raw text content of simple elements like `<Jour>1</Jour>`."""
@@ -294,9 +367,15 @@ class _LineLocator:
 class _TimetableTarget:
     """lxml parser target: turns start/end events into model objects, entry by entry."""
 
-    def __init__(self, data: bytes, source: str | None) -> None:
+    def __init__(self, data: bytes, source: str | None, limits: ReaderLimits) -> None:
         self.source = source
-        self.locator = _LineLocator(data)
+        self.limits = limits
+        self.locator = _LineLocator(data, source)
+        self.locator.check_runs(limits, source)
+        self.max_elements = limits.elements
+        self.max_children = limits.children
+        self.elements = 0
+        self.dropped_warnings = 0
         self.depth = 0
         self.locals: dict[object, str] = {}
         self.ranks: dict[str, int] = {}
@@ -346,21 +425,28 @@ class _TimetableTarget:
     def start(self, tag: str, attrib: Attrib) -> None:
         local = self.locals.get(tag)
         if local is None:
-            local = self.locals[tag] = tag.rpartition("}")[2]
+            local = self.new_name(tag)
         ranks = self.ranks
         rank = ranks[local] = ranks.get(local, 0) + 1
+        elements = self.elements = self.elements + 1
+        if elements > self.max_elements:
+            self.refuse("too many elements", "elements", (local, rank))
         depth = self.depth
         self.depth = depth + 1
         if depth == 3:
             children = self.children
             if children is not None:
                 children.append((local, attrib, rank))
+                if len(children) > self.max_children:
+                    self.too_many_children()
         elif depth == 2:
             self.entry_start(local, attrib, rank)
         elif depth == 1:
             self.section_start(local, attrib, rank)
         elif depth == 0:
             self.root_attrib = attrib
+        elif depth >= self.limits.depth:
+            self.refuse("elements nested deeper than allowed", "depth", (local, rank))
 
     def end(self, tag: str) -> None:
         depth = self.depth = self.depth - 1
@@ -400,7 +486,7 @@ class _TimetableTarget:
         else:
             self.warn(
                 "unknown_section",
-                f"unknown section <{local}> skipped with everything inside it",
+                f"unknown section <{shorten(local)}> skipped with everything inside it",
                 (local, rank),
             )
 
@@ -425,10 +511,44 @@ class _TimetableTarget:
         elif self.grid_attrib is not None and local in ("JoursOuvres", "PlacesParJour"):
             self.grid_part_name, self.children = local, []
 
+    # -- limits --------------------------------------------------------------------------
+
+    def refuse(self, what: str, limit_name: str, where: Where | None) -> None:
+        """Stop reading: the file passes one of the limits (located when `where` is known)."""
+        raise LimitExceededError(
+            what,
+            str(getattr(self.limits, limit_name)),
+            name=limit_name,
+            source=self.source,
+            line=self.locator.line(*where) if where else None,
+            element=where[0] if where else None,
+        )
+
+    def new_name(self, tag: str) -> str:
+        """The local name of a tag not seen yet, counted against the distinct names limit."""
+        local = self.locals[tag] = tag.rpartition("}")[2]
+        if len(self.locals) > self.limits.element_names:
+            self.refuse("too many distinct element names", "element_names", (local, 1))
+        return local
+
+    def too_many_children(self) -> None:
+        entry = self.entry
+        where = (self.entry_name or "Cours", entry[1]) if entry is not None else None
+        if self.grid_part_name is not None:
+            where = (self.grid_part_name, self.ranks.get(self.grid_part_name, 1))
+        self.refuse("an entry with too many children", "children", where)
+
+    def check_people(self, where: Where) -> None:
+        if len(self.teachers) + len(self.staff) > self.limits.people:
+            self.refuse("too many teachers and staff", "people", where)
+
     # -- helpers -------------------------------------------------------------------------
 
     def warn(self, code: str, message: str, where: Where | None = None) -> None:
-        self.warnings.append((code, message, where))
+        if len(self.warnings) < self.limits.warnings:
+            self.warnings.append((code, message, where))
+        else:
+            self.dropped_warnings += 1
 
     def ident(self, attrib: Attrib, what: str, rank: int) -> str | None:
         value = attrib.get("Ident")
@@ -449,7 +569,9 @@ class _TimetableTarget:
         except ValueError:
             parsed = None
             self.warn(
-                "bad_value", f"{name}={value!r} on <{where[0]}> is not a date (ignored)", where
+                "bad_value",
+                f"{name}={excerpt(value)} on <{where[0]}> is not a date (ignored)",
+                where,
             )
         self.dates[value] = parsed
         return parsed
@@ -462,8 +584,8 @@ class _TimetableTarget:
         else:
             self.warn(
                 "bad_value",
-                f"<{where[0]} Ident={attrib.get('Ident')!r}> has no {names[0]} week mask "
-                "(it never occurs)",
+                f"<{where[0]} Ident={excerpt(attrib.get('Ident') or '')}> has no {names[0]} "
+                "week mask (it never occurs)",
                 where,
             )
             return 0
@@ -474,7 +596,7 @@ class _TimetableTarget:
             except ValueError:
                 self.warn(
                     "bad_value",
-                    f"{name}={value!r} on <{where[0]}> is not a week mask (it never occurs)",
+                    f"{name}={excerpt(value)} on <{where[0]}> is not a week mask (it never occurs)",
                     where,
                 )
                 return 0
@@ -498,7 +620,7 @@ class _TimetableTarget:
         if ident in table:
             self.warn(
                 "duplicate_ident",
-                f"{where[0]} Ident {ident} declared twice: the first one is kept",
+                f"{where[0]} Ident {shorten(ident)} declared twice: the first one is kept",
                 where,
             )
             return
@@ -508,7 +630,9 @@ class _TimetableTarget:
         if (section, name) not in self.unknown_entries:
             self.unknown_entries.add((section, name))
             self.warn(
-                "unknown_element", f"unknown element <{name}> in <{section}> skipped", (name, rank)
+                "unknown_element",
+                f"unknown element <{shorten(name)}> in <{shorten(section)}> skipped",
+                (name, rank),
             )
 
     # -- year and grid -------------------------------------------------------------------
@@ -526,13 +650,23 @@ class _TimetableTarget:
                 ("AnneeScolaire", rank),
             )
             return
+        first, last = self.limits.first_year, self.limits.last_year
+        odd = [day for day in (start, end, monday) if not first <= day.year <= last]
+        if odd:
+            self.warn(
+                "bad_value",
+                f"<AnneeScolaire> has a date in year {odd[0].year:04d}, outside {first}-{last}: "
+                "no occurrence can be dated",
+                ("AnneeScolaire", rank),
+            )
+            return
         self.school_year = SchoolYear(start=start, end=end, week1_monday=monday)
 
     def grid_day(self, text: str, rank: int) -> None:
         try:
             self.grid_days.append(int(text.strip()))
         except ValueError:
-            self.warn("bad_value", f"<Jour>{text}</Jour> ignored", ("Jour", rank))
+            self.warn("bad_value", f"<Jour>{shorten(text)}</Jour> ignored", ("Jour", rank))
 
     def grid_part(self, local: str, children: list[Child]) -> None:
         if local == "JoursOuvres":
@@ -595,6 +729,7 @@ class _TimetableTarget:
             postcode=_clean(get("CodePostal")),
         )
         self.add(self.teachers, ident, teacher, where)
+        self.check_people(where)
 
     def staff_member(self, attrib: Attrib, children: list[Child], rank: int) -> None:
         ident = self.ident(attrib, "Personnel", rank)
@@ -609,6 +744,7 @@ class _TimetableTarget:
             idcas=_clean(get("IDCAS")),
         )
         self.add(self.staff, ident, member, ("Personnel", rank))
+        self.check_people(("Personnel", rank))
 
     def school_class(self, attrib: Attrib, children: list[Child], rank: int) -> None:
         ident = self.ident(attrib, "Classe", rank)
@@ -632,7 +768,7 @@ class _TimetableTarget:
                 teacher = self.ident(child, name, child_rank)
                 if teacher is not None:
                     main_teachers.append(teacher)
-                    self.refer("teacher", teacher, (name, child_rank), f"class {ident}")
+                    self.refer("teacher", teacher, (name, child_rank), f"class {shorten(ident)}")
             else:
                 self.unknown_entry("Classe", name, child_rank)
         school_class = SchoolClass(
@@ -654,7 +790,7 @@ class _TimetableTarget:
             member = self.ident(child, name, child_rank)
             if member is not None:
                 bucket.append(member)
-                self.refer(kinds[name], member, (name, child_rank), f"group {ident}")
+                self.refer(kinds[name], member, (name, child_rank), f"group {shorten(ident)}")
         group = Group(
             ident,
             _text(attrib.get("Nom")),
@@ -702,7 +838,7 @@ class _TimetableTarget:
                     memo[key] = membership
                     ref = ("class" if name == "Classe" else "class_part", member)
                     if ref not in refs:
-                        refs[ref] = (where, f"student {ident}")
+                        refs[ref] = (where, f"student {shorten(ident)}")
                 if name == "Classe":
                     classes.append(membership)
                 else:
@@ -746,6 +882,8 @@ class _TimetableTarget:
             self.add(self.students, ident, student, ("Eleve", rank))
         else:
             self.students[ident] = student
+            if len(self.students) > self.limits.students:
+                self.refuse("too many students", "students", ("Eleve", rank))
 
     def session_item(self, name: str, child: Attrib, rank: int, number: int) -> SessionItem | None:
         """A new (kind, ident, mask) item of a session, or None (reported) if unusable."""
@@ -765,6 +903,8 @@ class _TimetableTarget:
     def session(self, attrib: Attrib, children: list[Child], rank: int) -> None:
         number = len(self.sessions) + 1
         where = ("Cours", rank)
+        if number > self.limits.sessions:
+            self.refuse("too many sessions", "sessions", where)
         get = attrib.get
         try:
             day = int(get("Jour"))  # type: ignore[arg-type]
@@ -796,7 +936,8 @@ class _TimetableTarget:
                 elif ident:
                     self.warn(
                         "bad_value",
-                        f"session #{number} has a second <Matiere> (Ident {ident}), ignored",
+                        f"session #{number} has a second <Matiere> "
+                        f"(Ident {shorten(ident)}), ignored",
                         (name, child_rank),
                     )
                 else:
@@ -874,7 +1015,7 @@ class _TimetableTarget:
                 more = f" and {uses[key] - 1} other place(s)" if uses[key] > 1 else ""
                 self.warn(
                     "dangling_reference",
-                    f"{_TYPE_NAMES[kind]} Ident {ident} is used by {who}{more} "
+                    f"{_TYPE_NAMES[kind]} Ident {shorten(ident)} is used by {who}{more} "
                     "but declared nowhere",
                     where,
                 )
@@ -886,20 +1027,29 @@ class _TimetableTarget:
                     "missing_section", f"<{section}> ({label}) is missing: lessons cannot be dated"
                 )
         self.resolve_references()
-        wanted: dict[str, set[int]] = {"Cours": {s[1] for s in self.sessions}}
+        wanted: dict[str, set[int]] = {}
+        if self.sessions:
+            wanted["Cours"] = {s[1] for s in self.sessions}
         for _code, _message, where in self.warnings:
             if where is not None:
                 wanted.setdefault(where[0], set()).add(where[1])
-        lines = {name: self.locator.lines(name, ranks) for name, ranks in wanted.items() if ranks}
-        cours_lines = lines.get("Cours", {})
+        lines = self.locator.lines(wanted)
         sessions = tuple(
-            Session(number, cours_lines.get(rank), day, start, count, subject, items, cancelled)
-            for number, rank, day, start, count, subject, items, cancelled in self.sessions
+            Session(number, lines.get(("Cours", rank)), day, start, count, subject, items, dropped)
+            for number, rank, day, start, count, subject, items, dropped in self.sessions
         )
         warnings = tuple(
-            ExportWarning(code, message, lines[where[0]].get(where[1]) if where else None)
+            ExportWarning(code, message, lines.get(where) if where else None)
             for code, message, where in self.warnings
         )
+        if self.dropped_warnings:
+            warnings += (
+                ExportWarning(
+                    "too_many_warnings",
+                    f"{self.dropped_warnings} more warnings not listed (only the first "
+                    f"{self.limits.warnings} are kept)",
+                ),
+            )
         return Timetable(
             version=_clean(self.root_attrib.get("Version")),
             uai=_clean(self.root_attrib.get("UAI")),
@@ -919,17 +1069,29 @@ class _TimetableTarget:
         )
 
 
-def parse_timetable(data: bytes, *, source_name: str | None = None) -> Timetable:
-    """Parse a cleartext `ExportEmploiDuTemps` document (bytes, any BOM) into a `Timetable`."""
+def parse_timetable(
+    data: bytes, *, source_name: str | None = None, limits: ReaderLimits = LIMITS
+) -> Timetable:
+    """Parse a cleartext `ExportEmploiDuTemps` document (bytes, any BOM) into a `Timetable`.
+
+    Every bound of `limits` is checked while reading: `LimitExceededError` at the first passed.
+    """
+    if len(data) > limits.document_bytes:
+        raise LimitExceededError(
+            f"the document is larger than {size_text(limits.document_bytes)}",
+            size_text(limits.document_bytes),
+            name="document_bytes",
+            source=source_name,
+        )
     root_name = root_local_name(data, source=source_name)
     if root_name != TIMETABLE_ROOT:
         raise NotAnExportError(
-            f"root element <{root_name}> is not a PRONOTE/EDT timetable export"
+            f"root element <{shorten(root_name)}> is not a PRONOTE/EDT timetable export"
             if root_name
             else "the file contains no XML element",
             source=source_name,
         )
-    target = _TimetableTarget(data, source_name)
+    target = _TimetableTarget(data, source_name, limits)
     parser = etree.XMLParser(target=target, **SAFE_PARSER_OPTIONS)
     # Only acyclic objects are made here; the cyclic collector would walk the growing model
     # again and again for nothing (about 15 % of the parse time).
@@ -939,7 +1101,7 @@ def parse_timetable(data: bytes, *, source_name: str | None = None) -> Timetable
             return target.timetable()
         except etree.XMLSyntaxError as exc:
             raise MalformedXmlError(
-                f"the timetable is not well-formed XML ({exc.msg})",
+                f"the timetable is not well-formed XML ({shorten(exc.msg, 200)})",
                 source=source_name,
                 line=exc.lineno,
             ) from None

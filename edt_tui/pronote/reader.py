@@ -2,7 +2,9 @@
 
 The file kind is decided on the root element's local name (format doc §1). `import_id` is a
 UUID derived from the SHA-256 of the file's bytes: the same file always gets the same
-"Identifiant unique", a re-export gets a new one.
+"Identifiant unique", a re-export gets a new one. Every read is bounded by `ReaderLimits`
+(`limits.py`): only regular files, never more than the size limits, refused at the first bound
+passed.
 """
 
 from __future__ import annotations
@@ -16,30 +18,27 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from edt_tui.config import DEFAULT_PARTNER
 from edt_tui.pronote.envelope import ENVELOPE_ROOT, decrypt_envelope, parse_envelope
-from edt_tui.pronote.errors import ExportError, NotAnExportError
+from edt_tui.pronote.errors import NotAnExportError, shorten
 from edt_tui.pronote.keys import KeySource
+from edt_tui.pronote.limits import LIMITS, ReaderLimits
 from edt_tui.pronote.model import EnvelopeSummary, Export, ExportWarning, Timetable
 from edt_tui.pronote.parser import TIMETABLE_ROOT, parse_timetable, root_local_name
+from edt_tui.pronote.source import read_file, too_large
 
 IMPORT_ID_NAMESPACE = uuid.UUID("6f3c1f0e-5a7d-4c1b-9a51-2d0b8e6b7e11")
 """Fixed namespace for UUID5 import ids (changing it would change every file's id)."""
 
 
-def _load(source: Path | bytes, source_name: str | None) -> tuple[bytes, str]:
+def _load(
+    source: Path | bytes, source_name: str | None, limits: ReaderLimits
+) -> tuple[bytes, str]:
     if isinstance(source, bytes):
-        return source, source_name or "export"
-    path = Path(source)
-    name = source_name or str(path)
-    try:
-        return path.read_bytes(), name
-    except FileNotFoundError:
-        raise ExportError("file not found", source=name) from None
-    except IsADirectoryError:
-        raise ExportError("this is a directory, not an export file", source=name) from None
-    except OSError as exc:
-        raise ExportError(
-            f"cannot read the file ({exc.strerror or exc.__class__.__name__})", source=name
-        ) from None
+        name = source_name or "export"
+        if len(source) > limits.file_bytes:
+            raise too_large(len(source), limits, name)
+        return source, name
+    name = source_name or str(source)
+    return read_file(Path(source), limits=limits, name=name), name
 
 
 def import_id_of(digest: str) -> str:
@@ -54,7 +53,7 @@ def _kind(data: bytes, name: str) -> str:
     if root is None:
         raise NotAnExportError("the file is empty or contains no XML element", source=name)
     raise NotAnExportError(
-        f"root element <{root}> is neither an encrypted export ({ENVELOPE_ROOT}) nor a "
+        f"root element <{shorten(root)}> is neither an encrypted export ({ENVELOPE_ROOT}) nor a "
         f"timetable export ({TIMETABLE_ROOT})",
         source=name,
     )
@@ -65,21 +64,28 @@ def _check_uai(timetable: Timetable, envelope: EnvelopeSummary) -> Timetable:
     if envelope.uai and timetable.uai and envelope.uai != timetable.uai:
         warning = ExportWarning(
             "uai_mismatch",
-            f"the envelope says UAI {envelope.uai} but the timetable says {timetable.uai} "
-            "(the timetable's UAI is used)",
+            f"the envelope says UAI {shorten(envelope.uai)} but the timetable says "
+            f"{shorten(timetable.uai)} (the timetable's UAI is used)",
         )
         return dataclasses.replace(timetable, warnings=(*timetable.warnings, warning))
     return timetable
 
 
 def read_envelope_summary(
-    source: Path | bytes, *, partner: str = DEFAULT_PARTNER, source_name: str | None = None
+    source: Path | bytes,
+    *,
+    partner: str = DEFAULT_PARTNER,
+    source_name: str | None = None,
+    limits: ReaderLimits = LIMITS,
 ) -> EnvelopeSummary | None:
     """The envelope's summary without any key (None for a plain export)."""
-    data, name = _load(source, source_name)
+    data, name = _load(source, source_name, limits)
     if _kind(data, name) != ENVELOPE_ROOT:
         return None
-    return parse_envelope(data, partner=partner, source_name=name).summary
+    sealed = parse_envelope(
+        data, partner=partner, source_name=name, limits=limits, keep_content=False
+    )
+    return sealed.summary
 
 
 def read_export(
@@ -88,21 +94,27 @@ def read_export(
     private_key: RSAPrivateKey | KeySource | None = None,
     partner: str = DEFAULT_PARTNER,
     source_name: str | None = None,
+    limits: ReaderLimits = LIMITS,
 ) -> Export:
     """Read, decrypt if needed, and parse an export; raises an `ExportError` subclass if not."""
-    data, name = _load(source, source_name)
+    data, name = _load(source, source_name, limits)
     digest = hashlib.sha256(data).hexdigest()
     envelope: EnvelopeSummary | None = None
     if _kind(data, name) == ENVELOPE_ROOT:
-        sealed = parse_envelope(data, partner=partner, source_name=name)
+        sealed = parse_envelope(data, partner=partner, source_name=name, limits=limits)
         envelope = sealed.summary
-        document = decrypt_envelope(sealed, private_key, partner=partner, source_name=name)
-        del data
+        document = decrypt_envelope(
+            sealed, private_key, partner=partner, source_name=name, limits=limits
+        )
+        del data, sealed  # what this function holds of the file: only the document is needed
         timetable = _check_uai(
-            parse_timetable(document, source_name=f"{name} (decrypted content)"), envelope
+            parse_timetable(
+                document, source_name=f"{name} (decrypted content)", limits=limits
+            ),
+            envelope,
         )
     else:
-        timetable = parse_timetable(data, source_name=name)
+        timetable = parse_timetable(data, source_name=name, limits=limits)
     return Export(
         source_name=name,
         sha256=digest,

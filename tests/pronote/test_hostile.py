@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from edt_tui.pronote.errors import HostileXmlError, MalformedXmlError
+from edt_tui.pronote.errors import HostileXmlError, LimitExceededError, MalformedXmlError
 from edt_tui.pronote.reader import read_envelope_summary, read_export
 
 from .conftest import Sealer, timetable_xml
@@ -81,16 +81,16 @@ def test_undeclared_entity_reference_is_malformed_not_expanded() -> None:
         read_export(data)
 
 
-def test_oversized_attribute_refused_without_huge_tree() -> None:
+def test_oversized_attribute_refused_by_the_run_limit() -> None:
     data = timetable_xml('<Salles><Salle Ident="1" Nom="' + "x" * 11_000_000 + '"/></Salles>')
-    with pytest.raises(MalformedXmlError, match="limit"):
+    with pytest.raises(LimitExceededError, match="start tag is too long"):
         read_export(data)
 
 
-def test_oversized_text_in_an_unknown_section_is_skipped_not_kept() -> None:
-    export = read_export(timetable_xml("<Notes>" + "x" * 11_000_000 + "</Notes>"))
-    assert [w.code for w in export.timetable.warnings] == ["unknown_section"]
-    assert "xxxx" not in repr(export)
+def test_oversized_text_in_an_unknown_section_is_refused_not_kept() -> None:
+    with pytest.raises(LimitExceededError, match="text is too long") as exc:
+        read_export(timetable_xml("<Notes>" + "x" * 11_000_000 + "</Notes>"))
+    assert "xxxx" not in str(exc.value)
 
 
 def test_no_memory_growth_on_bombs(tmp_path: Path) -> None:
