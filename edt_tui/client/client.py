@@ -43,6 +43,7 @@ from edt_tui.client.models import (
     Subject,
 )
 from edt_tui.gc_pause import cyclic_gc_paused
+from edt_tui.pronote.source import read_file
 
 if TYPE_CHECKING:
     from edt_tui.config import Settings
@@ -296,7 +297,7 @@ class EntClient(ImportCalls):
     ) -> ExportSummary:
         """Send the file as the raw body; the service decrypts it with its own key."""
         if isinstance(source, Path):
-            data = await asyncio.to_thread(source.read_bytes)
+            data = await asyncio.to_thread(read_file, source)
             file_name = file_name or source.name
         else:
             data = source

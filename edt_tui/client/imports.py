@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from edt_tui.client.models import Page
+from edt_tui.pronote.source import read_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,7 @@ class ImportCalls:
         view: str = "contract",
     ) -> dict[str, Any]:
         """Plan a file with the default selection; the service does not keep it."""
-        data = source.read_bytes() if isinstance(source, Path) else source
+        data = read_file(source) if isinstance(source, Path) else source
         result: dict[str, Any] = await self.call(
             "POST", f"{self._est(uai)}/plans/dry-run", content=data,
             headers={"Content-Type": "application/octet-stream"},

@@ -50,17 +50,27 @@ def checked_at(value: str | None) -> str | None:
     """`--at` as ISO 8601, refused (exit 2) when unreadable."""
     if value is None:
         return None
+    from edt_tui.pronote.errors import excerpt
+    from edt_tui.pronote.limits import check_reference_year
+
+    hint = "e.g. 2026-11-28T08:00:00+01:00"
     try:
-        return datetime.fromisoformat(value).isoformat()
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise BadInputError(
-            f"--at {value!r}: not an ISO 8601 date-time", hint="e.g. 2026-11-28T08:00:00+01:00"
+            f"--at {excerpt(value)}: not an ISO 8601 date-time", hint=hint
         ) from None
+    refused = check_reference_year(moment.year, f"--at {value}")
+    if refused is not None:
+        raise BadInputError(refused, hint=hint)
+    return moment.isoformat()
 
 
 def checked_export(path: Path) -> Path:
-    if not path.is_file():
-        raise BadInputError(f"{path}: no such file", hint="give the path of a PRONOTE/EDT export")
+    """The export path, refused (exit 2) unless a regular file: missing, directory, FIFO…"""
+    from edt_tui.pronote.source import check_regular_file
+
+    check_regular_file(path)
     return path
 
 

@@ -136,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
     from edt_tui.config import key_file_too_open, load_settings
     from edt_tui.pronote.errors import NoPrivateKeyError, PartnerKeyMissingError
     from edt_tui.pronote.reader import import_id_of, read_envelope_summary, read_export
+    from edt_tui.pronote.source import read_file
 
     settings = load_settings(partner=args.partner, private_key=args.key)
     partner = settings.partner
@@ -147,12 +148,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     path = Path(args.export)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        # Let the reader word the error (not found, directory, permission).
-        read_export(path, partner=partner)
-        raise
+    data = read_file(path)
     envelope = read_envelope_summary(data, partner=partner, source_name=str(path))
     if envelope is not None and (not envelope.key_present or key_path is None):
         fields = summary_fields(None, envelope, partner=partner)

@@ -57,6 +57,14 @@ LIMITS = ReaderLimits()
 """The limits the CLI and the service read exports with."""
 
 
+def check_reference_year(year: int, what: str, limits: ReaderLimits = LIMITS) -> str | None:
+    """Why `what` (a reference time in `year`) is refused, or None: dates are only computed
+    within the years school years may have, so that no date arithmetic overflows."""
+    if limits.first_year <= year <= limits.last_year:
+        return None
+    return f"{what} is in year {year:04d}, outside {limits.first_year}-{limits.last_year}"
+
+
 def size_text(value: int) -> str:
     """`48 MiB`, `64 KiB` or `1000 bytes`: a byte count as written in messages and docs."""
     for unit, size in (("MiB", MIB), ("KiB", 1024)):

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from edt_tui.pronote.errors import ExportError
+from edt_tui.pronote.errors import ExportError, LimitExceededError
 from edt_tui.service.exports import UndecryptableError, summarize
 from edt_tui.service.imports import ImportServices
 from edt_tui.service.records import ExportRecord
@@ -93,6 +93,8 @@ def receive_push(services: ImportServices, uai: str, secret: str, data: bytes) -
         return refuse(
             422, "undecryptable", f"Envoi refusé : fichier indéchiffrable ({exc.message})"
         )
+    except LimitExceededError as exc:
+        return refuse(413, "too-large", f"Envoi refusé : fichier hors limites ({exc.message})")
     except ExportError as exc:
         return refuse(422, "bad-export", f"Envoi refusé : fichier illisible ({exc.message})")
     if export.uai != uai:

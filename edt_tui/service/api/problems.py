@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from edt_tui.pronote.errors import LimitExceededError
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _PUSH_SECRET = re.compile(r"^(/push/[^/]+/)[^/]+")
 
@@ -98,6 +100,11 @@ def problem_response(
 
 def not_found(what: str) -> Problem:
     return Problem(404, "not-found", "Not found", f"{what} does not exist")
+
+
+def too_large_export(exc: LimitExceededError) -> Problem:
+    """413: the export passes a reader limit (`limit` names it, as in docs/limits.md)."""
+    return Problem(413, "too-large", "Export exceeds a reader limit", str(exc), limit=exc.name)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -9,9 +9,9 @@ import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response
 from starlette.datastructures import UploadFile
 
-from edt_tui.pronote.errors import ExportError
+from edt_tui.pronote.errors import ExportError, LimitExceededError
 from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep
-from edt_tui.service.api.problems import Problem, not_found
+from edt_tui.service.api.problems import Problem, not_found, too_large_export
 from edt_tui.service.api.schemas import ExportSummaryOut, PageOut, page_out
 from edt_tui.service.exports import ExportIntake, UaiMismatchError, UndecryptableError
 
@@ -78,6 +78,8 @@ async def upload_export(
             422, "undecryptable", "Export cannot be decrypted", str(exc),
             envelope=exc.envelope,
         ) from None
+    except LimitExceededError as exc:
+        raise too_large_export(exc) from None
     except ExportError as exc:
         raise Problem(422, "bad-export", "Not a readable export", str(exc)) from None
     response.headers["Location"] = f"{request.url.path.rstrip('/')}/{record.sha256}"

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from edt_tui.engine.model import ActionType
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import BadInputError
+from edt_tui.pronote.limits import check_reference_year
 from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep
 from edt_tui.service.api.problems import Problem, not_found
 from edt_tui.service.imports import ImportServices, imports_of
@@ -53,6 +54,9 @@ def parse_reference_time(value: datetime | None, now: datetime, timezone: str) -
     """T as given (a time without offset is the establishment's local time), else now."""
     if value is None:
         return now
+    refused = check_reference_year(value.year, "reference_time")
+    if refused is not None:
+        raise Problem(422, "validation", "Invalid request", refused)
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone))
 
 

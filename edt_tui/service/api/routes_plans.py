@@ -19,9 +19,9 @@ from edt_tui.engine.report import plan_steps_to_dict, plan_to_contract_json
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import BadInputError
 from edt_tui.gc_pause import cyclic_gc_paused
-from edt_tui.pronote.errors import ExportError
+from edt_tui.pronote.errors import ExportError, LimitExceededError
 from edt_tui.service.api.deps import EstablishmentDep
-from edt_tui.service.api.problems import Problem, not_found
+from edt_tui.service.api.problems import Problem, not_found, too_large_export
 from edt_tui.service.api.routes_exports import _body
 from edt_tui.service.api.routes_jobs import JobIn, bad_input, parse_reference_time
 from edt_tui.service.exports import UaiMismatchError, UndecryptableError
@@ -77,6 +77,8 @@ def _problem_for(exc: Exception) -> Problem:
         return Problem(
             422, "undecryptable", "Export cannot be decrypted", str(exc), envelope=exc.envelope
         )
+    if isinstance(exc, LimitExceededError):
+        return too_large_export(exc)
     if isinstance(exc, ExportError):
         return Problem(422, "bad-export", "Not a readable export", str(exc))
     assert isinstance(exc, BadInputError)
