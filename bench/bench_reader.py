@@ -47,7 +47,8 @@ def _contenders(export: Path, key_path: Path) -> dict[str, Callable[[], object]]
     sealed = parse_envelope(data)
     partner_key = next(iter(sealed.partner_keys.values()))
     blob = key.decrypt(base64.b64decode("".join(partner_key.split())), padding.PKCS1v15())
-    ciphertext = base64.b64decode("".join(sealed.content.split()))
+    ciphertext = sealed.content  # decoded from base64 while the envelope is parsed
+    assert ciphertext is not None
 
     def floor() -> object:
         dec = Cipher(algorithms.AES(blob[:16]), modes.CBC(blob[16:32])).decryptor()
