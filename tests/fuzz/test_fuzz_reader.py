@@ -7,7 +7,6 @@ service's upload path stores nothing when it refuses."""
 from __future__ import annotations
 
 import random
-import re
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from edt_tui.service.exports import ExportIntake
 from edt_tui.service.records import Establishment
 from edt_tui.service.sqlite_store import SQLiteStore
 from tests.fuzz.budget import FUZZ
+from tests.fuzz.mutants import mutate
 
 DEMO = Path(__file__).resolve().parents[2] / "samples" / "demo"
 PLAIN = (DEMO / "Edt_To_ITSLEARNING_0490856P.plain.xml").read_bytes()
@@ -41,10 +41,6 @@ MAX_SECONDS = 20.0
 MAX_TRACED_MIB = 150
 MAX_MESSAGE = 2000
 
-_ELEMENT = re.compile(rb"<(Eleve|Cours|Salle|Matiere|Professeur|Groupe|Classe)\b[^>]*/>")
-_ENCODINGS = ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be", "cp037", "latin-1")
-
-
 def _seal(cleartext: bytes) -> bytes:
     return seal_envelope(
         cleartext, partners={"ITSLEARNING": PUBLIC}, uai=UAI,
@@ -54,43 +50,9 @@ def _seal(cleartext: bytes) -> bytes:
     )
 
 
-@st.composite
-def mutants(draw: st.DrawFn, base: bytes) -> bytes:
-    """One mutation of `base` (the file bytes)."""
-    data = bytearray(base)
-    kind = draw(st.sampled_from(
-        ["flip", "truncate", "duplicate", "nest", "attribute", "encoding", "splice"]
-    ))
-    if kind == "flip":
-        for _ in range(draw(st.integers(1, 16))):
-            at = draw(st.integers(0, len(data) - 1))
-            data[at] ^= draw(st.integers(1, 255))
-    elif kind == "truncate":
-        del data[draw(st.integers(0, len(data) - 1)):]
-    elif kind == "duplicate":
-        found = list(_ELEMENT.finditer(base))
-        if found:
-            match = found[draw(st.integers(0, len(found) - 1))]
-            copies = draw(st.sampled_from([2, 100, 5000]))
-            data[match.end():match.end()] = match.group(0) * copies
-    elif kind == "nest":
-        at = base.find(b"<Matieres>")
-        depth = draw(st.sampled_from([5, 17, 300, 5000]))
-        data[at:at] = b"<a>" * depth + b"</a>" * depth
-    elif kind == "attribute":
-        at = base.find(b"<Salle ") + len(b"<Salle ")
-        size = draw(st.sampled_from([100, 5000, 100_000]))
-        data[at:at] = b'Note="' + b"x" * size + b'" '
-    elif kind == "encoding":
-        encoding = draw(st.sampled_from(_ENCODINGS))
-        text = bytes(data).decode("utf-8").replace('encoding="UTF-8"', f'encoding="{encoding}"')
-        data = bytearray(text.encode(encoding, "replace"))
-        if draw(st.booleans()):
-            del data[-1:]
-    else:  # splice: a random run of bytes somewhere
-        at = draw(st.integers(0, len(data)))
-        data[at:at] = draw(st.binary(min_size=1, max_size=64))
-    return bytes(data)
+def mutants(base: bytes) -> st.SearchStrategy[bytes]:
+    """Mutations of `base` (see `mutants.py`), drawn from Hypothesis's own random."""
+    return st.randoms(use_true_random=False).map(lambda rng: mutate(rng, base))
 
 
 def _read_bounded(data: bytes) -> None:
