@@ -20,6 +20,9 @@ R = TypeVar("R")
 
 PAGE_SIZES: tuple[int, ...] = (10, 25, 50, 100)
 
+STATUS_KEY = "status"
+"""Sort key of the status column (the status is the model's, not a `Column`)."""
+
 
 @lru_cache(maxsize=131072)
 def fold(text: str) -> str:
@@ -45,6 +48,8 @@ class Column(Generic[R]):
     """Preferred width; None: a flexible column that takes the width the others leave."""
     min_width: int | None = None
     """Narrowest useful width (default: `width`, i.e. never shrunk)."""
+    search: Callable[[R], str] | None = None
+    """What the filter reads instead of the cell's text (e.g. a name without its « (Id : n) »)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,7 @@ class SelectionModel(Generic[R]):
         columns: Sequence[Column[R]],
         initial_active: Callable[[R], bool],
         can_activate: Callable[[R], bool] | None = None,
+        status: Callable[[str, R, bool], str] | None = None,
         page_size: int = 25,
     ) -> None:
         self._rows: list[R] = list(rows)
@@ -83,6 +89,8 @@ class SelectionModel(Generic[R]):
             raise ValueError("row ids must be unique")
         self.columns: tuple[Column[R], ...] = tuple(columns)
         self._can_activate = can_activate
+        self._status = status
+        """The status word of a row (`✖ Désactivé`): filtered and sorted like a column."""
         self._active: list[bool] = [bool(initial_active(r)) for r in self._rows]
         self._active_count = sum(self._active)
         self._haystacks: list[str] | None = None
@@ -144,18 +152,25 @@ class SelectionModel(Generic[R]):
 
     def _haystack(self) -> list[str]:
         if self._haystacks is None:
-            readers = [c.value for c in self.columns if c.filterable]
+            readers = [c.search or c.value for c in self.columns if c.filterable]
             self._haystacks = [
                 fold("\x1f".join(read(row) for read in readers)) for row in self._rows
             ]
         return self._haystacks
 
+    def status_word(self, index: int) -> str:
+        """The row's status as the table shows it (it follows activation, so never cached)."""
+        if self._status is None:
+            return ""
+        return self._status(self._ids[index], self._rows[index], self._active[index])
+
     def _matching(self, text: str, among: Iterable[int]) -> list[int]:
+        """Rows whose filterable text or status word contains `text` (`/désactivé`)."""
         needle = fold(text.strip())
         if not needle:
             return list(among)
         hay = self._haystack()
-        return [i for i in among if needle in hay[i]]
+        return [i for i in among if needle in hay[i] or needle in fold(self.status_word(i))]
 
     def set_filter(self, text: str) -> None:
         """Keep rows whose filterable columns contain `text` (case/accent-insensitive)."""
@@ -170,6 +185,9 @@ class SelectionModel(Generic[R]):
         """Stable sort on one column's text (`None` restores the plan's order)."""
         if column_key is None:
             self._order = list(range(len(self._rows)))
+        elif column_key == STATUS_KEY:
+            keys = [fold(self.status_word(i)) for i in range(len(self._rows))]
+            self._order = sorted(range(len(self._rows)), key=keys.__getitem__, reverse=reverse)
         else:
             column = next((c for c in self.columns if c.key == column_key), None)
             if column is None:

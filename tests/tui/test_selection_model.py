@@ -143,3 +143,42 @@ def test_duplicate_ids_are_rejected() -> None:
             columns=[],
             initial_active=lambda r: True,
         )
+
+
+def with_status(names: list[str]) -> SelectionModel[Item]:
+    rows = [Item(str(i), name, i % 2 == 0) for i, name in enumerate(names)]
+    return SelectionModel(
+        rows,
+        row_id=lambda r: r.ident,
+        columns=[
+            Column("name", "Nom", lambda r: f"{r.name} (Id : {r.ident})", search=lambda r: r.name)
+        ],
+        initial_active=lambda r: r.known,
+        status=lambda _id, r, active: "✔ Activé" if active else "✖ Désactivé",
+    )
+
+
+def test_filter_by_status_word_follows_activation() -> None:
+    model = with_status(["Latin", "Grec", "Anglais", "Allemand"])
+    model.set_filter("désactivé")
+    assert names_on_page(model) == ["Grec", "Allemand"]
+    model.set_active(["0"], False)
+    model.set_filter("")
+    model.set_filter("desactive")
+    assert names_on_page(model) == ["Latin", "Grec", "Allemand"]
+
+
+def test_filter_does_not_read_the_ident_text() -> None:
+    model = with_status([f"Matière {n}" for n in "ABCDEFGHIJKL"])
+    model.set_filter("1")  # « (Id : 1) », « (Id : 10) »… are shown but not searched
+    assert model.visible_count == 0
+    model.set_filter("id")
+    assert model.visible_count == 0
+
+
+def test_sort_by_status() -> None:
+    model = with_status(["Latin", "Grec", "Anglais", "Allemand"])
+    model.sort_by("status")
+    assert names_on_page(model) == ["Latin", "Anglais", "Grec", "Allemand"]
+    model.sort_by("status", reverse=True)
+    assert names_on_page(model) == ["Grec", "Allemand", "Latin", "Anglais"]

@@ -30,6 +30,11 @@ def _edt(row: ItemLine) -> str:
     return f"{row.export_label} (Id : {row.ident})"
 
 
+def _label(row: ItemLine) -> str:
+    """What the filter reads of the EDT column: `/1` must not find every « (Id : 1…) »."""
+    return row.export_label
+
+
 class SubjectsScreen(TableStepScreen):
     STEP = "subjects"
     HELP: ClassVar[str] = "Sélection des matières. " + ITEM_HELP
@@ -39,7 +44,7 @@ class SubjectsScreen(TableStepScreen):
         return plan.subjects
 
     def columns(self) -> Sequence[Column[Any]]:
-        return [Column("ent", "ENT", _ent), Column("edt", "EDT", _edt)]
+        return [Column("ent", "ENT", _ent), Column("edt", "EDT", _edt, search=_label)]
 
     def status(self, row_id: str, row: ItemLine, active: bool) -> Text:
         return item_status(row.known, active).text()
@@ -88,7 +93,7 @@ class GroupsScreen(SubjectsScreen):
         return plan.groups
 
     def columns(self) -> Sequence[Column[Any]]:
-        return [Column("group", "Groupe", _edt)]
+        return [Column("group", "Groupe", _edt, search=_label)]
 
     def status(self, row_id: str, row: ItemLine, active: bool) -> Text:
         return item_status(True, active).text()

@@ -195,6 +195,7 @@ class TableStepScreen(StepScreen):
             columns=self.columns(),
             initial_active=self.initial_active,
             can_activate=self.can_activate,
+            status=lambda row_id, row, active: self.status(row_id, row, active).plain,
             page_size=previous.page_size if previous else 25,
         )
         table = self.TABLE(

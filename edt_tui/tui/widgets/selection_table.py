@@ -25,7 +25,14 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey, RowKey
 
-from edt_tui.tui.selection_model import Change, Column, SelectionModel, french_int, share_width
+from edt_tui.tui.selection_model import (
+    STATUS_KEY,
+    Change,
+    Column,
+    SelectionModel,
+    french_int,
+    share_width,
+)
 
 MARK = "●"
 
@@ -447,7 +454,8 @@ class SelectionTable(Vertical):
                 pager.append(f"{page} ")
         pager.append(f"»  {model.page_size}/page  (] [ pages, ? aide)")
         if model.sort_key:
-            title = next(c.title for c in model.columns if c.key == model.sort_key)
+            titles = {STATUS_KEY: "Statut", **{c.key: c.title for c in model.columns}}
+            title = titles[model.sort_key]
             pager.append(f" · tri {title} {'↓' if model.sort_reverse else '↑'}")
         if model.filter_text:
             pager.append(f" · filtre « {model.filter_text} » : {french_int(model.visible_count)}")
@@ -596,7 +604,7 @@ class SelectionTable(Vertical):
         self.render_page(cursor=0)
 
     def action_sort(self) -> None:
-        keys = [c.key for c in self.model.columns]
+        keys = [STATUS_KEY, *(c.key for c in self.model.columns)]
         current = self.model.sort_key
         following = keys[0] if current is None else None
         if current is not None and keys.index(current) + 1 < len(keys):
