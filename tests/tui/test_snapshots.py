@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DirectoryTree
+from textual.widgets import DirectoryTree, Input
 
 from edt_tui.session.store import STEPS, SessionStore
 from edt_tui.tui.app import EdtTuiApp
@@ -38,6 +38,7 @@ async def reach_step(app: EdtTuiApp, backend: FakeBackend, pilot: Pilot[None], s
     app.go(step)
     await settle(app, pilot)
     if step == "export":  # the tree loads its folder in a thread: wait until it has
+        app.screen.query_one(Input).cursor_blink = False  # a blinking cursor is a timer
         tree = app.screen.query_one(DirectoryTree)
         for _ in range(200):
             if tree.root.data is not None and tree.root.data.loaded:
