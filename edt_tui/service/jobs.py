@@ -292,10 +292,12 @@ class JobStore:
         return recap, pending
 
     def list_actions(
-        self, job_id: str, *, status: str | None = None, type: ActionType | None = None,
-        q: str | None = None, offset: int = 0, limit: int = 100,
+        self, uai: str, job_id: str, *, status: str | None = None,
+        type: ActionType | None = None, q: str | None = None, offset: int = 0, limit: int = 100,
     ) -> Page[JobAction]:
-        where, params = ["job_id = ?"], [job_id]
+        """Actions of `uai`'s job `job_id` (none for another establishment's job)."""
+        where = ["job_id = (SELECT id FROM import_jobs WHERE id = ? AND uai = ?)"]
+        params: list[Any] = [job_id, uai]
         if status is not None:
             where.append("status = ?")
             params.append(status)

@@ -5,6 +5,9 @@ wizard pages through six step lists: parsed exports and plans are kept in small 
 by everything the plan depends on that the caller chooses (export, selection, T, options). The
 ENT side (directory, earlier imports) can change under a cached plan: entries expire after
 `PLAN_TTL` seconds and whenever a job of the establishment finishes in this process.
+
+Tenancy: every cache is keyed by (UAI, id), never by the id alone, so an id of another
+establishment (plan ids and hashes appear in URLs and logs) is simply not found.
 """
 
 from __future__ import annotations
@@ -152,19 +155,23 @@ class PlanRequest:
         return hashlib.sha256(doc.encode()).hexdigest()[:24]
 
 
+TenantKey = tuple[str, str]
+"""(UAI, id): the only key the planner's caches accept."""
+
+
 class _Lru:
     def __init__(self, size: int) -> None:
         self.size = size
-        self.items: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+        self.items: OrderedDict[TenantKey, tuple[float, Any]] = OrderedDict()
 
-    def get(self, key: Any, ttl: float | None = None) -> Any:
+    def get(self, key: TenantKey, ttl: float | None = None) -> Any:
         found = self.items.get(key)
         if found is None or (ttl is not None and time.monotonic() - found[0] > ttl):
             return None
         self.items.move_to_end(key)
         return found[1]
 
-    def put(self, key: Any, value: Any) -> None:
+    def put(self, key: TenantKey, value: Any) -> None:
         self.items[key] = (time.monotonic(), value)
         self.items.move_to_end(key)
         while len(self.items) > self.size:
@@ -189,7 +196,7 @@ class Planner:
     def export(self, uai: str, sha256: str) -> Export:
         """The stored export, parsed once; BadInputError when unknown for `uai`."""
         with self._lock:
-            cached = self._exports.get(sha256)
+            cached = self._exports.get((uai, sha256))
         if cached is not None:
             return cached
         record = self.store.get_export(uai, sha256)
@@ -198,15 +205,15 @@ class Planner:
                 f"no export {sha256} for establishment {uai}",
                 hint="upload it first (POST /api/v1/establishments/{uai}/exports)",
             )
-        export = self.intake.read(self.store.export_bytes(sha256), record.file_name)
+        export = self.intake.read(self.store.export_bytes(uai, sha256), record.file_name)
         with self._lock:
-            self._exports.put(sha256, export)
+            self._exports.put((uai, sha256), export)
         return export
 
-    def remember(self, export: Export) -> None:
-        """An export just read (a push, an upload): the job will not parse it again."""
+    def remember(self, uai: str, export: Export) -> None:
+        """An export of `uai` just read (a push): the job will not parse it again."""
         with self._lock:
-            self._exports.put(export.sha256, export)
+            self._exports.put((uai, export.sha256), export)
 
     def compute(
         self, uai: str, export: Export, selection: Selection, options: PlanOptions,
@@ -236,9 +243,9 @@ class Planner:
         )
 
     def plan(self, request: PlanRequest) -> tuple[str, Plan]:
-        plan_id = request.plan_id
+        plan_id, key = request.plan_id, (request.uai, request.plan_id)
         with self._lock:
-            cached = self._plans.get(plan_id, PLAN_TTL)
+            cached = self._plans.get(key, PLAN_TTL)
         if cached is not None:
             return plan_id, cached
         export = self.export(request.uai, request.export_sha256)
@@ -246,22 +253,22 @@ class Planner:
             request.uai, export, request.selection, request.options, request.reference_time
         )
         with self._lock:
-            self._plans.put(plan_id, plan)
-            self._requests.put(plan_id, request)
+            self._plans.put(key, plan)
+            self._requests.put(key, request)
         return plan_id, plan
 
     def get(self, uai: str, plan_id: str) -> Plan | None:
         """A plan by id, recomputed when it left the cache; None when never computed here."""
         with self._lock:
-            request: PlanRequest | None = self._requests.get(plan_id)
-        if request is None or request.uai != uai:
+            request: PlanRequest | None = self._requests.get((uai, plan_id))
+        if request is None:
             return None
         return self.plan(request)[1]
 
     def steps(self, uai: str, plan_id: str) -> dict[str, Any] | None:
         """`plan_steps_to_dict` of a plan, built once per cached plan (the wizard pages it)."""
         with self._lock:
-            cached = self._steps.get(plan_id, PLAN_TTL)
+            cached = self._steps.get((uai, plan_id), PLAN_TTL)
         if cached is not None:
             return cached
         plan = self.get(uai, plan_id)
@@ -269,7 +276,7 @@ class Planner:
             return None
         steps = plan_steps_to_dict(plan)
         with self._lock:
-            self._steps.put(plan_id, steps)
+            self._steps.put((uai, plan_id), steps)
         return steps
 
     def invalidate(self) -> None:

@@ -128,7 +128,7 @@ def receive_push(services: ImportServices, uai: str, secret: str, data: bytes) -
             f"Envoi refusé : {establishment.daily_quota} imports automatiques déjà acceptés "
             "aujourd'hui", export.sha256, headers={"Retry-After": str(wait)},
         )
-    services.planner.remember(export)
+    services.planner.remember(uai, export)
     store.save_export(
         ExportRecord(
             sha256=export.sha256, uai=uai, file_name=f"push-{now:%Y%m%d-%H%M%S}.xml",

@@ -556,7 +556,9 @@ class SQLiteStore(Store):
         ).fetchone()
         return self._export(row) if row else None
 
-    def export_bytes(self, sha256: str) -> bytes:
+    def export_bytes(self, uai: str, sha256: str) -> bytes:
+        if self.get_export(uai, sha256) is None:
+            raise StoreError(f"no export {sha256} for establishment {uai}")
         return self._export_path(sha256).read_bytes()
 
     def list_exports(self, uai: str, *, offset: int = 0, limit: int = 100) -> Page[ExportRecord]:

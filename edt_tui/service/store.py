@@ -152,7 +152,8 @@ class Store(ABC):
     def get_export(self, uai: str, sha256: str) -> ExportRecord | None: ...
 
     @abstractmethod
-    def export_bytes(self, sha256: str) -> bytes: ...
+    def export_bytes(self, uai: str, sha256: str) -> bytes:
+        """The stored file of `uai`'s export (StoreError for another establishment's)."""
 
     @abstractmethod
     def list_exports(

@@ -77,7 +77,7 @@ async def helpdesk_snapshot(
         record = store.get_export(uai, export_sha256)
         if record is None:
             raise not_found(f"export {export_sha256}")
-        content = await anyio.to_thread.run_sync(store.export_bytes, export_sha256)
+        content = await anyio.to_thread.run_sync(store.export_bytes, uai, export_sha256)
         data["export"] = {
             "summary": ExportSummaryOut.of(record).model_dump(mode="json"),
             "content_b64": base64.b64encode(content).decode("ascii"),

@@ -246,7 +246,8 @@ def job_actions(
     services = imports_of(request)
     _job_or_404(services, establishment.uai, job_id)
     found = services.jobs.list_actions(
-        job_id, status=status, type=type, q=q, offset=page.offset, limit=page.limit
+        establishment.uai, job_id, status=status, type=type, q=q, offset=page.offset,
+        limit=page.limit,
     )
     return {
         "items": [
