@@ -192,7 +192,13 @@ V4 = (
     "ALTER TABLE import_jobs ADD COLUMN links_before_json TEXT",
 )
 
-MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2, V3, V4)
+V5 = (
+    # Wrong push secrets are counted on one row per establishment and hour, not one row each:
+    # a flood must not push the real entries off the admin's last pushes.
+    "ALTER TABLE pushes ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1",
+)
+
+MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2, V3, V4, V5)
 """Ordered: index i upgrades from schema version i to i + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,12 +1,15 @@
 """PRONOTE's automatic push (rules §9, seed §4 and §5.5): accept, refuse with a reason, or no-op.
 
-Checks, in order: the URL's secret (constant-time; an unknown UAI answers exactly like a wrong
-secret), a readable export of the URL's establishment, a prior manual import, identical to the
+The URL's secret is checked first, by `secret_matches` (constant-time; an unknown UAI answers
+exactly like a wrong secret), before the route reads the body: a wrong secret costs no upload.
+A wrong secret is counted, not logged row by row (`record_wrong_secret`: one counter per
+establishment and hour in the push log, one history entry an hour), so a flood can neither fill
+the store nor push the real entries off the admin's last pushes. Then `receive_push` checks, in
+order: a readable export of the URL's establishment, a prior manual import, identical to the
 last import (recorded as a no-op, not counted), the daily quota (calendar day in the
-establishment's time zone, Europe/Paris by default; 429 with `Retry-After` up to midnight). Every
-refusal is recorded in the push log and in the establishment's history (wrong secrets at most
-once an hour there). The secret never
-appears in a reason, a log line or an answer.
+establishment's time zone, Europe/Paris by default; 429 with `Retry-After` up to midnight).
+Every such refusal is recorded in the push log and in the establishment's history. The secret
+never appears in a reason, a log line or an answer.
 """
 
 from __future__ import annotations
@@ -32,9 +35,10 @@ from edt_tui.service.vocabulary import (
 _NO_SECRET = "x" * 32
 SUPERSEDED = "Remplacé par un envoi automatique plus récent"
 WRONG_SECRET = "Envoi refusé : secret de l'URL incorrect"
+WRONG_PUSH_URL = "unknown push URL"
 WRONG_SECRET_EVERY = timedelta(hours=1)
 """At most one wrong-secret refusal per establishment and hour in its history (the push log
-keeps them all): whoever knows a UAI could otherwise fill the history with refusals."""
+counts them on one row per hour): whoever knows a UAI could otherwise fill both."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,23 +64,44 @@ def seconds_to_midnight(now: datetime, zone: ZoneInfo) -> int:
     return max(1, math.ceil((midnight.astimezone(UTC) - now.astimezone(UTC)).total_seconds()))
 
 
-def receive_push(services: ImportServices, uai: str, secret: str, data: bytes) -> PushAnswer:
+def secret_matches(services: ImportServices, uai: str, secret: str) -> bool:
+    establishment = services.store.get_establishment(uai)
+    expected = establishment.push_secret if establishment else _NO_SECRET
+    return hmac.compare_digest(secret.encode(), expected.encode()) and establishment is not None
+
+
+def record_wrong_secret(services: ImportServices, uai: str) -> None:
+    """Count a wrong secret for a known establishment: its hour's counter row, and a history
+    entry at most once an hour. Unknown UAIs leave nothing (no one could read it)."""
+    store, jobs = services.store, services.jobs
+    if store.get_establishment(uai) is None:
+        return
+    now = services.clock().astimezone(UTC)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    with store.transaction() as conn:
+        conn.execute(
+            """INSERT INTO pushes (id, uai, received_at, outcome, reason, attempts)
+               VALUES (?, ?, ?, 'refused', ?, 1)
+               ON CONFLICT (id) DO UPDATE SET attempts = attempts + 1,
+                   received_at = excluded.received_at""",
+            (f"wrong-secret:{uai}:{hour:%Y%m%dT%H}", uai,
+             now.isoformat(timespec="microseconds"), WRONG_PUSH_URL),
+        )
+    last = jobs.last_job(uai, type=JobType.AUTOMATIC, statuses=(JobStatus.REFUSED,))
+    if (
+        last is None
+        or last.reason != WRONG_SECRET
+        or last.created_at <= services.clock() - WRONG_SECRET_EVERY
+    ):
+        jobs.record(uai, type=JobType.AUTOMATIC, status=JobStatus.REFUSED, reason=WRONG_SECRET)
+
+
+def receive_push(services: ImportServices, uai: str, data: bytes) -> PushAnswer:
+    """A push whose secret matched (`secret_matches`)."""
     store, jobs = services.store, services.jobs
     establishment = store.get_establishment(uai)
-    expected = establishment.push_secret if establishment else _NO_SECRET
-    if not hmac.compare_digest(secret.encode(), expected.encode()) or establishment is None:
-        jobs.record_push(uai, "refused", reason="unknown push URL")
-        if establishment is not None:
-            last = jobs.last_job(uai, type=JobType.AUTOMATIC, statuses=(JobStatus.REFUSED,))
-            if (
-                last is None
-                or last.reason != WRONG_SECRET
-                or last.created_at <= services.clock() - WRONG_SECRET_EVERY
-            ):
-                jobs.record(
-                    uai, type=JobType.AUTOMATIC, status=JobStatus.REFUSED, reason=WRONG_SECRET
-                )
-        return PushAnswer(404, "not-found", "unknown push URL")
+    if establishment is None:  # deleted since the secret was checked
+        return PushAnswer(404, "not-found", WRONG_PUSH_URL)
 
     def refuse(
         status: int, slug: str, reason: str, sha: str | None = None, **kw: Any

@@ -34,6 +34,7 @@ from edt_tui.service.api import (
     routes_plans,
     routes_push,
 )
+from edt_tui.service.api.limits import UPLOAD_SLOTS, PushGuard, UploadSlots
 from edt_tui.service.api.middleware import DEFAULT_MAX_UPLOAD, AccessLog, BodySizeLimit
 from edt_tui.service.api.problems import install_problem_handlers
 from edt_tui.service.exports import ExportIntake
@@ -65,13 +66,16 @@ def create_app(
     trusted_principal: Principal | None = None,
     background: Sequence[Background] = (),
     max_upload: int = DEFAULT_MAX_UPLOAD,
+    upload_slots: int = UPLOAD_SLOTS,
+    push_guard: PushGuard | None = None,
     close_store: bool = False,
 ) -> FastAPI:
     """The service on `store`.
 
     `trusted_principal` is for the embedded mode only: requests without an Authorization header
     act as that principal (nothing listens on a port then). `close_store` closes the store when
-    the lifespan ends.
+    the lifespan ends. `upload_slots` bounds the export bodies received at once (429 beyond);
+    `push_guard` the wrong push secrets (`limits.PushGuard`).
     """
 
     @contextlib.asynccontextmanager
@@ -107,6 +111,8 @@ def create_app(
     app.state.store = store
     app.state.intake = ExportIntake(settings or Settings())
     app.state.trusted_principal = trusted_principal
+    app.state.upload_slots = UploadSlots(upload_slots)
+    app.state.push_guard = push_guard or PushGuard()
     install_imports(app, store)
     install_problem_handlers(app)
     for router in ROUTERS:

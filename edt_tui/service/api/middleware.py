@@ -14,7 +14,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from edt_tui.service.api.problems import PROBLEM_MEDIA_TYPE, problem_body, redact_path
+from edt_tui.service.api.problems import PROBLEM_MEDIA_TYPE, problem_body
+from edt_tui.service.api.redaction import redact_path
 
 ACCESS_LOGGER = "edt_tui.access"
 DEFAULT_MAX_UPLOAD = 50 * 1024 * 1024

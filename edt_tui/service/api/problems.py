@@ -7,7 +7,6 @@ by `GET /problems/{slug}`.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,14 +15,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from edt_tui.pronote.errors import LimitExceededError
+from edt_tui.service.api.redaction import redact_path
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-_PUSH_SECRET = re.compile(r"^(/push/[^/]+/)[^/]+")
-
-
-def redact_path(path: str) -> str:
-    """Push URLs carry the establishment's secret: never log or echo it."""
-    return _PUSH_SECRET.sub(r"\1***", path)
 
 PROBLEM_TYPES: dict[str, str] = {
     "not-found": "The resource does not exist, or is outside the token's establishments.",
@@ -38,6 +32,10 @@ PROBLEM_TYPES: dict[str, str] = {
     "conflict": "The request conflicts with the current state of the resource.",
     "unavailable": "The service is temporarily unavailable; retry after `Retry-After`.",
     "quota-exceeded": "Too many automatic imports today; retry after `Retry-After` seconds.",
+    "too-many-requests": (
+        "Too many exports being received at once, or too many wrong push URLs from this "
+        "address or for this establishment; retry after `Retry-After` seconds."
+    ),
     "internal": "An unexpected error; the service log has the details.",
     "http-error": "An HTTP error without a more specific type.",
 }
@@ -51,6 +49,7 @@ _BY_STATUS = {
     409: "conflict",
     413: "too-large",
     422: "validation",
+    429: "too-many-requests",
     503: "unavailable",
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
 import anyio.to_thread
@@ -11,6 +12,7 @@ from starlette.datastructures import UploadFile
 
 from edt_tui.pronote.errors import ExportError, LimitExceededError
 from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep
+from edt_tui.service.api.limits import UploadSlots
 from edt_tui.service.api.problems import Problem, not_found, too_large_export
 from edt_tui.service.api.schemas import ExportSummaryOut, PageOut, page_out
 from edt_tui.service.exports import ExportIntake, UaiMismatchError, UndecryptableError
@@ -37,6 +39,15 @@ UPLOAD_BODY = {
 }
 
 
+TOO_MANY_UPLOADS = {"description": "too many exports being received at once: `Retry-After`"}
+
+
+def upload_slot(request: Request) -> AbstractAsyncContextManager[None]:
+    """Held while an export body is read and parsed (429 when none is free)."""
+    slots: UploadSlots = request.app.state.upload_slots
+    return slots.hold()
+
+
 async def _body(request: Request, file_name: str | None) -> tuple[bytes, str]:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
@@ -56,18 +67,22 @@ async def _body(request: Request, file_name: str | None) -> tuple[bytes, str]:
 
 @router.post(
     "", response_model=ExportSummaryOut, status_code=201, openapi_extra=UPLOAD_BODY,
-    responses={413: {"description": "too large"}, 422: {"description": "refused export"}},
+    responses={
+        413: {"description": "too large"}, 422: {"description": "refused export"},
+        429: TOO_MANY_UPLOADS,
+    },
 )
 async def upload_export(
     request: Request, establishment: EstablishmentDep, store: StoreDep, response: Response,
     file_name: Annotated[str | None, Query(description="original file name")] = None,
 ) -> ExportSummaryOut:
     """Decrypt with the service's key, refuse another UAI, store by SHA-256, return §3.4."""
-    data, name = await _body(request, file_name)
     intake: ExportIntake = request.app.state.intake
     uai = establishment.uai
     try:
-        record = await anyio.to_thread.run_sync(intake.accept, store, uai, data, name)
+        async with upload_slot(request):
+            data, name = await _body(request, file_name)
+            record = await anyio.to_thread.run_sync(intake.accept, store, uai, data, name)
     except UaiMismatchError as exc:
         raise Problem(
             422, "uai-mismatch", "Export of another establishment", str(exc),

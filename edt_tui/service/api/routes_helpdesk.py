@@ -90,7 +90,9 @@ def automatic_status(
     establishment: EstablishmentDep, request: Request,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> dict[str, Any]:
-    """The push URL, today's quota use, the last pushes, and whether pushes can be accepted."""
+    """The push URL, today's quota use, the last pushes, and whether pushes can be accepted.
+
+    Wrong push URLs appear as one entry per hour whose `attempts` counts them."""
     services = imports_of(request)
     uai = establishment.uai
     now = services.clock()
@@ -100,7 +102,7 @@ def automatic_status(
         uai, type=JobType.MANUAL, statuses=(JobStatus.DONE,), with_outcome=False
     )
     rows = services.store.connection().execute(
-        """SELECT received_at, outcome, reason, job_id FROM pushes WHERE uai = ?
+        """SELECT received_at, outcome, reason, job_id, attempts FROM pushes WHERE uai = ?
            ORDER BY received_at DESC LIMIT ?""",
         (uai, limit),
     ).fetchall()
@@ -119,7 +121,8 @@ def automatic_status(
         "refusal": None if manual else FIRST_MANUAL_IMPORT_REQUIRED,
         "pushes": [
             {"received_at": datetime.fromisoformat(r[0]).isoformat(), "outcome": r[1],
-             "outcome_label": PUSH_OUTCOMES.get(r[1], r[1]), "reason": r[2], "job_id": r[3]}
+             "outcome_label": PUSH_OUTCOMES.get(r[1], r[1]), "reason": r[2], "job_id": r[3],
+             "attempts": r[4]}
             for r in rows
         ],
     }

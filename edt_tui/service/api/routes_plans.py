@@ -22,7 +22,7 @@ from edt_tui.gc_pause import cyclic_gc_paused
 from edt_tui.pronote.errors import ExportError, LimitExceededError
 from edt_tui.service.api.deps import EstablishmentDep
 from edt_tui.service.api.problems import Problem, not_found, too_large_export
-from edt_tui.service.api.routes_exports import _body
+from edt_tui.service.api.routes_exports import TOO_MANY_UPLOADS, _body, upload_slot
 from edt_tui.service.api.routes_jobs import JobIn, bad_input, parse_reference_time
 from edt_tui.service.exports import UaiMismatchError, UndecryptableError
 from edt_tui.service.imports import ImportServices, imports_of
@@ -117,7 +117,7 @@ async def create_plan(
         raise _problem_for(exc) from None
 
 
-@router.post("/dry-run")
+@router.post("/dry-run", responses={429: TOO_MANY_UPLOADS})
 async def dry_run(
     establishment: EstablishmentDep, request: Request,
     reference_time: Annotated[datetime | None, Query(description="T (default now)")] = None,
@@ -127,11 +127,10 @@ async def dry_run(
 ) -> dict[str, Any]:
     """Plan a raw export body with the default selection; the export is not stored."""
     services = imports_of(request)
-    data, name = await _body(request, file_name)
     options = PlanOptions(add_unknown_subjects, activate_unmatched_classes)
     when = parse_reference_time(reference_time, services.clock(), establishment.timezone)
 
-    def compute() -> dict[str, Any]:
+    def compute(data: bytes, name: str) -> dict[str, Any]:
         export = services.intake.read(data, name)
         plan = services.planner.compute(
             establishment.uai, export, Selection.default(), options, when
@@ -139,7 +138,9 @@ async def dry_run(
         return render(None, plan, view)
 
     try:
-        return await anyio.to_thread.run_sync(compute)
+        async with upload_slot(request):
+            data, name = await _body(request, file_name)
+            return await anyio.to_thread.run_sync(compute, data, name)
     except (BadInputError, ExportError) as exc:
         raise _problem_for(exc) from None
 
