@@ -20,9 +20,13 @@ import uvicorn
 from edt_tui.config import Settings
 from edt_tui.service.api.app import Background, create_app
 from edt_tui.service.api.middleware import ACCESS_LOGGER, DEFAULT_MAX_UPLOAD
+from edt_tui.service.api.redaction import RedactPushSecrets
 from edt_tui.service.sqlite_store import open_store
 
 GRACEFUL_SECONDS = 10
+
+
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
 
 def configure_access_log(stream: object = None) -> None:
@@ -33,6 +37,16 @@ def configure_access_log(stream: object = None) -> None:
     logger.handlers[:] = [handler]
     logger.setLevel(logging.INFO)
     logger.propagate = False
+
+
+def redact_uvicorn_logs() -> None:
+    """uvicorn's own lines (its access log, if someone turns it on, and its errors) carry the
+    raw request path: mask push secrets there too. Call after `uvicorn.Config`, which
+    configures those loggers."""
+    for name in UVICORN_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactPushSecrets) for f in logger.filters):
+            logger.addFilter(RedactPushSecrets())
 
 
 class _Server(uvicorn.Server):
@@ -78,6 +92,7 @@ def serve(
         app, host=host, port=port, access_log=False, log_level=log_level, lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SECONDS, server_header=False,
     )
+    redact_uvicorn_logs()
     server = _Server(config)
     asyncio.run(_run(server, announce=True))
     if not server.started:
