@@ -72,7 +72,7 @@ def answers_without_location(answer: bytes) -> str:
     """The answer minus a redirect's `Location` (the client's own URL sent back to it)."""
     head, _, body = answer.partition(b"\r\n\r\n")
     lines = [h for h in head.split(b"\r\n") if not h.lower().startswith(b"location:")]
-    return b"\r\n".join(lines + [body]).decode("utf-8", "replace")
+    return b"\r\n".join([*lines, body]).decode("utf-8", "replace")
 
 
 def test_serve_logs_and_answers_never_carry_the_secret(tmp_path: Path, key_file: Path) -> None:

@@ -7,7 +7,7 @@ thread hops per request cost more than the two primary-key lookups they do.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
@@ -53,6 +53,18 @@ async def get_establishment(
     if establishment is None:
         raise not_found(f"establishment {uai}")
     return establishment
+
+
+MAX_TEXT = 200
+"""Longest free-text query value (`q`, names, keys): a search never needs more, and SQLite
+refuses LIKE patterns past 50 KB. Longer is a 422 naming the parameter."""
+MAX_NAME = 255
+"""Longest file name a client may give."""
+
+
+def text_query(description: str, *, max_length: int = MAX_TEXT) -> Any:
+    """`Query` for a free-text parameter, bounded."""
+    return Query(description=description, max_length=max_length)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
-from edt_tui.service.api.deps import EstablishmentDep, PageDep
+from edt_tui.service.api.deps import EstablishmentDep, PageDep, text_query
 from edt_tui.service.api.problems import not_found
 from edt_tui.service.imports import ImportServices, imports_of
 from edt_tui.service.jobs import Job
@@ -49,7 +49,7 @@ def accounts(establishment: EstablishmentDep, request: Request) -> dict[str, Any
 @router.get("/{profile}/unreconciled")
 def unreconciled(
     establishment: EstablishmentDep, request: Request, profile: Profile, page: PageDep,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, text_query("part of the name")] = None,
 ) -> dict[str, Any]:
     _, people = _last(imports_of(request), establishment.uai)
     items = people[profile]["unreconciled"]

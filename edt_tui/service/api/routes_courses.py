@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from edt_tui.engine.model import CourseOrigin, Role
-from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep
+from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep, text_query
 from edt_tui.service.api.problems import not_found
 from edt_tui.service.api.schemas import (
     CourseOut,
@@ -25,8 +25,10 @@ router = APIRouter(prefix="/api/v1/establishments/{uai}", tags=["courses"])
 @router.get("/courses", response_model=PageOut[CourseOut])
 def list_courses(
     establishment: EstablishmentDep, store: StoreDep, page: PageDep,
-    school_year: Annotated[str | None, Query(description="e.g. 2026-2027")] = None,
-    q: Annotated[str | None, Query(description="part of the label")] = None,
+    school_year: Annotated[
+        str | None, Query(description="e.g. 2026-2027", pattern=r"^\d{4}-\d{4}$")
+    ] = None,
+    q: Annotated[str | None, text_query("part of the label")] = None,
     origin: CourseOrigin | None = None,
 ) -> dict[str, object]:
     found = store.list_courses(
@@ -75,7 +77,7 @@ def list_events(
 @router.get("/hierarchy", response_model=PageOut[HierarchyNodeOut])
 def list_hierarchy(
     establishment: EstablishmentDep, store: StoreDep, page: PageDep,
-    parent: Annotated[str | None, Query(description="a node key; roots when absent")] = None,
+    parent: Annotated[str | None, text_query("a node key; roots when absent")] = None,
 ) -> dict[str, object]:
     """`Cours <year>` roots, or the course nodes under one of them."""
     found = store.list_hierarchy(

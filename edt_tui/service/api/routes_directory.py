@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from edt_tui.engine.model import Profile, UserSource
-from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep
+from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep, text_query
 from edt_tui.service.api.problems import Problem, not_found
 from edt_tui.service.api.schemas import (
     ClassOut,
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/v1/establishments/{uai}", tags=["directory"])
 @router.get("/users", response_model=PageOut[UserOut])
 def list_users(
     establishment: EstablishmentDep, store: StoreDep, page: PageDep,
-    q: Annotated[str | None, Query(description="part of a name, sync id or CAS login")] = None,
+    q: Annotated[str | None, text_query("part of a name, sync id or CAS login")] = None,
     profile: Profile | None = None,
     source: UserSource | None = None,
     reconciled: Annotated[
@@ -50,7 +50,7 @@ def get_user(establishment: EstablishmentDep, store: StoreDep, sync_id: str) -> 
 @router.get("/subjects", response_model=PageOut[SubjectOut])
 def list_subjects(
     establishment: EstablishmentDep, store: StoreDep, page: PageDep,
-    q: Annotated[str | None, Query(description="part of the name or code")] = None,
+    q: Annotated[str | None, text_query("part of the name or code")] = None,
 ) -> dict[str, object]:
     found = store.list_subjects(establishment.uai, q=q, offset=page.offset, limit=page.limit)
     return page_out(found, SubjectOut.of)
@@ -84,7 +84,7 @@ def add_subject(
 @router.get("/classes", response_model=PageOut[ClassOut])
 def list_classes(
     establishment: EstablishmentDep, store: StoreDep, page: PageDep,
-    q: Annotated[str | None, Query(description="part of the name")] = None,
+    q: Annotated[str | None, text_query("part of the name")] = None,
 ) -> dict[str, object]:
     found = store.list_classes(establishment.uai, q=q, offset=page.offset, limit=page.limit)
     return page_out(found, ClassOut.of)

@@ -5,9 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from edt_tui.service.api.deps import EstablishmentDep, PageDep, PrincipalDep, StoreDep
+from edt_tui.service.api.deps import (
+    EstablishmentDep,
+    PageDep,
+    PrincipalDep,
+    StoreDep,
+    text_query,
+)
 from edt_tui.service.api.problems import Problem, not_found
 from edt_tui.service.api.schemas import (
     EstablishmentOut,
@@ -24,7 +30,7 @@ router = APIRouter(prefix="/api/v1/establishments", tags=["establishments"])
 @router.get("", response_model=PageOut[EstablishmentOut])
 def list_establishments(
     principal: PrincipalDep, store: StoreDep, page: PageDep,
-    q: Annotated[str | None, Query(description="part of the UAI or name")] = None,
+    q: Annotated[str | None, text_query("part of the UAI or name")] = None,
 ) -> dict[str, object]:
     only = None if principal.role is TokenRole.PLATFORM else [principal.uai or ""]
     found = store.list_establishments(only=only, q=q, offset=page.offset, limit=page.limit)

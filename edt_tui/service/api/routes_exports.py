@@ -7,11 +7,17 @@ from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from starlette.datastructures import UploadFile
 
 from edt_tui.pronote.errors import ExportError, LimitExceededError
-from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep
+from edt_tui.service.api.deps import (
+    MAX_NAME,
+    EstablishmentDep,
+    PageDep,
+    StoreDep,
+    text_query,
+)
 from edt_tui.service.api.limits import UploadSlots
 from edt_tui.service.api.problems import Problem, not_found, too_large_export
 from edt_tui.service.api.schemas import ExportSummaryOut, PageOut, page_out
@@ -74,7 +80,9 @@ async def _body(request: Request, file_name: str | None) -> tuple[bytes, str]:
 )
 async def upload_export(
     request: Request, establishment: EstablishmentDep, store: StoreDep, response: Response,
-    file_name: Annotated[str | None, Query(description="original file name")] = None,
+    file_name: Annotated[
+        str | None, text_query("original file name", max_length=MAX_NAME)
+    ] = None,
 ) -> ExportSummaryOut:
     """Decrypt with the service's key, refuse another UAI, store by SHA-256, return §3.4."""
     intake: ExportIntake = request.app.state.intake

@@ -14,7 +14,7 @@ from edt_tui.engine.model import ActionType
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import BadInputError
 from edt_tui.pronote.limits import check_reference_year
-from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep
+from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep, text_query
 from edt_tui.service.api.problems import Problem, not_found
 from edt_tui.service.imports import ImportServices, imports_of
 from edt_tui.service.jobs import Job, JobStateError
@@ -240,7 +240,7 @@ def job_actions(
     establishment: EstablishmentDep, request: Request, job_id: str, page: PageDep,
     status: Annotated[str | None, Query(pattern="^(pending|success|error)$")] = "error",
     type: Annotated[ActionType | None, Query()] = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, text_query("part of the key or the error")] = None,
 ) -> dict[str, Any]:
     """The job's actions — by default the failed ones with their reasons."""
     services = imports_of(request)

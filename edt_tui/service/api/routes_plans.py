@@ -20,13 +20,14 @@ from edt_tui.engine.selection import Selection
 from edt_tui.errors import BadInputError
 from edt_tui.gc_pause import cyclic_gc_paused
 from edt_tui.pronote.errors import ExportError, LimitExceededError
-from edt_tui.service.api.deps import EstablishmentDep
+from edt_tui.service.api.deps import MAX_NAME, EstablishmentDep, text_query
 from edt_tui.service.api.problems import Problem, not_found, too_large_export
 from edt_tui.service.api.routes_exports import TOO_MANY_UPLOADS, _body, upload_slot
 from edt_tui.service.api.routes_jobs import JobIn, bad_input, parse_reference_time
 from edt_tui.service.exports import UaiMismatchError, UndecryptableError
 from edt_tui.service.imports import ImportServices, imports_of
 from edt_tui.service.planning import PlanOptions, PlanRequest, parse_selection_document
+from edt_tui.service.store import MAX_OFFSET, MAX_PAGE
 
 router = APIRouter(prefix="/api/v1/establishments/{uai}/plans", tags=["plans"])
 
@@ -123,7 +124,9 @@ async def dry_run(
     reference_time: Annotated[datetime | None, Query(description="T (default now)")] = None,
     add_unknown_subjects: bool = False, activate_unmatched_classes: bool = False,
     view: Annotated[View, Query()] = "contract",
-    file_name: Annotated[str | None, Query()] = None,
+    file_name: Annotated[
+        str | None, text_query("original file name", max_length=MAX_NAME)
+    ] = None,
 ) -> dict[str, Any]:
     """Plan a raw export body with the default selection; the export is not stored."""
     services = imports_of(request)
@@ -153,11 +156,13 @@ def _matches(item: dict[str, Any], q: str) -> bool:
 @router.get("/{plan_id}/{step}")
 async def plan_step(
     establishment: EstablishmentDep, request: Request, plan_id: str, step: str,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    status: Annotated[str | None, Query(description="item status (recognised, new…)")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    status: Annotated[
+        str | None, text_query("item status (recognised, new…)", max_length=40)
+    ] = None,
     selected: Annotated[bool | None, Query(description="courses: selected or not")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="text in names/labels")] = None,
+    q: Annotated[str | None, text_query("text in names/labels")] = None,
 ) -> dict[str, Any]:
     """One page of a step's list, with statuses and suggestions, from the cached plan."""
     if step not in STEPS:
