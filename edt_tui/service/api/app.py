@@ -36,6 +36,7 @@ from edt_tui.service.api import (
 )
 from edt_tui.service.api.limits import UPLOAD_SLOTS, PushGuard, UploadSlots
 from edt_tui.service.api.middleware import DEFAULT_MAX_UPLOAD, AccessLog, BodySizeLimit
+from edt_tui.service.api.openapi import declare_problems
 from edt_tui.service.api.problems import install_problem_handlers
 from edt_tui.service.exports import ExportIntake
 from edt_tui.service.imports import install_imports
@@ -117,6 +118,7 @@ def create_app(
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    declare_problems(app)
     app.add_middleware(BodySizeLimit, max_upload=max_upload)
     app.add_middleware(AccessLog)
     return app

@@ -22,7 +22,12 @@ from edt_tui.gc_pause import cyclic_gc_paused
 from edt_tui.pronote.errors import ExportError, LimitExceededError
 from edt_tui.service.api.deps import MAX_NAME, EstablishmentDep, text_query
 from edt_tui.service.api.problems import Problem, not_found, too_large_export
-from edt_tui.service.api.routes_exports import TOO_MANY_UPLOADS, _body, upload_slot
+from edt_tui.service.api.routes_exports import (
+    TOO_MANY_UPLOADS,
+    UPLOAD_BODY,
+    _body,
+    upload_slot,
+)
 from edt_tui.service.api.routes_jobs import JobIn, bad_input, parse_reference_time
 from edt_tui.service.exports import UaiMismatchError, UndecryptableError
 from edt_tui.service.imports import ImportServices, imports_of
@@ -118,7 +123,7 @@ async def create_plan(
         raise _problem_for(exc) from None
 
 
-@router.post("/dry-run", responses={429: TOO_MANY_UPLOADS})
+@router.post("/dry-run", responses={429: TOO_MANY_UPLOADS}, openapi_extra=UPLOAD_BODY)
 async def dry_run(
     establishment: EstablishmentDep, request: Request,
     reference_time: Annotated[datetime | None, Query(description="T (default now)")] = None,
