@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.service.conftest import UAI_A, Api
+from tests.service.exports_builder import plain_export
 
 HUGE = "x" * 60_000
 
@@ -63,3 +64,30 @@ async def test_out_of_range_pages_are_refused_clearly(api: Api, params: dict[str
         answer = await api.http.get(path, params=params, headers=api.auth(api.platform))
         assert answer.status_code in (404, 422), (template, params, answer.text[:200])
         assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+EXTREME_TIMES = ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00",
+                 "9999-12-31T23:59:59"]
+
+
+@pytest.mark.parametrize("when", EXTREME_TIMES)
+async def test_a_reference_time_out_of_any_school_year_is_a_clear_422(
+    api: Api, when: str
+) -> None:
+    est = f"/api/v1/establishments/{UAI_A}"
+    headers = api.auth(api.platform)
+    sha = (await api.http.post(f"{est}/exports", content=plain_export(UAI_A),
+                               headers=headers)).json()["sha256"]
+    answers = [
+        await api.http.post(f"{est}/plans", json={"export_sha256": sha, "reference_time": when},
+                            headers=headers),
+        await api.http.post(f"{est}/jobs", json={"export_sha256": sha, "reference_time": when},
+                            headers=headers),
+        await api.http.post(f"{est}/plans/dry-run", params={"reference_time": when},
+                            content=plain_export(UAI_A), headers=headers),
+    ]
+    for answer in answers:
+        assert answer.status_code == 422, answer.text[:300]
+        assert "reference_time" in answer.json()["detail"]
+    assert (await api.http.get(f"{est}/jobs", headers=headers)).json()["total"] == 0
+    assert api.store.get_selection(UAI_A) is None  # nothing half-written

@@ -158,6 +158,7 @@ async def enqueue_job(
     services = imports_of(request)
     uai = establishment.uai
     _checked_selection(body)
+    when = parse_reference_time(body.reference_time, services.clock(), establishment.timezone)
     if services.store.get_export(uai, body.export_sha256) is None:
         raise not_found(f"export {body.export_sha256}")
     if body.selection_version is not None:
@@ -169,10 +170,7 @@ async def enqueue_job(
     job = await anyio.to_thread.run_sync(
         lambda: services.jobs.enqueue(
             uai, type=JobType.MANUAL, export_sha256=body.export_sha256,
-            selection_version=version,
-            reference_time=parse_reference_time(
-                body.reference_time, services.clock(), establishment.timezone
-            ),
+            selection_version=version, reference_time=when,
         )
     )
     services.worker.notify()
