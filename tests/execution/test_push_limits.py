@@ -180,3 +180,22 @@ async def test_openapi_declares_the_429s(service: Service) -> None:
         ("/push/{uai}/{secret}", "post"), ("/push/{uai}/{secret}", "put"),
     ]:
         assert "429" in paths[path][method]["responses"], (path, method)
+
+
+async def test_an_oversized_push_is_refused_without_reading_its_body(
+    tmp_path: Path, clock: Clock
+) -> None:
+    """Declared past the upload limit: 413 at once — not even the excess is drained."""
+    store = SQLiteStore(tmp_path / "big.sqlite3")
+    seed(store)
+    app = create_app(store, settings=Settings(), max_upload=MB)
+    install_imports(app, store, clock=clock)
+    service = Service(app, store, app.state.imports, clock)
+    async with service.client() as http:
+        for secret in ("guess", None):
+            body = Body(3)
+            answer = await http.post(service.push_url(secret=secret), content=body,  # type: ignore[arg-type]
+                                     headers={"content-length": str(3 * MB)})
+            assert answer.status_code == 413 and body.pulled == 0
+    assert service.rows() == (0, 0)
+    store.close()

@@ -156,7 +156,9 @@ async def test_ids_of_b_in_a_body_or_a_query_are_not_found_either(crossed: Cross
     sha, version = crossed.ids["sha256"][0], int(crossed.ids["version"][0])
     headers = {"Authorization": f"Bearer {crossed.tokens['platform']}"}
 
-    def attempts(sha: str, version: int) -> list[tuple[str, str, dict[str, Any]]]:
+    def attempts(
+        sha: str, version: int, job_id: str
+    ) -> list[tuple[str, str, dict[str, Any]]]:
         return [
             ("POST", f"{a}/plans", {"json": {"export_sha256": sha, "reference_time": T}}),
             ("POST", f"{a}/plans",
@@ -165,10 +167,13 @@ async def test_ids_of_b_in_a_body_or_a_query_are_not_found_either(crossed: Cross
             ("POST", f"{a}/jobs", {"json": {"export_sha256": sha, "selection_version": version}}),
             ("GET", f"{a}/helpdesk/snapshot", {"params": {"export_sha256": sha}}),
             ("GET", f"{a}/selections/{version}", {}),
+            ("GET", f"{a}/helpdesk/snapshot", {"params": {"job_id": job_id,
+                                                          "school_year": YEAR}}),
         ]
 
     for (method, path, kw), (_, nowhere_path, nowhere_kw) in zip(
-        attempts(sha, version), attempts("0" * 64, 999), strict=True
+        attempts(sha, version, crossed.ids["job_id"][0]), attempts("0" * 64, 999, "f" * 32),
+        strict=True,
     ):
         answer = await crossed.http.request(method, path, headers=headers, **kw)
         nowhere = await crossed.http.request(method, nowhere_path, headers=headers, **nowhere_kw)

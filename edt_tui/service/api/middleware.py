@@ -28,6 +28,7 @@ UPLOAD_PATHS = (
 )
 """Routes whose body is an export file: they get the upload limit. Add new ones here."""
 _UPLOAD_PATH = re.compile("|".join(UPLOAD_PATHS))
+_PUSH_PATH = re.compile(r"^/push/")
 
 
 async def _send_problem(send: Send, status: int, slug: str, title: str, detail: str) -> None:
@@ -75,7 +76,8 @@ class BodySizeLimit:
         detail = f"the request body is larger than {limit} bytes"
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            if int(declared) - limit <= DRAIN_CAP:
+            # A push has no token: an anonymous client gets no read at all, not even a drain.
+            if int(declared) - limit <= DRAIN_CAP and not _PUSH_PATH.match(scope["path"]):
                 await _drain(receive, int(declared))
             await _send_problem(send, 413, "too-large", "Request too large", detail)
             return
