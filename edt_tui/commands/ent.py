@@ -22,11 +22,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "load", help="load establishments/users/subjects/classes CSV files (upsert)",
         description=(
             "Load whichever of establishments.csv, users.csv, subjects.csv, classes.csv exist in "
-            "DIR (UTF-8, header row; columns in docs/cli-contract.md). Every file is checked "
-            "before anything is written: a bad row stops the load with its file and line."
+            "DIR (UTF-8, header row; see docs/directory.md). Every file is checked before "
+            "anything is written, and the whole directory is written at once or not at all: a "
+            "bad row stops the load with its file and line. A sync id already held by another "
+            "establishment is refused unless --move-accounts is given."
         ),
     )
     load.add_argument("directory", metavar="DIR", type=Path)
+    load.add_argument(
+        "--move-accounts", action="store_true",
+        help="move accounts whose sync id another establishment holds (they changed school); "
+        "each move is listed",
+    )
     load.set_defaults(handler=run_load)
 
     token = sub.add_parser("token", help="API tokens")
@@ -55,11 +62,16 @@ def run_load(args: argparse.Namespace) -> int:
 
     store = open_store()
     try:
-        report = load_directory(store, args.directory)
+        report = load_directory(store, args.directory, move_accounts=args.move_accounts)
     finally:
         store.close()
     for name, count in report.counts.items():
         print(f"{name}: {count} row(s) loaded")
+    if report.moves:
+        print(f"{len(report.moves)} account(s) moved to another establishment "
+              "(their IDPN link in the old one removed):")
+        for move in report.moves:
+            print(f"  {move.sync_id}: {move.from_uai} -> {move.to_uai}")
     return 0
 
 

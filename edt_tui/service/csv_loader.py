@@ -1,13 +1,15 @@
 """`edt-tui ent load DIR`: the ENT directory and referential from the contract's CSV files.
 
-Every file present is parsed and validated before anything is written, so a bad row (reported
-with file and line) leaves the store untouched; then each file is upserted in one transaction.
+Every file present is read within bounds (csv_rows.py) and validated before anything is written,
+so a bad row (reported with file and line) leaves the store untouched; then the whole directory
+is written in one transaction: all of it, or nothing (a full disk included).
+
+A sync id already held by another establishment is refused row by row unless the caller asks
+to move accounts (`--move-accounts`): an account never changes establishment silently.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,14 +20,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from edt_tui.engine.model import Profile, UserSource
 from edt_tui.errors import BadInputError
+from edt_tui.service.csv_rows import CsvRowError, Row, read_rows, shown
 from edt_tui.service.records import (
     DEFAULT_TIMEZONE,
+    AccountMove,
     ClassRecord,
+    DirectoryLoad,
     Establishment,
     SubjectRecord,
     UserRecord,
 )
-from edt_tui.service.store import Store
+from edt_tui.service.store import AccountElsewhereError, Store
 
 UAI_PATTERN = re.compile(r"^[0-9]{7}[A-Z]$")
 
@@ -38,62 +43,17 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 """Required columns per file; `timezone` (establishments) and `code` (subjects) are optional."""
 
-
-class CsvRowError(BadInputError):
-    def __init__(self, path: Path, line: int, message: str, *, hint: str | None = None) -> None:
-        super().__init__(
-            f"{path}, line {line}: {message}",
-            hint=hint or "fix the row and load again; nothing of this directory was loaded",
-        )
-        self.path = path
-        self.line = line
+SHOWN_CONFLICTS = 20
+"""Rows listed when sync ids belong to another establishment (the count says how many more)."""
 
 
 @dataclass(frozen=True, slots=True)
 class LoadReport:
-    """How many rows each file upserted (files absent from the directory are not listed)."""
+    """How many rows each file upserted (files absent from the directory are not listed), and
+    the accounts moved from another establishment (only with `move_accounts`)."""
 
     counts: dict[str, int] = field(default_factory=dict)
-
-
-Row = dict[str, str]
-
-
-def _rows(path: Path) -> list[tuple[int, Row]]:
-    """(line number, row) for each non-empty data row; header and encoding checked."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise CsvRowError(
-            path, line, "not UTF-8 text", hint="save the file as UTF-8 (with or without BOM)"
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None:
-        raise CsvRowError(path, 1, "empty file: a header row is required")
-    names = [h.strip().lower() for h in header]
-    missing = [c for c in COLUMNS[path.name] if c not in names]
-    if missing:
-        raise CsvRowError(
-            path, 1, f"missing column(s) {', '.join(missing)}",
-            hint=f"the header must contain: {','.join(COLUMNS[path.name])}",
-        )
-    rows: list[tuple[int, Row]] = []
-    try:
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(names):
-                raise CsvRowError(
-                    path, reader.line_num, f"{len(values)} fields, the header has {len(names)}"
-                )
-            cells = {n: v.strip() for n, v in zip(names, values, strict=True)}
-            rows.append((reader.line_num, cells))
-    except csv.Error as exc:
-        raise CsvRowError(path, reader.line_num, f"unreadable CSV ({exc})") from None
-    return rows
+    moves: tuple[AccountMove, ...] = ()
 
 
 def _required(path: Path, line: int, row: Row, column: str) -> str:
@@ -106,7 +66,7 @@ def _required(path: Path, line: int, row: Row, column: str) -> str:
 def _uai(path: Path, line: int, row: Row, known: set[str] | None) -> str:
     uai = _required(path, line, row, "uai").upper()
     if not UAI_PATTERN.match(uai):
-        raise CsvRowError(path, line, f"bad UAI {uai!r}: expected 7 digits and a letter")
+        raise CsvRowError(path, line, f"bad UAI {shown(uai)}: expected 7 digits and a letter")
     if known is not None and uai not in known:
         raise CsvRowError(
             path, line, f"unknown establishment {uai}",
@@ -120,14 +80,16 @@ def _establishment(path: Path, line: int, row: Row, _known: set[str] | None) -> 
     tz = row.get("timezone") or DEFAULT_TIMEZONE
     try:
         ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise CsvRowError(path, line, f"unknown time zone {tz!r} (e.g. Europe/Paris)") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise CsvRowError(
+            path, line, f"unknown time zone {shown(tz)} (e.g. Europe/Paris)"
+        ) from None
     return Establishment(uai=uai, name=_required(path, line, row, "name"), timezone=tz)
 
 
 def _choice(path: Path, line: int, value: str, column: str, allowed: Sequence[str]) -> str:
     if value not in allowed:
-        raise CsvRowError(path, line, f"bad {column} {value!r}: one of {'|'.join(allowed)}")
+        raise CsvRowError(path, line, f"bad {column} {shown(value)}: one of {'|'.join(allowed)}")
     return value
 
 
@@ -141,10 +103,13 @@ def _user(path: Path, line: int, row: Row, known: set[str] | None) -> UserRecord
             birth = date.fromisoformat(row["birth_date"])
         except ValueError:
             raise CsvRowError(
-                path, line, f"bad birth_date {row['birth_date']!r}: expected YYYY-MM-DD or empty"
+                path, line,
+                f"bad birth_date {shown(row['birth_date'])}: expected YYYY-MM-DD or empty",
             ) from None
         if len(row["birth_date"]) != 10:
-            raise CsvRowError(path, line, f"bad birth_date {row['birth_date']!r}: YYYY-MM-DD")
+            raise CsvRowError(
+                path, line, f"bad birth_date {shown(row['birth_date'])}: YYYY-MM-DD"
+            )
     return UserRecord(
         uai=uai, sync_id=_required(path, line, row, "sync_id"), profile=Profile(profile),
         last_name=_required(path, line, row, "last_name"),
@@ -166,63 +131,106 @@ def _class(path: Path, line: int, row: Row, known: set[str] | None) -> ClassReco
 
 Parser = Callable[[Path, int, Row, "set[str] | None"], Any]
 
-PARSERS: dict[str, tuple[Parser, Callable[[Any], object]]] = {
-    "establishments.csv": (_establishment, lambda r: r.uai),
-    "users.csv": (_user, lambda r: r.sync_id),
+PARSERS: dict[str, tuple[Parser, Callable[[Any], tuple[str, ...]]]] = {
+    "establishments.csv": (_establishment, lambda r: (r.uai,)),
+    "users.csv": (_user, lambda r: (r.sync_id,)),
     "subjects.csv": (_subject, lambda r: (r.uai, r.name)),
     "classes.csv": (_class, lambda r: (r.uai, r.name)),
 }
 """Parser and key per file, in load order (establishments first: the others refer to them)."""
 
 
-def parse_directory(directory: Path, known_uais: set[str]) -> dict[str, list[Any]]:
-    """Validate every contract file in `directory`; records per file name, in file order."""
+@dataclass(frozen=True, slots=True)
+class ParsedDirectory:
+    """Every record of a directory, validated, and where each user row came from."""
+
+    load: DirectoryLoad
+    counts: dict[str, int]
+    users_path: Path
+    user_lines: dict[str, int]
+    """Line of each sync id in users.csv, to report a refused row."""
+
+
+def _present(directory: Path) -> list[str]:
+    """Contract file names present in `directory`; one that is not a regular file is refused."""
     if not directory.is_dir():
         raise BadInputError(
             f"{directory}: not a directory",
             hint="give the directory holding establishments.csv, users.csv, subjects.csv…",
         )
-    present = [name for name in PARSERS if (directory / name).is_file()]
+    present = [name for name in PARSERS if (directory / name).exists()]
     if not present:
         raise BadInputError(
             f"{directory}: none of {', '.join(PARSERS)} found",
-            hint="see docs/cli-contract.md (`ent load`) for the file names and columns",
+            hint="see docs/directory.md for the file names and columns",
         )
+    return present
+
+
+def parse_directory(directory: Path, known_uais: set[str]) -> ParsedDirectory:
+    """Validate every contract file in `directory`; nothing is written."""
     known = set(known_uais)
-    parsed: dict[str, list[Any]] = {}
-    for name in present:
+    parsed: dict[str, list[Any]] = {name: [] for name in PARSERS}
+    counts: dict[str, int] = {}
+    user_lines: dict[str, int] = {}
+    for name in _present(directory):
         path = directory / name
         parse, key_of = PARSERS[name]
-        records: list[Any] = []
-        first_line: dict[object, int] = {}
-        for line, row in _rows(path):
+        records = parsed[name]
+        first_line: dict[tuple[str, ...], int] = {}
+        for line, row in read_rows(path, COLUMNS[name]):
             record = parse(path, line, row, None if name == "establishments.csv" else known)
             key = key_of(record)
             if key in first_line:
                 raise CsvRowError(
-                    path, line, f"duplicate key {key!r} (first on line {first_line[key]})"
+                    path, line, f"duplicate key {', '.join(map(shown, key))} "
+                    f"(first on line {first_line[key]})",
                 )
             first_line[key] = line
             records.append(record)
         if name == "establishments.csv":
             known |= {r.uai for r in records}
-        parsed[name] = records
-    return parsed
+        if name == "users.csv":
+            user_lines = {key[0]: line for key, line in first_line.items()}
+        counts[name] = len(records)
+    load = DirectoryLoad(
+        establishments=tuple(parsed["establishments.csv"]), users=tuple(parsed["users.csv"]),
+        subjects=tuple(parsed["subjects.csv"]), classes=tuple(parsed["classes.csv"]),
+    )
+    return ParsedDirectory(load, counts, directory / "users.csv", user_lines)
 
 
-def load_directory(store: Store, directory: Path) -> LoadReport:
-    """Validate all files, then upsert each in one transaction (establishments first)."""
+class AccountConflictError(BadInputError):
+    """users.csv rows whose sync id another establishment holds, each with file and line."""
+
+    def __init__(self, parsed: ParsedDirectory, moves: Sequence[AccountMove]) -> None:
+        lines = sorted(((parsed.user_lines[m.sync_id], m) for m in moves), key=lambda p: p[0])
+        headline = f"{len(lines)} row(s) hold a sync id another establishment has:"
+        shown_rows = [headline] + [
+            f"{parsed.users_path}, line {line}: sync_id {shown(m.sync_id)} belongs to "
+            f"establishment {m.from_uai}; this row puts it in {m.to_uai}"
+            for line, m in lines[:SHOWN_CONFLICTS]
+        ]
+        more = len(lines) - SHOWN_CONFLICTS
+        if more > 0:
+            shown_rows.append(f"… and {more} more row(s) like these")
+        super().__init__(
+            "\n".join(shown_rows),
+            hint="nothing was loaded. If these accounts really changed establishment, load "
+            "again with `edt-tui ent load --move-accounts DIR`; otherwise fix their sync_id",
+        )
+        self.moves = tuple(m for _, m in lines)
+
+
+def load_directory(store: Store, directory: Path, *, move_accounts: bool = False) -> LoadReport:
+    """Validate all files, then write the whole directory in one transaction."""
     known = {e.uai for e in _all_establishments(store)}
     parsed = parse_directory(directory, known)
-    writers: dict[str, Callable[[list[Any]], None]] = {
-        "establishments.csv": store.upsert_establishments,
-        "users.csv": store.upsert_users,
-        "subjects.csv": store.upsert_subjects,
-        "classes.csv": store.upsert_classes,
-    }
-    for name, records in parsed.items():
-        writers[name](records)
-    return LoadReport({name: len(records) for name, records in parsed.items()})
+    try:
+        moves = store.load_directory(parsed.load, move_accounts=move_accounts)
+    except AccountElsewhereError as exc:
+        raise AccountConflictError(parsed, exc.moves) from None
+    return LoadReport(parsed.counts, moves)
 
 
 def _all_establishments(store: Store) -> list[Establishment]:

@@ -160,3 +160,22 @@ class HierarchyNode:
     title: str
     parent_key: str | None
     course_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryLoad:
+    """One `ent load`: what each contract file holds, written in one transaction."""
+
+    establishments: tuple[Establishment, ...] = ()
+    users: tuple[UserRecord, ...] = ()
+    subjects: tuple[SubjectRecord, ...] = ()
+    classes: tuple[ClassRecord, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AccountMove:
+    """A sync id already held by `from_uai`, now loaded under `to_uai`."""
+
+    sync_id: str
+    from_uai: str
+    to_uai: str

@@ -12,6 +12,7 @@ before closing, and a closed store raises `StoreClosedError` — never a crash i
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -44,8 +45,10 @@ from edt_tui.engine.normalize import norm
 from edt_tui.service.migrations import MIGRATIONS
 from edt_tui.service.records import (
     INTEGRATION_AUTHOR,
+    AccountMove,
     ClassRecord,
     CourseRecord,
+    DirectoryLoad,
     Establishment,
     EventRecord,
     ExportRecord,
@@ -57,9 +60,20 @@ from edt_tui.service.records import (
     TokenRole,
     UserRecord,
 )
-from edt_tui.service.store import MAX_OFFSET, MAX_PAGE, Store, StoreError, UnknownEstablishmentError
+from edt_tui.service.sqlite_errors import store_unavailable
+from edt_tui.service.store import (
+    MAX_OFFSET,
+    MAX_PAGE,
+    AccountElsewhereError,
+    Store,
+    StoreError,
+    TokenCollisionError,
+    UnknownEstablishmentError,
+)
 
 BUSY_TIMEOUT_MS = 10_000
+_IN_CHUNK = 500
+"""Values per `IN (…)` list: far below SQLite's bound-parameter limit."""
 _PROFILES = {p.value: p for p in Profile}
 _SOURCES = {s.value: s for s in UserSource}
 Clock = Callable[[], datetime]
@@ -164,18 +178,22 @@ class SQLiteStore(Store):
 
     def __init__(self, path: Path, *, clock: Clock = utcnow) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            # Personal data, push secrets, token digests: owner only (SQLite gives its -wal and
-            # -shm files the database file's permissions).
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         self.exports_dir = self.path.parent / "exports"
         self._clock = clock
         self._local = threading.local()
         self._connections: list[_GuardedConnection] = []
         self._lock = threading.Lock()
         self._closed = False
-        self._migrate()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                # Personal data, push secrets, token digests: owner only (SQLite gives its -wal
+                # and -shm files the database file's permissions).
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+            self._migrate()
+        except (OSError, sqlite3.Error) as exc:
+            self.close()
+            raise store_unavailable(self.path, exc, doing="opening the ENT store") from None
 
     # -- connections and transactions -----------------------------------------------------
     # Public for the modules that share this SQLite file and its connections: the job queue
@@ -211,10 +229,14 @@ class SQLiteStore(Store):
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite may already have rolled back (disk full, I/O error): a second ROLLBACK
+            # would replace the true reason with "no transaction is active".
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
 
     @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -284,21 +306,26 @@ class SQLiteStore(Store):
 
     # -- establishments -------------------------------------------------------------------
     def upsert_establishments(self, rows: Sequence[Establishment]) -> None:
-        now = _iso(self._clock())
         with self.transaction() as conn:
-            conn.executemany(
-                """INSERT INTO establishments
-                       (uai, name, timezone, push_secret, daily_quota, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (uai) DO UPDATE SET
-                       name = excluded.name, timezone = excluded.timezone,
-                       updated_at = excluded.updated_at""",
-                [
-                    (e.uai, e.name, e.timezone, e.push_secret or secrets.token_urlsafe(24),
-                     e.daily_quota, now, now)
-                    for e in rows
-                ],
-            )
+            self._write_establishments(conn, rows, _iso(self._clock()))
+
+    @staticmethod
+    def _write_establishments(
+        conn: sqlite3.Connection, rows: Sequence[Establishment], now: str
+    ) -> None:
+        conn.executemany(
+            """INSERT INTO establishments
+                   (uai, name, timezone, push_secret, daily_quota, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (uai) DO UPDATE SET
+                   name = excluded.name, timezone = excluded.timezone,
+                   updated_at = excluded.updated_at""",
+            [
+                (e.uai, e.name, e.timezone, e.push_secret or secrets.token_urlsafe(24),
+                 e.daily_quota, now, now)
+                for e in rows
+            ],
+        )
 
     @staticmethod
     def _establishment(row: sqlite3.Row) -> Establishment:
@@ -351,26 +378,75 @@ class SQLiteStore(Store):
 
     # -- directory ------------------------------------------------------------------------
     def upsert_users(self, rows: Sequence[UserRecord]) -> None:
-        now = _iso(self._clock())
         with self.transaction() as conn:
-            self._require_establishments(conn, (u.uai for u in rows))
-            conn.executemany(
-                """INSERT INTO directory_users (sync_id, uai, profile, last_name, first_name,
-                       birth_date, cas_login, source, search_text, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (sync_id) DO UPDATE SET
-                       uai = excluded.uai, profile = excluded.profile,
-                       last_name = excluded.last_name, first_name = excluded.first_name,
-                       birth_date = excluded.birth_date, cas_login = excluded.cas_login,
-                       source = excluded.source, search_text = excluded.search_text,
-                       updated_at = excluded.updated_at""",
-                [
-                    (u.sync_id, u.uai, u.profile.value, u.last_name, u.first_name,
-                     u.birth_date.isoformat() if u.birth_date else None, u.cas_login,
-                     u.source.value, _search_text(u), now)
-                    for u in rows
-                ],
-            )
+            self._write_users(conn, rows, _iso(self._clock()), move_accounts=False)
+
+    def load_directory(
+        self, load: DirectoryLoad, *, move_accounts: bool = False
+    ) -> tuple[AccountMove, ...]:
+        now = _iso(self._clock())
+        try:
+            with self.transaction() as conn:
+                self._write_establishments(conn, load.establishments, now)
+                moves = self._write_users(conn, load.users, now, move_accounts=move_accounts)
+                self._write_subjects(conn, load.subjects)
+                self._write_classes(conn, load.classes)
+        except (OSError, sqlite3.Error) as exc:
+            raise store_unavailable(self.path, exc, doing="loading the directory") from None
+        return moves
+
+    def _write_users(
+        self, conn: sqlite3.Connection, rows: Sequence[UserRecord], now: str, *,
+        move_accounts: bool,
+    ) -> tuple[AccountMove, ...]:
+        """`sync_id` is the table's key: one establishment's row never changes hands unasked."""
+        self._require_establishments(conn, (u.uai for u in rows))
+        moves = self._account_moves(conn, rows)
+        if moves and not move_accounts:
+            raise AccountElsewhereError(moves)
+        # The IDPN was the old establishment's PRONOTE id for that person: it goes with it.
+        conn.executemany(
+            "DELETE FROM idpn_links WHERE uai = ? AND sync_id = ?",
+            [(m.from_uai, m.sync_id) for m in moves],
+        )
+        conn.executemany(
+            """INSERT INTO directory_users (sync_id, uai, profile, last_name, first_name,
+                   birth_date, cas_login, source, search_text, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (sync_id) DO UPDATE SET
+                   uai = excluded.uai, profile = excluded.profile,
+                   last_name = excluded.last_name, first_name = excluded.first_name,
+                   birth_date = excluded.birth_date, cas_login = excluded.cas_login,
+                   source = excluded.source, search_text = excluded.search_text,
+                   updated_at = excluded.updated_at""",
+            [
+                (u.sync_id, u.uai, u.profile.value, u.last_name, u.first_name,
+                 u.birth_date.isoformat() if u.birth_date else None, u.cas_login,
+                 u.source.value, _search_text(u), now)
+                for u in rows
+            ],
+        )
+        return moves
+
+    @staticmethod
+    def _account_moves(
+        conn: sqlite3.Connection, rows: Sequence[UserRecord]
+    ) -> tuple[AccountMove, ...]:
+        """Rows whose sync id is stored under another establishment, in row order."""
+        wanted = {u.sync_id: u.uai for u in rows}
+        ids = list(wanted)
+        held: dict[str, str] = {}
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[start : start + _IN_CHUNK]
+            held.update(conn.execute(
+                f"SELECT sync_id, uai FROM directory_users "
+                f"WHERE sync_id IN ({', '.join('?' * len(chunk))})", chunk,
+            ).fetchall())
+        return tuple(
+            AccountMove(sync_id, held[sync_id], uai)
+            for sync_id, uai in wanted.items()
+            if sync_id in held and held[sync_id] != uai
+        )
 
     _USER_SQL = """SELECT u.uai, u.sync_id, u.profile, u.last_name, u.first_name, u.birth_date,
             u.cas_login, u.source, l.idpn, l.method, l.validated_by, l.linked_at
@@ -445,12 +521,16 @@ class SQLiteStore(Store):
     # -- referential ----------------------------------------------------------------------
     def upsert_subjects(self, rows: Sequence[SubjectRecord]) -> None:
         with self.transaction() as conn:
-            self._require_establishments(conn, (s.uai for s in rows))
-            conn.executemany(
-                """INSERT INTO subjects (uai, name, code) VALUES (?, ?, ?)
-                   ON CONFLICT (uai, name) DO UPDATE SET code = excluded.code""",
-                [(s.uai, s.name, s.code or None) for s in rows],
-            )
+            self._write_subjects(conn, rows)
+
+    def _write_subjects(self, conn: sqlite3.Connection, rows: Sequence[SubjectRecord]) -> None:
+        """Keyed by (uai, name): one establishment's subject never touches another's."""
+        self._require_establishments(conn, (s.uai for s in rows))
+        conn.executemany(
+            """INSERT INTO subjects (uai, name, code) VALUES (?, ?, ?)
+               ON CONFLICT (uai, name) DO UPDATE SET code = excluded.code""",
+            [(s.uai, s.name, s.code or None) for s in rows],
+        )
 
     @staticmethod
     def _subject(row: sqlite3.Row) -> SubjectRecord:
@@ -475,11 +555,15 @@ class SQLiteStore(Store):
 
     def upsert_classes(self, rows: Sequence[ClassRecord]) -> None:
         with self.transaction() as conn:
-            self._require_establishments(conn, (c.uai for c in rows))
-            conn.executemany(
-                "INSERT INTO classes (uai, name) VALUES (?, ?) ON CONFLICT (uai, name) DO NOTHING",
-                [(c.uai, c.name) for c in rows],
-            )
+            self._write_classes(conn, rows)
+
+    def _write_classes(self, conn: sqlite3.Connection, rows: Sequence[ClassRecord]) -> None:
+        """Keyed by (uai, name), like subjects."""
+        self._require_establishments(conn, (c.uai for c in rows))
+        conn.executemany(
+            "INSERT INTO classes (uai, name) VALUES (?, ?) ON CONFLICT (uai, name) DO NOTHING",
+            [(c.uai, c.name) for c in rows],
+        )
 
     def get_class(self, uai: str, name: str) -> ClassRecord | None:
         row = self.connection().execute(
@@ -599,15 +683,27 @@ class SQLiteStore(Store):
 
     # -- tokens ---------------------------------------------------------------------------
     def add_token(self, token_hash: str, principal: Principal) -> None:
+        try:
+            self._add_token(token_hash, principal)
+        except (OSError, sqlite3.Error) as exc:
+            raise store_unavailable(self.path, exc, doing="storing a token") from None
+
+    def _add_token(self, token_hash: str, principal: Principal) -> None:
         with self.transaction() as conn:
             if principal.uai is not None:
                 self._require_establishments(conn, (principal.uai,))
-            conn.execute(
+            # No upsert: an existing digest keeps its role and establishment.
+            added = conn.execute(
                 "INSERT INTO api_tokens (token_hash, role, uai, label, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (token_hash) DO NOTHING",
                 (token_hash, principal.role.value, principal.uai, principal.label,
                  _iso(self._clock())),
             )
+            if added.rowcount != 1:
+                raise TokenCollisionError(
+                    "this token is already issued: it keeps its role and establishment",
+                    hint="issue a new token (`edt-tui ent token create`)",
+                )
 
     def principal_for(self, token_hash: str) -> Principal | None:
         row = self.connection().execute(

@@ -25,8 +25,10 @@ from edt_tui.engine.model import (
 )
 from edt_tui.errors import EdtTuiError
 from edt_tui.service.records import (
+    AccountMove,
     ClassRecord,
     CourseRecord,
+    DirectoryLoad,
     Establishment,
     EventRecord,
     ExportRecord,
@@ -57,6 +59,25 @@ class UnknownEstablishmentError(StoreError):
             hint="load it first with `edt-tui ent load DIR` (establishments.csv)",
         )
         self.uai = uai
+
+
+class AccountElsewhereError(StoreError):
+    """Sync ids already held by another establishment: an account never moves silently."""
+
+    exit_code = 2
+
+    def __init__(self, moves: Sequence[AccountMove]) -> None:
+        first = moves[0]
+        super().__init__(
+            f"{len(moves)} account(s) belong to another establishment (e.g. {first.sync_id} "
+            f"is in {first.from_uai}, not {first.to_uai}); nothing was written",
+            hint="an account that changed school moves only with `ent load --move-accounts`",
+        )
+        self.moves = tuple(moves)
+
+
+class TokenCollisionError(StoreError):
+    """A token digest already stored: never re-scope an existing token."""
 
 
 class Store(ABC):
@@ -91,7 +112,19 @@ class Store(ABC):
     # -- directory ------------------------------------------------------------------------
     @abstractmethod
     def upsert_users(self, rows: Sequence[UserRecord]) -> None:
-        """Upsert by sync id; raises `UnknownEstablishmentError` (nothing written)."""
+        """Upsert by sync id; raises `UnknownEstablishmentError` or, for a sync id held by
+        another establishment, `AccountElsewhereError` (nothing written either way)."""
+
+    @abstractmethod
+    def load_directory(
+        self, load: DirectoryLoad, *, move_accounts: bool = False
+    ) -> tuple[AccountMove, ...]:
+        """Upsert establishments, users, subjects and classes in one transaction, all or nothing.
+
+        A sync id held by another establishment raises `AccountElsewhereError`, unless
+        `move_accounts`: then the account moves, its IDPN link in the old establishment is
+        dropped, and the moves are returned.
+        """
 
     @abstractmethod
     def get_user(self, uai: str, sync_id: str) -> UserRecord | None: ...
@@ -173,7 +206,8 @@ class Store(ABC):
 
     # -- tokens ---------------------------------------------------------------------------
     @abstractmethod
-    def add_token(self, token_hash: str, principal: Principal) -> None: ...
+    def add_token(self, token_hash: str, principal: Principal) -> None:
+        """Store a new token; an existing digest raises `TokenCollisionError` (never rescoped)."""
 
     @abstractmethod
     def principal_for(self, token_hash: str) -> Principal | None: ...
