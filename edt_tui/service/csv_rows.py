@@ -65,8 +65,8 @@ def read_bytes(path: Path) -> bytes:
         ) from None
     if len(raw) > MAX_FILE_BYTES:
         raise CsvRowError(
-            path, raw.count(b"\n") + 1,
-            f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
+            path, raw[:MAX_FILE_BYTES].count(b"\n") + 1,
+            f"the file is larger than {MAX_FILE_BYTES:,} bytes",
             hint="split it (one establishment per directory); nothing was loaded",
         )
     return raw
@@ -143,5 +143,5 @@ def read_rows(path: Path, required: Sequence[str]) -> list[tuple[int, Row]]:
             f"a field is longer than {MAX_FIELD_CHARS} characters"
             if "field larger than field limit" in str(exc) else f"unreadable CSV ({exc})"
         )
-        raise CsvRowError(path, reader.line_num + 1, reason) from None
+        raise CsvRowError(path, reader.line_num, reason) from None
     return rows

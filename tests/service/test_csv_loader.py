@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,73 @@ def test_cli_load_then_token_then_listing(good_dir: Path, capsys: Capsys) -> Non
     assert main(["ent", "token", "create"]) == 2
     assert main(["ent", "establishments", "--json"]) == 0
     assert '"uai": "0490856P"' in capsys.readouterr().out
+
+
+def nothing_written() -> bool:
+    store = open_store()
+    try:
+        return store.list_establishments().total == 0
+    finally:
+        store.close()
+
+
+LONG = "x" * 1025
+HOSTILE = [
+    ("users.csv", USERS_HEADER.encode() + b"0490856P,student,s1,A\x00B,C,,,AAF\n",
+     "users.csv, line 2: NUL byte"),
+    ("users.csv", USERS_HEADER.encode() + b"0490856P,student,s1,A,B,,,AAF\n\xff\xfe\n",
+     "users.csv, line 3: not UTF-8"),
+    ("users.csv", USERS_HEADER.encode() + f"0490856P,student,s1,{LONG},B,,,AAF\n".encode(),
+     "users.csv, line 2: field 'last_name' is 1025 characters long, at most 1024"),
+    ("users.csv", USERS_HEADER.encode() + f'0490856P,student,s1,"{"y" * 200_000}",B,,,AAF\n'
+     .encode(), "users.csv, line 2: a field is longer than 1024 characters"),
+    ("classes.csv", ("uai,name," + ",".join(f"c{i}" for i in range(63)) + "\n").encode(),
+     "classes.csv, line 1: 65 columns, at most 64"),
+    ("classes.csv", b"uai,name,name\n0490856P,3A,3B\n", "classes.csv, line 1: duplicate column"),
+    ("users.csv", USERS_HEADER.encode() + f"0490856P,{LONG[:1000]},s1,A,B,,,AAF\n".encode(),
+     "users.csv, line 2: bad profile 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'… (1000 "),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), HOSTILE,
+                         ids=["nul", "utf8", "field", "huge-field", "columns", "dup-column",
+                              "echo"])
+def test_hostile_files_are_refused_by_line_within_bounds(
+    good_dir: Path, name: str, data: bytes, expected: str, capsys: Capsys
+) -> None:
+    (good_dir / name).write_bytes(data)
+    assert main(["ent", "load", str(good_dir)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert len(err) < 2_000  # never an echo of the input
+    assert nothing_written()
+
+
+def test_row_count_and_file_size_bounds(
+    good_dir: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from edt_tui.service import csv_rows
+
+    monkeypatch.setattr(csv_rows, "MAX_ROWS", 3)
+    write(good_dir, "classes.csv", "uai,name\n" + "".join(f"0490856P,{i}\n" for i in range(4)))
+    assert main(["ent", "load", str(good_dir)]) == 2
+    assert "classes.csv, line 5: more than 3 rows" in capsys.readouterr().err
+    monkeypatch.setattr(csv_rows, "MAX_FILE_BYTES", 60)  # establishments.csv is smaller
+    assert main(["ent", "load", str(good_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "users.csv, line 1: the file is larger than 60 bytes" in err
+    assert nothing_written()
+
+
+def test_a_fifo_or_a_directory_under_a_contract_name_is_refused_not_waited_on(
+    good_dir: Path, capsys: Capsys
+) -> None:
+    (good_dir / "classes.csv").unlink()
+    os.mkfifo(good_dir / "classes.csv")  # nobody writes to it: reading would block forever
+    assert main(["ent", "load", str(good_dir)]) == 2
+    assert "classes.csv: not a regular file" in capsys.readouterr().err
+    (good_dir / "classes.csv").unlink()
+    (good_dir / "classes.csv").mkdir()
+    assert main(["ent", "load", str(good_dir)]) == 2
+    assert "classes.csv: not a regular file" in capsys.readouterr().err
+    assert nothing_written()
