@@ -1,4 +1,4 @@
-"""`edt-tui session list|export|open`: import sessions, and helpdesk bundles that replay them.
+"""`edt-tui session list|discard|export|open`: import sessions, and helpdesk bundles replaying them.
 
 `export` writes one zip, readable by its owner only (decisions, the export file, the ENT before
 the import, the plan the customer saw, the job with its recap and failed actions); `open`
@@ -39,6 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     listing.add_argument("--json", action="store_true", help="JSON lines instead of a table")
     listing.set_defaults(handler=run_list)
 
+    discard = sub.add_parser(
+        "discard", help="remove one saved session (e.g. a damaged one flagged by `list`)",
+        description="Remove a session from the session store; its decisions are lost.",
+    )
+    discard.add_argument("ref", metavar="ID", help="session id, or #N as `session list` shows")
+    discard.set_defaults(handler=run_discard)
+
     export = sub.add_parser(
         "export", help="one bundle file reproducing a session (for the helpdesk)",
         description="Bundle a session with its export, ENT snapshot, plan and reference time.",
@@ -77,7 +84,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run_list(args: argparse.Namespace) -> int:
     from edt_tui.session.store import SessionStore
 
-    sessions = SessionStore().list(uai=args.uai.strip().upper() if args.uai else None)
+    store = SessionStore()
+    sessions, damaged = store.scan(uai=args.uai.strip().upper() if args.uai else None)
     for s in sessions:
         if args.json:
             print(json.dumps({
@@ -88,8 +96,25 @@ def run_list(args: argparse.Namespace) -> int:
             name = s.export.get("file_name") or "-"
             launched = f"import {s.job_id[:8]}" if s.job_id else "not launched"
             print(f"{s.id}  {s.uai}  {s.step:<13} {s.updated_at}  {launched:<15} {name}")
-    if not sessions and not args.json:
+    for bad in damaged:
+        if args.json:
+            print(json.dumps({"id": bad.ref, "uai": bad.uai, "damaged": bad.reason},
+                             ensure_ascii=False))
+        else:
+            print(f"{bad.ref}  {bad.uai}  DAMAGED: {bad.reason}")
+    if damaged:
+        print(f"edt-tui: {len(damaged)} damaged session(s) in {store.path}: discard each with "
+              "`edt-tui session discard ID`", file=sys.stderr)
+    if not sessions and not damaged and not args.json:
         print("no import session")
+    return 0
+
+
+def run_discard(args: argparse.Namespace) -> int:
+    from edt_tui.session.store import SessionStore
+
+    SessionStore().discard(args.ref)
+    print(f"session {args.ref} discarded")
     return 0
 
 

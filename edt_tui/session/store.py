@@ -4,6 +4,9 @@ An SSH connection can drop at any keypress, so each decision is written as it is
 wizard resumes at the same step. Two terminals may share the data directory: every read-modify-
 write holds an exclusive `fcntl.flock` on `sessions.json.lock`, and the file is replaced
 atomically (temp file, fsync, `os.replace`) so a crash never leaves half a JSON document.
+
+A document damaged by hand or by another tool (missing key, wrong type) never crashes a listing:
+`scan()` returns it apart, flagged, and `get()` refuses it by file and id, saying how to discard it.
 """
 
 from __future__ import annotations
@@ -42,6 +45,22 @@ STEPS: tuple[str, ...] = (
 """Wizard steps in order; a session's `step` is one of them."""
 
 
+_NOT_AN_OBJECT = "_not_an_object"
+DISCARD_HINT = "discard it with `edt-tui session discard {ref}` (its decisions are lost)"
+
+
+class SessionStoreError(EdtTuiError):
+    """The session file cannot be read or written (rights, disk, not a session store)."""
+
+
+def _unwritable(path: Path, exc: OSError) -> SessionStoreError:
+    return SessionStoreError(
+        f"cannot write the session store {path} ({exc.strerror or exc})",
+        hint="make the data directory writable and free some space on its disk, or set "
+        "EDT_TUI_HOME to a writable directory",
+    )
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage that never leaves a torn file: write a sibling temp file, fsync, rename."""
 
@@ -53,18 +72,41 @@ class AtomicJSONStorage(Storage):
             text = self._path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SessionStoreError(
+                f"cannot read the session store {self._path} ({exc})",
+                hint=f"check the file; or move it aside ({self._path}.bad) and edt-tui will "
+                "start a new one (its sessions are lost)",
+            ) from None
         if not text.strip():
             return None
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise EdtTuiError(
+            raise SessionStoreError(
                 f"the session store {self._path} is not valid JSON ({exc})",
-                hint="move it aside; edt-tui will start a new one",
-            ) from exc
-        return data if isinstance(data, dict) else None
+                hint=f"move it aside (e.g. to {self._path}.bad); edt-tui will start a new one "
+                "(its sessions are lost)",
+            ) from None
+        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+            raise SessionStoreError(
+                f"{self._path} is not a session store (a JSON object of tables expected)",
+                hint=f"move it aside (e.g. to {self._path}.bad); edt-tui will start a new one",
+            )
+        # A document that is not an object would crash TinyDB itself: it is kept, wrapped, so
+        # that listings flag it and `session discard` can remove it.
+        return {
+            name: {k: d if isinstance(d, dict) else {_NOT_AN_OBJECT: d} for k, d in table.items()}
+            for name, table in data.items()
+        }
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
+        try:
+            self._write(data)
+        except OSError as exc:
+            raise _unwritable(self._path, exc) from None
+
+    def _write(self, data: dict[str, dict[str, Any]]) -> None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".sessions-", suffix=".tmp", dir=self._path.parent)
         try:
@@ -111,17 +153,74 @@ class ImportSession:
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> ImportSession:
-        return cls(
-            id=doc["id"],
-            uai=doc["uai"],
-            step=doc.get("step", STEPS[0]),
-            created_at=doc["created_at"],
-            updated_at=doc["updated_at"],
-            export=dict(doc.get("export") or {}),
-            selection=dict(doc.get("selection") or {}),
-            job_id=doc.get("job_id"),
-            queue_position=doc.get("queue_position"),
+        """The session a stored document holds; `ValueError` saying what is wrong with it."""
+        if not isinstance(doc, Mapping) or _NOT_AN_OBJECT in doc:
+            raise ValueError("not a JSON object")
+        for key in ("id", "uai", "created_at", "updated_at"):
+            if not isinstance(doc.get(key), str) or not doc[key]:
+                raise ValueError(f"{key!r} missing or not a string")
+        step = doc.get("step", STEPS[0])
+        if step not in STEPS:
+            raise ValueError(f"unknown step {str(step)[:40]!r}")
+        for key in ("export", "selection"):
+            if not isinstance(doc.get(key) or {}, Mapping):
+                raise ValueError(f"{key!r} is not a JSON object")
+        counts = (doc.get("export") or {}).get("counts") or {}
+        if not isinstance(counts, Mapping) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in counts.values()
+        ):
+            raise ValueError("'export.counts' is not an object of numbers")
+        if not isinstance(doc.get("job_id"), str | None):
+            raise ValueError("'job_id' is not a string")
+        position = doc.get("queue_position")
+        if position is not None and (isinstance(position, bool) or not isinstance(position, int)):
+            raise ValueError("'queue_position' is not a number")
+        session = cls(
+            id=doc["id"], uai=doc["uai"], step=step, created_at=doc["created_at"],
+            updated_at=doc["updated_at"], export=dict(doc.get("export") or {}),
+            selection=dict(doc.get("selection") or {}), job_id=doc.get("job_id"),
+            queue_position=position,
         )
+        session.decisions()  # a malformed selection raises ValueError here, not in a screen
+        return session
+
+
+@dataclass(frozen=True, slots=True)
+class DamagedSession:
+    """A stored document that is not a valid session: shown, never resumed."""
+
+    ref: str
+    """Its `id`, or `#<document number>` when it has no usable id."""
+    uai: str
+    reason: str
+
+
+def _ref(doc: Mapping[str, Any]) -> str:
+    ident = doc.get("id") if isinstance(doc, Mapping) else None
+    if isinstance(ident, str) and ident and len(ident) <= 64:
+        return ident
+    return f"#{getattr(doc, 'doc_id', '?')}"
+
+
+class DamagedSessionError(EdtTuiError):
+    """One damaged session document, refused by file and id."""
+
+    exit_code = 2
+
+    def __init__(self, path: Path, damaged: DamagedSession) -> None:
+        super().__init__(
+            f"import session {damaged.ref} in {path} is damaged ({damaged.reason})",
+            hint=DISCARD_HINT.format(ref=damaged.ref),
+        )
+        self.damaged = damaged
+
+
+def _parse(doc: Mapping[str, Any]) -> ImportSession | DamagedSession:
+    try:
+        return ImportSession.from_document(doc)
+    except ValueError as exc:
+        uai = doc.get("uai") if isinstance(doc, Mapping) else None
+        return DamagedSession(_ref(doc), uai if isinstance(uai, str) else "?", str(exc))
 
 
 class SessionStore:
@@ -133,8 +232,12 @@ class SessionStore:
 
     @contextmanager
     def _locked(self) -> Iterator[TinyDB]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock_path.open("a") as lock:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock = self._lock_path.open("a")
+        except OSError as exc:
+            raise _unwritable(self.path, exc) from None
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             db = TinyDB(self.path, storage=AtomicJSONStorage)
             try:
@@ -160,39 +263,68 @@ class SessionStore:
             db.insert(doc)
         return ImportSession.from_document(doc)
 
-    def get(self, session_id: str) -> ImportSession:
-        with self._locked() as db:
-            doc = db.get(Query().id == session_id)
+    def _find(self, db: TinyDB, ref: str) -> Any:
+        """The document whose `id` is `ref`, or `#N` (TinyDB's document number) for one whose
+        id is unusable; None when there is none."""
+        if ref.startswith("#") and ref[1:].isdecimal():
+            return db.get(doc_id=int(ref[1:]))
+        return db.get(lambda d: isinstance(d, Mapping) and d.get("id") == ref)
+
+    def _session(self, doc: Any, ref: str) -> ImportSession:
         if doc is None:
             raise BadInputError(
-                f"no import session {session_id!r} in {self.path}",
+                f"no import session {ref[:64]!r} in {self.path}",
                 hint="list them with the TUI's resume dialog or `edt-tui session list`",
             )
-        return ImportSession.from_document(doc)
+        found = _parse(doc)
+        if isinstance(found, DamagedSession):
+            raise DamagedSessionError(self.path, found)
+        return found
 
-    def list(self, *, uai: str | None = None, unfinished: bool = False) -> list[ImportSession]:
-        """Newest first."""
+    def get(self, session_id: str) -> ImportSession:
+        with self._locked() as db:
+            doc = self._find(db, session_id)
+        return self._session(doc, session_id)
+
+    def scan(
+        self, *, uai: str | None = None, unfinished: bool = False
+    ) -> tuple[list[ImportSession], list[DamagedSession]]:
+        """Valid sessions newest first, and the damaged documents apart (any establishment)."""
         with self._locked() as db:
             docs = db.all()
-        sessions = [ImportSession.from_document(d) for d in docs]
-        sessions = [
-            s
-            for s in sessions
-            if (uai is None or s.uai == uai) and not (unfinished and s.finished)
-        ]
-        return sorted(sessions, key=lambda s: (s.updated_at, s.id), reverse=True)
+        sessions: list[ImportSession] = []
+        damaged: list[DamagedSession] = []
+        for doc in docs:
+            found = _parse(doc)
+            if isinstance(found, DamagedSession):
+                damaged.append(found)
+            elif (uai is None or found.uai == uai) and not (unfinished and found.finished):
+                sessions.append(found)
+        sessions.sort(key=lambda s: (s.updated_at, s.id), reverse=True)
+        return sessions, damaged
+
+    def list(self, *, uai: str | None = None, unfinished: bool = False) -> list[ImportSession]:
+        """Newest first; damaged documents are left out (`scan()` returns them)."""
+        return self.scan(uai=uai, unfinished=unfinished)[0]
+
+    def discard(self, ref: str) -> None:
+        """Remove one session, damaged or not (`ref`: its id, or `#N` from `session list`)."""
+        with self._locked() as db:
+            doc = self._find(db, ref)
+            if doc is None:
+                self._session(None, ref)
+            db.remove(doc_ids=[doc.doc_id])
 
     def _update(
         self, session_id: str, change: Callable[[dict[str, Any]], None]
     ) -> ImportSession:
         with self._locked() as db:
-            doc = db.get(Query().id == session_id)
-            if doc is None:
-                raise BadInputError(f"no import session {session_id!r} in {self.path}")
+            doc = self._find(db, session_id)
+            self._session(doc, session_id)
             new = dict(doc)
             change(new)
             new["updated_at"] = _now()
-            db.update(new, Query().id == session_id)
+            db.update(new, doc_ids=[doc.doc_id])
         return ImportSession.from_document(new)
 
     def set_step(self, session_id: str, step: str) -> ImportSession:

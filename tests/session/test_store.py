@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from edt_tui.cli import main
 from edt_tui.engine.selection import Selection, SubjectChoice
 from edt_tui.errors import BadInputError
-from edt_tui.session.store import AtomicJSONStorage, SessionStore
+from edt_tui.session.store import AtomicJSONStorage, DamagedSessionError, SessionStore
 
 
 def test_decisions_are_saved_as_made_and_survive_a_new_store(edt_home: Path) -> None:
@@ -87,3 +88,80 @@ def test_two_processes_writing_lose_no_decision(tmp_path: Path) -> None:
     groups = store.get(session.id).decisions().groups
     assert len(groups) == 80
     assert set(groups) == {f"{p}{i}" for p in "AB" for i in range(40)}
+
+
+def write_store(path: Path, docs: dict[str, object]) -> None:
+    path.write_text(json.dumps({"_default": docs}), encoding="utf-8")
+
+
+def damaged_store(edt_home: Path) -> tuple[SessionStore, str]:
+    """One valid session and five damaged documents beside it."""
+    store = SessionStore()
+    good = store.create("0490856P")
+    data = json.loads(store.path.read_text("utf-8"))["_default"]
+    base = dict(next(iter(data.values())))
+    docs: dict[str, object] = {"1": base}
+    docs["2"] = {k: v for k, v in base.items() if k != "uai"} | {"id": "nouai"}
+    docs["3"] = base | {"id": "badstep", "step": 7}
+    docs["4"] = base | {"id": "badsel", "selection": {"format": "nope"}}
+    docs["5"] = ["not", "an", "object"]
+    docs["6"] = base | {"id": None}
+    write_store(store.path, docs)
+    return store, good.id
+
+
+def test_damaged_documents_are_flagged_apart_and_the_others_still_listed(
+    edt_home: Path,
+) -> None:
+    store, good = damaged_store(edt_home)
+    assert [s.id for s in store.list()] == [good]
+    sessions, damaged = store.scan()
+    assert [s.id for s in sessions] == [good]
+    assert {d.ref: d.reason for d in damaged} == {
+        "nouai": "'uai' missing or not a string",
+        "badstep": "unknown step '7'",
+        "badsel": "unsupported selection format 'nope'",
+        "#5": "not a JSON object",
+        "#6": "'id' missing or not a string",
+    }
+
+
+def test_a_damaged_session_is_refused_by_file_and_id_with_what_to_do(edt_home: Path) -> None:
+    store, _ = damaged_store(edt_home)
+    with pytest.raises(DamagedSessionError) as caught:
+        store.get("nouai")
+    text = str(caught.value)
+    assert f"import session nouai in {store.path} is damaged ('uai' missing" in text
+    assert "edt-tui session discard nouai" in text and caught.value.exit_code == 2
+    with pytest.raises(DamagedSessionError):
+        store.set_step("badstep", "classes")
+
+
+def test_session_list_flags_and_discard_removes_the_damaged_ones(
+    edt_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, good = damaged_store(edt_home)
+    assert main(["session", "list"]) == 0
+    out, err = capsys.readouterr()
+    assert good in out and "#5  ?  DAMAGED: not a JSON object" in out
+    assert "nouai  ?  DAMAGED: 'uai' missing or not a string" in out
+    assert "5 damaged session(s)" in err and "edt-tui session discard ID" in err
+    assert main(["session", "export", "badsel", "--out", str(edt_home / "b.zip")]) == 2
+    assert "import session badsel" in capsys.readouterr().err
+    for ref in ("nouai", "badstep", "badsel", "#5", "#6"):
+        assert main(["session", "discard", ref]) == 0
+    assert store.scan() == (store.list(), [])
+    assert [s.id for s in store.list()] == [good]
+    assert main(["session", "discard", "nouai"]) == 2
+
+
+@pytest.mark.parametrize("content", ["{not json", "[]", '{"_default": [1]}', "\udcff"])
+def test_an_unreadable_session_file_is_one_clear_error(
+    edt_home: Path, content: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = edt_home / "sessions.json"
+    path.write_bytes(content.encode("utf-8", "surrogateescape"))
+    assert main(["session", "list"]) == 1
+    err = capsys.readouterr().err
+    assert str(path) in err and "move it aside" in err and "Traceback" not in err
+    assert path.read_bytes() == content.encode("utf-8", "surrogateescape")  # left as it was
