@@ -14,15 +14,31 @@ from pathlib import Path
 
 import platformdirs
 
+from edt_tui.errors import BadInputError, EdtTuiError
+
 DEFAULT_PARTNER = "ITSLEARNING"
 """The partner name (`PARTENAIRE/@NOM`) PRONOTE uses when exporting for this ENT."""
 
 
-def data_dir() -> Path:
-    """`EDT_TUI_HOME`, else the platform's user data directory; created on demand."""
+class DataDirError(EdtTuiError):
+    """The data directory cannot be created or written: the environment, not the input."""
+
+
+def data_dir(*, create: bool = True) -> Path:
+    """`EDT_TUI_HOME`, else the platform's user data directory; created on demand.
+
+    `create=False` for readers (config.toml): a command that only reads never fails on it.
+    """
     env = os.environ.get("EDT_TUI_HOME")
     path = Path(env).expanduser() if env else Path(platformdirs.user_data_dir("edt-tui"))
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DataDirError(
+                f"cannot create the data directory {path} ({exc.strerror or exc})",
+                hint="set EDT_TUI_HOME to a writable directory (its parents must be directories)",
+            ) from None
     return path
 
 
@@ -35,10 +51,19 @@ class Settings:
 def load_settings(*, partner: str | None = None, private_key: str | Path | None = None) -> Settings:
     """Merge flags (arguments), environment (`EDT_TUI_PARTNER`, `EDT_TUI_KEY`) and config.toml."""
     file_conf: dict[str, object] = {}
-    conf_path = data_dir() / "config.toml"
+    conf_path = data_dir(create=False) / "config.toml"
     if conf_path.is_file():
-        with conf_path.open("rb") as fh:
-            file_conf = tomllib.load(fh)
+        try:
+            with conf_path.open("rb") as fh:
+                file_conf = tomllib.load(fh)
+        except OSError as exc:
+            raise DataDirError(
+                f"cannot read {conf_path} ({exc.strerror or exc})", hint="check its rights"
+            ) from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise BadInputError(
+                f"{conf_path} is not valid TOML ({exc})", hint="fix it or remove it"
+            ) from None
     chosen_partner = (
         partner or os.environ.get("EDT_TUI_PARTNER") or str(file_conf.get("partner") or "")
     ) or DEFAULT_PARTNER

@@ -23,6 +23,20 @@ def run_tui(args: argparse.Namespace) -> int:
     from edt_tui.tui.app import EdtTuiApp
     from edt_tui.tui.client_backend import backend_from_args
 
+    check_data_dir(args)
     app = EdtTuiApp(backend_from_args(args), uai=getattr(args, "uai", None), start_dir=Path.cwd())
     app.run()
     return 0
+
+
+def check_data_dir(args: argparse.Namespace) -> None:
+    """Open the session store (and the embedded ENT store) before the screen is taken: a
+    read-only or unusable data directory is one message on the terminal, not a crash inside
+    the TUI."""
+    from edt_tui.session.store import SessionStore
+
+    SessionStore().scan()
+    if not getattr(args, "ent", None):
+        from edt_tui.service.sqlite_store import open_store
+
+        open_store().close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from edt_tui.service.store import StoreError
@@ -39,10 +40,21 @@ def _kind(exc: sqlite3.Error | OSError) -> str:
     return "other"
 
 
+def _probe(directory: Path) -> OSError | None:
+    """Why nothing can be created in `directory` (SQLite only says "unable to open")."""
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            return None
+    except OSError as exc:
+        return exc
+
+
 def store_unavailable(
     path: Path, exc: sqlite3.Error | OSError, *, doing: str
 ) -> StoreUnavailableError:
     """The error to raise when `doing` (e.g. "opening the ENT store") failed on `path`."""
+    if _kind(exc) in ("missing", "other"):
+        exc = _probe(path.parent) or exc
     kind = _kind(exc)
     detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     if kind == "full":
