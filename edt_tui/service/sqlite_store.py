@@ -509,6 +509,14 @@ class SQLiteStore(Store):
         self, uai: str, sync_id: str, idpn: str, *, method: str, validated_by: str | None
     ) -> None:
         with self.transaction() as conn:
+            held = conn.execute(
+                "SELECT 1 FROM directory_users WHERE uai = ? AND sync_id = ?", (uai, sync_id)
+            ).fetchone()
+            if held is None:  # a link under A for an account of B would outlive any move
+                raise StoreError(
+                    f"no account {sync_id} in establishment {uai}: IDPN not linked",
+                    hint="link only accounts of the establishment's own directory",
+                )
             conn.execute(
                 """INSERT INTO idpn_links (uai, sync_id, idpn, method, validated_by, linked_at)
                    VALUES (?, ?, ?, ?, ?, ?)

@@ -145,7 +145,8 @@ class Store(ABC):
     def link_idpn(
         self, uai: str, sync_id: str, idpn: str, *, method: str, validated_by: str | None
     ) -> None:
-        """Record (or replace) the PRONOTE id of a user for this establishment (§7)."""
+        """Record (or replace) the PRONOTE id of a user for this establishment (§7); a user
+        of another establishment (or none) raises `StoreError`."""
 
     # -- referential ----------------------------------------------------------------------
     @abstractmethod

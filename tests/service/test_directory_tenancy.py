@@ -22,7 +22,7 @@ from edt_tui.service.records import (
     UserRecord,
 )
 from edt_tui.service.sqlite_store import SQLiteStore, open_store
-from edt_tui.service.store import AccountElsewhereError, TokenCollisionError
+from edt_tui.service.store import AccountElsewhereError, StoreError, TokenCollisionError
 
 UAI_A, UAI_B = "0490856P", "0440001A"
 Capsys = pytest.CaptureFixture[str]
@@ -157,3 +157,14 @@ def test_a_full_disk_mid_load_writes_nothing_and_says_so(
     monkeypatch.setattr(sqlite_store, "open_store", real_open)
     assert main(["ent", "load", str(generated / "a" / "ent")]) == 0  # space is back: it loads
     assert users_per_establishment(edt_home) == {UAI_A: 641}
+
+
+def test_an_idpn_is_only_linked_to_an_account_of_the_same_establishment(
+    two: SQLiteStore,
+) -> None:
+    two.upsert_users([user(UAI_A, "u1"), user(UAI_B, "u2")])
+    with pytest.raises(StoreError, match=f"no account u2 in establishment {UAI_A}"):
+        two.link_idpn(UAI_A, "u2", "IDPN-X", method="identity", validated_by=None)
+    two.link_idpn(UAI_A, "u1", "IDPN-1", method="identity", validated_by=None)
+    assert two.get_user(UAI_A, "u1").idpn == "IDPN-1"  # type: ignore[union-attr]
+    assert two.get_user(UAI_B, "u2").idpn is None  # type: ignore[union-attr]
