@@ -14,7 +14,9 @@ import pytest
 from edt_tui.cli import main
 from edt_tui.engine.model import Profile, UserSource
 from edt_tui.service.records import (
+    AccountMove,
     ClassRecord,
+    DirectoryLoad,
     Establishment,
     Principal,
     SubjectRecord,
@@ -23,6 +25,8 @@ from edt_tui.service.records import (
 )
 from edt_tui.service.sqlite_store import SQLiteStore, open_store
 from edt_tui.service.store import AccountElsewhereError, StoreError, TokenCollisionError
+from tests.service.conftest import UAI_A as SEED_A
+from tests.service.conftest import UAI_B as SEED_B
 
 UAI_A, UAI_B = "0490856P", "0440001A"
 Capsys = pytest.CaptureFixture[str]
@@ -168,3 +172,24 @@ def test_an_idpn_is_only_linked_to_an_account_of_the_same_establishment(
     two.link_idpn(UAI_A, "u1", "IDPN-1", method="identity", validated_by=None)
     assert two.get_user(UAI_A, "u1").idpn == "IDPN-1"  # type: ignore[union-attr]
     assert two.get_user(UAI_B, "u2").idpn is None  # type: ignore[union-attr]
+
+
+def test_a_move_drops_the_old_idpn_link_and_keeps_the_old_courses_memberships(
+    seeded: SQLiteStore,
+) -> None:
+    """The seed: a-s1 in A, linked to an IDPN, member of A's Maths 3A course."""
+    course = seeded.list_courses(SEED_A).items[0].key
+    members_before = {m.user for m in seeded.list_memberships(SEED_A, course).items}
+    assert "a-s1" in members_before
+
+    moves = seeded.load_directory(DirectoryLoad(users=(user(SEED_B, "a-s1"),)),
+                                  move_accounts=True)
+
+    assert moves == (AccountMove("a-s1", SEED_A, SEED_B),)
+    assert "a-s1" not in {u.sync_id for u in seeded.directory(SEED_A)}
+    moved = seeded.get_user(SEED_B, "a-s1")
+    assert moved is not None and moved.idpn is None  # A's PRONOTE link did not follow it
+    with sqlite3.connect(seeded.path) as db:
+        assert db.execute("SELECT * FROM idpn_links WHERE sync_id = 'a-s1'").fetchall() == []
+    # A's course keeps its rows until A's next import removes them (history intact).
+    assert {m.user for m in seeded.list_memberships(SEED_A, course).items} == members_before
