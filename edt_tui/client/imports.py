@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from edt_tui.client.models import Page
 from edt_tui.pronote.source import read_file
@@ -94,6 +95,13 @@ class ImportCalls:
                     "q": q},
         )
         return Page.from_json(data, dict)
+
+    async def plan_course(self, uai: str, plan_id: str, key: str) -> dict[str, Any]:
+        """One course of a plan in full (people by name, rooms, first events)."""
+        data: dict[str, Any] = await self.call(
+            "GET", f"{self._est(uai)}/plans/{plan_id}/courses/{quote(key, safe='')}"
+        )
+        return data
 
     async def dry_run(
         self, uai: str, source: Path | bytes, *, reference_time: str | None = None,

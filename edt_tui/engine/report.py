@@ -184,3 +184,41 @@ def plan_steps_to_dict(plan: Plan) -> dict[str, Any]:
         "summary": dict(plan.summary),
         "actions": {t.value: n for t, n in plan.action_counts.items()},
     }
+
+
+def course_detail(plan: Plan, key: str, *, first_events: int = 5) -> dict[str, Any] | None:
+    """What the wizard shows on `enter` on a course: who is in it, its rooms, what comes next.
+
+    People are named as the export names them (`Prénom NOM`), the unreconciled ones included
+    and flagged, so an admin sees who will be missing from the ENT course.
+    """
+    course = next((c for c in plan.courses if c.key == key), None)
+    if course is None:
+        return None
+
+    def people(
+        rows: tuple[PersonRow, ...], ids: frozenset[str], idents: frozenset[str]
+    ) -> list[dict[str, Any]]:
+        named = [
+            {"name": f"{r.first_name} {r.last_name}".strip(), "sync_id": r.sync_id,
+             "reconciled": r.sync_id in ids}
+            for r in rows
+            if (r.reconciled and r.sync_id in ids) or (not r.reconciled and r.ident in idents)
+        ]
+        return sorted(named, key=lambda p: (not p["reconciled"], p["name"]))
+
+    upcoming = course.future_events(plan.reference_time)
+    return {
+        "key": course.key,
+        "label": course.label,
+        "subject": course.state.subject,
+        "audience": {"kind": course.state.audience_kind.value, "name": course.state.audience_name},
+        "teachers": people(plan.teachers, course.teachers, course.unreconciled_teachers),
+        "students": people(plan.students, course.students, course.unreconciled_students),
+        "rooms": sorted({room for event in course.events for room in event.rooms}),
+        "future_events": len(upcoming),
+        "first_events": [
+            {"start": e.start.isoformat(), "end": e.end.isoformat(), "rooms": list(e.rooms)}
+            for e in upcoming[:first_events]
+        ],
+    }

@@ -133,6 +133,32 @@ class PersonLine:
 
 
 @dataclass(frozen=True, slots=True)
+class IgnoredSessionLine:
+    """A session of the export that produces no course (§2), and why."""
+
+    reason: str
+    """`class_part_only`, `missing_slot` or `unknown_reference`."""
+    subject: str | None
+    detail: str
+    session: int | None
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CourseDetail:
+    """`enter` on a course: its people by name, rooms and first future events."""
+
+    label: str
+    teachers: tuple[tuple[str, bool], ...]
+    """(name, reconciled) — the unreconciled will not be members in the ENT."""
+    students: tuple[tuple[str, bool], ...]
+    rooms: tuple[str, ...]
+    future_events: int
+    first_events: tuple[tuple[str, str, tuple[str, ...]], ...]
+    """(start, end, rooms) as ISO 8601 local times."""
+
+
+@dataclass(frozen=True, slots=True)
 class WizardPlan:
     """The per-step lists of a dry-run plan, and the §3.11 counts."""
 
@@ -144,6 +170,9 @@ class WizardPlan:
     students: tuple[PersonLine, ...]
     summary: Mapping[str, int]
     """`courses_created`, `events_created`, `events_deleted`, `memberships_created`, …"""
+    ignored_sessions: tuple[IgnoredSessionLine, ...] = ()
+    plan_id: str | None = None
+    """The service's id of this plan (course details are asked by it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +197,8 @@ class WizardBackend(Protocol):
     async def launch(
         self, uai: str, export: ExportCheck, selection: Mapping[str, Any]
     ) -> Enqueued: ...
+
+    async def course_detail(self, uai: str, plan: WizardPlan, key: str) -> CourseDetail: ...
 
     async def aclose(self) -> None: ...
 
@@ -236,4 +267,31 @@ def wizard_plan_from_json(data: Mapping[str, Any]) -> WizardPlan:
         teachers=tuple(_person(p) for p in data.get("teachers", ())),
         students=tuple(_person(p) for p in data.get("students", ())),
         summary={str(k): int(v) for k, v in (data.get("summary") or {}).items()},
+        ignored_sessions=tuple(
+            IgnoredSessionLine(
+                str(i.get("reason") or ""), i.get("subject"), str(i.get("detail") or ""),
+                i.get("session"), i.get("line"),
+            )
+            for i in data.get("ignored_sessions", ())
+        ),
+        plan_id=data.get("plan_id"),
+    )
+
+
+def course_detail_from_json(data: Mapping[str, Any]) -> CourseDetail:
+    """Read the service's `GET …/plans/{plan_id}/courses/{key}` document."""
+
+    def people(rows: Any) -> tuple[tuple[str, bool], ...]:
+        return tuple((str(p["name"]), bool(p.get("reconciled"))) for p in rows or ())
+
+    return CourseDetail(
+        label=str(data.get("label") or ""),
+        teachers=people(data.get("teachers")),
+        students=people(data.get("students")),
+        rooms=tuple(str(r) for r in data.get("rooms") or ()),
+        future_events=int(data.get("future_events") or 0),
+        first_events=tuple(
+            (str(e["start"]), str(e["end"]), tuple(str(r) for r in e.get("rooms") or ()))
+            for e in data.get("first_events") or ()
+        ),
     )

@@ -9,12 +9,15 @@ from typing import Any
 
 from edt_tui.client.client import EntClient
 from edt_tui.client.errors import UaiMismatchError
+from edt_tui.errors import EdtTuiError
 from edt_tui.gc_pause import cyclic_gc_paused
 from edt_tui.tui.backend import (
+    CourseDetail,
     Enqueued,
     EstablishmentInfo,
     ExportCheck,
     WizardPlan,
+    course_detail_from_json,
     wizard_plan_from_json,
 )
 
@@ -75,6 +78,12 @@ class ClientBackend:
         ent = await self.client()
         job = await ent.enqueue_import(uai, export.sha256, selection or None)
         return Enqueued(job.id, job.queue_position)
+
+    async def course_detail(self, uai: str, plan: WizardPlan, key: str) -> CourseDetail:
+        if plan.plan_id is None:
+            raise EdtTuiError("le plan n'a pas d'identifiant : rechargez l'étape (r)")
+        ent = await self.client()
+        return course_detail_from_json(await ent.plan_course(uai, plan.plan_id, key))
 
     async def aclose(self) -> None:
         if self._client is not None:

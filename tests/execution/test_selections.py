@@ -59,3 +59,28 @@ async def test_malformed_selection_and_unknown_export_are_refused(env: Env) -> N
     assert unknown.status_code == 404
     missing = await env.http.post(f"{est}/plans", json={"export_sha256": "0" * 64})
     assert missing.status_code == 422
+
+
+async def test_a_course_of_a_plan_in_full(env: Env) -> None:
+    """`enter` on a course in the wizard: people by name, rooms, the first future events."""
+    est = env.est(UAI_A)
+    sha = await env.upload(plain_export(UAI_A), UAI_A)
+    start = {"export_sha256": sha, "reference_time": f"{YEAR[:4]}-09-01T00:00:00+02:00"}
+    plan_id = (await env.http.post(f"{est}/plans", json=start)).json()["plan_id"]
+    answer = await env.http.get(f"{est}/plans/{plan_id}/courses/{MATHS}")
+    assert answer.status_code == 200, answer.text
+    course = answer.json()
+    steps = (await env.http.post(f"{est}/plans", params={"view": "steps"}, json=start)).json()
+    [listed] = [c for c in steps["courses"] if c["key"] == MATHS]
+    assert course["future_events"] > 0
+    assert course["label"] == listed["label"]
+    assert len([t for t in course["teachers"] if t["reconciled"]]) == listed["teachers"]
+    assert len([s for s in course["students"] if s["reconciled"]]) == listed["students"]
+    assert course["future_events"] == listed["future_events"]
+    assert len(course["first_events"]) == min(5, course["future_events"])
+    starts = [e["start"] for e in course["first_events"]]
+    assert starts == sorted(starts)
+    assert course["rooms"] and all(isinstance(r, str) for r in course["rooms"])
+    missing = await env.http.get(f"{est}/plans/{plan_id}/courses/{UAI_A}:{YEAR}:NOPE:class:3A")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")

@@ -218,12 +218,17 @@ def _state(target: Target) -> dict[str, int]:
     return counts
 
 
+def _documented(template: str) -> str:
+    """The route's path as OpenAPI writes it (`{key:path}` is `{key}` there)."""
+    return re.sub(r"\{(\w+):\w+\}", r"{\1}", template)
+
+
 def _template_regex(template: str) -> re.Pattern[str]:
-    return re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)) + "$")
+    return re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(_documented(template))) + "$")
 
 
 def _operation(target: Target, method: str, template: str) -> dict[str, Any]:
-    return dict(target.document["paths"][template][method.lower()])
+    return dict(target.document["paths"][_documented(template)][method.lower()])
 
 
 def _body_fields(operation: dict[str, Any], document: dict[str, Any]) -> list[str]:

@@ -68,6 +68,8 @@ async def crossed(seeded: SQLiteStore, key_file: Path) -> AsyncIterator[Crossed]
         for step in STEPS:  # B's steps are now cached
             assert (await http.get(f"{b}/plans/{plan_id}/{step}", headers=auth_b)).status_code \
                 == 200
+        plan_course = (await http.get(f"{b}/plans/{plan_id}/courses", headers=auth_b)).json()[
+            "items"][0]["key"]
         version = (await http.post(f"{b}/selections", json={}, headers=auth_b)).json()["version"]
         job = await http.post(f"{b}/jobs", json={"export_sha256": sha, "reference_time": T},
                               headers=auth_b)
@@ -84,6 +86,7 @@ async def crossed(seeded: SQLiteStore, key_file: Path) -> AsyncIterator[Crossed]
                 "sha256": [sha], "plan_id": [plan_id], "step": list(STEPS),
                 "version": [str(version)], "job_id": [job_id], "key": [B_COURSE],
                 "sync_id": ["b-s1"], "subjects/{name}": ["SVT-B"], "classes/{name}": ["3B"],
+                "courses/{key:path}": [plan_course],
                 "profile": ["students", "teachers"],
                 "secret": [seeded.get_establishment(UAI_B).push_secret],  # type: ignore[union-attr]
             },
@@ -112,7 +115,11 @@ def _combinations(path: str, ids: dict[str, list[str]]) -> list[dict[str, str]]:
     for name in _params(path):
         if name == "uai":
             continue
-        scoped = next((k for k in ids if "/" in k and f"/{k}" in path), name)
+        scoped = next(
+            (k for k in ids
+             if "/" in k and f"/{k}" in path and k.rsplit("/", 1)[1].startswith(f"{{{name}"))
+            , name,
+        )
         assert scoped in ids, f"{path}: give a sample id of B for {{{name}}} in this test"
         combos = [{**c, name: v} for c in combos for v in ids[scoped]]
     return combos

@@ -15,10 +15,12 @@ from typing import Any
 
 from edt_tui.engine.selection import PersonChoice, Selection, SubjectChoice
 from edt_tui.tui.backend import (
+    CourseDetail,
     CourseLine,
     Enqueued,
     EstablishmentInfo,
     ExportCheck,
+    IgnoredSessionLine,
     ItemLine,
     PersonLine,
     SuggestionLine,
@@ -256,6 +258,9 @@ class FakeBackend:
                 "memberships_created": sum(c.teachers + c.students for c in chosen),
                 "memberships_deleted": 0,
             },
+            ignored_sessions=(
+                IgnoredSessionLine("class_part_only", "LATIN", "3A groupe 1", 12, 340),
+            ),
         )
 
     async def plan(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> WizardPlan:
@@ -268,6 +273,17 @@ class FakeBackend:
     async def launch(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> Enqueued:
         self.launches.append((uai, export.sha256, dict(selection)))
         return Enqueued("job-1", 2)
+
+    async def course_detail(self, uai: str, plan: WizardPlan, key: str) -> CourseDetail:
+        line = next(c for c in plan.courses if c.key == key)
+        return CourseDetail(
+            label=line.label,
+            teachers=(("Anne ARNAUD", True), ("Paul INCONNU", False)),
+            students=tuple((f"Élève {n}", True) for n in range(line.students)),
+            rooms=("101",),
+            future_events=line.events,
+            first_events=(("2026-09-07T08:00:00+02:00", "2026-09-07T08:55:00+02:00", ("101",)),),
+        )
 
     async def aclose(self) -> None:
         self.closed = True

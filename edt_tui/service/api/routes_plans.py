@@ -15,7 +15,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 
 from edt_tui.engine.plan import Plan
-from edt_tui.engine.report import plan_steps_to_dict, plan_to_contract_json
+from edt_tui.engine.report import course_detail, plan_steps_to_dict, plan_to_contract_json
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import BadInputError
 from edt_tui.gc_pause import cyclic_gc_paused
@@ -156,6 +156,22 @@ async def dry_run(
 def _matches(item: dict[str, Any], q: str) -> bool:
     needle = q.casefold()
     return any(needle in str(item.get(f) or "").casefold() for f in _SEARCHED)
+
+
+@router.get("/{plan_id}/courses/{key:path}")
+async def plan_course(
+    establishment: EstablishmentDep, request: Request, plan_id: str, key: str
+) -> dict[str, Any]:
+    """One course of the cached plan in full: teachers and students by name (the unreconciled
+    flagged), rooms, the number of future events and the first ones."""
+    services = imports_of(request)
+    plan = await anyio.to_thread.run_sync(services.planner.get, establishment.uai, plan_id)
+    if plan is None:
+        raise not_found(f"plan {plan_id}")
+    detail = course_detail(plan, key)
+    if detail is None:
+        raise not_found(f"course {key}")
+    return detail
 
 
 @router.get("/{plan_id}/{step}")

@@ -7,12 +7,17 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import on, work
+from textual.binding import Binding, BindingType
 
 from edt_tui.engine.selection import Selection, SubjectChoice
+from edt_tui.errors import EdtTuiError
 from edt_tui.tui.backend import CourseLine, ItemLine, WizardPlan
+from edt_tui.tui.screens.course_detail import CourseDetailModal, IgnoredSessionsModal
 from edt_tui.tui.screens.table_step import TableStepScreen, merged
 from edt_tui.tui.selection_model import Column
 from edt_tui.tui.status import item_status
+from edt_tui.tui.widgets.selection_table import SelectionTable
 
 ITEM_HELP = (
     "Vert (✔) : reconnu dans l'ENT et importé. Blanc (○) : inconnu de l'ENT, pas importé tant "
@@ -109,8 +114,16 @@ class CoursesScreen(TableStepScreen):
     STEP = "courses"
     HELP: ClassVar[str] = (
         "Sélection des cours : l'association des matières, classes et groupes activés produit "
-        "les cours à créer dans l'ENT (vert). Désactivez (d) ceux à ne pas synchroniser (rouge)."
+        "les cours à créer dans l'ENT (vert). Désactivez (d) ceux à ne pas synchroniser (rouge). "
+        "entrée : le cours en détail (enseignants, élèves, salles, prochains évènements) ; "
+        "i : les séances de l'export qui ne produisent aucun cours, et pourquoi."
     )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "i", "ignored", "Séances ignorées", show=False, id="courses.ignored",
+            tooltip="Séances qui ne produisent aucun cours",
+        ),
+    ]
     EMPTY = (
         "Aucun cours : activez au moins une matière et une classe ou un groupe "
         "(échap pour revenir aux étapes précédentes)."
@@ -138,6 +151,31 @@ class CoursesScreen(TableStepScreen):
 
     def record(self, selection: Selection, row: CourseLine, active: bool) -> Selection:
         return selection.with_course(row.key, active)
+
+    def legend(self) -> Text:
+        legend = super().legend()
+        legend.append("  (entrée : détail · i : séances ignorées)")
+        return legend
+
+    def action_ignored(self) -> None:
+        plan = self.wizard.plan
+        self.app.push_screen(IgnoredSessionsModal(plan.ignored_sessions if plan else ()))
+
+    @on(SelectionTable.RowChosen)
+    def _row_chosen(self, event: SelectionTable.RowChosen) -> None:
+        self.show_course(event.row_id)
+
+    @work(exclusive=True, group="course-detail", exit_on_error=False)
+    async def show_course(self, key: str) -> None:
+        plan = self.wizard.plan
+        if plan is None:
+            return
+        try:
+            detail = await self.wizard.backend.course_detail(self.wizard.uai, plan, key)
+        except EdtTuiError as exc:  # shown, never a traceback: the table stays usable
+            self.notify(f"Détail du cours indisponible : {exc}", severity="error", timeout=5)
+            return
+        self.app.push_screen(CourseDetailModal(detail))
 
     def record_many(self, selection: Selection, rows: Sequence[Any], active: bool) -> Selection:
         keys = {row.key for row in rows}

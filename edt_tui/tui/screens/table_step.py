@@ -157,7 +157,7 @@ class TableStepScreen(StepScreen):
         wizard = self.wizard
         export = wizard.export
         if export is None:
-            raise EdtTuiError("no export file chosen yet: go back to the file step")
+            raise EdtTuiError("aucun fichier choisi : revenez à l'étape Fichier (échap)")
         selection = dict(wizard.session.selection) if wizard.session else {}
         plan = await wizard.backend.plan(wizard.uai, export, selection)
         wizard.remember_plan(plan, selection)
