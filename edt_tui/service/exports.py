@@ -32,7 +32,13 @@ UNDECRYPTABLE = (
 
 
 class UaiMismatchError(BadInputError):
-    def __init__(self, export_uai: str | None, uai: str, file_name: str) -> None:
+    """An export of another establishment; `summary` is the file's own §3.4 summary, so the
+    admin who sent it sees what it is (encrypted, key present) beside the refusal."""
+
+    def __init__(
+        self, export_uai: str | None, uai: str, file_name: str,
+        summary: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(
             f"{file_name}: this export is for establishment {export_uai or '(no UAI)'}, "
             f"not {uai}",
@@ -40,6 +46,7 @@ class UaiMismatchError(BadInputError):
         )
         self.export_uai = export_uai
         self.uai = uai
+        self.summary = dict(summary) if summary is not None else None
 
 
 class UndecryptableError(BadInputError):
@@ -120,7 +127,7 @@ class ExportIntake:
         """Read, check the UAI, store; UaiMismatchError, UndecryptableError or ExportError."""
         export = self.read(data, file_name)
         if export.uai != uai:
-            raise UaiMismatchError(export.uai, uai, file_name)
+            raise UaiMismatchError(export.uai, uai, file_name, summarize(export))
         record = ExportRecord(
             sha256=export.sha256, uai=uai, file_name=file_name, import_id=export.import_id,
             size=len(data), uploaded_at=datetime.now(UTC), summary=summarize(export),

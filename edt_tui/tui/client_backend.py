@@ -46,15 +46,17 @@ class ClientBackend:
         ent = await self.client()
         try:
             summary = await ent.upload_export(uai, path)
-        except UaiMismatchError as exc:
+        except UaiMismatchError as exc:  # shown on the Résumé as the file is, then refused
+            found: dict[str, Any] = exc.body.get("summary") or {}
             return ExportCheck(
                 file_name=path.name,
                 uai=str(exc.body.get("export_uai") or "?"),
-                import_id="",
-                encrypted=False,
-                key_present=False,
+                import_id=str(found.get("import_id") or ""),
+                encrypted=bool(found.get("encrypted")),
+                key_present=bool(found.get("key_present")),
                 sha256="",
-                refusal=str(exc.detail or exc),
+                school_year=found.get("school_year"),
+                counts=dict(found.get("counts") or {}),
             )
         return ExportCheck(
             file_name=summary.file_name,

@@ -13,6 +13,7 @@ from edt_tui.session.store import SessionStore
 from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.client_backend import ClientBackend
 
+from .screen_text import screen_lines
 from .test_wizard import settle, step, table
 
 DEMO = Path(__file__).resolve().parents[2] / "samples" / "demo"
@@ -77,3 +78,44 @@ async def test_demo_decisions_reach_the_service(demo_service: Path) -> None:
     assert saved["selection"]["subjects"] == {first.key: "inactive"}
     assert [job.id for job in jobs] == [job_id]
     assert jobs[0].type == "manual"
+
+
+async def test_a_file_of_another_establishment_shows_what_it_is_then_is_refused(
+    demo_service: Path,
+) -> None:
+    """The demo's encrypted export opened for another establishment: the Résumé shows it as
+    `inspect` would (encrypted, key present), refuses it in French, and `n` stays blocked."""
+    other = demo_service / "other"
+    other.mkdir()
+    (other / "establishments.csv").write_text(
+        "uai,name,timezone\n0440001A,LYCEE AUTRE,Europe/Paris\n", encoding="utf-8"
+    )
+    store = open_store(demo_service)
+    try:
+        load_directory(store, other)
+    finally:
+        store.close()
+    app = EdtTuiApp(
+        ClientBackend(EntClient.embedded), store=SessionStore(), uai="0440001A", start_dir=DEMO,
+        offer_resume=False,
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.wizard.start("0440001A")
+        app.go("export")
+        await settle(app, pilot)
+        app.screen.query_one("#path").value = str(EXPORT)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert step(app) == "summary"
+        export = app.wizard.export
+        assert export is not None and export.encrypted and export.key_present
+        assert export.uai == "0490856P" and export.import_id and export.counts["students"] > 0
+        text = "\n".join(screen_lines(app))
+        assert "Fichier encrypté          oui" in text
+        assert "Clé itslearning présente  oui" in text
+        assert "✖ Refusé : ce fichier est celui de l'établissement 0490856P, pas de 0440001A" in text
+        assert "this export" not in text
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert step(app) == "summary"

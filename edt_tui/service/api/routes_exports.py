@@ -94,7 +94,7 @@ async def upload_export(
     except UaiMismatchError as exc:
         raise Problem(
             422, "uai-mismatch", "Export of another establishment", str(exc),
-            export_uai=exc.export_uai, uai=uai,
+            export_uai=exc.export_uai, uai=uai, summary=exc.summary,
         ) from None
     except UndecryptableError as exc:
         raise Problem(
