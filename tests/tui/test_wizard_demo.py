@@ -114,7 +114,7 @@ async def test_a_file_of_another_establishment_shows_what_it_is_then_is_refused(
         text = "\n".join(screen_lines(app))
         assert "Fichier encrypté          oui" in text
         assert "Clé itslearning présente  oui" in text
-        assert "✖ Refusé : ce fichier est celui de l'établissement 0490856P, pas de 0440001A" in text
+        assert "ce fichier est celui de l'établissement 0490856P, pas de 0440001A" in text
         assert "this export" not in text
         await pilot.press("n")
         await settle(app, pilot)
