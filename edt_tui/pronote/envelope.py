@@ -72,8 +72,9 @@ class SealedEnvelope:
     summary: EnvelopeSummary
     partner_keys: Mapping[str, str] = field(default_factory=dict)
     """`PARTENAIRE/@NOM` → base64 text of the RSA-encrypted key blob."""
-    content: bytes | None = b""
-    """The encrypted content, base64-decoded while parsing; None when it is not valid base64."""
+    content: bytes | bytearray | None = b""
+    """The encrypted content, base64-decoded while parsing (not copied once more: it may be
+    tens of MB); None when it is not valid base64."""
     verification: str = ""
 
 
@@ -202,9 +203,9 @@ class _Base64Sink:
         except binascii.Error:
             self.valid, self.out, self.pending = False, bytearray(), []
 
-    def result(self) -> bytes | None:
+    def result(self) -> bytearray | None:
         self.flush(final=True)
-        return bytes(self.out) if self.valid else None
+        return self.out if self.valid else None
 
 
 class _EnvelopeTarget:
@@ -490,8 +491,10 @@ def decrypt_envelope(
             element="CONTENU",
         )
     expected = _b64(sealed.verification, "VERIFICATION", source)
-    decryptor = Cipher(algorithms.AES(aes_key), modes.CBC(iv)).decryptor()
     opener = _Opener(sealed.summary.compressed, limits, source)
+    if not sealed.summary.compressed and len(ciphertext) - 16 > limits.document_bytes:
+        raise opener.too_large()  # the padding is at most a block: no need to decrypt
+    decryptor = Cipher(algorithms.AES(aes_key), modes.CBC(iv)).decryptor()
     view = memoryview(ciphertext)
     for offset in range(0, len(view), _CHUNK):
         opener.feed(decryptor.update(view[offset : offset + _CHUNK]))

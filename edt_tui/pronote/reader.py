@@ -103,10 +103,11 @@ def read_export(
     if _kind(data, name) == ENVELOPE_ROOT:
         sealed = parse_envelope(data, partner=partner, source_name=name, limits=limits)
         envelope = sealed.summary
+        del data  # the file read here is not needed any more (its decoded content is)
         document = decrypt_envelope(
             sealed, private_key, partner=partner, source_name=name, limits=limits
         )
-        del data, sealed  # what this function holds of the file: only the document is needed
+        del sealed
         timetable = _check_uai(
             parse_timetable(
                 document, source_name=f"{name} (decrypted content)", limits=limits
