@@ -24,6 +24,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "samples" / "demo"
@@ -48,8 +49,8 @@ def run_tests(examples: int) -> int:
     return done.returncode
 
 
-def _run(command: list[str], env: dict[str, str]) -> tuple[int, float, int, str]:
-    """(exit code, wall seconds, peak RSS KiB, stderr) of one fresh process."""
+def _run(command: list[str], env: dict[str, str]) -> tuple[int, float, float, int, str]:
+    """(exit code, wall seconds, CPU seconds, peak RSS KiB, stderr) of one fresh process."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=err)
@@ -59,6 +60,7 @@ def _run(command: list[str], env: dict[str, str]) -> tuple[int, float, int, str]
         return (
             process.returncode,
             time.perf_counter() - started,
+            usage.ru_utime + usage.ru_stime,
             usage.ru_maxrss,
             err.read().decode("utf-8", "replace"),
         )
@@ -74,7 +76,7 @@ def _snapshot(home: Path) -> dict[str, tuple[int, int]]:
 
 def measure(count: int, seed: int) -> int:
     sys.path.insert(0, str(ROOT))
-    from tests.fuzz.mutants import mutate
+    from tests.fuzz.mutants import KINDS, mutate
 
     rng = random.Random(seed)
     bases = [
@@ -84,7 +86,9 @@ def measure(count: int, seed: int) -> int:
     edt = [sys.executable, "-m", "edt_tui"]
     failures: list[str] = []
     codes: Counter[tuple[str, int]] = Counter()
-    worst: dict[str, tuple[float, int]] = {"inspect": (0.0, 0), "plan": (0.0, 0)}
+    worst: dict[str, list[Any]] = {
+        name: [0.0, 0.0, "", 0, ""] for name in ("inspect", "plan")
+    }  # max wall, max CPU and its mutant, max RSS and its mutant
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         env = {**os.environ, "EDT_TUI_HOME": str(home)}
@@ -93,7 +97,9 @@ def measure(count: int, seed: int) -> int:
         before = _snapshot(home)
         biggest = 0
         for number in range(count):
-            data = mutate(rng, bases[number % 2], scale=10)
+            kind = rng.choice(KINDS)
+            label = f"#{number} {kind} {'plain' if number % 2 == 0 else 'encrypted'}"
+            data = mutate(rng, bases[number % 2], scale=10, kind=kind)
             biggest = max(biggest, len(data))
             path = Path(tmp) / f"mutant-{number}.xml"
             path.write_bytes(data)
@@ -101,20 +107,30 @@ def measure(count: int, seed: int) -> int:
                 ("inspect", ["inspect", "--key", str(KEY), str(path)]),
                 ("plan", ["plan", "--uai", UAI, "--key", str(KEY), str(path)]),
             ):
-                code, seconds, rss, err = _run([*edt, *args], env)
+                code, seconds, cpu, rss, err = _run([*edt, *args], env)
                 codes[(name, code)] += 1
-                worst[name] = (max(worst[name][0], seconds), max(worst[name][1], rss))
+                mine = worst[name]
+                mine[0] = max(mine[0], seconds)
+                if cpu > mine[1]:
+                    mine[1:3] = cpu, f"{label}, exit {code}"
+                if rss > mine[3]:
+                    mine[3:5] = rss, f"{label}, exit {code}"
                 if code not in (0, 2) or "Traceback" in err:
-                    failures.append(f"{name} mutant-{number}: exit {code}: {err[-300:]}")
-                    shutil.copy(path, ROOT / f"fuzz-failure-{number}.xml")
+                    kept = Path(tmp).parent / f"fuzz-failure-{number}.xml"
+                    shutil.copy(path, kept)
+                    failures.append(f"{name} {label} ({kept}): exit {code}: {err[-300:]}")
+                after = _snapshot(home)
+                if after != before:
+                    changed = sorted(set(after.items()) ^ set(before.items()))
+                    failures.append(f"{name} {label} changed the data directory: {changed}")
+                    before = after
             path.unlink()
-        if _snapshot(home) != before:
-            failures.append("plan changed the data directory")
     print(f"{count} mutants (seed {seed}), largest {biggest / 1e6:.1f} MB; {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f}")
-    for name, (seconds, rss) in worst.items():
+    for name, (wall, cpu, slowest, rss, fattest) in worst.items():
         exits = ", ".join(f"exit {c}: {n}" for (cmd, c), n in sorted(codes.items()) if cmd == name)
-        print(f"{name:7}: max {seconds:5.2f} s wall, max peak RSS {rss / 1024:6.1f} MiB ({exits})")
+        print(f"{name:7}: {exits}; max {wall:5.1f} s wall; max {cpu:5.1f} s CPU ({slowest}); "
+              f"max peak RSS {rss / 1024:6.1f} MiB ({fattest})")
     for failure in failures:
         print(f"FAILURE: {failure}")
     return 1 if failures else 0

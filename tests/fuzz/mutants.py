@@ -11,10 +11,13 @@ ENCODINGS = ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be", "cp037",
 KINDS = ("flip", "truncate", "duplicate", "nest", "attribute", "encoding", "splice")
 
 
-def mutate(rng: random.Random, base: bytes, *, scale: int = 1) -> bytes:
-    """One mutation of `base` (the file's bytes); `scale` > 1 makes the big ones bigger."""
+def mutate(
+    rng: random.Random, base: bytes, *, scale: int = 1, kind: str | None = None
+) -> bytes:
+    """One mutation of `base` (the file's bytes), of `kind` (else a random one of `KINDS`);
+    `scale` > 1 makes the big ones bigger."""
     data = bytearray(base)
-    kind = rng.choice(KINDS)
+    kind = kind or rng.choice(KINDS)
     if kind == "flip":
         for _ in range(rng.randint(1, 16)):
             data[rng.randrange(len(data))] ^= rng.randint(1, 255)
