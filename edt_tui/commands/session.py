@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from edt_tui.cli import add_connection_options
+from edt_tui.dates import local_label
 from edt_tui.errors import BadInputError
 from edt_tui.session.store import STEPS
 
@@ -95,7 +96,8 @@ def run_list(args: argparse.Namespace) -> int:
         else:
             name = s.export.get("file_name") or "-"
             launched = f"import {s.job_id[:8]}" if s.job_id else "not launched"
-            print(f"{s.id}  {s.uai}  {s.step:<13} {s.updated_at}  {launched:<15} {name}")
+            updated = local_label(s.updated_at)
+            print(f"{s.id}  {s.uai}  {s.step:<13} {updated}  {launched:<15} {name}")
     for bad in damaged:
         if args.json:
             print(json.dumps({"id": bad.ref, "uai": bad.uai, "damaged": bad.reason},

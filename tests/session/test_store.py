@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import re
 from functools import partial
 from pathlib import Path
 
 import pytest
 
 from edt_tui.cli import main
+from edt_tui.dates import local_label
 from edt_tui.engine.selection import Selection, SubjectChoice
 from edt_tui.errors import BadInputError
 from edt_tui.session.store import AtomicJSONStorage, DamagedSessionError, SessionStore
@@ -165,3 +167,17 @@ def test_an_unreadable_session_file_is_one_clear_error(
     err = capsys.readouterr().err
     assert str(path) in err and "move it aside" in err and "Traceback" not in err
     assert path.read_bytes() == content.encode("utf-8", "surrogateescape")  # left as it was
+
+
+def test_session_list_shows_dates_as_the_tui_does(
+    edt_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`JJ/MM/AAAA HH:MM` in the establishment's zone, as on every screen (not ISO, not UTC)."""
+    store = SessionStore()
+    session = store.create("0490856P")
+    assert main(["session", "list"]) == 0
+    out = capsys.readouterr().out
+    shown = local_label(store.get(session.id).updated_at)
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", shown)
+    assert f"{session.id}  0490856P  " in out and shown in out
+    assert store.get(session.id).updated_at not in out

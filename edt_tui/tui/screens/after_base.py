@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
-from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import on
@@ -25,6 +24,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Header, Input, Static
 
+from edt_tui.dates import DEFAULT_ZONE, local_label
 from edt_tui.errors import EdtTuiError
 from edt_tui.tui.selection_model import Column, SelectionModel, french_int
 from edt_tui.tui.widgets.selection_table import SelectionTable
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from edt_tui.client.client import EntClient
     from edt_tui.tui.app import EdtTuiApp
 
-DISPLAY_ZONE = ZoneInfo("Europe/Paris")
+DISPLAY_ZONE = DEFAULT_ZONE
 Clock = Callable[[], datetime]
 
 
@@ -44,12 +44,7 @@ def utcnow() -> datetime:
 
 def when(value: str | datetime | None) -> str:
     """`28/11/2026 10:32` in Paris time, as the seed writes dates; empty for None."""
-    if value is None or value == "":
-        return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(DISPLAY_ZONE).strftime("%d/%m/%Y %H:%M")
+    return local_label(value, DISPLAY_ZONE)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

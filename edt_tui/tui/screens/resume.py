@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from edt_tui.dates import local_label
 from edt_tui.session.store import ImportSession
 from edt_tui.tui.wizard import STEP_TITLES
 
@@ -22,7 +23,7 @@ NEW = "__new__"
 
 def describe(session: ImportSession) -> Text:
     name = session.export.get("file_name") or "pas encore de fichier"
-    when = session.updated_at.replace("T", " ")[:16]
+    when = local_label(session.updated_at)
     return Text(f"{session.uai} · {STEP_TITLES.get(session.step, session.step)} · {name} · {when}")
 
 

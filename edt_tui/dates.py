@@ -1,0 +1,23 @@
+"""One way to show a moment to a person: `JJ/MM/AAAA HH:MM` in the establishment's time zone.
+
+Stored times are ISO 8601 with an offset (UTC for the service's own clocks); every screen, the
+session list and the history print them through `local_label`, so one date reads the same
+everywhere. The zone defaults to the one French establishments use.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+DEFAULT_ZONE = ZoneInfo("Europe/Paris")
+
+
+def local_label(value: str | datetime | None, zone: ZoneInfo = DEFAULT_ZONE) -> str:
+    """`28/11/2026 10:32` in `zone`; empty for None or an empty string."""
+    if value is None or value == "":
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:  # naive stored times are UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M")
