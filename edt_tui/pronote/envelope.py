@@ -261,6 +261,14 @@ class _EnvelopeTarget:
             self.current, self.chunks, self.chars = local, [], 0
             # Entity resolution is off: libxml2 hands each `&` of an attribute over as `&#38;`.
             self.partner_name = attrib.get("NOM", "").replace("&#38;", "&")
+            if len(self.partner_name) > self.limits.field_chars:
+                raise LimitExceededError(
+                    "a partner name is too long",
+                    str(self.limits.field_chars),
+                    name="field_chars",
+                    source=self.source,
+                    element="PARTENAIRE",
+                )
 
     def data(self, text: str) -> None:
         current = self.current

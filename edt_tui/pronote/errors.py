@@ -85,7 +85,7 @@ class PartnerKeyMissingError(ExportError):
     ) -> None:
         self.partner = partner
         self.partners = tuple(partners)
-        listed = ", ".join(self.partners) if self.partners else "no partner at all"
+        listed = ", ".join(map(shorten, self.partners)) if self.partners else "no partner at all"
         super().__init__(
             f"this file was exported for partner(s) {listed}, not for this ENT ({partner})",
             source=source,

@@ -202,6 +202,14 @@ def test_long_envelope_field_refused(seal: Sealer, key_pair: tuple[bytes, bytes]
         read_export(hostile, private_key=key_pair[0])
 
 
+def test_long_partner_name_refused(seal: Sealer, key_pair: tuple[bytes, bytes]) -> None:
+    sealed = seal(timetable_xml(""))
+    hostile = sealed.replace(b'NOM="ITSLEARNING"', b'NOM="' + b"X" * 100_000 + b'"')
+    with pytest.raises(LimitExceededError, match="partner name") as exc:
+        read_export(hostile, private_key=key_pair[0])
+    assert len(str(exc.value)) < 600
+
+
 def test_too_many_partner_entries(seal: Sealer, key_pair: tuple[bytes, bytes]) -> None:
     sealed = seal(timetable_xml(""))
     start = sealed.index(b"<CLES>") + len(b"<CLES>")
