@@ -133,6 +133,11 @@ class ImportCalls:
         )
         return int(data["version"])
 
+    async def get_selection(self, uai: str, version: int) -> dict[str, Any]:
+        """A saved selection version (`Selection.to_dict()` plus its `options`)."""
+        data = await self.call("GET", f"{self._est(uai)}/selections/{version}")
+        return dict(data["selection"])
+
     async def enqueue_import(
         self, uai: str, export_sha256: str, selection: Mapping[str, Any] | None = None, *,
         selection_version: int | None = None, reference_time: str | None = None,

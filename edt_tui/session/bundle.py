@@ -70,6 +70,7 @@ def session_document(session: ImportSession) -> dict[str, Any]:
         "created_at": session.created_at, "updated_at": session.updated_at,
         "export": dict(session.export), "selection": dict(session.selection),
         "job_id": session.job_id, "queue_position": session.queue_position,
+        "decisions_from": dict(session.decisions_from) if session.decisions_from else None,
     }
 
 

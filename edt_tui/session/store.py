@@ -142,6 +142,8 @@ class ImportSession:
     """`Selection.to_dict()` of the engine: every decision of the admin."""
     job_id: str | None = None
     queue_position: int | None = None
+    decisions_from: Mapping[str, Any] | None = None
+    """`{job_id, finished_at}` of the manual import whose decisions the session started from."""
 
     @property
     def finished(self) -> bool:
@@ -175,11 +177,14 @@ class ImportSession:
         position = doc.get("queue_position")
         if position is not None and (isinstance(position, bool) or not isinstance(position, int)):
             raise ValueError("'queue_position' is not a number")
+        decisions_from = doc.get("decisions_from")
+        if decisions_from is not None and not isinstance(decisions_from, Mapping):
+            raise ValueError("'decisions_from' is not a JSON object")
         session = cls(
             id=doc["id"], uai=doc["uai"], step=step, created_at=doc["created_at"],
             updated_at=doc["updated_at"], export=dict(doc.get("export") or {}),
             selection=dict(doc.get("selection") or {}), job_id=doc.get("job_id"),
-            queue_position=position,
+            queue_position=position, decisions_from=decisions_from,
         )
         session.decisions()  # a malformed selection raises ValueError here, not in a screen
         return session
@@ -246,7 +251,11 @@ class SessionStore:
                 db.close()
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def create(self, uai: str) -> ImportSession:
+    def create(
+        self, uai: str, *, selection: Selection | None = None,
+        decisions_from: Mapping[str, Any] | None = None,
+    ) -> ImportSession:
+        """A new session, with the default decisions or those of an earlier import."""
         now = _now()
         doc = {
             "id": uuid.uuid4().hex[:12],
@@ -255,9 +264,10 @@ class SessionStore:
             "created_at": now,
             "updated_at": now,
             "export": {},
-            "selection": Selection.default().to_dict(),
+            "selection": (selection or Selection.default()).to_dict(),
             "job_id": None,
             "queue_position": None,
+            "decisions_from": dict(decisions_from) if decisions_from else None,
         }
         with self._locked() as db:
             db.insert(doc)
@@ -346,6 +356,13 @@ class SessionStore:
             doc["selection"] = edit(selection).to_dict()
 
         return self._update(session_id, change)
+
+    def reset_selection(self, session_id: str) -> ImportSession:
+        """Back to the default decisions (no earlier import's)."""
+        return self._update(
+            session_id,
+            lambda d: d.update(selection=Selection.default().to_dict(), decisions_from=None),
+        )
 
     def mark_launched(
         self, session_id: str, job_id: str, queue_position: int | None

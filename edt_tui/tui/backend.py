@@ -176,6 +176,17 @@ class WizardPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class LastImport:
+    """The establishment's last successful manual import: a new session starts from its
+    decisions (refused people stay refused, deactivated courses stay deactivated)."""
+
+    job_id: str
+    finished_at: str
+    selection: Mapping[str, Any]
+    """`Selection.to_dict()`."""
+
+
+@dataclass(frozen=True, slots=True)
 class Enqueued:
     job_id: str
     queue_position: int | None
@@ -199,6 +210,10 @@ class WizardBackend(Protocol):
     ) -> Enqueued: ...
 
     async def course_detail(self, uai: str, plan: WizardPlan, key: str) -> CourseDetail: ...
+
+    async def last_manual_import(self, uai: str) -> LastImport | None:
+        """The last manual import that ran to its end, with its selection; None before any."""
+        ...
 
     async def aclose(self) -> None: ...
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from edt_tui.client.client import EntClient
 from edt_tui.client.errors import UaiMismatchError
+from edt_tui.engine.selection import Selection
 from edt_tui.errors import EdtTuiError
 from edt_tui.gc_pause import cyclic_gc_paused
 from edt_tui.tui.backend import (
@@ -16,6 +17,7 @@ from edt_tui.tui.backend import (
     Enqueued,
     EstablishmentInfo,
     ExportCheck,
+    LastImport,
     WizardPlan,
     course_detail_from_json,
     wizard_plan_from_json,
@@ -86,6 +88,18 @@ class ClientBackend:
             raise EdtTuiError("le plan n'a pas d'identifiant : rechargez l'étape (r)")
         ent = await self.client()
         return course_detail_from_json(await ent.plan_course(uai, plan.plan_id, key))
+
+    async def last_manual_import(self, uai: str) -> LastImport | None:
+        ent = await self.client()
+        jobs = await ent.history(uai, status="done", type="manual", limit=1)
+        job = jobs.items[0] if jobs.items else None
+        version = job.raw.get("selection_version") if job is not None else None
+        if job is None or version is None or not job.raw.get("finished_at"):
+            return None
+        document = await ent.get_selection(uai, int(version))
+        return LastImport(
+            job.id, str(job.raw["finished_at"]), Selection.from_dict(document).to_dict()
+        )
 
     async def aclose(self) -> None:
         if self._client is not None:

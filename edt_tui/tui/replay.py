@@ -51,6 +51,7 @@ class ReplayBackend(ClientBackend):
 @dataclass
 class ReadOnlyWizard(Wizard):
     launch_refusal: str | None = NO_LAUNCH
+    decisions_locked: str | None = READ_ONLY
 
     def decide(self, edit: Callable[[Selection], Selection]) -> None:
         """The customer's decisions stay as they were."""

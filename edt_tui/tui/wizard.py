@@ -12,7 +12,7 @@ from typing import Any
 
 from edt_tui.engine.selection import Selection
 from edt_tui.session.store import STEPS, ImportSession, SessionStore
-from edt_tui.tui.backend import ExportCheck, WizardBackend, WizardPlan
+from edt_tui.tui.backend import ExportCheck, LastImport, WizardBackend, WizardPlan
 
 STEP_TITLES: Mapping[str, str] = {
     "establishment": "Établissement",
@@ -46,6 +46,8 @@ class Wizard:
     _plan_selection: Mapping[str, Any] | None = None
     launch_refusal: str | None = None
     """Why this wizard may not launch (a read-only helpdesk replay), else None."""
+    decisions_locked: str | None = None
+    """Why its decisions may not change (a read-only helpdesk replay), else None."""
 
     @property
     def uai(self) -> str:
@@ -57,10 +59,21 @@ class Wizard:
             return None
         return ExportCheck.from_dict(self.session.export)
 
-    def start(self, uai: str) -> ImportSession:
-        self.session = self.store.create(uai)
+    def start(self, uai: str, last: LastImport | None = None) -> ImportSession:
+        """A new session: from the decisions of the last manual import `last`, if any."""
+        if last is None:
+            self.session = self.store.create(uai)
+        else:
+            self.session = self.store.create(
+                uai, selection=Selection.from_dict(last.selection),
+                decisions_from={"job_id": last.job_id, "finished_at": last.finished_at},
+            )
         self.plan, self._plan_selection = None, None
         return self.session
+
+    def reset_decisions(self) -> None:
+        """Every decision back to the defaults (the earlier import's are dropped)."""
+        self.session = self.store.reset_selection(self._require().id)
 
     def resume(self, session: ImportSession) -> None:
         self.session = session

@@ -22,6 +22,7 @@ from edt_tui.tui.backend import (
     ExportCheck,
     IgnoredSessionLine,
     ItemLine,
+    LastImport,
     PersonLine,
     SuggestionLine,
     WizardPlan,
@@ -193,6 +194,8 @@ class FakeBackend:
     closed: bool = False
     plan_gate: asyncio.Event | None = None
     """When set, plans wait for it (a slow service)."""
+    last_import: LastImport | None = None
+    """The establishment's last manual import, whose decisions a new session starts from."""
 
     async def establishments(self) -> Sequence[EstablishmentInfo]:
         await asyncio.sleep(0)
@@ -284,6 +287,10 @@ class FakeBackend:
             future_events=line.events,
             first_events=(("2026-09-07T08:00:00+02:00", "2026-09-07T08:55:00+02:00", ("101",)),),
         )
+
+    async def last_manual_import(self, uai: str) -> LastImport | None:
+        await asyncio.sleep(0)
+        return self.last_import
 
     async def aclose(self) -> None:
         self.closed = True

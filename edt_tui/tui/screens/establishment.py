@@ -72,8 +72,15 @@ class EstablishmentScreen(StepScreen):
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.wizard.start(event.option.id)
-            self.edt_app.go("export")
+            self.query_one("#status", Static).update("Reprise des décisions du dernier import…")
+            self.start_session(event.option.id)
+
+    @work(exclusive=True, group="start", exit_on_error=False)
+    async def start_session(self, uai: str) -> None:
+        """The new session starts from the last manual import's decisions (asked first)."""
+        last = await self.wizard.backend.last_manual_import(uai)
+        self.wizard.start(uai, last)
+        self.edt_app.go("export")
 
     def action_next(self) -> None:
         options = self.query_one(OptionList)

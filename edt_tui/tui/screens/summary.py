@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from edt_tui.tui.screens.after_base import when
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.selection_model import french_int
+
+RESET_QUESTION = (
+    "Revenir aux décisions par défaut ? Les décisions reprises ou prises pendant cet import "
+    "(personnes refusées, cours désactivés…) seront oubliées."
+)
 
 COUNT_LABELS = {
     "subjects": "Matières",
@@ -28,16 +37,53 @@ def _yes_no(value: bool) -> str:
     return "oui" if value else "non"
 
 
+def decisions_origin(decisions_from: Mapping[str, Any] | None) -> Text:
+    """Which import the session's decisions come from (none: the defaults)."""
+    if not decisions_from:
+        return Text("Décisions par défaut (aucun import manuel précédent repris).")
+    return Text.assemble(
+        (f"Décisions reprises de l'import du {when(decisions_from.get('finished_at'))}", "bold"),
+        " · ctrl+r : revenir aux décisions par défaut",
+    )
+
+
+class ConfirmReset(ModalScreen[bool]):
+    """Resetting drops decisions an admin may have spent an hour on: it takes a second key."""
+
+    AUTO_FOCUS = None
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o,y,enter", "answer(True)", "Oui, réinitialiser", id="reset.yes"),
+        Binding("n,escape", "answer(False)", "Non", id="reset.no"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Text.assemble(
+                (RESET_QUESTION, "bold"), "\n\n", "o / entrée : réinitialiser · n / échap : annuler"
+            ),
+            classes="dialog",
+        )
+
+    def action_answer(self, reset: bool) -> None:
+        self.dismiss(reset)
+
+
 class SummaryScreen(StepScreen):
     STEP = "summary"
     AUTO_FOCUS = None
     HELP: ClassVar[str] = (
         "Vérifiez que le fichier est bien celui de l'établissement choisi (code RNE/UAI). "
-        "Un fichier d'un autre établissement est refusé : échap pour en choisir un autre."
+        "Un fichier d'un autre établissement est refusé : échap pour en choisir un autre. "
+        "Les décisions sont reprises du dernier import manuel ; ctrl+r : revenir aux décisions "
+        "par défaut (après confirmation)."
     )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "reset", "Décisions par défaut", id="summary.reset"),
+    ]
 
     def body(self) -> ComposeResult:
         yield Static(id="summary")
+        yield Static(id="origin")
         yield Static(id="verdict")
 
     def on_mount(self) -> None:
@@ -64,6 +110,7 @@ class SummaryScreen(StepScreen):
             label = COUNT_LABELS.get(name, name)
             table.add_row(Text(f"  {label}"), Text(french_int(count)))
         self.query_one("#summary", Static).update(table)
+        self.show_origin()
         verdict = self.query_one("#verdict", Static)
         if self.refused:
             reason = export.refusal or (
@@ -75,6 +122,29 @@ class SummaryScreen(StepScreen):
         else:
             warnings = "".join(f"\n⚠ {w}" for w in export.warnings)
             verdict.update(Text(f"✔ Fichier accepté. n : Suivant{warnings}", style="bold green"))
+
+    def show_origin(self) -> None:
+        session = self.wizard.session
+        origin = decisions_origin(session.decisions_from if session else None)
+        self.query_one("#origin", Static).update(origin)
+
+    def action_reset(self) -> None:
+        session = self.wizard.session
+        if self.wizard.decisions_locked:
+            self.notify(self.wizard.decisions_locked, severity="warning", timeout=3)
+            return
+        if session is None or session.job_id:
+            self.notify("Import déjà lancé : ses décisions ne changent plus.", timeout=3)
+            return
+        self.app.push_screen(ConfirmReset(), self._reset)
+
+    def _reset(self, reset: bool | None) -> None:
+        if not reset:
+            self.notify("Décisions conservées.", timeout=3)
+            return
+        self.wizard.reset_decisions()
+        self.show_origin()
+        self.notify("Décisions revenues aux valeurs par défaut.", timeout=3)
 
     @property
     def refused(self) -> bool:
