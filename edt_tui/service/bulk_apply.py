@@ -3,9 +3,11 @@
 The plan is sorted by action type, so a batch is a few long runs. Each run of memberships or
 events goes in one statement under a SAVEPOINT; if any row fails (a course missing, a broken
 value), the run is rolled back to the savepoint and replayed action by action through the store's
-own `_apply`, so that exactly the failing actions are recorded as errors. Courses and hierarchy
-nodes (a few thousand at most) always go action by action. The SQL is the store's upsert/delete
-by key, so the outcome is the same as `SQLiteStore.apply_actions`.
+own `apply_one`, so that exactly the failing actions are recorded as errors. Only an action's own
+fault (a constraint, a missing value) is its error: any other database error (a full disk, an
+I/O error — after which SQLite has rolled the whole transaction back) fails the batch. Courses
+and hierarchy nodes (a few thousand at most) always go action by action. The SQL is the store's
+upsert/delete by key, so the outcome is the same as `SQLiteStore.apply_actions`.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def apply_numbered(
             conn.execute("SAVEPOINT bulk_run")
             try:
                 _bulk(conn, kind, run, now)
-            except (sqlite3.Error, ValueError):
+            except (sqlite3.IntegrityError, ValueError):
                 conn.execute("ROLLBACK TO bulk_run")
             else:
                 conn.execute("RELEASE bulk_run")
@@ -93,6 +95,6 @@ def apply_numbered(
         for seq, action in run:
             try:
                 store.apply_one(conn, uai, action, now)
-            except (sqlite3.Error, StoreError, ValueError) as exc:
+            except (sqlite3.IntegrityError, StoreError, ValueError) as exc:
                 errors.append((seq, f"{type(exc).__name__}: {exc}"[:500]))
     return errors

@@ -224,7 +224,8 @@ class SQLiteStore(Store):
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (`BEGIN IMMEDIATE`), rolled back on any exception."""
+        """One write transaction (`BEGIN IMMEDIATE`), rolled back on any exception (a failed
+        COMMIT included: nothing stays open); the caller always sees the original exception."""
         conn = self.connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -234,7 +235,7 @@ class SQLiteStore(Store):
             # SQLite may already have rolled back (disk full, I/O error): a second ROLLBACK
             # would replace the true reason with "no transaction is active".
             if conn.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
+                with contextlib.suppress(sqlite3.Error, StoreError):
                     conn.execute("ROLLBACK")
             raise
 
