@@ -42,14 +42,38 @@ def data_dir(*, create: bool = True) -> Path:
     return path
 
 
+DEFAULT_JOB_LEASE_SECONDS = 30.0
+"""A running import is taken back by another worker once its worker has not renewed it for
+this long (a crash, `kill -9`): long enough for a batch on a loaded machine, short enough that a
+restarted service resumes quickly."""
+_LEASE_BOUNDS = (1.0, 3600.0)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     partner: str = DEFAULT_PARTNER
     private_key: Path | None = None
+    job_lease_seconds: float = DEFAULT_JOB_LEASE_SECONDS
+
+
+def _lease_seconds(value: object, where: str) -> float:
+    low, high = _LEASE_BOUNDS
+    try:
+        seconds = float(str(value))
+    except ValueError:
+        seconds = float("nan")
+    if not low <= seconds <= high:  # also refuses nan
+        raise BadInputError(
+            f"{where}: job lease {value!r} is not a number of seconds between {low:g} and "
+            f"{high:g}",
+            hint=f"remove it for the default ({DEFAULT_JOB_LEASE_SECONDS:g} s)",
+        )
+    return seconds
 
 
 def load_settings(*, partner: str | None = None, private_key: str | Path | None = None) -> Settings:
-    """Merge flags (arguments), environment (`EDT_TUI_PARTNER`, `EDT_TUI_KEY`) and config.toml."""
+    """Merge flags (arguments), environment (`EDT_TUI_PARTNER`, `EDT_TUI_KEY`,
+    `EDT_TUI_JOB_LEASE_SECONDS`) and config.toml (`partner`, `private_key`, `job_lease_seconds`)."""
     file_conf: dict[str, object] = {}
     conf_path = data_dir(create=False) / "config.toml"
     if conf_path.is_file():
@@ -69,7 +93,12 @@ def load_settings(*, partner: str | None = None, private_key: str | Path | None 
     ) or DEFAULT_PARTNER
     key = private_key or os.environ.get("EDT_TUI_KEY") or file_conf.get("private_key")
     key_path = Path(str(key)).expanduser() if key else None
-    return Settings(partner=chosen_partner, private_key=key_path)
+    lease = DEFAULT_JOB_LEASE_SECONDS
+    if os.environ.get("EDT_TUI_JOB_LEASE_SECONDS"):
+        lease = _lease_seconds(os.environ["EDT_TUI_JOB_LEASE_SECONDS"], "EDT_TUI_JOB_LEASE_SECONDS")
+    elif "job_lease_seconds" in file_conf:
+        lease = _lease_seconds(file_conf["job_lease_seconds"], f"{conf_path}: job_lease_seconds")
+    return Settings(partner=chosen_partner, private_key=key_path, job_lease_seconds=lease)
 
 
 def key_file_too_open(path: Path) -> bool:

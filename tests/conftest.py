@@ -18,4 +18,5 @@ def edt_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("EDT_TUI_PARTNER", raising=False)
     monkeypatch.delenv("EDT_TUI_KEY", raising=False)
     monkeypatch.delenv("EDT_TUI_TOKEN", raising=False)
+    monkeypatch.delenv("EDT_TUI_JOB_LEASE_SECONDS", raising=False)
     return home

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import Request
 
 from edt_tui.service.api.problems import Problem
 from edt_tui.service.exports import ExportIntake
-from edt_tui.service.jobs import JobStore, utcnow
+from edt_tui.service.jobs import DEFAULT_LEASE, JobStore, utcnow
 from edt_tui.service.planning import Planner
 from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.store import Store
@@ -29,10 +29,11 @@ class ImportServices:
     def __init__(
         self, store: SQLiteStore, intake: ExportIntake, *, clock: Callable[[], datetime] = utcnow,
         batch_size: int | None = None, poll_seconds: float = 1.0, auto_resume: bool = True,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self.store = store
         self.clock = clock
-        self.jobs = JobStore(store, clock=clock)
+        self.jobs = JobStore(store, clock=clock, lease=lease)
         self.planner = Planner(store, intake)
         kw: dict[str, Any] = {"poll_seconds": poll_seconds, "auto_resume": auto_resume}
         if batch_size is not None:

@@ -6,6 +6,11 @@ job is a conditional `UPDATE … WHERE status = 'queued' AND NOT EXISTS (running
 establishment)` whose row count says who won — on PostgreSQL the candidate `SELECT` becomes
 `FOR UPDATE SKIP LOCKED`. Actions are stored before any is applied and each batch commits its
 ENT writes together with the actions' outcomes, so a crash loses nothing and duplicates nothing.
+
+Liveness is a lease, never a pid: the worker holding a running job renews `lease_until`
+(`lease` ahead of its clock) with every batch and from a timer (`Worker`); a running job whose
+lease is past is taken back by any worker (`reclaim_expired`) — a restarted container reusing
+the dead process's pid included.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from edt_tui.config import DEFAULT_JOB_LEASE_SECONDS
 from edt_tui.engine.model import Action, ActionType, EventState
 from edt_tui.errors import EdtTuiError
 from edt_tui.service import action_codec
 from edt_tui.service.bulk_apply import apply_numbered
+from edt_tui.service.job_failures import RESUMABLE, FailureCode
 from edt_tui.service.records import Page
 from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.store import StoreError
@@ -31,8 +38,9 @@ from edt_tui.service.vocabulary import JobOutcome, JobStatus, JobType
 
 Clock = Callable[[], datetime]
 RESUMED = "Repris après une interruption"
-STALE_HEARTBEAT = timedelta(seconds=60)
-"""A running job whose worker (on another host) has not reported for this long is dead."""
+STOPPED = "Le processus d'import s'est arrêté en cours de route"
+DEFAULT_LEASE = timedelta(seconds=DEFAULT_JOB_LEASE_SECONDS)
+"""How long a running job stays its worker's without a renewal (setting `job_lease_seconds`)."""
 
 
 def utcnow() -> datetime:
@@ -48,18 +56,9 @@ def _dt(value: str | None) -> datetime | None:
 
 
 def this_worker_id() -> str:
-    """`host:pid:random`: the host and pid let a restart tell a dead worker from a live one."""
+    """`host:pid:random`, for the operator reading the log or the database: a restarted
+    container can reuse host and pid, so liveness is never read from it (the lease is)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class JobStateError(EdtTuiError):
@@ -87,6 +86,14 @@ class Job:
     seq: int
     queue_position: int | None
     counters: Mapping[str, Any] = field(default_factory=dict)
+    reason_code: FailureCode | None = None
+
+    @property
+    def resumable(self) -> bool:
+        """Interrupted, or stopped by the machine (a full disk) rather than by the job."""
+        return self.status is JobStatus.INTERRUPTED or (
+            self.status is JobStatus.ERROR and self.reason_code in RESUMABLE
+        )
 
     @property
     def planned(self) -> bool:
@@ -114,9 +121,15 @@ _JOB_SQL = """SELECT j.*, CASE WHEN j.status = 'queued' THEN (
 class JobStore:
     """Jobs, queue and action log over a `SQLiteStore` (same file, same connections)."""
 
-    def __init__(self, store: SQLiteStore, *, clock: Clock = utcnow) -> None:
+    def __init__(
+        self, store: SQLiteStore, *, clock: Clock = utcnow, lease: timedelta = DEFAULT_LEASE,
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.lease = lease
+
+    def _lease_end(self) -> str:
+        return _iso(self.clock() + self.lease)
 
     def _write(self) -> Any:
         return self.store.transaction()
@@ -135,6 +148,7 @@ class JobStore:
             selection_version=row["selection_version"], reason=row["reason"],
             outcome=JobOutcome(outcome) if outcome else None, seq=int(row["seq"]),
             queue_position=row["queue_position"], counters=json.loads(row["counters_json"]),
+            reason_code=FailureCode(row["reason_code"]) if row["reason_code"] else None,
         )
 
     # -- creating jobs --------------------------------------------------------------------
@@ -315,10 +329,13 @@ class JobStore:
 
     # -- queue operations -----------------------------------------------------------------
     def cancel(self, uai: str, job_id: str) -> Job:
+        """A queued or interrupted job is refused (`cancelled`); a running one is not stopped
+        half-way (409): it ends, or its lease runs out and it is interrupted."""
         with self._write() as conn:
             done = conn.execute(
                 """UPDATE import_jobs SET status = 'refused', outcome = ?, reason = ?,
-                       finished_at = ? WHERE id = ? AND uai = ? AND status = 'queued'""",
+                       reason_code = NULL, finished_at = ?, worker_id = NULL, lease_until = NULL
+                   WHERE id = ? AND uai = ? AND status IN ('queued', 'interrupted')""",
                 (JobOutcome.CANCELLED.value, "Annulé par l'administrateur", _iso(self.clock()),
                  job_id, uai),
             ).rowcount
@@ -327,24 +344,31 @@ class JobStore:
             raise StoreError(f"no job {job_id} for {uai}")
         if not done:
             raise JobStateError(
-                f"job {job_id} is {job.status.value}: only a queued job can be cancelled"
+                f"job {job_id} is {job.status.value}: only a queued or interrupted job can be "
+                "cancelled"
             )
         return job
 
     def resume(self, uai: str, job_id: str) -> Job:
-        """Back in the queue at its original place; its done actions are not replayed."""
+        """Back in the queue at its original place; its done actions are not replayed.
+
+        Interrupted jobs, and jobs stopped by the machine (`RESUMABLE`: a full disk…)."""
+        codes = sorted(c.value for c in RESUMABLE)
         with self._write() as conn:
             done = conn.execute(
-                """UPDATE import_jobs SET status = 'queued', finished_at = NULL, worker_id = NULL,
-                       reason = ? WHERE id = ? AND uai = ? AND status = 'interrupted'""",
-                (RESUMED, job_id, uai),
+                f"""UPDATE import_jobs SET status = 'queued', finished_at = NULL, worker_id = NULL,
+                       lease_until = NULL, reason = ?, reason_code = NULL
+                    WHERE id = ? AND uai = ? AND (status = 'interrupted' OR (status = 'error'
+                        AND reason_code IN ({', '.join('?' * len(codes))})))""",
+                (RESUMED, job_id, uai, *codes),
             ).rowcount
         job = self.get(job_id, uai)
         if job is None:
             raise StoreError(f"no job {job_id} for {uai}")
         if not done:
             raise JobStateError(
-                f"job {job_id} is {job.status.value}: only an interrupted job can be resumed"
+                f"job {job_id} is {job.status.value}: only an interrupted job (or one stopped "
+                "by a full disk) can be resumed"
             )
         return job
 
@@ -360,53 +384,60 @@ class JobStore:
                 ).fetchone()
                 if row is None:
                     return None
-                now = _iso(self.clock())
                 won = conn.execute(
                     """UPDATE import_jobs SET status = 'running', worker_id = ?,
-                           started_at = COALESCE(started_at, ?), heartbeat_at = ?
+                           started_at = COALESCE(started_at, ?), lease_until = ?
                        WHERE id = ? AND status = 'queued' AND NOT EXISTS (
                            SELECT 1 FROM import_jobs r WHERE r.uai = import_jobs.uai
                                AND r.status = 'running')""",
-                    (worker_id, now, now, row[0]),
+                    (worker_id, _iso(self.clock()), self._lease_end(), row[0]),
                 ).rowcount
             if won == 1:
                 return self.get(row[0])
+
+    def renew(self, job_id: str, worker_id: str) -> bool:
+        """Extend the lease of a job this worker still holds; False when it was taken back."""
+        with self._write() as conn:
+            return bool(conn.execute(
+                """UPDATE import_jobs SET lease_until = ?
+                   WHERE id = ? AND worker_id = ? AND status = 'running'""",
+                (self._lease_end(), job_id, worker_id),
+            ).rowcount)
 
     def release(self, job_id: str, worker_id: str) -> None:
         """Graceful shutdown: the running job goes back to the queue, resumed by the next worker."""
         with self._write() as conn:
             conn.execute(
-                """UPDATE import_jobs SET status = 'queued', worker_id = NULL
+                """UPDATE import_jobs SET status = 'queued', worker_id = NULL, lease_until = NULL
                    WHERE id = ? AND worker_id = ? AND status = 'running'""",
                 (job_id, worker_id),
             )
 
-    def interrupt_dead(self, *, host: str | None = None) -> list[str]:
-        """Running jobs whose worker died (dead pid on this host, else a stale heartbeat)."""
-        host = host or socket.gethostname()
-        stale = _iso(self.clock() - STALE_HEARTBEAT)
-        rows = self._conn().execute(
-            "SELECT id, worker_id, heartbeat_at FROM import_jobs WHERE status = 'running'"
-        ).fetchall()
-        dead = []
-        for job_id, worker_id, heartbeat in rows:
-            parts = str(worker_id or "").split(":")
-            same_host = len(parts) == 3 and parts[0] == host and parts[1].isdigit()
-            if (same_host and not _pid_alive(int(parts[1]))) or (
-                not same_host and (heartbeat or "") < stale
-            ):
-                dead.append((job_id, worker_id))
-        interrupted = []
-        for job_id, worker_id in dead:
-            with self._write() as conn:
-                if conn.execute(
-                    """UPDATE import_jobs SET status = 'interrupted', finished_at = ?,
-                           reason = ? WHERE id = ? AND status = 'running' AND worker_id IS ?""",
-                    (_iso(self.clock()), "Le processus d'import s'est arrêté en cours de route",
-                     job_id, worker_id),
-                ).rowcount:
-                    interrupted.append(job_id)
-        return interrupted
+    def reclaim_expired(self, *, requeue: bool) -> list[str]:
+        """Running jobs whose lease is past (their worker died or hangs): back in the queue
+        (`requeue`, reason `RESUMED`) or `interrupted` — one transaction, so nobody ever sees
+        the job interrupted on its way back to the queue.
+
+        A read first: the common case (nothing expired) takes no write lock.
+        """
+        now = _iso(self.clock())
+        expired = """status = 'running' AND (lease_until IS NULL OR lease_until < ?)"""
+        if self._conn().execute(
+            f"SELECT 1 FROM import_jobs WHERE {expired} LIMIT 1", (now,)
+        ).fetchone() is None:
+            return []
+        status, reason = ("queued", RESUMED) if requeue else ("interrupted", STOPPED)
+        with self._write() as conn:
+            ids = [r[0] for r in conn.execute(
+                f"SELECT id FROM import_jobs WHERE {expired} ORDER BY seq", (now,)
+            ).fetchall()]
+            conn.executemany(
+                f"""UPDATE import_jobs SET status = ?, reason = ?, reason_code = NULL,
+                       finished_at = ?, worker_id = NULL, lease_until = NULL
+                    WHERE id = ? AND {expired}""",
+                [(status, reason, None if requeue else now, job_id, now) for job_id in ids],
+            )
+        return ids
 
     # -- execution ------------------------------------------------------------------------
     def store_plan(
@@ -435,10 +466,9 @@ class JobStore:
                 "new_entities": dict(new_entities or {}),
             }
             conn.execute(
-                """UPDATE import_jobs SET counters_json = ?, known_json = ?, people_json = ?,
-                       heartbeat_at = ? WHERE id = ?""",
-                (json.dumps(counters), json.dumps(dict(known)), json.dumps(dict(people)),
-                 _iso(self.clock()), job_id),
+                """UPDATE import_jobs SET counters_json = ?, known_json = ?, people_json = ?
+                   WHERE id = ?""",
+                (json.dumps(counters), json.dumps(dict(known)), json.dumps(dict(people)), job_id),
             )
 
     @staticmethod
@@ -471,7 +501,7 @@ class JobStore:
         return [(r[0], action_codec.decode(r[1], r[2], r[3])) for r in rows]
 
     def apply_batch(self, job: Job, batch: Sequence[tuple[int, Action]], worker_id: str) -> int:
-        """Apply, record each outcome, beat the heart — one transaction; the errors count.
+        """Apply, record each outcome, renew the lease — one transaction; the errors count.
 
         A failing action is recorded and the batch goes on (`bulk_apply`); an action whose effect
         is already there is a no-op (upsert/delete by key).
@@ -498,7 +528,9 @@ class JobStore:
                        WHERE job_id = ? AND seq = ?""",
                     errors,
                 )
-            conn.execute("UPDATE import_jobs SET heartbeat_at = ? WHERE id = ?", (now, job.id))
+            conn.execute(
+                "UPDATE import_jobs SET lease_until = ? WHERE id = ?", (self._lease_end(), job.id)
+            )
         return len(errors)
 
     @staticmethod
@@ -520,14 +552,16 @@ class JobStore:
 
     def finish(
         self, job: Job, worker_id: str, *, status: JobStatus, reason: str | None = None,
-        idpn_links: Iterable[tuple[str, str]] = (),
+        code: FailureCode | None = None, idpn_links: Iterable[tuple[str, str]] = (),
     ) -> None:
-        """The recap frozen into the job; on success the IDPN links stored (same transaction)."""
+        """The recap frozen into the job, the establishment free again; on success the IDPN
+        links stored (same transaction). `code`: why an `error` job failed."""
         recap, pending = self.recap(job.id)
         now = _iso(self.clock())
         with self._write() as conn:
             row = conn.execute(
-                "SELECT counters_json FROM import_jobs WHERE id = ? AND worker_id = ?",
+                """SELECT counters_json FROM import_jobs
+                   WHERE id = ? AND worker_id = ? AND status = 'running'""",
                 (job.id, worker_id),
             ).fetchone()
             if row is None:
@@ -538,9 +572,11 @@ class JobStore:
                 done=sum(v["success"] + v["error"] for v in recap.values()),
             )
             conn.execute(
-                """UPDATE import_jobs SET status = ?, reason = COALESCE(?, reason), finished_at = ?,
-                       counters_json = ?, heartbeat_at = ? WHERE id = ?""",
-                (status.value, reason, now, json.dumps(counters), now, job.id),
+                """UPDATE import_jobs SET status = ?, reason = COALESCE(?, reason),
+                       reason_code = ?, finished_at = ?, counters_json = ?, lease_until = NULL
+                   WHERE id = ?""",
+                (status.value, reason, code.value if code else None, now, json.dumps(counters),
+                 job.id),
             )
             if status is JobStatus.DONE:
                 links = list(idpn_links)

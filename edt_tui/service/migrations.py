@@ -198,7 +198,16 @@ V5 = (
     "ALTER TABLE pushes ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1",
 )
 
-MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2, V3, V4, V5)
+V6 = (
+    # Liveness by lease, not by pid: the worker holding a running job renews `lease_until`; once
+    # it is past, any worker takes the job back. `heartbeat_at` is what the lease replaces. A
+    # failed job keeps a reason code (`disk_full`, …) beside its French reason.
+    "ALTER TABLE import_jobs ADD COLUMN lease_until TEXT",
+    "ALTER TABLE import_jobs DROP COLUMN heartbeat_at",
+    "ALTER TABLE import_jobs ADD COLUMN reason_code TEXT",
+)
+
+MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2, V3, V4, V5, V6)
 """Ordered: index i upgrades from schema version i to i + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

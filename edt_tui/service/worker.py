@@ -11,12 +11,20 @@ connection) so the event loop keeps answering requests. A job runs in steps:
    memberships → events), each batch one transaction with the outcomes;
 3. finish: the recap frozen, the IDPN links stored.
 
-On start the worker marks the jobs of dead workers (crash, `kill -9`) `interrupted` and, unless
-`auto_resume` is off, puts them straight back in the queue at their place (reason "Repris après
-une interruption"): they continue from their pending actions. With `auto_resume` off they stay
-`interrupted` until `POST …/jobs/{id}/resume` (`edt-tui import --resume ID`). On a graceful stop
-(Ctrl-C, SIGTERM, the end of an embedded command, quitting the TUI) the running job goes back to
-the queue and continues the next time a worker runs.
+Liveness is a lease (`JobStore.reclaim_expired`): while a job runs, its lease is renewed with
+each batch and by a timer every third of the lease (planning a big export takes a while). On
+start, every third of the lease and before the history is read, running jobs whose lease is
+past (crash, `kill -9`, a restarted container with the same pid) are put straight back in the
+queue at their place (reason "Repris après une interruption"), in one transaction; they continue
+from their pending actions. With `auto_resume` off they become `interrupted` until `POST
+…/jobs/{id}/resume` (`edt-tui import --resume ID`). On a graceful stop (Ctrl-C, SIGTERM, the end
+of an embedded command, quitting the TUI) the running job goes back to the queue and continues
+the next time a worker runs.
+
+A job that fails ends `error` with a reason code (`job_failures`): a full disk is `disk_full`,
+resumable once space is back. If even recording the failure fails (the disk is still full), the
+worker keeps the job and retries with a growing delay — it never dies, never drops the job; on a
+stop it gives up and the lease, no longer renewed, hands the job back.
 
 Shutdown: cancelling `run()` (the lifespan does) never abandons a thread. It sets `_stop`, a
 `threading.Event` the job's thread checks between batches; the batch in progress commits (or,
@@ -38,7 +46,7 @@ from typing import Any, TypeVar
 from edt_tui.engine.model import Action
 from edt_tui.engine.plan import Plan
 from edt_tui.errors import EdtTuiError
-from edt_tui.pronote.errors import ExportError
+from edt_tui.service.job_failures import FailureCode, failure_of
 from edt_tui.service.jobs import Job, JobStateError, JobStore, this_worker_id
 from edt_tui.service.planning import (
     Planner,
@@ -54,8 +62,8 @@ log = logging.getLogger("edt_tui.worker")
 T = TypeVar("T")
 Batch = Sequence[tuple[int, Action]]
 DEFAULT_BATCH = 2000
-SWEEP_SECONDS = 30.0
-"""How often a worker looks for jobs of dead workers (besides at start)."""
+FAIL_RETRY_SECONDS = (1.0, 10.0)
+"""First and longest delay between two attempts to record a job's failure."""
 
 
 class Worker:
@@ -73,6 +81,13 @@ class Worker:
         self.wakeup = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop = threading.Event()
+        self._held: Job | None = None
+        """The job this worker's thread runs (its lease is renewed by `_keep_lease`)."""
+
+    @property
+    def _beat_seconds(self) -> float:
+        """A third of the lease: how often leases are renewed and expired ones looked for."""
+        return self.jobs.lease.total_seconds() / 3
 
     def notify(self) -> None:
         """A job was queued: look now rather than at the next poll (callable from any thread)."""
@@ -87,7 +102,7 @@ class Worker:
         while True:
             if self._loop.time() >= next_sweep:
                 await self._in_thread(self.recover)
-                next_sweep = self._loop.time() + SWEEP_SECONDS
+                next_sweep = self._loop.time() + self._beat_seconds
             try:
                 ran = await self.run_once()
             except Exception:  # the store is unreachable, a bug: keep serving
@@ -101,16 +116,37 @@ class Worker:
     async def run_once(self) -> bool:
         """Claim and run one job to its end (or to a stop); False when nothing was claimed."""
         self._stop.clear()
-        return await self._in_thread(self._run_one)
+        lease = asyncio.create_task(self._keep_lease())
+        try:
+            return await self._in_thread(self._run_one)
+        finally:
+            lease.cancel()
+            await asyncio.gather(lease, return_exceptions=True)
 
-    async def _in_thread(self, fn: Callable[[], T]) -> T:
-        """`fn` in a thread, never abandoned: on cancellation, ask it to stop between batches,
-        wait until it has returned, then let the cancellation through."""
+    async def _keep_lease(self) -> None:
+        """Renew the running job's lease between batches too (a long plan, a slow batch)."""
+        while True:
+            await asyncio.sleep(self._beat_seconds)
+            job = self._held
+            if job is not None:
+                await self._in_thread(functools.partial(self._renew, job), stop=False)
+
+    def _renew(self, job: Job) -> None:
+        try:
+            if not self.jobs.renew(job.id, self.worker_id):
+                log.warning("job %s: lease lost, another worker took it back", job.id)
+        except Exception as exc:  # the next beat or batch tries again
+            log.warning("job %s: cannot renew its lease: %s", job.id, exc)
+
+    async def _in_thread(self, fn: Callable[[], T], *, stop: bool = True) -> T:
+        """`fn` in a thread, never abandoned: on cancellation, ask it to stop between batches
+        (`stop`), wait until it has returned, then let the cancellation through."""
         future = asyncio.get_running_loop().run_in_executor(None, fn)
         try:
             return await asyncio.shield(future)
         except asyncio.CancelledError:
-            self._stop.set()
+            if stop:
+                self._stop.set()
             while not future.done():
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.wait((future,))
@@ -119,17 +155,15 @@ class Worker:
             raise
 
     def recover(self) -> None:
-        """Jobs of dead workers: interrupted, then (by default) back in the queue.
+        """Running jobs whose lease is past: back in the queue (or interrupted, `auto_resume`
+        off), in one transaction.
 
-        Run when a worker starts, and before the history is read (`GET …/jobs`), so that a job
-        whose process was killed never shows as running to a command that runs no worker.
+        Run when a worker starts, every third of the lease, and before the history is read
+        (`GET …/jobs`), so that a job whose process was killed never stays running.
         """
         try:
-            for job_id in self.jobs.interrupt_dead():
-                log.warning("job %s was interrupted by a crash", job_id)
-                job = self.jobs.get(job_id)
-                if self.auto_resume and job is not None:
-                    self.jobs.resume(job.uai, job_id)
+            for job_id in self.jobs.reclaim_expired(requeue=self.auto_resume):
+                log.warning("job %s: its worker stopped renewing its lease, taken back", job_id)
         except Exception:
             log.exception("import worker: cannot check for interrupted jobs")
 
@@ -140,34 +174,59 @@ class Worker:
         job = self.jobs.claim(self.worker_id)
         if job is None:
             return False
+        self._held = job
+        try:
+            self._run_claimed(job)
+        finally:
+            self._held = None
+        return True
+
+    def _run_claimed(self, job: Job) -> None:
         try:
             completed = self._execute(job)
         except JobStateError as exc:
             log.warning("job %s: %s", job.id, exc)
-            return True
+            return
         except Exception as exc:
-            log.exception("job %s failed", job.id)
-            self.jobs.finish(
-                job, self.worker_id, status=JobStatus.ERROR,
-                reason=f"Erreur interne : {type(exc).__name__}: {exc}"[:500],
-            )
-            self._finished(job)
-            return True
+            self._fail(job, exc)
+            return
         if not completed:
             self.jobs.release(job.id, self.worker_id)
             log.info("job %s stopped between two batches, back in the queue", job.id)
-        return True
+
+    def _fail(self, job: Job, exc: Exception) -> None:
+        """End the job `error` with its true reason; retried until it is recorded (the disk
+        that filled up may still be full), unless the worker stops or loses the job."""
+        failure = failure_of(exc)
+        if failure.code is FailureCode.INTERNAL:
+            log.error("job %s failed", job.id, exc_info=exc)
+        else:
+            log.warning("job %s failed (%s): %s", job.id, failure.code.value, exc)
+        delay, longest = FAIL_RETRY_SECONDS
+        while True:
+            try:
+                self.jobs.finish(
+                    job, self.worker_id, status=JobStatus.ERROR, reason=failure.reason,
+                    code=failure.code,
+                )
+            except JobStateError as lost:
+                log.warning("job %s: %s", job.id, lost)
+                return
+            except Exception as again:
+                log.warning("job %s: cannot record its failure yet (%s), retrying in %.0f s",
+                            job.id, again, delay)
+                if self._stop.wait(delay):
+                    return  # no longer renewed, the lease hands the job back
+                delay = min(delay * 2, longest)
+                continue
+            self._finished(job)
+            return
 
     def _execute(self, job: Job) -> bool:
         """Plan (once), the batches, the recap; False when stopped before the end."""
         batches: Iterable[Batch]
         if not job.planned:
-            try:
-                plan = self._plan(job)
-            except (EdtTuiError, ExportError) as exc:
-                self.jobs.finish(job, self.worker_id, status=JobStatus.ERROR, reason=str(exc))
-                self._finished(job)
-                return True
+            plan = self._plan(job)
             idpn_links = list(plan.idpn_links)
             # Fresh plan: every action is pending, in memory already (no need to decode them).
             numbered = list(enumerate(plan.actions))

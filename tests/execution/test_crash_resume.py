@@ -1,4 +1,7 @@
-"""`kill -9` of a real worker process in the middle of the demo's import, then resume."""
+"""`kill -9` of a real worker process in the middle of the demo's import, then resume.
+
+The killed worker's id names this host and the restarted service's own pid — a container
+restarted with `serve` as PID 1 — so only its expired lease can tell it is dead."""
 
 from __future__ import annotations
 
@@ -6,11 +9,12 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from edt_tui.engine.apply import apply_actions
@@ -48,8 +52,9 @@ async def test_killed_mid_way_then_resumed_equals_an_uninterrupted_run(demo: Env
         reference_time=at,
     )
 
+    same_pid = f"{socket.gethostname()}:{os.getpid()}:before-the-restart"
     process = subprocess.Popen(
-        [sys.executable, str(WORKER), str(store.path), str(DEMO_KEY), "100"],
+        [sys.executable, str(WORKER), str(store.path), str(DEMO_KEY), "100", same_pid],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     killed_at = 0
@@ -66,12 +71,20 @@ async def test_killed_mid_way_then_resumed_equals_an_uninterrupted_run(demo: Env
     assert 0 < killed_at < total
     crashed = jobs.get(job.id)
     assert crashed is not None and crashed.status is JobStatus.RUNNING
+    with contextlib.closing(sqlite3.connect(store.path)) as conn:
+        worker_id, lease_until = conn.execute(
+            "SELECT worker_id, lease_until FROM import_jobs WHERE id = ?", (job.id,)
+        ).fetchone()
+    assert worker_id == same_pid
+    demo.clock.now = datetime.fromisoformat(lease_until)
+    assert (await demo.job(job.id))["status"] == "running"  # its lease still runs: left alone
+    demo.clock.now += timedelta(microseconds=1)
 
-    # A restarted worker marks the dead process's job interrupted and resumes it by itself.
+    # Once the lease is past, the restarted worker puts the job back in the queue by itself.
     restarted = asyncio.create_task(demo.services.worker.run())
     try:
         while (final := await demo.job(job.id))["status"] != "done":
-            assert final["status"] in ("running", "queued", "interrupted")
+            assert final["status"] in ("running", "queued")
             assert time.monotonic() < deadline + 60
             await asyncio.sleep(0.05)
     finally:

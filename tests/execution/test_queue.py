@@ -3,12 +3,10 @@ atomic claims by concurrent workers, failing actions recorded while the job goes
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -174,21 +172,22 @@ async def test_a_released_job_resumes_without_replaying_its_done_actions(two: En
     assert two.store.list_events(UAI_A, key).total == 3  # the done event was not replayed
 
 
-async def test_a_dead_workers_job_is_interrupted_then_resumed_on_request(two: Env) -> None:
+async def test_an_expired_lease_is_interrupted_then_resumed_on_request(two: Env) -> None:
     jobs = two.services.jobs
     job = jobs.enqueue(UAI_A, type=JobType.MANUAL, export_sha256=None,  # type: ignore[arg-type]
                        selection_version=None, reference_time=two.clock())
-    dead = f"{socket.gethostname()}:{2**22 + 12345}:gone"  # above pid_max: never alive
-    alive = f"{socket.gethostname()}:{os.getpid()}:me"
-    assert jobs.claim(dead) is not None
-    assert jobs.interrupt_dead() == [job.id]
-    assert jobs.interrupt_dead() == []
+    assert jobs.claim("w1") is not None
+    two.clock.now += jobs.lease + timedelta(seconds=1)
+    assert jobs.reclaim_expired(requeue=False) == [job.id]
+    assert jobs.reclaim_expired(requeue=False) == []
     interrupted = await two.job(job.id, UAI_A)
     assert interrupted["status"] == "interrupted" and interrupted["status_label"] == "Interrompu"
+    assert interrupted["resumable"] is True
     resumed = await two.http.post(f"{two.est(UAI_A)}/jobs/{job.id}/resume")
     assert resumed.status_code == 202 and resumed.json()["queue_position"] == 1
-    assert jobs.claim(alive) is not None
-    assert jobs.interrupt_dead() == []  # a live worker's job is left alone
+    assert jobs.claim("w2") is not None
+    two.clock.now += jobs.lease
+    assert jobs.reclaim_expired(requeue=False) == []  # a live lease is left alone
 
 
 async def test_history_filtered_by_id_prefix(two: Env) -> None:
@@ -211,7 +210,10 @@ async def test_reading_the_history_puts_a_dead_processs_job_back_in_the_queue(tw
     jobs = two.services.jobs
     job = jobs.enqueue(UAI_A, type=JobType.MANUAL, export_sha256=None,  # type: ignore[arg-type]
                        selection_version=None, reference_time=two.clock())
-    assert jobs.claim(f"{socket.gethostname()}:{2**22 + 12345}:gone") is not None  # then killed
+    assert jobs.claim("w1") is not None  # then killed: its lease is not renewed
+    [shown] = (await two.http.get(f"{two.est(UAI_A)}/jobs")).json()["items"]
+    assert shown["status"] == "running"  # until its lease is past
+    two.clock.now += jobs.lease + timedelta(microseconds=1)
     [shown] = (await two.http.get(f"{two.est(UAI_A)}/jobs")).json()["items"]
     assert shown["id"] == job.id and shown["status"] == "queued"  # not "running" forever
     assert shown["queue_position"] == 1 and "interruption" in shown["reason"]

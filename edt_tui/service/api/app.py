@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -110,11 +111,12 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.store = store
-    app.state.intake = ExportIntake(settings or Settings())
+    settings = settings or Settings()
+    app.state.intake = ExportIntake(settings)
     app.state.trusted_principal = trusted_principal
     app.state.upload_slots = UploadSlots(upload_slots)
     app.state.push_guard = push_guard or PushGuard()
-    install_imports(app, store)
+    install_imports(app, store, lease=timedelta(seconds=settings.job_lease_seconds))
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

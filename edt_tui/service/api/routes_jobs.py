@@ -95,6 +95,8 @@ def job_json(job: Job, services: ImportServices, *, detail: bool = False) -> dic
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
         "recap": recap,
         "reason": job.reason,
+        "reason_code": job.reason_code.value if job.reason_code else None,
+        "resumable": job.resumable,
         "status_label": STATUS_LABELS[job.status],
         "type_label": TYPE_LABELS[job.type],
         "outcome": job.outcome.value if job.outcome else None,
@@ -210,8 +212,9 @@ def get_job(establishment: EstablishmentDep, request: Request, job_id: str) -> d
 
 @router.post("/jobs/{job_id}/cancel")
 def cancel_job(establishment: EstablishmentDep, request: Request, job_id: str) -> dict:
-    """Only a queued job (409 otherwise)."""
+    """A queued or interrupted job (409 otherwise: a running one ends, or is interrupted)."""
     services = imports_of(request)
+    services.worker.recover()  # a job whose worker died is no longer running
     _job_or_404(services, establishment.uai, job_id)
     try:
         job = services.jobs.cancel(establishment.uai, job_id)
@@ -222,8 +225,10 @@ def cancel_job(establishment: EstablishmentDep, request: Request, job_id: str) -
 
 @router.post("/jobs/{job_id}/resume", status_code=202)
 def resume_job(establishment: EstablishmentDep, request: Request, job_id: str) -> dict:
-    """An interrupted job back in the queue; its done actions are not replayed (409 otherwise)."""
+    """An interrupted job (or one stopped by a full disk) back in the queue; its done actions
+    are not replayed (409 otherwise)."""
     services = imports_of(request)
+    services.worker.recover()  # a job whose worker died is no longer running
     _job_or_404(services, establishment.uai, job_id)
     try:
         job = services.jobs.resume(establishment.uai, job_id)
