@@ -48,6 +48,12 @@ class ImportJob:
     def finished(self) -> bool:
         return self.status in ("done", "error", "refused", "interrupted")
 
+    @property
+    def resumable(self) -> bool:
+        """Interrupted, or stopped by the machine (a full disk): `resume_job` accepts it (a
+        service older than `resumable` resumes interrupted jobs only)."""
+        return bool(self.raw.get("resumable", self.status == "interrupted"))
+
 
 class ImportCalls:
     """Mixed into `EntClient`."""

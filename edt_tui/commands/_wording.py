@@ -29,6 +29,13 @@ OUTCOME_REASONS: dict[str, str] = {
 }
 """Why a finished job did nothing (vocabulary.JobOutcome codes)."""
 
+FAILURE_REASONS: dict[str, str] = {
+    "disk_full": "disk full: free some space, then resume the import (nothing was half-written)",
+    "storage": "the ENT database could not be written; fix it, then resume the import",
+    "internal": "internal error",
+}
+"""Why a job failed (job_failures.FailureCode codes; `invalid` jobs carry their own words)."""
+
 
 def status_text(code: str, label: str) -> str:
     """`done (Fait)`: the contract word, then the TUI's French label when there is one."""
@@ -50,13 +57,16 @@ def _english_reason(job: Mapping[str, Any], reason: str) -> str | None:
     outcome = str(job.get("outcome") or "")
     if outcome in OUTCOME_REASONS:
         return OUTCOME_REASONS[outcome]
+    code = str(job.get("reason_code") or "")
+    if code in FAILURE_REASONS:
+        return FAILURE_REASONS[code]
     if reason == RESUMED:
         return "resumed after an interruption"
     if FIRST_MANUAL_IMPORT_REQUIRED in reason:
         return "push refused: a first manual import is needed"
     if reason.startswith("Envoi refusé"):
         return "push refused"
-    if reason.startswith("Erreur interne"):
+    if reason.startswith("Erreur interne"):  # recorded before reason codes existed
         return "internal error"
     if job.get("status") == "interrupted":
         return "the import process stopped before the end"

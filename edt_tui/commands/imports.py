@@ -114,7 +114,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--wait", action="store_true", help="follow the job to its end")
     parser.add_argument(
         "--resume", metavar="JOB",
-        help="resume an interrupted job (or follow a queued one) instead of queueing EXPORT",
+        help=(
+            "resume an interrupted job (or one stopped by a full disk) instead of queueing "
+            "EXPORT; a queued or running job is followed, a done one recapped"
+        ),
     )
     parser.set_defaults(handler=run)
 
@@ -145,9 +148,7 @@ def run(args: argparse.Namespace) -> int:
         async with client_for(args, worker=args.wait) as ent:
             try:
                 if export is None:
-                    job = await ent.get_job(uai, args.resume)
-                    if job.status == "interrupted":
-                        job = await ent.resume_job(uai, job.id)
+                    job = await resumed(ent, uai, args.resume)
                 else:
                     summary = await ent.upload_export(uai, export)
                     job = await ent.enqueue_import(
@@ -172,6 +173,29 @@ def run(args: argparse.Namespace) -> int:
             return 0 if final.status == "done" else 1
 
     return asyncio.run(go())
+
+
+async def resumed(ent: EntClient, uai: str, job_id: str) -> ImportJob:
+    """`--resume JOB`, whatever state the job is in now: an interrupted one (or one stopped by
+    a full disk) goes back to the queue; a queued, running or done one is returned as it is (to
+    follow, or to recap); a job that failed for good, was refused or cancelled is bad input."""
+    from edt_tui.client.errors import ConflictError
+    from edt_tui.commands._wording import reason_text, status_text
+
+    job = await ent.get_job(uai, job_id)
+    if job.resumable:
+        try:
+            job = await ent.resume_job(uai, job.id)
+        except ConflictError:  # a worker's own recovery put it back in the queue meanwhile
+            job = await ent.get_job(uai, job.id)
+    if job.status in ("error", "refused"):
+        why = f": {reason_text(job.raw)}" if job.reason else ""
+        raise BadInputError(
+            f"job {job.id} ended {status_text(job.status, job.status_label)}{why}; "
+            "it cannot be resumed",
+            hint=f"queue the export again: edt-tui import EXPORT --uai {uai}",
+        )
+    return job
 
 
 async def follow(ent: EntClient, uai: str, job_id: str) -> ImportJob:

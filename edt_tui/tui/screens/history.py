@@ -256,8 +256,11 @@ class HistoryScreen(AfterLaunchScreen):
     def action_resume(self) -> None:
         job_id = self.cursor_job_id
         job = self.jobs.get(job_id or "")
-        if job is None or job.status != "interrupted":
-            self.notify("Seul un import « Interrompu » peut être repris.", timeout=3)
+        if job is None or not job.resumable:
+            self.notify(
+                "Seul un import « Interrompu » ou arrêté par un disque plein peut être repris.",
+                timeout=3,
+            )
             return
         self.resume_job(job.id)
 

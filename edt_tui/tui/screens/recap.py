@@ -191,8 +191,11 @@ class RecapScreen(AfterLaunchScreen):
         self.notify(f"{french_int(len(rows))} ligne(s) copiée(s).", timeout=2)
 
     def action_resume(self) -> None:
-        if self.job is None or self.job.status != "interrupted":
-            self.notify("Seul un import « Interrompu » peut être repris.", timeout=3)
+        if self.job is None or not self.job.resumable:
+            self.notify(
+                "Seul un import « Interrompu » ou arrêté par un disque plein peut être repris.",
+                timeout=3,
+            )
             return
         self.resume()
 
