@@ -22,9 +22,10 @@ of an embedded command, quitting the TUI) the running job goes back to the queue
 the next time a worker runs.
 
 A job that fails ends `error` with a reason code (`job_failures`): a full disk is `disk_full`,
-resumable once space is back. If even recording the failure fails (the disk is still full), the
-worker keeps the job and retries with a growing delay — it never dies, never drops the job; on a
-stop it gives up and the lease, no longer renewed, hands the job back.
+resumable once space is back. If even recording the failure fails because the database cannot
+be written (the disk is still full), the worker keeps the job and retries with a growing delay —
+it never dies, never drops the job; on a stop (or an unexpected error) it gives up and the lease,
+no longer renewed, hands the job back.
 
 Shutdown: cancelling `run()` (the lifespan does) never abandons a thread. It sets `_stop`, a
 `threading.Event` the job's thread checks between batches; the batch in progress commits (or,
@@ -46,7 +47,7 @@ from typing import Any, TypeVar
 from edt_tui.engine.model import Action
 from edt_tui.engine.plan import Plan
 from edt_tui.errors import EdtTuiError
-from edt_tui.service.job_failures import FailureCode, failure_of
+from edt_tui.service.job_failures import FailureCode, failure_of, storage_failure
 from edt_tui.service.jobs import Job, JobStateError, JobStore, this_worker_id
 from edt_tui.service.planning import (
     Planner,
@@ -213,6 +214,9 @@ class Worker:
                 log.warning("job %s: %s", job.id, lost)
                 return
             except Exception as again:
+                if storage_failure(again) is None:  # a bug: the lease, no longer renewed, ends it
+                    log.error("job %s: cannot record its failure", job.id, exc_info=again)
+                    return
                 log.warning("job %s: cannot record its failure yet (%s), retrying in %.0f s",
                             job.id, again, delay)
                 if self._stop.wait(delay):

@@ -108,6 +108,25 @@ async def test_same_host_and_pid_after_a_restart_is_recovered(two: Env) -> None:
     assert (await two.job(blocked.id, UAI_A))["status"] == "done"  # the establishment is free
 
 
+async def test_a_worker_that_cannot_end_a_job_goes_on_and_the_lease_hands_the_job_back(
+    two: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jobs = two.services.jobs
+    job = _queued(jobs)
+
+    def broken_finish(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("a bug while ending the job")
+
+    monkeypatch.setattr(JobStore, "finish", broken_finish)
+    assert await asyncio.wait_for(two.services.worker.run_once(), TIMEOUT) is True
+    assert (await two.job(job.id, UAI_A))["status"] == "running"  # until its lease ends
+    monkeypatch.undo()
+    two.clock.now += jobs.lease + timedelta(seconds=1)
+    assert (await two.job(job.id, UAI_A))["status"] == "queued"
+    assert await two.run_all() == 1
+    assert (await two.job(job.id, UAI_A))["status"] == "done"
+
+
 async def test_cancel_a_dead_workers_job_and_not_a_live_one(two: Env) -> None:
     jobs, clock = two.services.jobs, two.clock
     job = _queued(jobs)
