@@ -34,7 +34,10 @@ UAI = "0490856P"
 
 def run_tests(examples: int) -> int:
     env = {**os.environ, "EDT_TUI_FUZZ_EXAMPLES": str(examples)}
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "tests/fuzz"]
+    # No per-test timeout: the suite's guards its few examples, not a long run.
+    command = [
+        sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "--timeout=0", "tests/fuzz"
+    ]
     print(f"fuzz tests: {examples} examples per property: {' '.join(command[1:])}", flush=True)
     started = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
