@@ -29,6 +29,7 @@ from edt_tui.tui.backend import ExportCheck
 from edt_tui.tui.screens.history import HistoryScreen, HistoryTable
 from edt_tui.tui.screens.launch import LaunchScreen
 from edt_tui.tui.screens.recap import RecapScreen
+from edt_tui.tui.screens.summary import SummaryScreen
 from edt_tui.tui.screens.table_step import TableStepScreen
 from edt_tui.tui.selection_model import french_int
 
@@ -266,7 +267,8 @@ async def test_a_bundle_of_an_import_with_failed_actions_replays_what_the_custom
         counts = screen_text(app, "#counts")
         assert french_int(summary["courses_created"]) in counts
         assert french_int(summary["memberships_created"]) in counts
-        assert job.id in screen_text(app, "#outcome")
+        outcome = screen_text(app, "#outcome")
+        assert job.id in outcome and "lancé par le client" in outcome
 
         await pilot.press("h")
         await settle(app, pilot)
@@ -289,6 +291,15 @@ async def test_a_bundle_of_an_import_with_failed_actions_replays_what_the_custom
         # the verification screens: the ENT as it was before the job (nothing imported yet)
         ent = await client(app)
         assert (await ent.list_courses(UAI, origin="integration")).total == 0
+
+        # the customer's decisions cannot be reset either
+        app.go("summary")
+        await settle(app, pilot)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        assert app.wizard.session is not None
+        assert app.wizard.session.selection == bundle.session["selection"]
 
 
 async def test_check_says_where_the_replay_differs_from_the_customer(

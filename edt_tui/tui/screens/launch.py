@@ -159,6 +159,15 @@ class LaunchScreen(StepScreen):
         self._show_outcome(event.enqueued)
 
     def _show_outcome(self, enqueued: Enqueued) -> None:
+        if self.wizard.launch_refusal:  # a replay: the customer's import, not a new request
+            self.query_one("#outcome", Static).update(
+                Text(
+                    f"Import {enqueued.job_id} lancé par le client avec ces nombres : son statut, "
+                    "son récapitulatif et ses actions en erreur sont dans l'historique : h.",
+                    style="bold",
+                )
+            )
+            return
         position = (
             f"position {enqueued.queue_position} dans la liste d'attente"
             if enqueued.queue_position
