@@ -33,7 +33,7 @@ from edt_tui.service.store import MAX_PAGE, Store
 SNAPSHOT_FORMAT = 2
 JOB_COLUMNS = (
     "id", "type", "status", "created_at", "started_at", "finished_at", "reference_time",
-    "export_sha256", "selection_version", "reason", "outcome", "seq",
+    "export_sha256", "selection_version", "reason", "reason_code", "outcome", "seq",
 )
 
 
@@ -163,7 +163,7 @@ def restore_job(store: SQLiteStore, uai: str, record: Mapping[str, Any]) -> None
         conn.execute(
             f"INSERT INTO import_jobs ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' * len(columns))})",
-            (*(record[name] for name in JOB_COLUMNS), uai, json.dumps(record["counters"]),
+            (*(record.get(name) for name in JOB_COLUMNS), uai, json.dumps(record["counters"]),
              json.dumps(record["known"]) if record.get("known") is not None else None,
              json.dumps(record["people"]) if record.get("people") is not None else None),
         )
