@@ -1,4 +1,5 @@
-"""French wording of the engine's reconciliation details (the engine and the API speak English).
+"""French wording of what the engine and the service say in English: reconciliation details
+and errors.
 
 The engine explains each person's reconciliation in English for logs and JSON; the admin reads
 French. Unknown details are shown as they are rather than hidden.
@@ -8,6 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+from edt_tui.client import errors
+from edt_tui.client.errors import ServiceError
 
 RULES = {
     "idpn": "le lien PRONOTE (IDPN)",
@@ -69,3 +73,39 @@ def reconciliation_detail(detail: str) -> str:
         if match:
             return french(match)
     return detail
+
+
+
+SERVICE_ERRORS: tuple[tuple[type[ServiceError], str, bool], ...] = (
+    (errors.ServiceUnreachableError, "le service ENT ne répond pas : vérifiez qu'il tourne et "
+     "l'adresse donnée par --ent", False),
+    (errors.UnauthorizedError, "jeton d'accès absent ou refusé : donnez-le avec --token ou "
+     "$EDT_TUI_TOKEN (un administrateur le crée avec « edt-tui ent token create »)", False),
+    (errors.ForbiddenError, "ce jeton d'accès ne permet pas cette opération", False),
+    (errors.NotFoundError, "introuvable pour cet établissement sur le service ENT", False),
+    (errors.RateLimitedError, "le service ENT est occupé : réessayez dans un moment", False),
+    (errors.TooLargeError, "fichier trop volumineux pour le service ENT", True),
+    (errors.UaiMismatchError, "ce fichier est celui d'un autre établissement", False),
+    (errors.UndecryptableError, "fichier chiffré illisible avec la clé du service ENT (clé du "
+     "partenaire absente du fichier, ou autre clé)", True),
+    (errors.BadExportError, "fichier d'export illisible", True),
+    (errors.ValidationProblemError, "demande refusée par le service ENT", True),
+    (errors.ConflictError, "le service ENT refuse : l'état de l'import ne le permet pas", True),
+    (errors.ServiceError, "le service ENT a répondu par une erreur", True),
+)
+"""(error, French sentence, whether the service's technical detail follows): most specific
+first. The detail (file, line, element) stays as the service wrote it, for the helpdesk."""
+
+
+def error_text(error: BaseException | None) -> str:
+    """An error as the admin reads it, in French."""
+    if error is None:
+        return ""
+    for kind, sentence, with_detail in SERVICE_ERRORS:
+        if isinstance(error, kind):
+            detail = error.detail if with_detail else None
+            return f"{sentence} (détail : {detail})" if detail else sentence
+    if isinstance(error, OSError):
+        where = f" : {error.filename}" if error.filename else ""
+        return f"accès au fichier impossible ({error.strerror or error}){where}"
+    return str(error)

@@ -29,6 +29,7 @@ from edt_tui.errors import EdtTuiError
 from edt_tui.tui.selection_model import Column, SelectionModel, french_int
 from edt_tui.tui.widgets.selection_table import SelectionTable
 from edt_tui.tui.widgets.step_footer import StepFooter
+from edt_tui.tui.wording import error_text
 
 if TYPE_CHECKING:
     from edt_tui.client.client import EntClient
@@ -184,7 +185,8 @@ class AfterLaunchScreen(Screen[None]):
         self.app.push_screen(HelpScreen(self.TITLE_TEXT, self.HELP, bindings))
 
     def show_error(self, widget_id: str, error: BaseException | None) -> None:
-        self.query_one(f"#{widget_id}", Static).update(Text(f"✖ {error}", style="bold red"))
+        message = Text(f"✖ {error_text(error)}", style="bold red")
+        self.query_one(f"#{widget_id}", Static).update(message)
 
 
 class BrowseModel(SelectionModel[Any]):

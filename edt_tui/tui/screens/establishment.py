@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from edt_tui.tui.backend import EstablishmentInfo
 from edt_tui.tui.screens.base import StepScreen
+from edt_tui.tui.wording import error_text
 
 
 class EstablishmentScreen(StepScreen):
@@ -43,7 +44,8 @@ class EstablishmentScreen(StepScreen):
     def on_worker_state_changed(self, event) -> None:  # type: ignore[no-untyped-def]
         if event.worker.error is not None:
             self.query_one("#status", Static).update(
-                f"Le service ENT ne répond pas : {event.worker.error}. Échap pour quitter, "
+                f"Liste des établissements indisponible : {error_text(event.worker.error)}. "
+                "Échap pour quitter, "
                 "ou relancez edt-tui avec --ent URL."
             )
 

@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import DirectoryTree, Input, Static
 
-from edt_tui.errors import EdtTuiError
 from edt_tui.tui.backend import ExportCheck
 from edt_tui.tui.screens.base import StepScreen
+from edt_tui.tui.wording import error_text
 
 
 class XmlTree(DirectoryTree):
@@ -75,7 +75,7 @@ class ExportFileScreen(StepScreen):
     def on_worker_state_changed(self, event) -> None:  # type: ignore[no-untyped-def]
         error = event.worker.error
         if error is not None:
-            text = str(error) if isinstance(error, EdtTuiError) else repr(error)
+            text = error_text(error)
             self.query_one("#status", Static).update(f"✖ Fichier refusé : {text}")
 
     @on(Checked)

@@ -18,6 +18,7 @@ from edt_tui.tui.screens.table_step import TableStepScreen, merged
 from edt_tui.tui.selection_model import Column
 from edt_tui.tui.status import item_status
 from edt_tui.tui.widgets.selection_table import SelectionTable
+from edt_tui.tui.wording import error_text
 
 ITEM_HELP = (
     "Vert (✔) : reconnu dans l'ENT et importé. Blanc (○) : inconnu de l'ENT, pas importé tant "
@@ -173,7 +174,8 @@ class CoursesScreen(TableStepScreen):
         try:
             detail = await self.wizard.backend.course_detail(self.wizard.uai, plan, key)
         except EdtTuiError as exc:  # shown, never a traceback: the table stays usable
-            self.notify(f"Détail du cours indisponible : {exc}", severity="error", timeout=5)
+            message = f"Détail du cours indisponible : {error_text(exc)}"
+            self.notify(message, severity="error", timeout=5)
             return
         self.app.push_screen(CourseDetailModal(detail))
 

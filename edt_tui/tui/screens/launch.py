@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from edt_tui.tui.backend import Enqueued, WizardPlan
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.selection_model import french_int
+from edt_tui.tui.wording import error_text
 
 SUMMARY_LINES: tuple[tuple[str, str], ...] = (
     ("courses_created", "Nombre de cours créés"),
@@ -187,7 +188,10 @@ class LaunchScreen(StepScreen):
         if event.state is WorkerState.ERROR:
             self.query_one("#loading").display = False
             self.query_one("#outcome", Static).update(
-                Text(f"✖ Le service ENT a refusé : {event.worker.error}", style="bold red")
+                Text(
+                    f"✖ Le service ENT a refusé : {error_text(event.worker.error)}",
+                    style="bold red",
+                )
             )
 
     def action_history(self) -> None:

@@ -27,6 +27,7 @@ from edt_tui.tui.backend import WizardPlan
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.selection_model import Column, SelectionModel
 from edt_tui.tui.widgets.selection_table import SelectionTable
+from edt_tui.tui.wording import error_text
 
 
 def merged(selection: Selection, field: str, updates: Mapping[str, Any]) -> Selection:
@@ -169,7 +170,8 @@ class TableStepScreen(StepScreen):
             self.query_one("#loading").display = False
             self.query_one("#status", Static).update(
                 Text(
-                    f"✖ Le service ENT n'a pas pu calculer le plan : {event.worker.error}\n"
+                    "✖ Le service ENT n'a pas pu calculer le plan : "
+                    f"{error_text(event.worker.error)}\n"
                     "r : réessayer · échap : étape précédente",
                     style="bold red",
                 )
