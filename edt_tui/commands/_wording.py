@@ -19,6 +19,8 @@ ACTION_NAMES: dict[ActionType, str] = {
     ActionType.CREATE_EVENT: "event creation",
     ActionType.UPDATE_EVENT: "event update",
     ActionType.DELETE_EVENT: "event deletion",
+    ActionType.DELETE_HIERARCHY_NODE: "hierarchy node deletion",
+    ActionType.DELETE_COURSE: "course deletion",
 }
 """The recap's rows, in execution order (French twin: vocabulary.ACTION_LABELS)."""
 

@@ -252,6 +252,6 @@ def print_recap(job: ImportJob) -> None:
         return
     print(f"Tasks done: {job.raw.get('tasks_done', 0)}")
     print(f"{'':26}{'Success':>9}{'Error':>9}")
-    for kind in ActionType:
-        counts = job.recap.get(kind.value, {"success": 0, "error": 0})
+    for kind in (k for k in ActionType if k.value in job.recap):
+        counts = job.recap[kind.value]
         print(f"{ACTION_NAMES[kind]:26}{counts['success']:>9}{counts['error']:>9}")

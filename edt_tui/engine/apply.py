@@ -26,4 +26,6 @@ def apply_actions(state: EntState, actions: Iterable[Action]) -> EntState:
             events[action.event.key] = action.event
         elif action.type is ActionType.DELETE_EVENT:
             events.pop(action.key, None)
+        elif action.type is ActionType.DELETE_COURSE:
+            courses.pop(action.key, None)
     return EntState(courses=courses, memberships=frozenset(memberships), events=events)

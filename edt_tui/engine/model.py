@@ -136,10 +136,17 @@ class ActionType(StrEnum):
     CREATE_EVENT = "create_event"
     UPDATE_EVENT = "update_event"
     DELETE_EVENT = "delete_event"
+    DELETE_HIERARCHY_NODE = "delete_hierarchy_node"
+    """Only an undo deletes: a course an import created, once its events and members are gone."""
+    DELETE_COURSE = "delete_course"
 
 
 ACTION_ORDER: tuple[ActionType, ...] = tuple(ActionType)
-"""Dependency order for execution: courses and nodes, then memberships, then events."""
+"""Dependency order for execution: courses and nodes, then memberships, then events, then the
+deletion of nodes and courses (which need their memberships and events gone first)."""
+
+IMPORT_ACTIONS: tuple[ActionType, ...] = ACTION_ORDER[:7]
+"""What a plan can contain (an import never deletes a course)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from edt_tui.engine.matching import (
 )
 from edt_tui.engine.memberships import Rosters
 from edt_tui.engine.model import (
+    IMPORT_ACTIONS,
     Action,
     ActionType,
     AudienceKind,
@@ -72,7 +73,7 @@ class Plan:
     @property
     def action_counts(self) -> Mapping[ActionType, int]:
         counts = Counter(a.type for a in self.actions)
-        return {t: counts.get(t, 0) for t in ActionType}
+        return {t: counts.get(t, 0) for t in IMPORT_ACTIONS}
 
     @property
     def summary(self) -> Mapping[str, int]:

@@ -4,8 +4,9 @@ A helpdesk replays a customer's import against the ENT the job saw. Rather than 
 the ENT at every enqueue (megabytes per job, for every daily automatic import), the ENT now is
 walked back: every job of the establishment from the newest down to that one has its successful
 actions undone, newest first. Creates are removed, deletes put back (their payload is the deleted
-value), updates restored from the value they replaced (`job_actions.previous_json`), and the IDPN
-links a job stored replaced by those it overwrote (`import_jobs.links_before_json`). Failed and
+value), updates restored from the value they replaced (`job_actions.prior`, recorded when the
+action was applied; `previous_json` for jobs planned before it existed), and the IDPN links a job
+stored replaced by those it overwrote (`import_jobs.links_before_json`). Failed and
 pending actions changed nothing and are skipped. What is not rebuilt: directory and referential
 changes made outside imports (CSV loads), and ENT objects changed by hand after the job.
 """
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from edt_tui.engine.model import Action, ActionType, EntState, EventState, MembershipState
-from edt_tui.service import action_codec
+from edt_tui.service import action_codec, priors
 from edt_tui.service.jobs import Job, JobStore
 
 Link = tuple[str, str, str | None]
@@ -41,7 +42,7 @@ class _Rewind:
         self.events: dict[str, EventState] = dict(ent.events)
         self.missing_previous = 0
 
-    def undo(self, action: Action, previous: str | None) -> None:
+    def undo(self, action: Action, previous: str | None, prior: str | None) -> None:
         kind = action.type
         course_key = (
             action.course.key if action.course else
@@ -52,6 +53,8 @@ class _Rewind:
             return  # another school year: not part of this state
         if kind is ActionType.CREATE_COURSE:
             self.courses.pop(action.key, None)
+        elif kind is ActionType.DELETE_COURSE and action.course is not None:
+            self.courses[action.key] = action.course  # an undo deleted it
         elif kind is ActionType.CREATE_MEMBERSHIP:
             self.memberships.pop(action.key, None)
         elif kind is ActionType.DELETE_MEMBERSHIP and action.membership is not None:
@@ -60,6 +63,11 @@ class _Rewind:
             self.events.pop(action.key, None)
         elif kind is ActionType.DELETE_EVENT and action.event is not None:
             self.events[action.key] = action.event
+        elif kind is ActionType.UPDATE_EVENT and prior is not None:
+            if prior:
+                self.events[action.key] = priors.event_before(action, prior)
+            else:
+                self.events.pop(action.key, None)  # the update created it
         elif kind is ActionType.UPDATE_EVENT:
             if previous is None:
                 self.missing_previous += 1
@@ -89,15 +97,15 @@ def state_before(jobs: JobStore, job: Job, school_year: str) -> Before:
     ).fetchall()
     for job_id, status, links_json, people_json in later:
         rows = conn.execute(
-            """SELECT type, key, payload_json, previous_json FROM job_actions
+            """SELECT type, key, payload_json, previous_json, prior FROM job_actions
                WHERE job_id = ? AND status = 'success' ORDER BY seq DESC""",
             (job_id,),
         )
-        for kind, key, payload, previous in rows:
-            rewind.undo(action_codec.decode(kind, key, payload), previous)
+        for kind, key, payload, previous, prior in rows:
+            rewind.undo(action_codec.decode(kind, key, payload), previous, prior)
         if links_json:
             for sync_id, link in json.loads(links_json).items():
-                links[sync_id] = tuple(link) if link else None  # type: ignore[assignment]
+                links[sync_id] = tuple(link[:3]) if link else None  # type: ignore[assignment]
         elif status == "done" and json.loads(people_json or "{}").get("idpn_links"):
             gaps.append(f"IDPN links stored by job {job_id} (their earlier values were not kept)")
     if rewind.missing_previous:

@@ -26,9 +26,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from edt_tui.config import DEFAULT_JOB_LEASE_SECONDS
-from edt_tui.engine.model import Action, ActionType, EventState
+from edt_tui.engine.model import IMPORT_ACTIONS, Action, ActionType
 from edt_tui.errors import EdtTuiError
-from edt_tui.service import action_codec
+from edt_tui.service import action_codec, priors
 from edt_tui.service.bulk_apply import apply_numbered
 from edt_tui.service.job_failures import RESUMABLE, FailureCode
 from edt_tui.service.records import Page
@@ -66,7 +66,8 @@ class JobStateError(EdtTuiError):
 
 
 def empty_recap() -> dict[str, dict[str, int]]:
-    return {t.value: {"success": 0, "error": 0} for t in ActionType}
+    """The rows every recap shows (an undo's recap adds its course and node deletions)."""
+    return {t.value: {"success": 0, "error": 0} for t in IMPORT_ACTIONS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,8 @@ class Job:
     queue_position: int | None
     counters: Mapping[str, Any] = field(default_factory=dict)
     reason_code: FailureCode | None = None
+    undoes: str | None = None
+    """For an undo: the import it reverts."""
 
     @property
     def resumable(self) -> bool:
@@ -149,6 +152,7 @@ class JobStore:
             outcome=JobOutcome(outcome) if outcome else None, seq=int(row["seq"]),
             queue_position=row["queue_position"], counters=json.loads(row["counters_json"]),
             reason_code=FailureCode(row["reason_code"]) if row["reason_code"] else None,
+            undoes=row["undoes"],
         )
 
     # -- creating jobs --------------------------------------------------------------------
@@ -156,19 +160,20 @@ class JobStore:
         self, conn: sqlite3.Connection, *, uai: str, type: JobType, status: JobStatus,
         export_sha256: str | None, selection_version: int | None,
         reference_time: datetime | None, reason: str | None = None,
-        outcome: JobOutcome | None = None,
+        outcome: JobOutcome | None = None, undoes: str | None = None,
     ) -> str:
         now = _iso(self.clock())
         job_id = uuid.uuid4().hex
         seq = int(conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM import_jobs").fetchone()[0])
         conn.execute(
             """INSERT INTO import_jobs (id, uai, type, status, created_at, finished_at,
-                   reference_time, export_sha256, selection_version, reason, seq, outcome)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   reference_time, export_sha256, selection_version, reason, seq, outcome,
+                   undoes)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (job_id, uai, type.value, status.value, now,
              now if status.finished else None,
              _iso(reference_time) if reference_time else None, export_sha256, selection_version,
-             reason, seq, outcome.value if outcome else None),
+             reason, seq, outcome.value if outcome else None, undoes),
         )
         return job_id
 
@@ -188,6 +193,22 @@ class JobStore:
             job_id = self._insert(
                 conn, uai=uai, type=type, status=JobStatus.QUEUED, export_sha256=export_sha256,
                 selection_version=selection_version, reference_time=reference_time,
+            )
+        job = self.get(job_id)
+        assert job is not None
+        return job
+
+    def enqueue_undo(
+        self, uai: str, undoes: str, reference_time: datetime,
+        check: Callable[[sqlite3.Connection], None],
+    ) -> Job:
+        """A queued undo of `undoes`, once `check` (which raises to refuse) has passed in the
+        same transaction: two concurrent requests cannot both queue one."""
+        with self._write() as conn:
+            check(conn)
+            job_id = self._insert(
+                conn, uai=uai, type=JobType.UNDO, status=JobStatus.QUEUED, export_sha256=None,
+                selection_version=None, reference_time=reference_time, undoes=undoes,
             )
         job = self.get(job_id)
         assert job is not None
@@ -448,16 +469,12 @@ class JobStore:
         """All actions, pending, in execution order, with the plan's counts; one transaction."""
         with self._write() as conn:
             conn.execute("DELETE FROM job_actions WHERE job_id = ?", (job_id,))
-            previous = self._replaced_events(
-                conn, [a.key for a in actions if a.type is ActionType.UPDATE_EVENT]
-            )
             for start in range(0, len(actions), chunk):
                 conn.executemany(
-                    """INSERT INTO job_actions (job_id, seq, type, key, status, payload_json,
-                           previous_json) VALUES (?, ?, ?, ?, 'pending', ?, ?)""",
+                    """INSERT INTO job_actions (job_id, seq, type, key, status, payload_json)
+                       VALUES (?, ?, ?, ?, 'pending', ?)""",
                     [
-                        (job_id, start + i, a.type.value, a.key, action_codec.encode(a),
-                         previous.get(a.key) if a.type is ActionType.UPDATE_EVENT else None)
+                        (job_id, start + i, a.type.value, a.key, action_codec.encode(a))
                         for i, a in enumerate(actions[start:start + chunk])
                     ],
                 )
@@ -470,27 +487,6 @@ class JobStore:
                    WHERE id = ?""",
                 (json.dumps(counters), json.dumps(dict(known)), json.dumps(dict(people)), job_id),
             )
-
-    @staticmethod
-    def _replaced_events(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, str]:
-        """The events `update_event` actions will overwrite, encoded like an action payload."""
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):
-            part = keys[start:start + 500]
-            rows = conn.execute(
-                f"""SELECT key, course_key, start_at, end_at, title, rooms_json, teachers_json
-                    FROM events WHERE key IN ({', '.join('?' * len(part))})""",
-                part,
-            ).fetchall()
-            for key, course_key, start_at, end_at, title, rooms, teachers in rows:
-                event = EventState(
-                    course_key, datetime.fromisoformat(start_at), datetime.fromisoformat(end_at),
-                    title, tuple(json.loads(rooms)), tuple(json.loads(teachers)),
-                )
-                found[key] = action_codec.encode(
-                    Action(ActionType.UPDATE_EVENT, key, event=event)
-                )
-        return found
 
     def pending(self, job_id: str, limit: int) -> list[tuple[int, Action]]:
         rows = self._conn().execute(
@@ -515,7 +511,9 @@ class JobStore:
             ).fetchone()
             if owner is None or owner[0] != worker_id or owner[1] != "running":
                 raise JobStateError(f"job {job.id} is no longer held by this worker")
+            replaced = priors.capture(conn, job.uai, batch)
             failed = apply_numbered(self.store, conn, job.uai, batch, now)
+            priors.record(conn, job.id, batch, replaced, (seq for seq, _ in failed))
             errors = [(reason, job.id, seq) for seq, reason in failed]
             conn.execute(
                 """UPDATE job_actions SET status = 'success' WHERE job_id = ?
@@ -532,23 +530,6 @@ class JobStore:
                 "UPDATE import_jobs SET lease_until = ? WHERE id = ?", (self._lease_end(), job.id)
             )
         return len(errors)
-
-    @staticmethod
-    def _replaced_links(
-        conn: sqlite3.Connection, uai: str, sync_ids: Sequence[str]
-    ) -> dict[str, list[str | None] | None]:
-        """The IDPN links a finishing job overwrites: `[idpn, method, validated_by]`, or None."""
-        found: dict[str, list[str | None] | None] = dict.fromkeys(sync_ids)
-        for start in range(0, len(sync_ids), 500):
-            part = sync_ids[start:start + 500]
-            rows = conn.execute(
-                f"""SELECT sync_id, idpn, method, validated_by FROM idpn_links
-                    WHERE uai = ? AND sync_id IN ({', '.join('?' * len(part))})""",
-                (uai, *part),
-            ).fetchall()
-            for sync_id, idpn, method, validated_by in rows:
-                found[sync_id] = [idpn, method, validated_by]
-        return found
 
     def finish(
         self, job: Job, worker_id: str, *, status: JobStatus, reason: str | None = None,
@@ -579,17 +560,12 @@ class JobStore:
                  job.id),
             )
             if status is JobStatus.DONE:
-                links = list(idpn_links)
-                conn.execute(
-                    "UPDATE import_jobs SET links_before_json = ? WHERE id = ?",
-                    (json.dumps(self._replaced_links(conn, job.uai, [s for s, _ in links])),
-                     job.id),
-                )
+                changed = priors.record_links(conn, job.id, job.uai, idpn_links)
                 conn.executemany(
                     """INSERT INTO idpn_links (uai, sync_id, idpn, method, validated_by, linked_at)
                        SELECT ?, ?, ?, 'import', ?, ? WHERE EXISTS (
                            SELECT 1 FROM directory_users WHERE sync_id = ? AND uai = ?)
                        ON CONFLICT (uai, sync_id) DO UPDATE SET idpn = excluded.idpn,
                            method = excluded.method, linked_at = excluded.linked_at""",
-                    [(job.uai, s, i, f"job:{job.id}", now, s, job.uai) for s, i in links],
+                    [(job.uai, s, i, f"job:{job.id}", now, s, job.uai) for s, i in changed],
                 )

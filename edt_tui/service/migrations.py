@@ -207,7 +207,55 @@ V6 = (
     "ALTER TABLE import_jobs ADD COLUMN reason_code TEXT",
 )
 
-MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2, V3, V4, V5, V6)
+_V6_JOB_COLUMNS = (
+    "id, uai, type, status, created_at, started_at, finished_at, reference_time, export_sha256, "
+    "selection_version, reason, counters_json, seq, worker_id, outcome, known_json, people_json, "
+    "links_before_json, lease_until, reason_code"
+)
+
+V7 = (
+    # Undo of an import. A job type `undo` (SQLite cannot change a CHECK constraint, so
+    # import_jobs is rebuilt; its actions' foreign keys are checked at the commit, once every row
+    # is back), the import an undo reverts (`undoes`) and, per applied action, the value it
+    # replaced, recorded in the transaction that applies it (`prior`, see priors.py; it
+    # supersedes `previous_json`, recorded at plan time for updates only).
+    "PRAGMA defer_foreign_keys = ON",
+    "CREATE TABLE import_jobs_v6 AS SELECT * FROM import_jobs",
+    "DROP TABLE import_jobs",
+    """CREATE TABLE import_jobs (
+        id TEXT PRIMARY KEY,
+        uai TEXT NOT NULL REFERENCES establishments (uai),
+        type TEXT NOT NULL CHECK (type IN ('manual', 'automatic', 'undo')),
+        status TEXT NOT NULL CHECK (status IN
+            ('queued', 'running', 'done', 'interrupted', 'error', 'refused')),
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        reference_time TEXT,
+        export_sha256 TEXT REFERENCES exports (sha256),
+        selection_version INTEGER,
+        reason TEXT,
+        counters_json TEXT NOT NULL DEFAULT '{}',
+        seq INTEGER NOT NULL DEFAULT 0,
+        worker_id TEXT,
+        outcome TEXT,
+        known_json TEXT,
+        people_json TEXT,
+        links_before_json TEXT,
+        lease_until TEXT,
+        reason_code TEXT,
+        undoes TEXT REFERENCES import_jobs (id)
+    )""",
+    f"INSERT INTO import_jobs ({_V6_JOB_COLUMNS}) SELECT {_V6_JOB_COLUMNS} FROM import_jobs_v6",
+    "DROP TABLE import_jobs_v6",
+    "CREATE INDEX import_jobs_by_status ON import_jobs (status, created_at)",
+    "CREATE INDEX import_jobs_by_uai ON import_jobs (uai, created_at)",
+    "CREATE INDEX import_jobs_by_seq ON import_jobs (status, seq)",
+    "CREATE INDEX import_jobs_by_undoes ON import_jobs (undoes)",
+    "ALTER TABLE job_actions ADD COLUMN prior TEXT",
+)
+
+MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2, V3, V4, V5, V6, V7)
 """Ordered: index i upgrades from schema version i to i + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

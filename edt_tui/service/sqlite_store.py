@@ -814,6 +814,12 @@ class SQLiteStore(Store):
             )
         elif kind is ActionType.DELETE_EVENT:
             conn.execute("DELETE FROM events WHERE key = ?", (action.key,))
+        elif kind is ActionType.DELETE_HIERARCHY_NODE:
+            conn.execute("DELETE FROM hierarchy_nodes WHERE key = ? AND uai = ?", (action.key, uai))
+        elif kind is ActionType.DELETE_COURSE:
+            # Its memberships, events and node go first (ACTION_ORDER): the foreign keys refuse
+            # to leave them orphaned, and the action is then recorded as failed.
+            conn.execute("DELETE FROM courses WHERE key = ? AND uai = ?", (action.key, uai))
         else:
             raise StoreError(f"action {kind} {action.key} carries no value to apply")
 

@@ -30,6 +30,8 @@ class JobStatus(StrEnum):
 class JobType(StrEnum):
     MANUAL = "manual"
     AUTOMATIC = "automatic"
+    UNDO = "undo"
+    """Restores the ENT as it was before an import (`undoes`), from what its actions replaced."""
 
 
 class JobOutcome(StrEnum):
@@ -52,7 +54,9 @@ STATUS_LABELS: dict[JobStatus, str] = {
     JobStatus.REFUSED: "Refusé",
 }
 
-TYPE_LABELS: dict[JobType, str] = {JobType.MANUAL: "Manuel", JobType.AUTOMATIC: "Automatique"}
+TYPE_LABELS: dict[JobType, str] = {
+    JobType.MANUAL: "Manuel", JobType.AUTOMATIC: "Automatique", JobType.UNDO: "Annulation",
+}
 
 ACTION_LABELS: dict[ActionType, str] = {
     ActionType.CREATE_COURSE: "Création de cours",
@@ -62,10 +66,52 @@ ACTION_LABELS: dict[ActionType, str] = {
     ActionType.CREATE_EVENT: "Création d'évènement",
     ActionType.UPDATE_EVENT: "Mise à jour d'évènement",
     ActionType.DELETE_EVENT: "Suppression d'évènement",
+    ActionType.DELETE_HIERARCHY_NODE: "Suppression de hiérarchie",
+    ActionType.DELETE_COURSE: "Suppression de cours",
 }
 """The recap's rows, in execution order."""
 
 FIRST_MANUAL_IMPORT_REQUIRED = "Un premier import manuel est nécessaire"
+
+
+class UndoRefusal(StrEnum):
+    """Why an import cannot be undone (`reason_code` of the 409 problem and of a refused undo);
+    `reason_params` name the job in the way (`job_id`, `created_at`) when there is one."""
+
+    BUSY = "busy"
+    """A job of the establishment is queued, running or interrupted."""
+    NOT_AN_IMPORT = "not_an_import"
+    """Not an import that changed the ENT (refused, no-op, nothing applied, an undo)."""
+    ALREADY_UNDONE = "already_undone"
+    NEWER_IMPORT = "newer_import"
+    """A newer import changed the ENT since: it must be undone first."""
+    NOT_RECORDED = "not_recorded"
+    """Applied by a version that did not record what its actions replaced."""
+
+
+UNDO_REFUSALS: dict[UndoRefusal, str] = {
+    UndoRefusal.BUSY: "Un import est en attente ou en cours (créé le {date}) : attendez sa fin",
+    UndoRefusal.NOT_AN_IMPORT: "Seul un import terminé qui a modifié l'ENT peut être annulé",
+    UndoRefusal.ALREADY_UNDONE: "Cet import a déjà été annulé (annulation du {date})",
+    UndoRefusal.NEWER_IMPORT: "Annulez d'abord l'import du {date}",
+    UndoRefusal.NOT_RECORDED: (
+        "Cet import a été appliqué par une version d'edt-tui qui ne permettait pas de l'annuler"
+    ),
+}
+"""French, for the TUI and the history; `{date}`: `local_minute` of `reason_params.created_at`."""
+
+
+def local_minute(stamp: str, timezone: str) -> str:
+    """`JJ/MM/AAAA HH:MM` in the establishment's time zone, as the history shows dates."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
+
+
+def undo_title(created_at: str, timezone: str) -> str:
+    """How the history names an undo: the import it reverts, by its date."""
+    return f"Annulation de l'import du {local_minute(created_at, timezone)}"
 
 
 def person_line(person: Mapping[str, Any], profile: str) -> str:

@@ -40,13 +40,14 @@ import contextlib
 import functools
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 from edt_tui.engine.model import Action
 from edt_tui.engine.plan import Plan
 from edt_tui.errors import EdtTuiError
+from edt_tui.service import undo
 from edt_tui.service.job_failures import FailureCode, failure_of, storage_failure
 from edt_tui.service.jobs import Job, JobStateError, JobStore, this_worker_id
 from edt_tui.service.planning import (
@@ -57,7 +58,7 @@ from edt_tui.service.planning import (
     people_document,
     without_new,
 )
-from edt_tui.service.vocabulary import JobStatus, JobType
+from edt_tui.service.vocabulary import UNDO_REFUSALS, JobStatus, JobType, local_minute
 
 log = logging.getLogger("edt_tui.worker")
 T = TypeVar("T")
@@ -230,10 +231,17 @@ class Worker:
         """Plan (once), the batches, the recap; False when stopped before the end."""
         batches: Iterable[Batch]
         if not job.planned:
-            plan = self._plan(job)
-            idpn_links = list(plan.idpn_links)
+            try:
+                actions, idpn_links = self._prepare(job)
+            except undo.UndoRefusedError as exc:
+                self.jobs.finish(
+                    job, self.worker_id, status=JobStatus.REFUSED,
+                    reason=UNDO_REFUSALS[exc.code].format(date=self._date(job, exc.params)),
+                )
+                self._finished(job)
+                return True
             # Fresh plan: every action is pending, in memory already (no need to decode them).
-            numbered = list(enumerate(plan.actions))
+            numbered = list(enumerate(actions))
             size = self.batch_size
             batches = (numbered[i:i + size] for i in range(0, len(numbered), size))
         else:
@@ -244,6 +252,8 @@ class Worker:
             if self._stop.is_set():
                 return False
             self.jobs.apply_batch(job, batch, self.worker_id)
+        if job.type is JobType.UNDO:
+            undo.finish(self.jobs, job)
         self.jobs.finish(job, self.worker_id, status=JobStatus.DONE, idpn_links=idpn_links)
         self._finished(job)
         return True
@@ -252,6 +262,18 @@ class Worker:
         """The ENT changed: plans cached for the wizard are stale."""
         log.info("job %s of %s finished", job.id, job.uai)
         self.planner.invalidate()
+
+    def _prepare(self, job: Job) -> tuple[Sequence[Action], list[tuple[str, str]]]:
+        """The job's actions, stored, and the IDPN links to store when it completes."""
+        if job.type is JobType.UNDO:
+            return undo.prepare(self.jobs, job), []
+        plan = self._plan(job)
+        return plan.actions, list(plan.idpn_links)
+
+    def _date(self, job: Job, params: Mapping[str, Any]) -> str:
+        establishment = self.jobs.store.get_establishment(job.uai)
+        stamp = params.get("created_at")
+        return local_minute(stamp, establishment.timezone) if stamp and establishment else ""
 
     def _plan(self, job: Job) -> Plan:
         """Compute and store the job's actions (in this thread)."""

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import datetime
 
 from edt_tui.engine.apply import apply_actions
-from edt_tui.engine.model import ActionType, EntState
+from edt_tui.engine.model import IMPORT_ACTIONS, ActionType, EntState
 from edt_tui.engine.plan import Plan
 from edt_tui.engine.selection import Selection
 from edt_tui.service.planning import PlanOptions
@@ -34,7 +34,7 @@ async def test_manual_import_recap_equals_the_plan_and_again_is_empty(demo: Env)
     )).json()
     expected = reference_plan(demo, sha)
     counts = Counter(a.type for a in expected.actions)
-    assert planned["actions"] == {t.value: counts.get(t, 0) for t in ActionType}
+    assert planned["actions"] == {t.value: counts.get(t, 0) for t in IMPORT_ACTIONS}
     assert counts[ActionType.CREATE_EVENT] > 1000
 
     queued = await demo.enqueue(sha, reference_time=T0)
@@ -55,7 +55,7 @@ async def test_manual_import_recap_equals_the_plan_and_again_is_empty(demo: Env)
 
     assert job["status"] == "done" and job["status_label"] == STATUS_LABELS[JobStatus.DONE]
     assert job["recap"] == {
-        t.value: {"success": counts.get(t, 0), "error": 0} for t in ActionType
+        t.value: {"success": counts.get(t, 0), "error": 0} for t in IMPORT_ACTIONS
     }
     assert job["tasks_done"] == len(expected.actions) == job["progress"]["total"]
     assert job["queue_position"] is None and job["finished_at"] is not None

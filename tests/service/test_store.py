@@ -76,6 +76,45 @@ def test_upgrades_a_database_left_at_version_1(tmp_path: Path) -> None:
     store.close()
 
 
+def test_upgrade_to_undo_keeps_jobs_and_their_actions(tmp_path: Path) -> None:
+    """import_jobs is rebuilt (its type CHECK gains `undo`): every job and action survives, and
+    the actions still reference their job."""
+    path = tmp_path / "ent.sqlite3"
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA foreign_keys = ON")
+    raw.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    raw.execute("INSERT INTO schema_version (version) VALUES (6)")
+    for migration in MIGRATIONS[:6]:
+        for statement in migration:
+            raw.execute(statement)
+    raw.execute("INSERT INTO establishments VALUES ('0490856P', 'A', 'Europe/Paris', 's', 4, "
+                "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')")
+    raw.execute("INSERT INTO import_jobs (id, uai, type, status, created_at, seq, outcome, "
+                "counters_json) VALUES ('j1', '0490856P', 'manual', 'done', "
+                "'2026-01-02T00:00:00+00:00', 7, NULL, '{\"total\": 1}')")
+    raw.execute("INSERT INTO job_actions (job_id, seq, type, key, status, payload_json) "
+                "VALUES ('j1', 0, 'create_course', 'k', 'success', '{}')")
+    raw.commit()
+    raw.close()
+    store = SQLiteStore(path)
+    conn = store.connection()
+    jobs = conn.execute("SELECT id, seq, counters_json, undoes FROM import_jobs").fetchall()
+    assert [tuple(r) for r in jobs] == [("j1", 7, '{"total": 1}', None)]
+    actions = conn.execute("SELECT job_id, key, prior FROM job_actions").fetchall()
+    assert [tuple(r) for r in actions] == [("j1", "k", None)]  # applied before priors existed
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    indexes = {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'import_jobs'")}
+    assert {"import_jobs_by_status", "import_jobs_by_uai", "import_jobs_by_seq"} <= indexes
+    with store.transaction() as write:
+        write.execute("INSERT INTO import_jobs (id, uai, type, status, created_at, undoes) "
+                      "VALUES ('u1', '0490856P', 'undo', 'queued', 'x', 'j1')")
+        with pytest.raises(sqlite3.IntegrityError):
+            write.execute("INSERT INTO job_actions (job_id, seq, type, key, status, "
+                          "payload_json) VALUES ('nope', 0, 't', 'k', 'pending', '{}')")
+    store.close()
+
+
 def test_refuses_a_database_from_a_newer_version(tmp_path: Path) -> None:
     path = tmp_path / "ent.sqlite3"
     SQLiteStore(path).close()

@@ -34,6 +34,7 @@ from edt_tui.service.api import (
     routes_jobs,
     routes_plans,
     routes_push,
+    routes_undo,
 )
 from edt_tui.service.api.limits import UPLOAD_SLOTS, PushGuard, UploadSlots
 from edt_tui.service.api.middleware import DEFAULT_MAX_UPLOAD, AccessLog, BodySizeLimit
@@ -55,6 +56,7 @@ ROUTERS = (
     routes_courses.router,
     routes_plans.router,
     routes_jobs.router,
+    routes_undo.router,
     routes_push.router,
     routes_accounts.router,
     routes_helpdesk.router,

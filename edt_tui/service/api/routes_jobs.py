@@ -109,11 +109,18 @@ def job_json(job: Job, services: ImportServices, *, detail: bool = False) -> dic
         "errors": sum(v["error"] for v in recap.values()) if recap else 0,
         "pending": pending,
         "summary": counters.get("summary"),
+        "undoes": _undone_import(job, services),
     }
     if detail:
         data["new_entities"] = counters.get("new_entities") or {}
         data["action_labels"] = {t.value: label for t, label in ACTION_LABELS.items()}
     return data
+
+
+def _undone_import(job: Job, services: ImportServices) -> dict[str, str] | None:
+    """For an undo, the import it reverts (the history names it by its date)."""
+    target = services.jobs.get(job.undoes, job.uai) if job.undoes else None
+    return {"id": target.id, "created_at": target.created_at.isoformat()} if target else None
 
 
 def _job_or_404(services: ImportServices, uai: str, job_id: str) -> Job:

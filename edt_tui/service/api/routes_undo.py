@@ -1,0 +1,82 @@
+"""`POST …/jobs/{job_id}/undo`: queue the undo of an import (202), or say why it cannot be (409).
+
+The job is looked up by establishment *and* id: another establishment's job is a 404 like a
+missing one. The refusal carries a `reason_code` (`vocabulary.UndoRefusal`) and the job in the
+way (`reason_params`), so each client words it in its language; `detail` is the English text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from edt_tui.service import undo
+from edt_tui.service.api.deps import EstablishmentDep
+from edt_tui.service.api.problems import Problem, not_found
+from edt_tui.service.api.routes_jobs import job_json, parse_reference_time
+from edt_tui.service.api.schemas import problem_responses
+from edt_tui.service.imports import imports_of
+from edt_tui.service.vocabulary import UNDO_REFUSALS, local_minute
+
+router = APIRouter(prefix="/api/v1/establishments/{uai}", tags=["imports"])
+
+UNDO_REFUSALS_EN: dict[str, str] = {
+    "busy": "a job of this establishment is queued or running (created {date}): wait for its end",
+    "not_an_import": "only a finished import that changed the ENT can be undone",
+    "already_undone": "this import is already undone (undo of {date})",
+    "newer_import": "undo the import of {date} first: only the newest import can be undone",
+    "not_recorded": (
+        "this import was applied by an edt-tui version that did not record what its actions "
+        "replaced: it cannot be undone"
+    ),
+}
+"""English twin of `vocabulary.UNDO_REFUSALS` (the problem's `detail`, the CLI's message)."""
+
+
+UNDO_RESPONSES = problem_responses(**{
+    "404": "no such job in this establishment (or the establishment is out of reach)",
+    "409": "cannot be undone now: `reason_code` says why, `reason_params` which job is in the way",
+    "422": "malformed body",
+})
+
+
+class UndoIn(BaseModel):
+    reference_time: datetime | None = Field(
+        None,
+        description="T (default now; without offset: the establishment's local time). Events "
+        "starting before T (plus the freeze window) are left as they are.",
+    )
+
+
+@router.post("/jobs/{job_id}/undo", status_code=202, responses=UNDO_RESPONSES)
+async def undo_job(
+    establishment: EstablishmentDep, request: Request, response: Response, job_id: str,
+    body: UndoIn | None = None,
+) -> dict[str, Any]:
+    """Queue the undo of the import `job_id` (a job of type `undo`, 202)."""
+    services = imports_of(request)
+    uai = establishment.uai
+    if services.jobs.get(job_id, uai) is None:
+        raise not_found(f"job {job_id}")
+    at = parse_reference_time(
+        body.reference_time if body else None, services.clock(), establishment.timezone
+    )
+    try:
+        job = await anyio.to_thread.run_sync(
+            lambda: undo.enqueue(services.jobs, uai, job_id, at)
+        )
+    except undo.UndoRefusedError as exc:
+        stamp = exc.params.get("created_at")
+        date = local_minute(stamp, establishment.timezone) if stamp else ""
+        raise Problem(
+            409, "conflict", "Cannot be undone", UNDO_REFUSALS_EN[exc.code.value].format(date=date),
+            reason_code=exc.code.value, reason_params=exc.params,
+            reason=UNDO_REFUSALS[exc.code].format(date=date),
+        ) from None
+    services.worker.notify()
+    response.headers["Location"] = f"/api/v1/establishments/{uai}/jobs/{job.id}"
+    return job_json(job, services, detail=True)
