@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("generator", "reader", "engine", "service", "execution", "tui")
+ORDER = ("generator", "reader", "engine", "service", "execution", "undo", "tui")
 
 
 def main(argv: list[str]) -> int:

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "plan",
     "imports",
     "history",
+    "undo",
     "accounts",
     "session",
 )

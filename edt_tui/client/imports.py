@@ -180,6 +180,17 @@ class ImportCalls:
         data = await self.call("POST", f"{self._est(uai)}/jobs/{job_id}/resume")
         return ImportJob.from_json(data)
 
+    async def undo_import(
+        self, uai: str, job_id: str, *, reference_time: str | None = None
+    ) -> ImportJob:
+        """Queue the undo of the import `job_id` (202); `ConflictError` (409) when refused, its
+        `body` carrying `reason_code` and `reason_params`."""
+        data = await self.call(
+            "POST", f"{self._est(uai)}/jobs/{job_id}/undo",
+            json={"reference_time": reference_time},
+        )
+        return ImportJob.from_json(data)
+
     async def job_actions(
         self, uai: str, job_id: str, *, status: str | None = "error", type: str | None = None,
         q: str | None = None, offset: int = 0, limit: int = 100,

@@ -73,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         from edt_tui.engine.model import ActionType
 
         print(f"Import date: {local(job.created_at, timezone)}   Type: {job.type}")
+        if job.raw.get("undoes"):
+            print(f"Undo of the import of {local(job.raw['undoes']['created_at'], timezone)}")
         print_recap(job)
         for action in failed.items:
             kind = ACTION_NAMES[ActionType(action["type"])]
@@ -100,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
             f"{job.type:9} {position:>5} {raw.get('tasks_done', 0):>6} "
             f"{raw.get('errors', 0):>6} {job.id[:SHORT_ID]}"
         )
+        if raw.get("undoes"):
+            print(f"{'':17}undo of the import of {local(raw['undoes']['created_at'], timezone)}")
         if job.reason:
             print(f"{'':17}{reason_text(raw)}")
     return 0

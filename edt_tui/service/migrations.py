@@ -253,6 +253,10 @@ V7 = (
     "CREATE INDEX import_jobs_by_seq ON import_jobs (status, seq)",
     "CREATE INDEX import_jobs_by_undoes ON import_jobs (undoes)",
     "ALTER TABLE job_actions ADD COLUMN prior TEXT",
+    # Deleting a course or a node checks the nodes that reference it: without these, a scan of
+    # every node per deletion (an undo deletes thousands).
+    "CREATE INDEX hierarchy_nodes_by_course ON hierarchy_nodes (course_key)",
+    "CREATE INDEX hierarchy_nodes_by_parent_key ON hierarchy_nodes (parent_key)",
 )
 
 MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2, V3, V4, V5, V6, V7)

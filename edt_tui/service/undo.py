@@ -10,8 +10,8 @@ start at or after the undo's T (plus the establishment's freeze window):
   goes too when the import created it and it is left empty;
 - a course label or node title it changed is put back; the IDPN links it stored are restored.
 
-Only the newest import of an establishment that changed the ENT and is not undone yet can be
-undone (its own undo first: an older one's priors describe a state a newer import changed). The
+Only the newest finished import of an establishment not undone yet can be undone (a newer one
+first: an older one's priors describe a state the newer one changed). The
 check runs when the undo is queued, in the transaction that queues it, and again when it starts.
 An undo is an ordinary job: its actions are stored before any is applied, keyed like an import's,
 so a crash resumes it without doing anything twice.
@@ -62,11 +62,10 @@ def _job_params(row: sqlite3.Row | None) -> dict[str, Any]:
     return {"job_id": row["id"], "created_at": created_at}
 
 
-_CHANGED_THE_ENT = """j.type IN ('manual', 'automatic') AND j.status IN ('done', 'error')
+_UNDOABLE = """j.type IN ('manual', 'automatic') AND j.status IN ('done', 'error')
     AND j.outcome IS NULL
-    AND EXISTS (SELECT 1 FROM job_actions a WHERE a.job_id = j.id AND a.status = 'success')
     AND NOT EXISTS (SELECT 1 FROM import_jobs u WHERE u.undoes = j.id AND u.status = 'done')"""
-"""An import that applied something and is not undone (an error mid-way applied a part)."""
+"""A finished import not undone yet (one that ended in error may have applied a part)."""
 
 
 def check(conn: sqlite3.Connection, uai: str, job_id: str, *, undo_id: str | None = None) -> None:
@@ -93,12 +92,12 @@ def check(conn: sqlite3.Connection, uai: str, job_id: str, *, undo_id: str | Non
         raise UndoRefusedError(UndoRefusal.ALREADY_UNDONE, _job_params(undone))
     newest = conn.execute(
         f"""SELECT j.id, j.created_at, j.seq FROM import_jobs j
-            WHERE j.uai = ? AND {_CHANGED_THE_ENT} ORDER BY j.seq DESC LIMIT 1""", (uai,),
+            WHERE j.uai = ? AND {_UNDOABLE} ORDER BY j.seq DESC LIMIT 1""", (uai,),
     ).fetchone()
     if newest is not None and newest["seq"] > target["seq"]:
         raise UndoRefusedError(UndoRefusal.NEWER_IMPORT, _job_params(newest))
     if newest is None or newest["id"] != job_id:
-        raise UndoRefusedError(UndoRefusal.NOT_AN_IMPORT)  # refused, no-op, nothing applied
+        raise UndoRefusedError(UndoRefusal.NOT_AN_IMPORT)  # refused, no-op, still to run
     unrecorded = conn.execute(
         """SELECT 1 FROM job_actions WHERE job_id = ? AND status = 'success' AND prior IS NULL
            LIMIT 1""", (job_id,),

@@ -81,17 +81,17 @@ class UndoRefusal(StrEnum):
     BUSY = "busy"
     """A job of the establishment is queued, running or interrupted."""
     NOT_AN_IMPORT = "not_an_import"
-    """Not an import that changed the ENT (refused, no-op, nothing applied, an undo)."""
+    """Not a finished import (a refused or no-op entry, an undo)."""
     ALREADY_UNDONE = "already_undone"
     NEWER_IMPORT = "newer_import"
-    """A newer import changed the ENT since: it must be undone first."""
+    """A newer import has finished since: it must be undone first."""
     NOT_RECORDED = "not_recorded"
     """Applied by a version that did not record what its actions replaced."""
 
 
 UNDO_REFUSALS: dict[UndoRefusal, str] = {
     UndoRefusal.BUSY: "Un import est en attente ou en cours (créé le {date}) : attendez sa fin",
-    UndoRefusal.NOT_AN_IMPORT: "Seul un import terminé qui a modifié l'ENT peut être annulé",
+    UndoRefusal.NOT_AN_IMPORT: "Seul un import terminé peut être annulé",
     UndoRefusal.ALREADY_UNDONE: "Cet import a déjà été annulé (annulation du {date})",
     UndoRefusal.NEWER_IMPORT: "Annulez d'abord l'import du {date}",
     UndoRefusal.NOT_RECORDED: (
@@ -99,6 +99,18 @@ UNDO_REFUSALS: dict[UndoRefusal, str] = {
     ),
 }
 """French, for the TUI and the history; `{date}`: `local_minute` of `reason_params.created_at`."""
+
+UNDO_REFUSALS_EN: dict[UndoRefusal, str] = {
+    UndoRefusal.BUSY: "a job of this establishment is queued or running (created {date}): "
+    "wait for its end",
+    UndoRefusal.NOT_AN_IMPORT: "only a finished import can be undone",
+    UndoRefusal.ALREADY_UNDONE: "this import is already undone (undo of {date})",
+    UndoRefusal.NEWER_IMPORT: "undo the import of {date} first: only the newest import can be "
+    "undone",
+    UndoRefusal.NOT_RECORDED: "this import was applied by an edt-tui version that did not record "
+    "what its actions replaced: it cannot be undone",
+}
+"""English twin (the problem's `detail`, the CLI's message)."""
 
 
 def local_minute(stamp: str, timezone: str) -> str:
@@ -108,10 +120,6 @@ def local_minute(stamp: str, timezone: str) -> str:
 
     return datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
 
-
-def undo_title(created_at: str, timezone: str) -> str:
-    """How the history names an undo: the import it reverts, by its date."""
-    return f"Annulation de l'import du {local_minute(created_at, timezone)}"
 
 
 def person_line(person: Mapping[str, Any], profile: str) -> str:

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import signal
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from edt_tui.service.jobs import RESUMED
 from edt_tui.service.sqlite_store import SQLiteStore
-from tests.execution.conftest import DEMO_EXPORT, T0, Env
+from edt_tui.service.vocabulary import JobStatus
+from tests.execution.conftest import DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0, Env
 from tests.execution.demo_variants import Variant
 
 Tables = dict[str, dict[str, dict[str, Any]]]
 T_A = datetime.fromisoformat(T0)
 T_B = T_A + timedelta(days=7)
+WORKER = Path(__file__).with_name("worker_process.py")
+BATCH = 50
 BIG_CHANGE = Variant(sessions=689, drop_every=7, room_every=5, teacher_every=11,
                      moved_students=(1, 2, 3, 40, 41))
 
@@ -185,3 +194,80 @@ def test_the_openapi_document_declares_the_refusals() -> None:
     for status in ("404", "409", "422"):
         content = operation["responses"][status]["content"]
         assert "application/problem+json" in content, status
+
+
+def _copy(store: SQLiteStore, to: Path) -> Path:
+    """A consistent copy of the database (the SQLite backup API), exports directory aside."""
+    with contextlib.closing(sqlite3.connect(store.path)) as source, \
+            contextlib.closing(sqlite3.connect(to)) as target:
+        source.backup(target)
+    return to
+
+
+def _run_worker(db: Path, *extra: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, str(WORKER), str(db), str(DEMO_KEY), str(BATCH), "crashing-worker",
+         *extra],
+        capture_output=True, timeout=300, check=False,
+    )
+
+
+async def test_an_undo_killed_mid_way_then_resumed_gives_the_same_state(
+    demo: Env, tmp_path: Path
+) -> None:
+    await import_file(demo, DEMO_EXPORT.read_bytes(), T_A)
+    second = await import_file(demo, BIG_CHANGE.plain(), T_B)
+    demo.clock.now = T_B.astimezone(UTC)
+    queued = await undo(demo, second["id"], T_B)
+    assert queued.status_code == 202
+    undo_id = queued.json()["id"]
+    reference = _copy(demo.store, tmp_path / "reference.sqlite3")
+
+    completed = _run_worker(reference)
+    assert completed.returncode == 0, completed.stderr.decode()[-2000:]
+    killed = _run_worker(demo.store.path, "3")  # SIGKILL right after its 3rd batch
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
+    crashed = demo.services.jobs.get(undo_id)  # read as is (the API would recover it first)
+    assert crashed is not None and crashed.status is JobStatus.RUNNING
+    recap, pending = demo.services.jobs.recap(undo_id)
+    assert sum(v["success"] for v in recap.values()) == 3 * BATCH and pending > 0
+    with contextlib.closing(sqlite3.connect(demo.store.path)) as conn:
+        (lease_until,) = conn.execute(
+            "SELECT lease_until FROM import_jobs WHERE id = ?", (undo_id,)
+        ).fetchone()
+    demo.clock.now = datetime.fromisoformat(lease_until) + timedelta(microseconds=1)
+
+    restarted = asyncio.create_task(demo.services.worker.run())
+    try:
+        for _ in range(6000):
+            final = await demo.job(undo_id)
+            if final["status"] == "done":
+                break
+            assert final["status"] in ("running", "queued"), final
+            await asyncio.sleep(0.05)
+    finally:
+        restarted.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await restarted
+    assert final["status"] == "done" and final["reason"] == RESUMED, final
+    assert final["errors"] == 0 and final["tasks_done"] == final["progress"]["total"]
+
+    reference_store = SQLiteStore(reference)
+    try:
+        assert differences(ent_tables(demo.store), ent_tables(reference_store)) == []
+    finally:
+        reference_store.close()
+
+
+async def test_the_worker_checks_again_when_the_undo_starts(demo: Env) -> None:
+    first = await import_file(demo, DEMO_EXPORT.read_bytes(), T_A)
+    second = await import_file(demo, BIG_CHANGE.plain(), T_B)
+    state = ent_tables(demo.store)
+    # Queued without the check (as if a newer import had slipped in before it ran).
+    job = demo.services.jobs.enqueue_undo(DEMO_UAI, first["id"], T_B, lambda conn: None)
+    await demo.run_all()
+    refused = await demo.job(job.id)
+    assert refused["status"] == "refused" and refused["tasks_done"] == 0
+    assert refused["reason"] == "Annulez d'abord l'import du 05/12/2026 08:00"
+    assert ent_tables(demo.store) == state
+    assert second["id"] != first["id"]

@@ -1,19 +1,42 @@
-"""A real worker process on a data directory, for the crash test: `python worker_process.py
-DB KEY BATCH WORKER_ID` runs one queued job as WORKER_ID and exits (unless killed first)."""
+"""A real worker process on a data directory, for the crash tests: `python worker_process.py
+DB KEY BATCH WORKER_ID [KILL_AFTER]` runs one queued job as WORKER_ID and exits — or, with
+KILL_AFTER, sends itself SIGKILL right after its KILL_AFTER-th batch has committed (a crash at a
+chosen point, not a race with a timer)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from edt_tui.config import Settings
 from edt_tui.service.exports import ExportIntake
 from edt_tui.service.imports import ImportServices
+from edt_tui.service.jobs import JobStore
 from edt_tui.service.sqlite_store import SQLiteStore
 
 
-def main(db: str, key: str, batch: str, worker_id: str) -> None:
+def kill_after(batches: int) -> None:
+    apply_batch = JobStore.apply_batch
+    done = 0
+
+    def counted(self: JobStore, *args: Any, **kwargs: Any) -> int:
+        nonlocal done
+        errors = apply_batch(self, *args, **kwargs)
+        done += 1
+        if done == batches:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return errors
+
+    JobStore.apply_batch = counted  # type: ignore[method-assign]
+
+
+def main(db: str, key: str, batch: str, worker_id: str, kill: str | None = None) -> None:
+    if kill is not None:
+        kill_after(int(kill))
     store = SQLiteStore(Path(db))
     intake = ExportIntake(Settings(private_key=Path(key)))
     services = ImportServices(store, intake, batch_size=int(batch))
@@ -23,4 +46,4 @@ def main(db: str, key: str, batch: str, worker_id: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:6])

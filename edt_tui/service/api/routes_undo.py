@@ -20,21 +20,10 @@ from edt_tui.service.api.problems import Problem, not_found
 from edt_tui.service.api.routes_jobs import job_json, parse_reference_time
 from edt_tui.service.api.schemas import problem_responses
 from edt_tui.service.imports import imports_of
-from edt_tui.service.vocabulary import UNDO_REFUSALS, local_minute
+from edt_tui.service.vocabulary import UNDO_REFUSALS, UNDO_REFUSALS_EN, local_minute
 
 router = APIRouter(prefix="/api/v1/establishments/{uai}", tags=["imports"])
 
-UNDO_REFUSALS_EN: dict[str, str] = {
-    "busy": "a job of this establishment is queued or running (created {date}): wait for its end",
-    "not_an_import": "only a finished import that changed the ENT can be undone",
-    "already_undone": "this import is already undone (undo of {date})",
-    "newer_import": "undo the import of {date} first: only the newest import can be undone",
-    "not_recorded": (
-        "this import was applied by an edt-tui version that did not record what its actions "
-        "replaced: it cannot be undone"
-    ),
-}
-"""English twin of `vocabulary.UNDO_REFUSALS` (the problem's `detail`, the CLI's message)."""
 
 
 UNDO_RESPONSES = problem_responses(**{
@@ -73,7 +62,7 @@ async def undo_job(
         stamp = exc.params.get("created_at")
         date = local_minute(stamp, establishment.timezone) if stamp else ""
         raise Problem(
-            409, "conflict", "Cannot be undone", UNDO_REFUSALS_EN[exc.code.value].format(date=date),
+            409, "conflict", "Cannot be undone", UNDO_REFUSALS_EN[exc.code].format(date=date),
             reason_code=exc.code.value, reason_params=exc.params,
             reason=UNDO_REFUSALS[exc.code].format(date=date),
         ) from None

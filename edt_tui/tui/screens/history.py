@@ -72,13 +72,20 @@ def progress_text(job: ImportJob) -> str:
     return ""
 
 
+def detail_text(job: ImportJob) -> str:
+    """The reason; for an undo, first the import it reverts (« Annulation de l'import du … »)."""
+    undoes = job.raw.get("undoes")
+    title = f"Annulation de l'import du {when(undoes['created_at'])}" if undoes else ""
+    return " · ".join(part for part in (title, job.reason or "") if part)
+
+
 def row_cells(job: ImportJob) -> dict[str, Text]:
     return {
         "date": Text(when(job.created_at)),
         "status": status_cell(job),
         "type": Text(job.type_label or job.type),
         "progress": Text(progress_text(job)),
-        "detail": Text(job.reason or ""),
+        "detail": Text(detail_text(job)),
         "id": Text(job.id[:8], style="dim"),
     }
 
