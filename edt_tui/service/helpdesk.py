@@ -15,7 +15,15 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from edt_tui.engine.model import Action, ActionType, DirectoryUser, EntState, Profile, UserSource
+from edt_tui.engine.model import (
+    IMPORT_ACTIONS,
+    Action,
+    ActionType,
+    DirectoryUser,
+    EntState,
+    Profile,
+    UserSource,
+)
 from edt_tui.errors import BadInputError
 from edt_tui.service import action_codec
 from edt_tui.service.before_job import Before
@@ -132,7 +140,7 @@ def job_record(jobs: JobStore, job: Job) -> dict[str, Any]:
         if job.selection_version is not None else None
     )
     record["selection"] = dict(found[1]) if found else None
-    record["actions"] = {t.value: 0 for t in ActionType} | {
+    record["actions"] = {t.value: 0 for t in IMPORT_ACTIONS} | {
         kind: count for kind, count in conn.execute(
             "SELECT type, COUNT(*) FROM job_actions WHERE job_id = ? GROUP BY type", (job.id,)
         ).fetchall()
