@@ -65,7 +65,7 @@ def run_job(
                      size=len(data), uploaded_at=datetime.now(UTC), summary=summarize(export)),
         data,
     )
-    services.planner.remember(export)
+    services.planner.remember(uai, export)
     version = services.store.save_selection(uai, {"format": 1})
     job = services.jobs.enqueue(
         uai, type=JobType.MANUAL, export_sha256=record.sha256, selection_version=version,
