@@ -18,19 +18,17 @@ from edt_tui.service import undo
 from edt_tui.service.api.deps import EstablishmentDep
 from edt_tui.service.api.problems import Problem, not_found
 from edt_tui.service.api.routes_jobs import job_json, parse_reference_time
-from edt_tui.service.api.schemas import problem_responses
 from edt_tui.service.imports import imports_of
 from edt_tui.service.vocabulary import UNDO_REFUSALS, UNDO_REFUSALS_EN, local_minute
 
 router = APIRouter(prefix="/api/v1/establishments/{uai}", tags=["imports"])
 
-
-
-UNDO_RESPONSES = problem_responses(**{
-    "404": "no such job in this establishment (or the establishment is out of reach)",
-    "409": "cannot be undone now: `reason_code` says why, `reason_params` which job is in the way",
-    "422": "malformed body",
-})
+UNDO_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such job in this establishment (or the establishment out of reach)"},
+    409: {"description": "cannot be undone now: `reason_code` says why, `reason_params` which "
+          "job is in the way"},
+}
+"""Described here; their problem+json content is added with every route's (`openapi.py`)."""
 
 
 class UndoIn(BaseModel):

@@ -231,27 +231,3 @@ class HealthOut(BaseModel):
     status: str
     version: str
     schema_version: int
-
-
-class ProblemOut(BaseModel):
-    """RFC 9457 problem document; some types add members (a refusal's `reason_code`…)."""
-
-    model_config = ConfigDict(extra="allow")
-    type: str = Field(description="`/problems/<slug>`, described by `GET /problems/{slug}`")
-    title: str
-    status: int
-    detail: str | None = None
-    instance: str | None = None
-
-
-def problem_responses(**by_status: str) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for error statuses, each an `application/problem+json` document:
-    `problem_responses(**{"404": "…", "409": "…"})`."""
-    schema = ProblemOut.model_json_schema()
-    return {
-        int(status): {
-            "description": description,
-            "content": {"application/problem+json": {"schema": schema}},
-        }
-        for status, description in by_status.items()
-    }
