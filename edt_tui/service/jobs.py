@@ -511,9 +511,10 @@ class JobStore:
             ).fetchone()
             if owner is None or owner[0] != worker_id or owner[1] != "running":
                 raise JobStateError(f"job {job.id} is no longer held by this worker")
-            replaced = priors.capture(conn, job.uai, batch)
+            deletes = job.type is not JobType.UNDO
+            replaced = priors.capture(conn, job.uai, batch, deletes=deletes)
             failed = apply_numbered(self.store, conn, job.uai, batch, now)
-            priors.record(conn, job.id, batch, replaced, (seq for seq, _ in failed))
+            priors.record(conn, job.id, batch, replaced, (s for s, _ in failed), deletes=deletes)
             errors = [(reason, job.id, seq) for seq, reason in failed]
             conn.execute(
                 """UPDATE job_actions SET status = 'success' WHERE job_id = ?

@@ -44,6 +44,8 @@ _TABLE: dict[ActionType, str] = {
     ActionType.UPDATE_EVENT: "events",
     ActionType.DELETE_EVENT: "events",
 }
+DELETES = frozenset(t for t in ActionType if t.value.startswith("delete"))
+
 _SELECT: dict[str, str] = {
     "courses": "SELECT key, label FROM courses WHERE key IN ({})",
     "hierarchy_nodes": "SELECT key, title FROM hierarchy_nodes WHERE key IN ({})",
@@ -68,8 +70,14 @@ def _event_prior(row: tuple[Any, ...]) -> str:
     return f"[{_encode(end)},{_encode(title)},{rooms_json},{teachers_json},{_encode(updated)}]"
 
 
-def capture(conn: sqlite3.Connection, uai: str, batch: Sequence[Numbered]) -> dict[int, str]:
-    """The prior of every action of `batch` (by seq), read before the batch is applied."""
+def capture(
+    conn: sqlite3.Connection, uai: str, batch: Sequence[Numbered], *, deletes: bool = True
+) -> dict[int, str]:
+    """The prior of the actions of `batch` (by seq), read before the batch is applied; with
+    `deletes=False` (an undo: never undone, and what it deletes is in its payload) only of those
+    that create or update."""
+    if not deletes:
+        batch = [(seq, a) for seq, a in batch if a.type not in DELETES]
     by_table: dict[str, list[str]] = {}
     for _, action in batch:
         by_table.setdefault(_TABLE[action.type], []).append(action.key)
@@ -98,12 +106,14 @@ def capture(conn: sqlite3.Connection, uai: str, batch: Sequence[Numbered]) -> di
 
 def record(
     conn: sqlite3.Connection, job_id: str, batch: Sequence[Numbered], priors: Mapping[int, str],
-    failed: Iterable[int],
+    failed: Iterable[int], *, deletes: bool = True,
 ) -> None:
-    """Store `priors` beside the batch's still-pending actions; a failed action keeps none."""
+    """Store `priors` (from `capture`, same `deletes`) beside the batch's still-pending actions;
+    a failed action keeps none."""
+    only = "" if deletes else " AND type NOT LIKE 'delete%'"
     conn.execute(
-        """UPDATE job_actions SET prior = '' WHERE job_id = ? AND status = 'pending'
-               AND seq BETWEEN ? AND ?""",
+        f"""UPDATE job_actions SET prior = '' WHERE job_id = ? AND status = 'pending'
+               AND seq BETWEEN ? AND ?{only}""",
         (job_id, batch[0][0], batch[-1][0]),
     )
     conn.executemany(
