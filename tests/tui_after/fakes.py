@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from edt_tui.client.client import EntClient
 from edt_tui.client.imports import ImportJob
 from edt_tui.client.models import Course, Establishment, Event, HierarchyNode, Page
+from edt_tui.service.jobs import empty_recap
 from edt_tui.service.vocabulary import ACTION_LABELS
 from edt_tui.tui.backend import EstablishmentInfo
 
@@ -27,7 +28,7 @@ def _page(items: Sequence[T], offset: int, limit: int) -> Page[T]:
 
 
 def _job(n: int, status: str, label: str, kind: str, **extra: Any) -> ImportJob:
-    recap = {t: {"success": 0, "error": 0} for t in LABELS}
+    recap = empty_recap()  # an import's rows, as the service gives them
     recap["create_course"] = {"success": 12 * n, "error": 0}
     recap["create_membership"] = {"success": 300 * n, "error": n - 1}
     recap["create_event"] = {"success": 900 * n, "error": 0}
