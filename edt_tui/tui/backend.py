@@ -125,6 +125,8 @@ class PersonLine:
     sync_id: str | None
     detail: str = ""
     suggestions: tuple[SuggestionLine, ...] = ()
+    recommended: str | None = None
+    """The account of the suggestion that clearly beats the others (never applied unasked)."""
 
     @property
     def display_name(self) -> str:
@@ -229,6 +231,7 @@ def _person(data: Mapping[str, Any]) -> PersonLine:
         status=str(data["status"]),
         sync_id=data.get("sync_id"),
         detail=str(data.get("detail") or ""),
+        recommended=data.get("recommended"),
         suggestions=tuple(
             SuggestionLine(
                 sync_id=str(s["sync_id"]),

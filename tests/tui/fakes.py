@@ -162,6 +162,7 @@ def build_data(*, students: int = 60, classes: int = 16, groups: int = 15) -> Da
             sync_id=None if unreconciled else f"{profile}-{i}",
             detail="no ENT account found (IDPN, CAS, identity)" if unreconciled else "matched",
             suggestions=suggestions,
+            recommended=suggestions[0].sync_id if suggestions else None,  # clearly the best
         )
 
     return Data(

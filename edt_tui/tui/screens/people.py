@@ -20,8 +20,9 @@ from textual.widgets.option_list import Option
 
 from edt_tui.engine.selection import PersonChoice, PersonDecision, Selection
 from edt_tui.tui.backend import PersonLine, SuggestionLine, WizardPlan
+from edt_tui.tui.screens.confirm import Confirm
 from edt_tui.tui.screens.table_step import TableStepScreen, merged
-from edt_tui.tui.selection_model import Column
+from edt_tui.tui.selection_model import Column, french_int
 from edt_tui.tui.status import person_status
 from edt_tui.tui.widgets.selection_table import SelectionTable
 from edt_tui.tui.wording import reconciliation_detail
@@ -125,7 +126,9 @@ class TeachersScreen(TableStepScreen):
         "refusée. ✖ Non réconcilié (rouge) : aucun compte, son emploi du temps ne sera pas "
         "importé — entrée pour voir les comptes proches et en lier un (+ Lié) ; "
         "/aucun les filtre. "
-        "a : valider, d : refuser (lignes marquées ou ligne courante)."
+        "a : valider, d : refuser (lignes marquées ou ligne courante). "
+        "R : lier d'un coup chaque personne sans compte à son compte recommandé (la suggestion "
+        "nettement la meilleure), après confirmation."
     )
     EMPTY = "Aucun enseignant dans cet export : n pour continuer."
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -135,6 +138,10 @@ class TeachersScreen(TableStepScreen):
             "Suggestions",
             id="people.suggest",
             tooltip="Suggestions de comptes et leurs indices",
+        ),
+        Binding(
+            "R", "accept_recommended", "Recommandés", show=False, id="people.recommended",
+            tooltip="Lier chacun à son compte recommandé",
         ),
     ]
 
@@ -225,6 +232,34 @@ class TeachersScreen(TableStepScreen):
     @on(SelectionTable.RowChosen)
     def _row_chosen(self, event: SelectionTable.RowChosen) -> None:
         self.action_suggest()
+
+    def action_accept_recommended(self) -> None:
+        """« Accepter les suggestions recommandées »: only where the service marked one."""
+        table, model = self.selection_table, self.model
+        if table is None or model is None:
+            return
+        rows = [r for r in model.all_rows() if r.recommended and not self.account(r)]
+        if not rows:
+            self.notify("Aucune suggestion recommandée à accepter.", timeout=3)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            for row in rows:
+                self.linked[row.key] = str(row.recommended)
+            change = model.set_active([self.row_id(r) for r in rows], True)
+            table.post_message(SelectionTable.Changed(table, change))
+            table.render_page()
+            self.notify(f"{french_int(len(rows))} personne(s) liée(s) à leur compte recommandé")
+
+        self.app.push_screen(
+            Confirm(
+                f"Lier {french_int(len(rows))} personne(s) sans compte à leur compte "
+                "recommandé (la suggestion nettement la meilleure) ?"
+            ),
+            answered,
+        )
 
 
 class StudentsScreen(TeachersScreen):

@@ -1,0 +1,34 @@
+"""A yes/no question that takes a second key: for actions on many rows at once."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class Confirm(ModalScreen[bool]):
+    """`o`/`entrée` answers yes, `n`/`échap` no."""
+
+    AUTO_FOCUS = None
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o,y,enter", "answer(True)", "Oui", id="ask.yes", tooltip="Oui"),
+        Binding("n,escape", "answer(False)", "Non", id="ask.no", tooltip="Non"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Text.assemble((self.question, "bold"), "\n\n", "o / entrée : oui · n / échap : non"),
+            classes="dialog",
+        )
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
