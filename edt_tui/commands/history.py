@@ -109,18 +109,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def resolve_job_id(ent: Any, uai: str, wanted: str) -> str:
-    """The full id of the job `wanted` names: itself, or the one job whose id starts with it."""
+async def resolve_job_id(ent: Any, uai: str, wanted: str, option: str = "--job") -> str:
+    """The full id of the job `wanted` (given as `option`) names: itself, or the one job whose
+    id starts with it."""
     from edt_tui.errors import BadInputError
 
     if len(wanted) < MIN_PREFIX:
         raise BadInputError(
-            f"--job {wanted!r} is too short: give at least {MIN_PREFIX} characters of the job id "
-            f"(the Id column of `edt-tui history --uai {uai}`)"
+            f"{option} {wanted!r} is too short: give at least {MIN_PREFIX} characters of the job "
+            f"id (the Id column of `edt-tui history --uai {uai}`)"
         )
     if len(wanted) > 32 or any(c not in "0123456789abcdef" for c in wanted):
         raise BadInputError(
-            f"--job {wanted!r} is not a job id (32 hexadecimal characters, or their start)"
+            f"{option} {wanted!r} is not a job id (32 hexadecimal characters, or their start)"
         )
     page = await ent.history(uai, id_prefix=wanted, limit=2)
     matches = [job.id for job in page.items]
@@ -132,7 +133,7 @@ async def resolve_job_id(ent: Any, uai: str, wanted: str) -> str:
             f"see `edt-tui history --uai {uai}`"
         )
     raise BadInputError(
-        f"--job {wanted!r} matches {page.total} imports of {uai}; give more characters"
+        f"{option} {wanted!r} matches {page.total} imports of {uai}; give more characters"
     )
 
 

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         async with client_for(args, worker=args.wait) as ent:
             try:
                 timezone = (await ent.get_establishment(uai)).timezone
-                job_id = await resolve_job_id(ent, uai, args.job.strip().lower())
+                job_id = await resolve_job_id(ent, uai, args.job.strip().lower(), "JOB")
                 job = await ent.undo_import(uai, job_id, reference_time=at)
             except ConflictError as exc:
                 text = refusal_text(exc.body, timezone)

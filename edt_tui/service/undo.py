@@ -33,6 +33,7 @@ from edt_tui.engine.model import (
 )
 from edt_tui.errors import EdtTuiError
 from edt_tui.service import action_codec, priors
+from edt_tui.service.job_failures import RESUMABLE
 from edt_tui.service.jobs import Job, JobStore
 from edt_tui.service.sqlite_store import SQLiteStore, root_node_key
 from edt_tui.service.vocabulary import UndoRefusal
@@ -77,10 +78,13 @@ def check(conn: sqlite3.Connection, uai: str, job_id: str, *, undo_id: str | Non
     ).fetchone()
     if target is None or target["type"] not in ("manual", "automatic"):
         raise UndoRefusedError(UndoRefusal.NOT_AN_IMPORT)
+    resumable = sorted(code.value for code in RESUMABLE)
     busy = conn.execute(
-        """SELECT id, created_at FROM import_jobs WHERE uai = ? AND id IS NOT ?
-               AND status IN ('queued', 'running', 'interrupted') ORDER BY seq LIMIT 1""",
-        (uai, undo_id),
+        f"""SELECT id, created_at FROM import_jobs WHERE uai = ? AND id IS NOT ?
+               AND (status IN ('queued', 'running', 'interrupted') OR (status = 'error'
+                    AND reason_code IN ({', '.join('?' * len(resumable))})))
+            ORDER BY seq LIMIT 1""",
+        (uai, undo_id, *resumable),
     ).fetchone()
     if busy is not None:
         raise UndoRefusedError(UndoRefusal.BUSY, _job_params(busy))

@@ -79,7 +79,7 @@ class UndoRefusal(StrEnum):
     `reason_params` name the job in the way (`job_id`, `created_at`) when there is one."""
 
     BUSY = "busy"
-    """A job of the establishment is queued, running or interrupted."""
+    """A job of the establishment is queued, running, interrupted or stopped by a full disk."""
     NOT_AN_IMPORT = "not_an_import"
     """Not a finished import (a refused or no-op entry, an undo)."""
     ALREADY_UNDONE = "already_undone"
@@ -90,7 +90,9 @@ class UndoRefusal(StrEnum):
 
 
 UNDO_REFUSALS: dict[UndoRefusal, str] = {
-    UndoRefusal.BUSY: "Un import est en attente ou en cours (créé le {date}) : attendez sa fin",
+    UndoRefusal.BUSY: (
+        "Un import est en attente, en cours ou à reprendre (créé le {date}) : attendez sa fin"
+    ),
     UndoRefusal.NOT_AN_IMPORT: "Seul un import terminé peut être annulé",
     UndoRefusal.ALREADY_UNDONE: "Cet import a déjà été annulé (annulation du {date})",
     UndoRefusal.NEWER_IMPORT: "Annulez d'abord l'import du {date}",
@@ -101,8 +103,8 @@ UNDO_REFUSALS: dict[UndoRefusal, str] = {
 """French, for the TUI and the history; `{date}`: `local_minute` of `reason_params.created_at`."""
 
 UNDO_REFUSALS_EN: dict[UndoRefusal, str] = {
-    UndoRefusal.BUSY: "a job of this establishment is queued or running (created {date}): "
-    "wait for its end",
+    UndoRefusal.BUSY: "a job of this establishment is queued, running or to be resumed "
+    "(created {date}): let it end first",
     UndoRefusal.NOT_AN_IMPORT: "only a finished import can be undone",
     UndoRefusal.ALREADY_UNDONE: "this import is already undone (undo of {date})",
     UndoRefusal.NEWER_IMPORT: "undo the import of {date} first: only the newest import can be "

@@ -271,3 +271,15 @@ async def test_the_worker_checks_again_when_the_undo_starts(demo: Env) -> None:
     assert refused["reason"] == "Annulez d'abord l'import du 05/12/2026 08:00"
     assert ent_tables(demo.store) == state
     assert second["id"] != first["id"]
+
+
+async def test_an_import_stopped_by_a_full_disk_is_not_undone_before_it_is_resumed(
+    demo: Env,
+) -> None:
+    first = await import_file(demo, DEMO_EXPORT.read_bytes(), T_A)
+    with demo.store.transaction() as conn:  # as the worker leaves a job the disk stopped
+        conn.execute("UPDATE import_jobs SET status = 'error', reason_code = 'disk_full' "
+                     "WHERE id = ?", (first["id"],))
+    refused = await undo(demo, first["id"])
+    assert refused.status_code == 409 and refused.json()["reason_code"] == "busy"
+    assert refused.json()["reason_params"]["job_id"] == first["id"]

@@ -52,3 +52,12 @@ def test_undo_refused_for_an_older_import_then_the_newest_undone(
     assert code == 2 and "already undone" in err
     code, _, err = run(capsys, "undo", first, "--uai", DEMO_UAI, "--at", "tomorrow")
     assert code == 2 and "--at" in err
+
+
+def test_undo_names_its_argument_in_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ent", "load", str(DEMO / "ent")]) == 0
+    capsys.readouterr()
+    code, _, err = run(capsys, "undo", "ab", "--uai", DEMO_UAI)
+    assert code == 2 and "JOB 'ab' is too short" in err
+    code, _, err = run(capsys, "undo", "abcd", "--uai", "0000000X")
+    assert code == 2 and "unknown establishment 0000000X" in err
