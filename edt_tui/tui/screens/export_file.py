@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -25,6 +27,23 @@ class XmlTree(DirectoryTree):
             for p in paths
             if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".xml")
         ]
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why `path` cannot be sent, in French (a stat: never opens, never waits on a FIFO)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return f"Fichier introuvable : {path}. Vérifiez le chemin."
+    except PermissionError:
+        return f"Accès refusé à {path} : vérifiez les droits du fichier et de son dossier."
+    except OSError as exc:
+        return f"Fichier inaccessible : {path} ({exc.strerror})."
+    if stat.S_ISDIR(mode):
+        return f"{path} est un dossier : choisissez un fichier .xml (entrée dans l'arbre)."
+    if not stat.S_ISREG(mode):
+        return f"{path} n'est pas un fichier ordinaire (tube, périphérique) : choisissez un .xml."
+    return None
 
 
 class ExportFileScreen(StepScreen):
@@ -58,8 +77,9 @@ class ExportFileScreen(StepScreen):
 
     def _submit(self, path: Path) -> None:
         status = self.query_one("#status", Static)
-        if not path.is_file():
-            status.update(f"✖ Fichier introuvable : {path}. Vérifiez le chemin.")
+        problem = not_a_file(path)
+        if problem:
+            status.update(f"✖ {problem}")
             return
         if path.suffix.lower() != ".xml":
             status.update(f"✖ {path.name} n'est pas un export .xml de PRONOTE/EDT.")
