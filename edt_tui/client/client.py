@@ -239,10 +239,14 @@ class EntClient(ImportCalls):
         return EstablishmentSettings.from_json(data)
 
     async def update_settings(
-        self, uai: str, *, timezone: str | None = None, daily_quota: int | None = None
+        self, uai: str, *, timezone: str | None = None, daily_quota: int | None = None,
+        freeze_minutes: int | None = None, max_deletion_percent: int | None = None,
     ) -> EstablishmentSettings:
-        """Platform tokens only (403 `ForbiddenError` otherwise)."""
-        pairs = (("timezone", timezone), ("daily_quota", daily_quota))
+        """None keeps a setting. `timezone` and `daily_quota` need a platform token (403
+        `ForbiddenError` otherwise); a bad value is a `ValidationProblemError` (422)."""
+        pairs = (("timezone", timezone), ("daily_quota", daily_quota),
+                 ("freeze_minutes", freeze_minutes),
+                 ("max_deletion_percent", max_deletion_percent))
         body = {k: v for k, v in pairs if v is not None}
         data = await self.call("PATCH", f"{self._est(uai)}/settings", json=body)
         return EstablishmentSettings.from_json(data)

@@ -85,11 +85,23 @@ class BadExportError(RequestProblemError):
     problem_type = "/problems/bad-export"
 
 
+class MassDeletionError(RequestProblemError):
+    """A manual import would delete more than the establishment's threshold; the counts are
+    in `guard` (send it again with `allow_mass_deletion` once the admin confirmed)."""
+
+    problem_type = "/problems/mass-deletion"
+
+    @property
+    def guard(self) -> dict[str, Any]:
+        guard = self.body.get("guard")
+        return dict(guard) if isinstance(guard, dict) else {}
+
+
 _BY_TYPE: dict[str, type[ServiceError]] = {
     cls.problem_type: cls
     for cls in (
         UnauthorizedError, ForbiddenError, NotFoundError, ConflictError, ValidationProblemError,
-        TooLargeError, UaiMismatchError, UndecryptableError, BadExportError,
+        TooLargeError, UaiMismatchError, UndecryptableError, BadExportError, MassDeletionError,
     )
 }
 _BY_STATUS: dict[int, type[ServiceError]] = {
@@ -101,6 +113,8 @@ _BY_STATUS: dict[int, type[ServiceError]] = {
 _HINTS: dict[type[ServiceError], str] = {
     UnauthorizedError: "give a token with --token or $EDT_TUI_TOKEN (`edt-tui ent token create`)",
     NotFoundError: "check the UAI / key, and that your token covers this establishment",
+    MassDeletionError: "check the export (`edt-tui plan`); to import it anyway, "
+    "`edt-tui import … --allow-mass-deletion`",
 }
 
 

@@ -148,13 +148,19 @@ class ImportCalls:
         self, uai: str, export_sha256: str, selection: Mapping[str, Any] | None = None, *,
         selection_version: int | None = None, reference_time: str | None = None,
         add_unknown_subjects: bool = False, activate_unmatched_classes: bool = False,
+        allow_mass_deletion: bool = False,
     ) -> ImportJob:
-        """A manual import (202); `selection` is saved as a new version (unless a version)."""
+        """A manual import (202); `selection` is saved as a new version (unless a version).
+
+        A mass deletion raises `MassDeletionError` (its `guard` has the counts) unless
+        `allow_mass_deletion` — what the TUI sends once the admin typed SUPPRIMER.
+        """
         body = {
             "export_sha256": export_sha256, "selection": dict(selection) if selection else None,
             "selection_version": selection_version, "reference_time": reference_time,
             "add_unknown_subjects": add_unknown_subjects,
             "activate_unmatched_classes": activate_unmatched_classes,
+            "allow_mass_deletion": allow_mass_deletion,
         }
         return ImportJob.from_json(await self.call("POST", f"{self._est(uai)}/jobs", json=body))
 

@@ -67,10 +67,17 @@ class EstablishmentSettings:
     daily_quota: int
     push_path: str
     """`/push/<uai>/<secret>`: append it to the service's URL for PRONOTE."""
+    freeze_minutes: int = 0
+    """Events starting less than this many minutes after T are never touched by an import."""
+    max_deletion_percent: int = 20
+    """Deleting more than this share of memberships or future events is a mass deletion."""
 
     @classmethod
     def from_json(cls, d: Json) -> EstablishmentSettings:
-        return cls(d["uai"], d["name"], d["timezone"], d["daily_quota"], d["push_path"])
+        return cls(
+            d["uai"], d["name"], d["timezone"], d["daily_quota"], d["push_path"],
+            int(d.get("freeze_minutes", 0)), int(d.get("max_deletion_percent", 20)),
+        )
 
 
 @dataclass(frozen=True, slots=True)

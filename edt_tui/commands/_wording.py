@@ -39,6 +39,29 @@ FAILURE_REASONS: dict[str, str] = {
 """Why a job failed (job_failures.FailureCode codes; `invalid` jobs carry their own words)."""
 
 
+def refusal_text(code: Any, params: Mapping[str, Any]) -> str | None:
+    """A guard's refusal (vocabulary.RefusalCode) in English, with its counts."""
+    if code == "relink_pending":
+        return (
+            f"PRONOTE ids regenerated: a manual import must confirm the relink of "
+            f"{params.get('teachers', 0)} teacher(s) and {params.get('students', 0)} student(s) "
+            "(nothing applied)"
+        )
+    if code == "mass_deletion":
+        return f"mass deletion refused: {deletion_counts(params)} (nothing applied)"
+    return None
+
+
+def deletion_counts(guard: Mapping[str, Any]) -> str:
+    """`12 of 40 memberships (30.0 %) and 0 of 100 future events (0.0 %), over the 20 % …`"""
+    m, e = guard.get("memberships") or {}, guard.get("events") or {}
+    return (
+        f"{m.get('deleted', 0)} of {m.get('total', 0)} memberships ({m.get('percent', 0)} %) and "
+        f"{e.get('deleted', 0)} of {e.get('total', 0)} future events ({e.get('percent', 0)} %) "
+        f"deleted, over the establishment's {guard.get('threshold_percent', '?')} % threshold"
+    )
+
+
 def status_text(code: str, label: str) -> str:
     """`done (Fait)`: the contract word, then the TUI's French label when there is one."""
     return f"{code} ({label})" if label else code
@@ -56,6 +79,9 @@ def _english_reason(job: Mapping[str, Any], reason: str) -> str | None:
     from edt_tui.service.jobs import RESUMED
     from edt_tui.service.vocabulary import FIRST_MANUAL_IMPORT_REQUIRED
 
+    refusal = refusal_text(job.get("reason_code"), job.get("reason_params") or {})
+    if refusal is not None:
+        return refusal
     outcome = str(job.get("outcome") or "")
     if outcome in OUTCOME_REASONS:
         return OUTCOME_REASONS[outcome]

@@ -1,4 +1,5 @@
-"""`edt-tui ent …`: load the ENT directory from CSV, issue API tokens, list establishments."""
+"""`edt-tui ent …`: load the ENT directory from CSV, issue API tokens, list establishments,
+show or change an establishment's import guards (`ent_settings`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from pathlib import Path
 
 from edt_tui.cli import add_connection_options
+from edt_tui.commands import ent_settings
 from edt_tui.errors import BadInputError
 
 
@@ -54,6 +56,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     listing.add_argument("--json", action="store_true", help="JSON lines instead of a table")
     add_connection_options(listing)
     listing.set_defaults(handler=run_establishments)
+
+    ent_settings.register(sub)
 
 
 def run_load(args: argparse.Namespace) -> int:

@@ -113,6 +113,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--session", metavar="ID", help="use the selection of this TUI session")
     parser.add_argument("--wait", action="store_true", help="follow the job to its end")
     parser.add_argument(
+        "--allow-mass-deletion", action="store_true",
+        help="import even if it deletes more than the establishment's max_deletion_percent of "
+        "its memberships or future events (else exit 2 with the counts)",
+    )
+    parser.add_argument(
         "--resume", metavar="JOB",
         help=(
             "resume an interrupted job (or one stopped by a full disk) instead of queueing "
@@ -155,6 +160,7 @@ def run(args: argparse.Namespace) -> int:
                         uai, summary.sha256, selection, reference_time=at,
                         add_unknown_subjects=args.add_unknown_subjects,
                         activate_unmatched_classes=args.activate_unmatched_classes,
+                        allow_mass_deletion=args.allow_mass_deletion,
                     )
             except EdtTuiError as exc:
                 raise known_establishment(exc, uai) from None
@@ -170,7 +176,9 @@ def run(args: argparse.Namespace) -> int:
                 return 0
             final = await follow(ent, uai, job.id)
             print_recap(final)
-            return 0 if final.status == "done" else 1
+            if final.status == "done":
+                return 0
+            return 2 if final.raw.get("reason_code") == "mass_deletion" else 1
 
     return asyncio.run(go())
 

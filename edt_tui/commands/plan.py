@@ -63,6 +63,39 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_guards(document: dict[str, Any]) -> None:
+    """The freeze boundary, pending relinks and the mass-deletion verdict."""
+    from edt_tui.commands._wording import deletion_counts
+
+    print(
+        f"Frozen until: {document['frozen_until']} (freeze window "
+        f"{document['freeze_minutes']} min: earlier events are left as they are)"
+    )
+    pending = [document["people"][k].get("relink_pending", 0) for k in ("teachers", "students")]
+    if any(pending):
+        print(
+            f"Relinks pending: {pending[0]} teacher(s), {pending[1]} student(s) — PRONOTE ids "
+            "regenerated? Their memberships are kept until a manual import confirms them; "
+            "an automatic import is refused."
+        )
+    guard = document["guard"]
+    if not guard["mass_deletion"]:
+        m, e = guard["memberships"], guard["events"]
+        print(
+            f"Deletions: {m['percent']} % of memberships, {e['percent']} % of future events "
+            f"(threshold {guard['threshold_percent']} %)"
+        )
+        return
+    print(f"MASS DELETION: {deletion_counts(guard)}")
+    print("Courses losing the most:")
+    for course in guard["top_courses"]:
+        print(
+            f"  {course['label']}: {course['memberships_deleted']} membership(s), "
+            f"{course['events_deleted']} event(s)"
+        )
+    print("`import` refuses it unless --allow-mass-deletion; an automatic import is refused.")
+
+
 def print_summary(document: dict[str, Any]) -> None:
     """§3.11's summary, plus what the admin should know before launching."""
     actions, people = document["actions"], document["people"]
@@ -77,9 +110,12 @@ def print_summary(document: dict[str, Any]) -> None:
     print(f"Memberships to delete: {actions['delete_membership']}")
     for key, label in (("teachers", "Teachers"), ("students", "Students")):
         group = people[key]
+        relink = group.get("relink_pending", 0)
+        pending = f" ({relink} of them: relink pending)" if relink else ""
         print(
             f"{label}: {group['reconciled']} reconciled, "
-            f"{len(group['unreconciled'])} unreconciled"
+            f"{len(group['unreconciled'])} unreconciled{pending}"
         )
+    print_guards(document)
     if document["ignored_sessions"]:
         print(f"Ignored sessions: {len(document['ignored_sessions'])} (details with --json)")

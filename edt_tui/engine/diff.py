@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from operator import attrgetter
 
@@ -30,7 +31,7 @@ _Member = tuple[str, bool]
 
 
 def _membership_actions(
-    course: DesiredCourse, have: Mapping[_Member, MembershipState]
+    course: DesiredCourse, have: Mapping[_Member, MembershipState], held: frozenset[str]
 ) -> list[Action]:
     wanted = {(user, True) for user in course.teachers} | {
         (user, False) for user in course.students
@@ -40,6 +41,8 @@ def _membership_actions(
         m = MembershipState(course.key, user, Role.TEACHER if is_teacher else Role.STUDENT)
         actions.append(Action(ActionType.CREATE_MEMBERSHIP, m.key, membership=m))
     for member in have.keys() - wanted:
+        if member[0] in held:
+            continue
         m = have[member]
         actions.append(Action(ActionType.DELETE_MEMBERSHIP, m.key, membership=m))
     return actions
@@ -51,8 +54,14 @@ def diff(
     *,
     reference_time: datetime,
     key_prefix: str,
+    held: frozenset[str] = frozenset(),
 ) -> tuple[Action, ...]:
-    """Actions for selected courses and vanished ones (`key_prefix` = `<UAI>:<year>:`)."""
+    """Actions for selected courses and vanished ones (`key_prefix` = `<UAI>:<year>:`).
+
+    Events starting before `reference_time` (T, or the end of the freeze window) are left alone.
+    `held`: accounts whose relink is pending; their memberships and their place in existing
+    events stay as they are (never deleted, never taken off an event).
+    """
     memberships: dict[str, dict[_Member, MembershipState]] = defaultdict(dict)
     for membership in ent.memberships:
         member = (membership.user, membership.role is Role.TEACHER)
@@ -76,8 +85,8 @@ def diff(
             actions.append(
                 Action(ActionType.CREATE_HIERARCHY_NODE, node_key(course.key), course=course.state)
             )
-        actions.extend(_membership_actions(course, memberships.get(course.key, {})))
-        actions.extend(_event_actions(course, future.get(course.key, {}), reference_time))
+        actions.extend(_membership_actions(course, memberships.get(course.key, {}), held))
+        actions.extend(_event_actions(course, future.get(course.key, {}), reference_time, held))
 
     for key, state in ent.courses.items():
         if key in produced or state.origin is not CourseOrigin.INTEGRATION:
@@ -87,6 +96,7 @@ def diff(
         actions.extend(
             Action(ActionType.DELETE_MEMBERSHIP, m.key, membership=m)
             for m in memberships.get(key, {}).values()
+            if m.user not in held
         )
         actions.extend(
             Action(ActionType.DELETE_EVENT, k, event=e) for k, e in future.get(key, {}).items()
@@ -95,7 +105,8 @@ def diff(
 
 
 def _event_actions(
-    course: DesiredCourse, existing: Mapping[str, EventState], reference_time: datetime
+    course: DesiredCourse, existing: Mapping[str, EventState], reference_time: datetime,
+    held: frozenset[str],
 ) -> list[Action]:
     actions: list[Action] = []
     seen: set[str] = set()
@@ -109,7 +120,10 @@ def _event_actions(
         old = existing.get(key)
         if old is None:
             actions.append(Action(ActionType.CREATE_EVENT, key, event=event))
-        elif (old.end, old.rooms, old.teachers, old.title) != (
+            continue
+        if held and not held.isdisjoint(old.teachers):
+            event = _keeping(event, old, held)
+        if (old.end, old.rooms, old.teachers, old.title) != (
             event.end,
             event.rooms,
             event.teachers,
@@ -122,6 +136,12 @@ def _event_actions(
         if key not in seen
     )
     return actions
+
+
+def _keeping(event: EventState, old: EventState, held: frozenset[str]) -> EventState:
+    """`event` with the held teachers `old` had kept in place."""
+    teachers = tuple(sorted(set(event.teachers).union(held.intersection(old.teachers))))
+    return replace(event, teachers=teachers)
 
 
 def order(actions: Iterable[Action]) -> tuple[Action, ...]:

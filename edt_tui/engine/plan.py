@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from edt_tui.engine.courses import IgnoredSession, derive_courses
 from edt_tui.engine.desired import CourseBuilder, DesiredCourse
 from edt_tui.engine.diff import diff
+from edt_tui.engine.guards import DeletionVerdict, GuardSettings, assess_deletions, frozen_until
 from edt_tui.engine.matching import (
     ClassRow,
     GroupRow,
@@ -39,11 +40,16 @@ from edt_tui.errors import BadInputError
 from edt_tui.gc_pause import cyclic_gc_paused
 from edt_tui.pronote.model import Timetable
 
+NO_GUARDS = GuardSettings()
+"""No freeze window, the default mass-deletion threshold."""
+
 
 @dataclass(frozen=True, slots=True)
 class PeopleCount:
     reconciled: int
     unreconciled: int
+    relink_pending: int = 0
+    """Among the unreconciled: accounts found by identity that carry another IDPN."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,11 @@ class Plan:
     ignored_sessions: tuple[IgnoredSession, ...]
     actions: tuple[Action, ...]
     """In `ACTION_ORDER`, then by key."""
+    guards: GuardSettings
+    frozen_until: datetime
+    """T + the freeze window: events starting before it are left alone (in T's zone)."""
+    deletions: DeletionVerdict
+    """What the actions delete of what earlier imports created, and the mass-deletion verdict."""
 
     @property
     def selected_courses(self) -> tuple[DesiredCourse, ...]:
@@ -112,7 +123,8 @@ class Plan:
 
 def _count(rows: Sequence[PersonRow]) -> PeopleCount:
     reconciled = sum(1 for r in rows if r.reconciled)
-    return PeopleCount(reconciled, len(rows) - reconciled)
+    pending = sum(1 for r in rows if r.relink_pending)
+    return PeopleCount(reconciled, len(rows) - reconciled, pending)
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -137,6 +149,7 @@ def build_plan(
     selection: Selection,
     add_unknown_subjects: bool = False,
     activate_unmatched_classes: bool = False,
+    guards: GuardSettings = NO_GUARDS,
 ) -> Plan:
     """Raises `BadInputError` for an export of another establishment or without a school year."""
     with cyclic_gc_paused():
@@ -152,6 +165,7 @@ def build_plan(
             selection=selection,
             add_unknown_subjects=add_unknown_subjects,
             activate_unmatched_classes=activate_unmatched_classes,
+            guards=guards,
         )
 
 
@@ -168,6 +182,7 @@ def _build_plan(
     selection: Selection,
     add_unknown_subjects: bool,
     activate_unmatched_classes: bool,
+    guards: GuardSettings,
 ) -> Plan:
     if timetable.uai and timetable.uai.strip().upper() != uai.strip().upper():
         raise BadInputError(
@@ -240,8 +255,14 @@ def _build_plan(
                 deactivated=course.key in selection.deactivated_courses,
             )
         )
+    boundary = frozen_until(reference_time, guards.freeze_minutes)
+    held = frozenset(
+        r.sync_id
+        for r in (*teachers.values(), *students.values())
+        if r.relink_pending and r.sync_id
+    )
     actions = diff(
-        desired, ent_state, reference_time=reference_time, key_prefix=f"{uai}:{year.label}:"
+        desired, ent_state, reference_time=boundary, key_prefix=f"{uai}:{year.label}:", held=held
     )
     return Plan(
         uai=uai,
@@ -257,4 +278,9 @@ def _build_plan(
         students=tuple(students.values()),
         ignored_sessions=derivation.ignored,
         actions=actions,
+        guards=guards,
+        frozen_until=boundary,
+        deletions=assess_deletions(
+            actions, ent_state, boundary=boundary, threshold_percent=guards.max_deletion_percent
+        ),
     )

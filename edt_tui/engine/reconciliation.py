@@ -55,10 +55,19 @@ class PersonRow:
     """Every account the deciding rule found (several when ambiguous)."""
     suggestions: tuple[Suggestion, ...] = ()
     detail: str = ""
+    previous_idpn: str | None = None
+    """The IDPN the account already carries when it differs from `idpn` (PRONOTE ids
+    regenerated): set while the relink is pending and once the admin confirmed it."""
 
     @property
     def reconciled(self) -> bool:
         return self.status is PersonStatus.RECONCILED
+
+    @property
+    def relink_pending(self) -> bool:
+        """Matched by identity to an account carrying another IDPN, not yet confirmed: what the
+        account has in the ENT is kept as it is (neither removed nor extended)."""
+        return self.status is PersonStatus.RELINK_REQUIRED and self.sync_id is not None
 
     @property
     def recommended(self) -> Suggestion | None:
@@ -163,6 +172,7 @@ def _automatic(
             sync_id=sync_id,
             rule=rule,
             candidates=(sync_id,),
+            previous_idpn=account_idpn,
             detail=f"account carries another PRONOTE id ({account_idpn}): ids regenerated? "
             "confirm the relink",
         )

@@ -1,9 +1,11 @@
-"""The `plan --json` document of the CLI contract, exactly its fields."""
+"""The `plan --json` document of the CLI contract (its fields, then the guards: `frozen_until`,
+`freeze_minutes`, `guard`, `people.*.relink_pending`) and the wizard's step lists."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from edt_tui.engine.guards import Share
 from edt_tui.engine.model import ActionType
 from edt_tui.engine.plan import Plan
 from edt_tui.engine.reconciliation import PersonRow
@@ -19,12 +21,42 @@ CONTRACT_ACTIONS: tuple[ActionType, ...] = (
 """`create_hierarchy_node` is part of the plan (recap) but not of the contract's counts."""
 
 
+def guard_to_dict(plan: Plan) -> dict[str, Any]:
+    """The mass-deletion verdict: shares of what earlier imports created, threshold, top losses."""
+    verdict = plan.deletions
+
+    def share(s: Share) -> dict[str, Any]:
+        return {"deleted": s.deleted, "total": s.total, "percent": s.percent}
+
+    return {
+        "mass_deletion": verdict.mass_deletion,
+        "memberships": share(verdict.memberships),
+        "events": share(verdict.events),
+        "threshold_percent": verdict.threshold_percent,
+        "top_courses": [
+            {"key": c.key, "label": c.label, "memberships_deleted": c.memberships,
+             "events_deleted": c.events}
+            for c in verdict.top_courses
+        ],
+    }
+
+
+def guards_to_dict(plan: Plan) -> dict[str, Any]:
+    """What every plan document carries about the guards (contract, steps, summary)."""
+    return {
+        "frozen_until": plan.frozen_until.isoformat(),
+        "freeze_minutes": plan.guards.freeze_minutes,
+        "guard": guard_to_dict(plan),
+    }
+
+
 def _people(rows: tuple[PersonRow, ...]) -> dict[str, Any]:
     unreconciled = sorted(
         (r for r in rows if not r.reconciled), key=lambda r: (r.last_name, r.first_name, r.ident)
     )
     return {
         "reconciled": sum(1 for r in rows if r.reconciled),
+        "relink_pending": sum(1 for r in rows if r.relink_pending),
         "unreconciled": [
             {
                 "last_name": r.last_name,
@@ -71,6 +103,7 @@ def plan_to_contract_json(plan: Plan) -> dict[str, Any]:
         ],
         "people": {"teachers": _people(plan.teachers), "students": _people(plan.students)},
         "actions": {t.value: counts[t] for t in CONTRACT_ACTIONS},
+        **guards_to_dict(plan),
     }
 
 
@@ -83,6 +116,8 @@ def _person(row: PersonRow) -> dict[str, Any]:
         "first_name": row.first_name,
         "birth_date": row.birth_date.isoformat() if row.birth_date else None,
         "status": row.status.value,
+        "relink_pending": row.relink_pending,
+        "previous_idpn": row.previous_idpn,
         "sync_id": row.sync_id,
         "rule": row.rule.value if row.rule else None,
         "candidates": list(row.candidates),
@@ -183,6 +218,11 @@ def plan_steps_to_dict(plan: Plan) -> dict[str, Any]:
         ],
         "summary": dict(plan.summary),
         "actions": {t.value: n for t, n in plan.action_counts.items()},
+        "relink_pending": {
+            "teachers": plan.teacher_count.relink_pending,
+            "students": plan.student_count.relink_pending,
+        },
+        **guards_to_dict(plan),
     }
 
 

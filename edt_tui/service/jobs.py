@@ -34,7 +34,7 @@ from edt_tui.service.job_failures import RESUMABLE, FailureCode
 from edt_tui.service.records import Page
 from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.store import StoreError
-from edt_tui.service.vocabulary import JobOutcome, JobStatus, JobType
+from edt_tui.service.vocabulary import JobOutcome, JobStatus, JobType, RefusalCode
 
 Clock = Callable[[], datetime]
 RESUMED = "Repris après une interruption"
@@ -65,6 +65,12 @@ class JobStateError(EdtTuiError):
     """The job is not in a state that allows this (cancel a running job, resume a done one)."""
 
 
+def _reason_code(value: str | None) -> FailureCode | RefusalCode | None:
+    if not value:
+        return None
+    return RefusalCode(value) if value in RefusalCode._value2member_map_ else FailureCode(value)
+
+
 def empty_recap() -> dict[str, dict[str, int]]:
     """The rows every recap shows (an undo's recap adds its course and node deletions)."""
     return {t.value: {"success": 0, "error": 0} for t in IMPORT_ACTIONS}
@@ -87,7 +93,12 @@ class Job:
     seq: int
     queue_position: int | None
     counters: Mapping[str, Any] = field(default_factory=dict)
-    reason_code: FailureCode | None = None
+    reason_code: FailureCode | RefusalCode | None = None
+    """Why it failed (`FailureCode`) or was refused by the guards (`RefusalCode`), for clients
+    to word; `reason_params` holds a refusal's counts."""
+    reason_params: Mapping[str, Any] = field(default_factory=dict)
+    allow_mass_deletion: bool = False
+    """A manual import whose admin confirmed it may delete beyond the establishment's threshold."""
     undoes: str | None = None
     """For an undo: the import it reverts."""
 
@@ -151,8 +162,10 @@ class JobStore:
             selection_version=row["selection_version"], reason=row["reason"],
             outcome=JobOutcome(outcome) if outcome else None, seq=int(row["seq"]),
             queue_position=row["queue_position"], counters=json.loads(row["counters_json"]),
-            reason_code=FailureCode(row["reason_code"]) if row["reason_code"] else None,
+            reason_code=_reason_code(row["reason_code"]),
             undoes=row["undoes"],
+            reason_params=json.loads(row["reason_params_json"] or "{}"),
+            allow_mass_deletion=bool(row["allow_mass_deletion"]),
         )
 
     # -- creating jobs --------------------------------------------------------------------
@@ -161,6 +174,7 @@ class JobStore:
         export_sha256: str | None, selection_version: int | None,
         reference_time: datetime | None, reason: str | None = None,
         outcome: JobOutcome | None = None, undoes: str | None = None,
+        allow_mass_deletion: bool = False,
     ) -> str:
         now = _iso(self.clock())
         job_id = uuid.uuid4().hex
@@ -168,18 +182,20 @@ class JobStore:
         conn.execute(
             """INSERT INTO import_jobs (id, uai, type, status, created_at, finished_at,
                    reference_time, export_sha256, selection_version, reason, seq, outcome,
-                   undoes)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   undoes, allow_mass_deletion)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (job_id, uai, type.value, status.value, now,
              now if status.finished else None,
              _iso(reference_time) if reference_time else None, export_sha256, selection_version,
-             reason, seq, outcome.value if outcome else None, undoes),
+             reason, seq, outcome.value if outcome else None, undoes,
+             int(allow_mass_deletion)),
         )
         return job_id
 
     def enqueue(
         self, uai: str, *, type: JobType, export_sha256: str, selection_version: int | None,
         reference_time: datetime | None, supersede_reason: str | None = None,
+        allow_mass_deletion: bool = False,
     ) -> Job:
         """A queued job; with `supersede_reason`, queued automatic jobs of `uai` are replaced."""
         with self._write() as conn:
@@ -193,6 +209,7 @@ class JobStore:
             job_id = self._insert(
                 conn, uai=uai, type=type, status=JobStatus.QUEUED, export_sha256=export_sha256,
                 selection_version=selection_version, reference_time=reference_time,
+                allow_mass_deletion=allow_mass_deletion,
             )
         job = self.get(job_id)
         assert job is not None
@@ -534,7 +551,8 @@ class JobStore:
 
     def finish(
         self, job: Job, worker_id: str, *, status: JobStatus, reason: str | None = None,
-        code: FailureCode | None = None, idpn_links: Iterable[tuple[str, str]] = (),
+        code: FailureCode | RefusalCode | None = None, idpn_links: Iterable[tuple[str, str]] = (),
+        reason_params: Mapping[str, Any] | None = None,
     ) -> None:
         """The recap frozen into the job, the establishment free again; on success the IDPN
         links stored (same transaction). `code`: why an `error` job failed."""
@@ -555,10 +573,12 @@ class JobStore:
             )
             conn.execute(
                 """UPDATE import_jobs SET status = ?, reason = COALESCE(?, reason),
-                       reason_code = ?, finished_at = ?, counters_json = ?, lease_until = NULL
+                       reason_code = ?, reason_params_json = ?, finished_at = ?,
+                       counters_json = ?, lease_until = NULL
                    WHERE id = ?""",
-                (status.value, reason, code.value if code else None, now, json.dumps(counters),
-                 job.id),
+                (status.value, reason, code.value if code else None,
+                 json.dumps(dict(reason_params)) if reason_params is not None else None, now,
+                 json.dumps(counters), job.id),
             )
             if status is JobStatus.DONE:
                 changed = priors.record_links(conn, job.id, job.uai, idpn_links)

@@ -259,7 +259,17 @@ V7 = (
     "CREATE INDEX hierarchy_nodes_by_parent_key ON hierarchy_nodes (parent_key)",
 )
 
-MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2, V3, V4, V5, V6, V7)
+V8 = (
+    # Guards of an establishment's imports: the freeze window (events starting within it are
+    # never touched) and the mass-deletion threshold; the parameters of a refused job's reason
+    # code (worded by each client), and a manual job's explicit mass-deletion consent.
+    "ALTER TABLE establishments ADD COLUMN freeze_minutes INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE establishments ADD COLUMN max_deletion_percent INTEGER NOT NULL DEFAULT 20",
+    "ALTER TABLE import_jobs ADD COLUMN reason_params_json TEXT",
+    "ALTER TABLE import_jobs ADD COLUMN allow_mass_deletion INTEGER NOT NULL DEFAULT 0",
+)
+
+MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2, V3, V4, V5, V6, V7, V8)
 """Ordered: index i upgrades from schema version i to i + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from edt_tui.engine.guards import GuardSettings
 from edt_tui.engine.model import DirectoryUser, EntState
 from edt_tui.engine.plan import Plan, build_plan
 from edt_tui.engine.reconciliation import PersonRow
@@ -240,6 +241,9 @@ class Planner:
             ),
             selection=selection, add_unknown_subjects=options.add_unknown_subjects,
             activate_unmatched_classes=options.activate_unmatched_classes,
+            guards=GuardSettings(
+                establishment.freeze_minutes, establishment.max_deletion_percent
+            ),
         )
 
     def plan(self, request: PlanRequest) -> tuple[str, Plan]:

@@ -18,6 +18,10 @@ T = TypeVar("T")
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 DEFAULT_DAILY_QUOTA = 4
+DEFAULT_FREEZE_MINUTES = 0
+DEFAULT_MAX_DELETION_PERCENT = 20
+MAX_FREEZE_MINUTES = 366 * 24 * 60
+"""A freeze window longer than a school year would freeze everything: refused."""
 INTEGRATION_AUTHOR = "Intégration"
 """`Créé par` of every course an import creates (§4.3)."""
 
@@ -66,6 +70,10 @@ class Establishment:
     timezone: str = DEFAULT_TIMEZONE
     daily_quota: int = DEFAULT_DAILY_QUOTA
     push_secret: str = field(default="", repr=False)
+    freeze_minutes: int = DEFAULT_FREEZE_MINUTES
+    """Events starting within this many minutes after T are never touched by an import."""
+    max_deletion_percent: int = DEFAULT_MAX_DELETION_PERCENT
+    """An import deleting more than this share of memberships or future events is refused."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -333,6 +333,8 @@ class SQLiteStore(Store):
         return Establishment(
             uai=row["uai"], name=row["name"], timezone=row["timezone"],
             daily_quota=row["daily_quota"], push_secret=row["push_secret"],
+            freeze_minutes=row["freeze_minutes"],
+            max_deletion_percent=row["max_deletion_percent"],
         )
 
     def get_establishment(self, uai: str) -> Establishment | None:
@@ -343,7 +345,8 @@ class SQLiteStore(Store):
 
     def update_establishment(
         self, uai: str, *, timezone: str | None = None, daily_quota: int | None = None,
-        rotate_push_secret: bool = False,
+        rotate_push_secret: bool = False, freeze_minutes: int | None = None,
+        max_deletion_percent: int | None = None,
     ) -> Establishment | None:
         with self.transaction() as conn:
             row = conn.execute("SELECT * FROM establishments WHERE uai = ?", (uai,)).fetchone()
@@ -352,10 +355,13 @@ class SQLiteStore(Store):
             current = self._establishment(row)
             conn.execute(
                 "UPDATE establishments SET timezone = ?, daily_quota = ?, push_secret = ?, "
-                "updated_at = ? WHERE uai = ?",
+                "freeze_minutes = ?, max_deletion_percent = ?, updated_at = ? WHERE uai = ?",
                 (timezone or current.timezone,
                  current.daily_quota if daily_quota is None else daily_quota,
                  secrets.token_urlsafe(24) if rotate_push_secret else current.push_secret,
+                 current.freeze_minutes if freeze_minutes is None else freeze_minutes,
+                 current.max_deletion_percent if max_deletion_percent is None
+                 else max_deletion_percent,
                  _iso(self._clock()), uai),
             )
         return self.get_establishment(uai)

@@ -98,7 +98,8 @@ class Store(ABC):
     @abstractmethod
     def update_establishment(
         self, uai: str, *, timezone: str | None = None, daily_quota: int | None = None,
-        rotate_push_secret: bool = False,
+        rotate_push_secret: bool = False, freeze_minutes: int | None = None,
+        max_deletion_percent: int | None = None,
     ) -> Establishment | None:
         """Change settings (None = keep); a new push secret voids the old push URL at once."""
 

@@ -123,6 +123,42 @@ def local_minute(stamp: str, timezone: str) -> str:
     return datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
 
 
+class RefusalCode(StrEnum):
+    """Why the worker refused a job after planning it (nothing applied); `reason_params` holds
+    the counts, each client words them (the French text below is the history's `reason`)."""
+
+    RELINK_PENDING = "relink_pending"
+    """An automatic import found PRONOTE ids regenerated: `{teachers, students}` to confirm."""
+    MASS_DELETION = "mass_deletion"
+    """More than the threshold deleted: the plan's `guard` document (counts, top courses)."""
+
+
+def _n(value: int) -> str:
+    """French thousands separator (narrow no-break space)."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def _pct(value: float) -> str:
+    return f"{value:g}".replace(".", ",") + " %"
+
+
+def relink_pending_reason(teachers: int, students: int) -> str:
+    return (
+        "Identifiants PRONOTE régénérés : un import manuel est nécessaire pour confirmer "
+        f"{_n(teachers)} enseignant{'s' if teachers > 1 else ''} et "
+        f"{_n(students)} élève{'s' if students > 1 else ''}"
+    )
+
+
+def mass_deletion_reason(guard: Mapping[str, Any]) -> str:
+    m, e = guard["memberships"], guard["events"]
+    return (
+        f"Suppression massive refusée : {_n(m['deleted'])} appartenances sur {_n(m['total'])} "
+        f"({_pct(m['percent'])}) et {_n(e['deleted'])} évènements à venir sur {_n(e['total'])} "
+        f"({_pct(e['percent'])}) seraient supprimés, au-delà du seuil de "
+        f"{guard['threshold_percent']} %"
+    )
+
 
 def person_line(person: Mapping[str, Any], profile: str) -> str:
     """An unreconciled person in the account check's text file (§4.2), one per line:

@@ -6,7 +6,9 @@ claim to recap in one thread (`run_in_executor`, the store gives each thread its
 connection) so the event loop keeps answering requests. A job runs in steps:
 
 1. plan (once): the manual job's saved selection, or for an automatic job the last manual
-   selection with every entity it had not seen deactivated; all actions stored, pending;
+   selection with every entity it had not seen deactivated; a plan the guards refuse
+   (`service.guards`: pending relinks, mass deletion) ends the job `refused`, nothing stored;
+   otherwise all actions stored, pending;
 2. batches of `batch_size` pending actions in execution order (courses and hierarchy nodes →
    memberships → events), each batch one transaction with the outcomes;
 3. finish: the recap frozen, the IDPN links stored.
@@ -48,6 +50,7 @@ from edt_tui.engine.model import Action
 from edt_tui.engine.plan import Plan
 from edt_tui.errors import EdtTuiError
 from edt_tui.service import undo
+from edt_tui.service.guards import Refused, check_job
 from edt_tui.service.job_failures import FailureCode, failure_of, storage_failure
 from edt_tui.service.jobs import Job, JobStateError, JobStore, this_worker_id
 from edt_tui.service.planning import (
@@ -240,6 +243,12 @@ class Worker:
                 )
                 self._finished(job)
                 return True
+            except Refused as refusal:  # nothing stored, nothing applied
+                self.jobs.finish(
+                    job, self.worker_id, status=JobStatus.REFUSED, reason=refusal.reason,
+                    code=refusal.code, reason_params=refusal.params,
+                )
+                return True
             # Fresh plan: every action is pending, in memory already (no need to decode them).
             numbered = list(enumerate(actions))
             size = self.batch_size
@@ -302,6 +311,10 @@ class Worker:
                     job.uai, export, without_new(selection, new), options, reference_time
                 )
             known = dict(seen or known)
+        check_job(
+            plan, automatic=job.type is JobType.AUTOMATIC,
+            allow_mass_deletion=job.allow_mass_deletion,
+        )
         self.jobs.store_plan(
             job.id, plan.actions, summary=plan.summary, known=known,
             people=people_document(plan), new_entities=new,

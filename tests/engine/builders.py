@@ -20,7 +20,8 @@ from edt_tui.engine.model import (
     ReferentialSubject,
     UserSource,
 )
-from edt_tui.engine.plan import Plan, build_plan
+from edt_tui.engine.guards import GuardSettings
+from edt_tui.engine.plan import NO_GUARDS, Plan, build_plan
 from edt_tui.engine.selection import Selection
 from edt_tui.pronote.model import (
     ClassPart,
@@ -236,6 +237,7 @@ def plan_for(
     at: datetime = T,
     add_unknown_subjects: bool = False,
     activate_unmatched_classes: bool = False,
+    guards: GuardSettings = NO_GUARDS,
 ) -> Plan:
     return build_plan(
         timetable,
@@ -249,6 +251,7 @@ def plan_for(
         selection=selection or Selection.default(),
         add_unknown_subjects=add_unknown_subjects,
         activate_unmatched_classes=activate_unmatched_classes,
+        guards=guards,
     )
 
 

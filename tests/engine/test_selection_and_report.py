@@ -121,7 +121,12 @@ def test_contract_json_has_exactly_the_contract_fields() -> None:
         "ignored_sessions",
         "people",
         "actions",
+        "frozen_until",
+        "freeze_minutes",
+        "guard",
     ]
+    assert (doc["frozen_until"], doc["freeze_minutes"]) == ("2026-11-28T12:00:00+01:00", 0)
+    assert doc["guard"]["mass_deletion"] is False
     assert (doc["uai"], doc["school_year"]) == ("0490856P", "2026-2027")
     assert doc["reference_time"] == "2026-11-28T12:00:00+01:00"
     [course] = doc["courses"]  # 3B is deactivated: selected courses only
@@ -147,10 +152,12 @@ def test_contract_json_has_exactly_the_contract_fields() -> None:
     assert doc["people"] == {
         "teachers": {
             "reconciled": 1,
+            "relink_pending": 0,
             "unreconciled": [{"last_name": "ZORRO", "first_name": "ZED", "birth_date": None}],
         },
         "students": {
             "reconciled": 1,
+            "relink_pending": 0,
             "unreconciled": [{"last_name": "ABSENT", "first_name": "DEUX", "birth_date": None}],
         },
     }

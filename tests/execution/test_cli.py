@@ -13,7 +13,7 @@ from edt_tui.service.sqlite_store import open_store
 from tests.execution.conftest import DEMO, DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0
 
 CONTRACT = {"uai", "school_year", "reference_time", "courses", "ignored_sessions", "people",
-            "actions"}
+            "actions", "frozen_until", "freeze_minutes", "guard"}
 ACTIONS = {"create_course", "create_membership", "delete_membership", "create_event",
            "update_event", "delete_event"}
 OTHER_UAI = "0490001A"

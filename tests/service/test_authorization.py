@@ -56,8 +56,11 @@ def _body(method: str, path: str, sha256: str = "") -> dict[str, object]:
         return {"content": plain_export(UAI_B)}
     if path.endswith("/settings"):
         return {"json": {"daily_quota": 3}}
-    if path.endswith(("/jobs", "/plans")):
+    if path.endswith("/plans"):
         return {"json": {"export_sha256": sha256, "reference_time": "2013-09-10T08:00:00+02:00"}}
+    if path.endswith("/jobs"):  # B's seeded course is not in its export: a mass deletion
+        return {"json": {"export_sha256": sha256, "reference_time": "2013-09-10T08:00:00+02:00",
+                         "allow_mass_deletion": True}}
     return {"json": {"name": "Intrus", "code": "X"}}
 
 

@@ -36,6 +36,9 @@ PROBLEM_TYPES: dict[str, str] = {
         "Too many exports being received at once, or too many wrong push URLs from this "
         "address or for this establishment; retry after `Retry-After` seconds."
     ),
+    "mass-deletion": "The import would delete more than the establishment's threshold of its "
+    "memberships or future events (`guard` has the counts); send `allow_mass_deletion: true` "
+    "to confirm it.",
     "internal": "An unexpected error; the service log has the details.",
     "http-error": "An HTTP error without a more specific type.",
 }
@@ -52,6 +55,12 @@ _BY_STATUS = {
     429: "too-many-requests",
     503: "unavailable",
 }
+
+
+def problem_responses(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for a route's problem answers (status → what it means)."""
+    content = {PROBLEM_MEDIA_TYPE: {"schema": {"type": "object"}}}
+    return {status: {"description": text, "content": content} for status, text in described.items()}
 
 
 def problem_type(slug: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from edt_tui.service.api.deps import (
     EstablishmentDep,
@@ -14,7 +14,7 @@ from edt_tui.service.api.deps import (
     StoreDep,
     text_query,
 )
-from edt_tui.service.api.problems import Problem, not_found
+from edt_tui.service.api.problems import Problem, not_found, problem_responses
 from edt_tui.service.api.schemas import (
     EstablishmentOut,
     EstablishmentSettingsOut,
@@ -42,7 +42,10 @@ def get_establishment(establishment: EstablishmentDep) -> EstablishmentOut:
     return EstablishmentOut.of(establishment)
 
 
-@router.get("/{uai}/settings", response_model=EstablishmentSettingsOut)
+@router.get(
+    "/{uai}/settings", response_model=EstablishmentSettingsOut,
+    responses=problem_responses({404: "unknown establishment, or outside the token's scope"}),
+)
 def get_settings(establishment: EstablishmentDep) -> EstablishmentSettingsOut:
     """Includes the push path (with its secret) to paste into PRONOTE: admins only see theirs."""
     return _settings(establishment)
@@ -53,17 +56,32 @@ def _settings(e: Establishment | None) -> EstablishmentSettingsOut:
         raise not_found("establishment")
     return EstablishmentSettingsOut(
         uai=e.uai, name=e.name, timezone=e.timezone, daily_quota=e.daily_quota,
-        push_path=f"/push/{e.uai}/{e.push_secret}",
+        push_path=f"/push/{e.uai}/{e.push_secret}", freeze_minutes=e.freeze_minutes,
+        max_deletion_percent=e.max_deletion_percent,
     )
 
 
-@router.patch("/{uai}/settings", response_model=EstablishmentSettingsOut)
+@router.patch(
+    "/{uai}/settings", response_model=EstablishmentSettingsOut,
+    responses=problem_responses({
+        403: "an admin token changing the time zone or the daily quota",
+        404: "unknown establishment, or outside the token's scope",
+        422: "a bad value (negative, over its maximum, not an integer, unknown zone): "
+             "nothing changed",
+    }),
+)
 def update_settings(
-    establishment: EstablishmentDep, principal: PrincipalDep, store: StoreDep, body: SettingsIn
+    establishment: EstablishmentDep, principal: PrincipalDep, store: StoreDep, body: SettingsIn,
+    request: Request,
 ) -> EstablishmentSettingsOut:
-    """Time zone and daily automatic-import quota: platform policy, so platform tokens only."""
-    if principal.role is not TokenRole.PLATFORM:
-        raise Problem(403, "forbidden", "Forbidden", "only a platform token changes these settings")
+    """Time zone and daily quota are platform policy (platform tokens only, 403); the import
+    guards (`freeze_minutes`, `max_deletion_percent`) are the establishment admin's too."""
+    platform_only = body.timezone is not None or body.daily_quota is not None
+    if platform_only and principal.role is not TokenRole.PLATFORM:
+        raise Problem(
+            403, "forbidden", "Forbidden",
+            "only a platform token changes the time zone and the daily quota",
+        )
     if body.timezone is not None:
         try:
             ZoneInfo(body.timezone)
@@ -71,9 +89,14 @@ def update_settings(
             raise Problem(
                 422, "validation", "Invalid request", f"unknown time zone {body.timezone!r}"
             ) from None
-    return _settings(store.update_establishment(
-        establishment.uai, timezone=body.timezone, daily_quota=body.daily_quota
-    ))
+    updated = store.update_establishment(
+        establishment.uai, timezone=body.timezone, daily_quota=body.daily_quota,
+        freeze_minutes=body.freeze_minutes, max_deletion_percent=body.max_deletion_percent,
+    )
+    services = getattr(request.app.state, "imports", None)
+    if services is not None:  # cached plans were computed with the old settings
+        services.planner.invalidate()
+    return _settings(updated)
 
 
 @router.post("/{uai}/settings/push-secret", response_model=EstablishmentSettingsOut)

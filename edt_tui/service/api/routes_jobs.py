@@ -11,14 +11,21 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from edt_tui.engine.model import ActionType
+from edt_tui.engine.report import guard_to_dict
 from edt_tui.engine.selection import Selection
-from edt_tui.errors import BadInputError
+from edt_tui.errors import BadInputError, EdtTuiError
+from edt_tui.pronote.errors import ExportError
 from edt_tui.pronote.limits import check_reference_year
 from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep, text_query
-from edt_tui.service.api.problems import Problem, not_found
+from edt_tui.service.api.problems import Problem, not_found, problem_responses
 from edt_tui.service.imports import ImportServices, imports_of
 from edt_tui.service.jobs import Job, JobStateError
-from edt_tui.service.planning import PlanOptions, parse_selection_document, selection_document
+from edt_tui.service.planning import (
+    PlanOptions,
+    PlanRequest,
+    parse_selection_document,
+    selection_document,
+)
 from edt_tui.service.vocabulary import (
     ACTION_LABELS,
     STATUS_LABELS,
@@ -44,6 +51,13 @@ class JobIn(SelectionIn):
         None, description="a saved selection version (instead of `selection`)"
     )
     reference_time: datetime | None = Field(None, description="T (default: now)")
+
+
+class ImportJobIn(JobIn):
+    allow_mass_deletion: bool = Field(
+        False, description="confirm an import that deletes more than the establishment's "
+        "`max_deletion_percent` (else 409 `/problems/mass-deletion` with the counts)",
+    )
 
 
 def bad_input(exc: BadInputError) -> Problem:
@@ -110,6 +124,8 @@ def job_json(job: Job, services: ImportServices, *, detail: bool = False) -> dic
         "pending": pending,
         "summary": counters.get("summary"),
         "undoes": _undone_import(job, services),
+        "reason_params": dict(job.reason_params) if job.reason_code else None,
+        "allow_mass_deletion": job.allow_mass_deletion,
     }
     if detail:
         data["new_entities"] = counters.get("new_entities") or {}
@@ -159,20 +175,74 @@ def get_selection(establishment: EstablishmentDep, store: StoreDep, version: int
 
 
 # -- jobs ----------------------------------------------------------------------------------
-@router.post("/jobs", status_code=202)
+def _mass_deletion(
+    services: ImportServices, uai: str, body: ImportJobIn, reference_time: datetime
+) -> Problem | None:
+    """409 when the import would be a mass deletion the request does not confirm.
+
+    A plan that cannot be computed is not judged here: the worker reports its error as before.
+    """
+    if body.allow_mass_deletion:
+        return None
+    if body.selection_version is not None:
+        found = services.store.get_selection(uai, body.selection_version)
+        selection, options = parse_selection_document(found[1] if found else {"format": 1})
+    else:
+        selection = Selection.from_dict(body.selection) if body.selection else Selection.default()
+        options = PlanOptions(body.add_unknown_subjects, body.activate_unmatched_classes)
+    try:
+        _, plan = services.planner.plan(
+            PlanRequest(uai, body.export_sha256, selection, options, reference_time)
+        )
+    except (EdtTuiError, ExportError):
+        return None
+    if not plan.deletions.mass_deletion:
+        return None
+    guard = guard_to_dict(plan)
+    return Problem(409, "mass-deletion", "Mass deletion", mass_deletion_detail(guard), guard=guard)
+
+
+def mass_deletion_detail(guard: dict[str, Any]) -> str:
+    m, e = guard["memberships"], guard["events"]
+    return (
+        f"this import would delete {m['deleted']} of {m['total']} memberships ({m['percent']} %) "
+        f"and {e['deleted']} of {e['total']} future events ({e['percent']} %), over the "
+        f"establishment's {guard['threshold_percent']} % threshold: confirm it with "
+        "allow_mass_deletion"
+    )
+
+
+@router.post(
+    "/jobs", status_code=202,
+    responses=problem_responses({
+        404: "unknown establishment, export or selection version",
+        409: "a mass deletion not confirmed (`/problems/mass-deletion`, counts in `guard`)",
+        422: "a malformed selection or body",
+    }),
+)
 async def enqueue_job(
-    establishment: EstablishmentDep, request: Request, response: Response, body: JobIn
+    establishment: EstablishmentDep, request: Request, response: Response, body: ImportJobIn
 ) -> dict[str, Any]:
-    """Queue a manual import (202): the export, a selection (saved as a new version), T."""
+    """Queue a manual import (202): the export, a selection (saved as a new version), T.
+
+    Planned first against the ENT as it is: a mass deletion needs `allow_mass_deletion` (409
+    otherwise, nothing saved); the worker checks again when the job runs.
+    """
     services = imports_of(request)
     uai = establishment.uai
     _checked_selection(body)
     when = parse_reference_time(body.reference_time, services.clock(), establishment.timezone)
     if services.store.get_export(uai, body.export_sha256) is None:
         raise not_found(f"export {body.export_sha256}")
+    unknown = body.selection_version is not None and services.store.get_selection(
+        uai, body.selection_version
+    ) is None
+    if unknown:
+        raise not_found(f"selection version {body.selection_version}")
+    refused = await anyio.to_thread.run_sync(_mass_deletion, services, uai, body, when)
+    if refused is not None:
+        raise refused
     if body.selection_version is not None:
-        if services.store.get_selection(uai, body.selection_version) is None:
-            raise not_found(f"selection version {body.selection_version}")
         version = body.selection_version
     else:
         version = await anyio.to_thread.run_sync(save_selection, services, uai, body)
@@ -180,6 +250,7 @@ async def enqueue_job(
         lambda: services.jobs.enqueue(
             uai, type=JobType.MANUAL, export_sha256=body.export_sha256,
             selection_version=version, reference_time=when,
+            allow_mass_deletion=body.allow_mass_deletion,
         )
     )
     services.worker.notify()

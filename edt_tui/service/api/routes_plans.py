@@ -15,7 +15,12 @@ import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 
 from edt_tui.engine.plan import Plan
-from edt_tui.engine.report import course_detail, plan_steps_to_dict, plan_to_contract_json
+from edt_tui.engine.report import (
+    course_detail,
+    guards_to_dict,
+    plan_steps_to_dict,
+    plan_to_contract_json,
+)
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import BadInputError
 from edt_tui.gc_pause import cyclic_gc_paused
@@ -58,9 +63,12 @@ def plan_summary(plan_id: str | None, plan: Plan) -> dict[str, Any]:
             "students": len(plan.students), "ignored_sessions": len(plan.ignored_sessions),
         },
         "people": {
-            "teachers": {"reconciled": teachers.reconciled, "unreconciled": teachers.unreconciled},
-            "students": {"reconciled": students.reconciled, "unreconciled": students.unreconciled},
+            "teachers": {"reconciled": teachers.reconciled, "unreconciled": teachers.unreconciled,
+                         "relink_pending": teachers.relink_pending},
+            "students": {"reconciled": students.reconciled, "unreconciled": students.unreconciled,
+                         "relink_pending": students.relink_pending},
         },
+        **guards_to_dict(plan),
     }
 
 

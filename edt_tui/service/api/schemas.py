@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from edt_tui.service.records import (
+    MAX_FREEZE_MINUTES,
     ClassRecord,
     CourseRecord,
     Establishment,
@@ -52,17 +53,30 @@ class EstablishmentOut(BaseModel):
 
 
 class SettingsIn(BaseModel):
-    """Platform settings of an establishment; absent fields are kept."""
+    """Settings of an establishment; absent fields are kept. `timezone` and `daily_quota` are
+    platform policy; the import guards are the establishment admin's."""
 
     model_config = ConfigDict(extra="forbid")
     timezone: str | None = Field(default=None, min_length=1, max_length=64,
                                  description="IANA zone, e.g. Europe/Paris")
     daily_quota: int | None = Field(default=None, ge=0, le=96,
                                     description="automatic imports accepted per day")
+    freeze_minutes: int | None = Field(
+        default=None, ge=0, le=MAX_FREEZE_MINUTES, strict=True,
+        description="events starting less than this many minutes after T are never created, "
+        "changed or deleted (0: only past events are)",
+    )
+    max_deletion_percent: int | None = Field(
+        default=None, ge=0, le=100, strict=True,
+        description="an import deleting more than this share of the import-created "
+        "memberships or of the future events is a mass deletion (refused unless confirmed)",
+    )
 
 
 class EstablishmentSettingsOut(EstablishmentOut):
     push_path: str = Field(description="where PRONOTE pushes automatic exports (POST or PUT)")
+    freeze_minutes: int = Field(description="freeze window after T, in minutes")
+    max_deletion_percent: int = Field(description="mass-deletion threshold, in percent")
 
 
 class UserOut(BaseModel):
