@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from edt_tui.engine.desired import DesiredCourse
+from edt_tui.engine.guards import GuardSettings
 from edt_tui.engine.model import (
     DirectoryUser,
     EntState,
@@ -20,7 +21,6 @@ from edt_tui.engine.model import (
     ReferentialSubject,
     UserSource,
 )
-from edt_tui.engine.guards import GuardSettings
 from edt_tui.engine.plan import NO_GUARDS, Plan, build_plan
 from edt_tui.engine.selection import Selection
 from edt_tui.pronote.model import (
