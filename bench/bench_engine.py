@@ -3,6 +3,9 @@
 Generates the lycée with `edt_tui.pronote.generator` (2,000 students by default), parses its plain
 export, then times: the full plan against an empty ENT (budget ≤ 2 s on 2 cores, peak ≤ 500 MB),
 `apply_actions`, and a re-plan against the ENT holding that import (≤ 2 s, zero actions).
+Then the import guards: the mass-deletion verdict alone (their only cost on an ordinary plan, goal
+≤ 5 % of the plan), and a re-plan after PRONOTE regenerated every IDPN (every account's relink
+pending: zero actions).
 
     .venv/bin/python bench/bench_engine.py [--students 2000] [--seed 7] [--repeat 5]
 """
@@ -15,10 +18,12 @@ import statistics
 import time
 import tracemalloc
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from edt_tui.engine.apply import apply_actions
+from edt_tui.engine.guards import assess_deletions
 from edt_tui.engine.model import (
     DirectoryUser,
     EntState,
@@ -30,7 +35,7 @@ from edt_tui.engine.model import (
 from edt_tui.engine.plan import Plan, build_plan
 from edt_tui.engine.selection import Selection
 from edt_tui.pronote.generator import GeneratedEstablishment, generate_establishment
-from edt_tui.pronote.model import Timetable
+from edt_tui.pronote.model import Timetable, frozen_map
 from edt_tui.pronote.reader import read_export
 
 ZONE = "Europe/Paris"
@@ -73,6 +78,16 @@ def plan(
     )
 
 
+def regenerated(timetable: Timetable) -> Timetable:
+    """Every IDPN replaced, nothing else changed (a PRONOTE version switch)."""
+    def new(idpn: str | None) -> str | None:
+        return f"R{idpn[1:]}" if idpn else None
+
+    teachers = {k: replace(t, idpn=new(t.idpn)) for k, t in timetable.teachers.items()}
+    students = {k: replace(s, idpn=new(s.idpn)) for k, s in timetable.students.items()}
+    return replace(timetable, teachers=frozen_map(teachers), students=frozen_map(students))
+
+
 def timed(label: str, budget: str, run, repeat: int = 1):  # type: ignore[no-untyped-def]
     """Run `repeat` times; print the best and median wall time, and the best CPU time (on a
     shared, loaded machine CPU time is what a quiet machine's wall time would be)."""
@@ -85,6 +100,12 @@ def timed(label: str, budget: str, run, repeat: int = 1):  # type: ignore[no-unt
     spread = f", median {statistics.median(walls):.2f} s, best of {repeat}" if repeat > 1 else ""
     print(f"{label}: {min(walls):.2f} s wall ({min(cpus):.2f} s CPU{spread}){budget}")
     return result
+
+
+def _cpu(run) -> float:  # type: ignore[no-untyped-def]
+    start = time.process_time()
+    run()
+    return time.process_time() - start
 
 
 def main() -> None:
@@ -132,6 +153,28 @@ def main() -> None:
         args.repeat,
     )
     print(f"  {len(again.actions)} actions")
+    for name, actions, state, whole in (("full plan", first.actions, empty, first),
+                                        ("re-plan", again.actions, ent, again)):
+        best = min(
+            _cpu(lambda a=actions, s=state, w=whole: assess_deletions(
+                a, s, boundary=w.frozen_until, threshold_percent=20))
+            for _ in range(args.repeat)
+        )
+        print(f"  guards of the {name}: mass-deletion verdict {best * 1000:.1f} ms CPU")
+    links = dict(first.idpn_links)
+    linked = [replace(u, idpn=links.get(u.sync_id)) for u in directory]
+    renewed = regenerated(timetable)
+    relinked = timed(
+        "re-plan after every IDPN was regenerated",
+        " — 0 actions",
+        lambda: plan(generated, renewed, linked, ent),
+        args.repeat,
+    )
+    print(
+        f"  {len(relinked.actions)} actions, relinks pending: "
+        f"{relinked.teacher_count.relink_pending} teachers, "
+        f"{relinked.student_count.relink_pending} students"
+    )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS (generator, export, two plans, ENT state): {rss:.0f} MB")
 

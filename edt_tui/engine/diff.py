@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from operator import attrgetter
 
@@ -48,6 +48,27 @@ def _membership_actions(
     return actions
 
 
+@dataclass(frozen=True, slots=True)
+class EntIndex:
+    """What the ENT holds, by course: built once, read by the diff and by the guards."""
+
+    memberships: Mapping[str, Mapping[_Member, MembershipState]]
+    future: Mapping[str, Mapping[str, EventState]]
+    """Events starting at or after the boundary (T, or the end of the freeze window), by key."""
+
+
+def index_ent(ent: EntState, boundary: datetime) -> EntIndex:
+    memberships: dict[str, dict[_Member, MembershipState]] = defaultdict(dict)
+    for membership in ent.memberships:
+        member = (membership.user, membership.role is Role.TEACHER)
+        memberships[membership.course_key][member] = membership
+    future: dict[str, dict[str, EventState]] = defaultdict(dict)
+    for key, event in ent.events.items():
+        if event.start >= boundary:
+            future[event.course_key][key] = event
+    return EntIndex(memberships, future)
+
+
 def diff(
     courses: Iterable[DesiredCourse],
     ent: EntState,
@@ -55,21 +76,17 @@ def diff(
     reference_time: datetime,
     key_prefix: str,
     held: frozenset[str] = frozenset(),
+    index: EntIndex | None = None,
 ) -> tuple[Action, ...]:
     """Actions for selected courses and vanished ones (`key_prefix` = `<UAI>:<year>:`).
 
     Events starting before `reference_time` (T, or the end of the freeze window) are left alone.
     `held`: accounts whose relink is pending; their memberships and their place in existing
-    events stay as they are (never deleted, never taken off an event).
+    events stay as they are (never deleted, never taken off an event). `index`: `index_ent(ent,
+    reference_time)` when the caller already built it.
     """
-    memberships: dict[str, dict[_Member, MembershipState]] = defaultdict(dict)
-    for membership in ent.memberships:
-        member = (membership.user, membership.role is Role.TEACHER)
-        memberships[membership.course_key][member] = membership
-    future: dict[str, dict[str, EventState]] = defaultdict(dict)
-    for key, event in ent.events.items():
-        if event.start >= reference_time:
-            future[event.course_key][key] = event
+    index = index or index_ent(ent, reference_time)
+    memberships, future = index.memberships, index.future
 
     actions: list[Action] = []
     produced: set[str] = set()
@@ -121,14 +138,17 @@ def _event_actions(
         if old is None:
             actions.append(Action(ActionType.CREATE_EVENT, key, event=event))
             continue
-        if held and not held.isdisjoint(old.teachers):
-            event = _keeping(event, old, held)
+        teachers = event.teachers
+        if held and not held.isdisjoint(old.teachers):  # held teachers keep their place
+            teachers = tuple(sorted(held.intersection(old.teachers).union(teachers)))
         if (old.end, old.rooms, old.teachers, old.title) != (
             event.end,
             event.rooms,
-            event.teachers,
+            teachers,
             event.title,
         ):
+            if teachers is not event.teachers:
+                event = replace(event, teachers=teachers)
             actions.append(Action(ActionType.UPDATE_EVENT, key, event=event))
     actions.extend(
         Action(ActionType.DELETE_EVENT, key, event=old)
@@ -136,12 +156,6 @@ def _event_actions(
         if key not in seen
     )
     return actions
-
-
-def _keeping(event: EventState, old: EventState, held: frozenset[str]) -> EventState:
-    """`event` with the held teachers `old` had kept in place."""
-    teachers = tuple(sorted(set(event.teachers).union(held.intersection(old.teachers))))
-    return replace(event, teachers=teachers)
 
 
 def order(actions: Iterable[Action]) -> tuple[Action, ...]:

@@ -8,10 +8,11 @@ automatic import, ask a manual one for confirmation).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from edt_tui.engine.diff import EntIndex
 from edt_tui.engine.model import Action, ActionType, CourseOrigin, EntState
 
 DEFAULT_MAX_DELETION_PERCENT = 20
@@ -30,7 +31,7 @@ class GuardSettings:
 
 def frozen_until(reference_time: datetime, freeze_minutes: int) -> datetime:
     """T + freeze in elapsed time (a DST change inside the window does not move it), in T's
-    zone. Compared with events as a UTC instant, so a fold (the repeated autumn hour) is exact."""
+    zone (the offset after the change, as the events of that day have it)."""
     instant = reference_time.astimezone(UTC) + timedelta(minutes=freeze_minutes)
     return instant.astimezone(reference_time.tzinfo)
 
@@ -76,23 +77,26 @@ class DeletionVerdict:
 
 
 def assess_deletions(
-    actions: Iterable[Action], ent: EntState, *, boundary: datetime, threshold_percent: int
+    actions: Sequence[Action], ent: EntState, index: EntIndex, *, threshold_percent: int
 ) -> DeletionVerdict:
-    """How much of what earlier imports created `actions` delete, against the threshold."""
-    integration = {
+    """How much of what earlier imports created `actions` delete, against the threshold.
+
+    `index` (the diff's) already holds the memberships and the deletable events by course, so
+    the verdict costs a pass over the courses and the deletions only.
+    """
+    integration = [
         key for key, course in ent.courses.items() if course.origin is CourseOrigin.INTEGRATION
-    }
-    memberships_total = sum(1 for m in ent.memberships if m.course_key in integration)
-    instant = boundary.astimezone(UTC)
-    events_total = sum(
-        1 for e in ent.events.values() if e.course_key in integration and e.start >= instant
-    )
+    ]
+    memberships_total = sum(len(index.memberships.get(key, ())) for key in integration)
+    events_total = sum(len(index.future.get(key, ())) for key in integration)
     lost_memberships: Counter[str] = Counter()
     lost_events: Counter[str] = Counter()
+    delete_membership, delete_event = ActionType.DELETE_MEMBERSHIP, ActionType.DELETE_EVENT
     for action in actions:
-        if action.type is ActionType.DELETE_MEMBERSHIP and action.membership is not None:
+        kind = action.type
+        if kind is delete_membership and action.membership is not None:
             lost_memberships[action.membership.course_key] += 1
-        elif action.type is ActionType.DELETE_EVENT and action.event is not None:
+        elif kind is delete_event and action.event is not None:
             lost_events[action.event.course_key] += 1
     losses = [
         CourseLoss(

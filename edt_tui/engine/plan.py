@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from edt_tui.engine.courses import IgnoredSession, derive_courses
 from edt_tui.engine.desired import CourseBuilder, DesiredCourse
-from edt_tui.engine.diff import diff
+from edt_tui.engine.diff import diff, index_ent
 from edt_tui.engine.guards import DeletionVerdict, GuardSettings, assess_deletions, frozen_until
 from edt_tui.engine.matching import (
     ClassRow,
@@ -261,8 +261,10 @@ def _build_plan(
         for r in (*teachers.values(), *students.values())
         if r.relink_pending and r.sync_id
     )
+    index = index_ent(ent_state, boundary)
     actions = diff(
-        desired, ent_state, reference_time=boundary, key_prefix=f"{uai}:{year.label}:", held=held
+        desired, ent_state, reference_time=boundary, key_prefix=f"{uai}:{year.label}:",
+        held=held, index=index,
     )
     return Plan(
         uai=uai,
@@ -281,6 +283,6 @@ def _build_plan(
         guards=guards,
         frozen_until=boundary,
         deletions=assess_deletions(
-            actions, ent_state, boundary=boundary, threshold_percent=guards.max_deletion_percent
+            actions, ent_state, index, threshold_percent=guards.max_deletion_percent
         ),
     )

@@ -33,6 +33,9 @@ async def two(tmp_path: Path, clock: Clock) -> AsyncIterator[Env]:
     """Two small establishments (A and B) with their directory, plain exports accepted."""
     store = SQLiteStore(tmp_path / "ent.sqlite3")
     seed(store)
+    # The seeded courses are in none of these exports: deleting them is not what is tested here.
+    for uai in (UAI_A, UAI_B):
+        store.update_establishment(uai, max_deletion_percent=100)
     async for env in make_env(store, clock, None):
         yield env
 
@@ -224,10 +227,10 @@ async def test_a_job_that_cannot_be_planned_ends_in_error_and_the_queue_goes_on(
 ) -> None:
     sha_a = await two.upload(plain_export(UAI_A), UAI_A)
     sha_b = await two.upload(plain_export(UAI_B), UAI_B)
+    for stored in list(two.store.exports_dir.rglob(f"*{sha_a}*")):  # before the enqueue plans it
+        stored.unlink(missing_ok=True)
     broken = await two.enqueue(sha_a, UAI_A)
     fine = await two.enqueue(sha_b, UAI_B)
-    for stored in two.store.exports_dir.rglob(f"*{sha_a}*"):
-        stored.unlink()
     assert await two.run_all() == 2
     failed = await two.job(broken["id"], UAI_A)
     assert failed["status"] == "error" and failed["status_label"] == "Erreur"

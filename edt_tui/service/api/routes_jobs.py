@@ -194,7 +194,7 @@ def _mass_deletion(
         _, plan = services.planner.plan(
             PlanRequest(uai, body.export_sha256, selection, options, reference_time)
         )
-    except (EdtTuiError, ExportError):
+    except (EdtTuiError, ExportError, OSError):
         return None
     if not plan.deletions.mass_deletion:
         return None
