@@ -71,8 +71,10 @@ async def crossed(seeded: SQLiteStore, key_file: Path) -> AsyncIterator[Crossed]
         plan_course = (await http.get(f"{b}/plans/{plan_id}/courses", headers=auth_b)).json()[
             "items"][0]["key"]
         version = (await http.post(f"{b}/selections", json={}, headers=auth_b)).json()["version"]
-        job = await http.post(f"{b}/jobs", json={"export_sha256": sha, "reference_time": T},
-                              headers=auth_b)
+        job = await http.post(  # B's seeded course is not in its export: a mass deletion
+            f"{b}/jobs", json={"export_sha256": sha, "reference_time": T,
+                               "allow_mass_deletion": True}, headers=auth_b,
+        )
         while await services.worker.run_once():
             pass
         job_id = job.json()["id"]
