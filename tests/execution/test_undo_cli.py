@@ -30,7 +30,7 @@ def test_undo_refused_for_an_older_import_then_the_newest_undone(
     ids = []
     for export, at in ((DEMO_EXPORT, T0), (changed, T_B)):
         code, out, err = run(capsys, "import", str(export), "--uai", DEMO_UAI, "--key",
-                             str(DEMO_KEY), "--at", at, "--wait")
+                             str(DEMO_KEY), "--at", at, "--wait", "--allow-mass-deletion")
         assert code == 0, err
         ids.append(out.split()[1])
     first, second = ids
