@@ -127,6 +127,11 @@ class PersonLine:
     suggestions: tuple[SuggestionLine, ...] = ()
     recommended: str | None = None
     """The account of the suggestion that clearly beats the others (never applied unasked)."""
+    relink_pending: bool = False
+    """Matched to an ENT account carrying another IDPN (PRONOTE ids regenerated): its ENT state
+    is kept as it is until the admin confirms the relink (`a`)."""
+    previous_idpn: str | None = None
+    """The IDPN the ENT account carries (the « Ancien IDPN »), when it differs from `idpn`."""
 
     @property
     def display_name(self) -> str:
@@ -161,6 +166,66 @@ class CourseDetail:
 
 
 @dataclass(frozen=True, slots=True)
+class DeletionShare:
+    deleted: int = 0
+    total: int = 0
+    percent: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CourseLoss:
+    label: str
+    memberships: int
+    events: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionGuard:
+    """The service's mass-deletion verdict: what the import deletes out of what earlier imports
+    created, the establishment's threshold, and the courses losing the most."""
+
+    mass_deletion: bool = False
+    memberships: DeletionShare = DeletionShare()
+    events: DeletionShare = DeletionShare()
+    threshold_percent: int = 20
+    top_courses: tuple[CourseLoss, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> DeletionGuard:
+        if not data:
+            return cls()
+
+        def share(part: Any) -> DeletionShare:
+            part = part or {}
+            return DeletionShare(
+                int(part.get("deleted") or 0), int(part.get("total") or 0),
+                float(part.get("percent") or 0.0),
+            )
+
+        return cls(
+            mass_deletion=bool(data.get("mass_deletion")),
+            memberships=share(data.get("memberships")),
+            events=share(data.get("events")),
+            threshold_percent=int(data.get("threshold_percent") or 0),
+            top_courses=tuple(
+                CourseLoss(
+                    str(c.get("label") or c.get("key") or ""),
+                    int(c.get("memberships_deleted") or 0), int(c.get("events_deleted") or 0),
+                )
+                for c in data.get("top_courses") or ()
+            ),
+        )
+
+
+class MassDeletionRefused(Exception):
+    """The service refused a launch that deletes too much until the admin confirms it."""
+
+    def __init__(self, guard: DeletionGuard) -> None:
+        super().__init__("mass deletion not confirmed")
+        self.guard = guard
+
+
+@dataclass(frozen=True, slots=True)
 class WizardPlan:
     """The per-step lists of a dry-run plan, and the §3.11 counts."""
 
@@ -175,6 +240,12 @@ class WizardPlan:
     ignored_sessions: tuple[IgnoredSessionLine, ...] = ()
     plan_id: str | None = None
     """The service's id of this plan (course details are asked by it)."""
+    relink_pending: Mapping[str, int] = field(default_factory=dict)
+    """Relinks to confirm per profile (`teachers`, `students`): PRONOTE ids regenerated."""
+    guard: DeletionGuard = DeletionGuard()
+    frozen_until: str | None = None
+    """Events starting before this instant (ISO) are left as they are (freeze window)."""
+    freeze_minutes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,8 +279,12 @@ class WizardBackend(Protocol):
     ) -> WizardPlan: ...
 
     async def launch(
-        self, uai: str, export: ExportCheck, selection: Mapping[str, Any]
-    ) -> Enqueued: ...
+        self, uai: str, export: ExportCheck, selection: Mapping[str, Any], *,
+        allow_mass_deletion: bool = False,
+    ) -> Enqueued:
+        """Enqueue the import; `MassDeletionRefused` unless `allow_mass_deletion` when it
+        deletes more than the establishment's threshold."""
+        ...
 
     async def course_detail(self, uai: str, plan: WizardPlan, key: str) -> CourseDetail: ...
 
@@ -243,6 +318,8 @@ def _person(data: Mapping[str, Any]) -> PersonLine:
             )
             for s in data.get("suggestions") or ()
         ),
+        relink_pending=bool(data.get("relink_pending")),
+        previous_idpn=data.get("previous_idpn"),
     )
 
 
@@ -293,6 +370,10 @@ def wizard_plan_from_json(data: Mapping[str, Any]) -> WizardPlan:
             for i in data.get("ignored_sessions", ())
         ),
         plan_id=data.get("plan_id"),
+        relink_pending={str(k): int(v) for k, v in (data.get("relink_pending") or {}).items()},
+        guard=DeletionGuard.from_json(data.get("guard")),
+        frozen_until=data.get("frozen_until"),
+        freeze_minutes=int(data.get("freeze_minutes") or 0),
     )
 
 

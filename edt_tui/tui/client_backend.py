@@ -8,16 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from edt_tui.client.client import EntClient
-from edt_tui.client.errors import UaiMismatchError
+from edt_tui.client.errors import MassDeletionError, UaiMismatchError
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import EdtTuiError
 from edt_tui.gc_pause import cyclic_gc_paused
 from edt_tui.tui.backend import (
     CourseDetail,
+    DeletionGuard,
     Enqueued,
     EstablishmentInfo,
     ExportCheck,
     LastImport,
+    MassDeletionRefused,
     WizardPlan,
     course_detail_from_json,
     wizard_plan_from_json,
@@ -78,9 +80,17 @@ class ClientBackend:
         with cyclic_gc_paused():
             return wizard_plan_from_json(steps)
 
-    async def launch(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> Enqueued:
+    async def launch(
+        self, uai: str, export: ExportCheck, selection: Mapping[str, Any], *,
+        allow_mass_deletion: bool = False,
+    ) -> Enqueued:
         ent = await self.client()
-        job = await ent.enqueue_import(uai, export.sha256, selection or None)
+        try:
+            job = await ent.enqueue_import(
+                uai, export.sha256, selection or None, allow_mass_deletion=allow_mass_deletion
+            )
+        except MassDeletionError as exc:
+            raise MassDeletionRefused(DeletionGuard.from_json(exc.guard)) from exc
         return Enqueued(job.id, job.queue_position)
 
     async def course_detail(self, uai: str, plan: WizardPlan, key: str) -> CourseDetail:

@@ -44,7 +44,10 @@ class ReplayBackend(ClientBackend):
         )
         return wizard_plan_from_json(data)
 
-    async def launch(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> Enqueued:
+    async def launch(
+        self, uai: str, export: ExportCheck, selection: Mapping[str, Any], *,
+        allow_mass_deletion: bool = False,
+    ) -> Enqueued:
         raise EdtTuiError(NO_LAUNCH)
 
 

@@ -29,6 +29,8 @@ VALIDATED = StatusLook("✔", "Validé", "bold green")
 LINKED = StatusLook("+", "Lié", "bold green")
 REFUSED = StatusLook("✖", "Refusé", "bold red")
 UNRECONCILED = StatusLook("✖", "Non réconcilié", "bold red")
+TO_RELINK = StatusLook("⇄", "À relier", "bold yellow")
+"""PRONOTE ids regenerated: the ENT account is known, the new IDPN waits for the admin."""
 
 
 def item_status(known: bool, active: bool) -> StatusLook:
@@ -38,8 +40,13 @@ def item_status(known: bool, active: bool) -> StatusLook:
     return ADDED if active else NEW
 
 
-def person_status(has_account: bool, linked: bool, active: bool) -> StatusLook:
-    """Teachers and students: validated, linked by hand, refused, or unreconciled (red)."""
+def person_status(
+    has_account: bool, linked: bool, active: bool, relink_pending: bool = False
+) -> StatusLook:
+    """Teachers and students: validated, linked by hand, refused, unreconciled (red), or a
+    relink to confirm (until the admin validates it)."""
+    if relink_pending and not active:
+        return TO_RELINK
     if not has_account and not linked:
         return UNRECONCILED
     if not active:

@@ -6,8 +6,9 @@ once, so a dropped SSH connection loses nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from edt_tui.engine.selection import Selection
@@ -48,6 +49,9 @@ class Wizard:
     """Why this wizard may not launch (a read-only helpdesk replay), else None."""
     decisions_locked: str | None = None
     """Why its decisions may not change (a read-only helpdesk replay), else None."""
+    _computing: tuple[dict[str, Any], asyncio.Task[WizardPlan]] | None = field(
+        default=None, repr=False
+    )
 
     @property
     def uai(self) -> str:
@@ -68,7 +72,7 @@ class Wizard:
                 uai, selection=Selection.from_dict(last.selection),
                 decisions_from={"job_id": last.job_id, "finished_at": last.finished_at},
             )
-        self.plan, self._plan_selection = None, None
+        self.plan, self._plan_selection, self._computing = None, None, None
         return self.session
 
     def reset_decisions(self) -> None:
@@ -77,7 +81,7 @@ class Wizard:
 
     def resume(self, session: ImportSession) -> None:
         self.session = session
-        self.plan, self._plan_selection = None, None
+        self.plan, self._plan_selection, self._computing = None, None, None
 
     def _require(self) -> ImportSession:
         if self.session is None:
@@ -86,7 +90,7 @@ class Wizard:
 
     def set_export(self, export: ExportCheck) -> None:
         self.session = self.store.set_export(self._require().id, export.to_dict())
-        self.plan, self._plan_selection = None, None
+        self.plan, self._plan_selection, self._computing = None, None, None
 
     def set_step(self, step: str) -> None:
         session = self._require()
@@ -105,6 +109,27 @@ class Wizard:
 
     def remember_plan(self, plan: WizardPlan, selection: Mapping[str, Any]) -> None:
         self.plan, self._plan_selection = plan, dict(selection)
+
+    async def current_plan(self) -> WizardPlan:
+        """The plan for the session's selection: the one held, the one being computed (the
+        Résumé starts it, the next step waits for the same answer), or a new request."""
+        if self.plan_is_current() and self.plan is not None:
+            return self.plan
+        export = self.export
+        if export is None:
+            raise RuntimeError("no export file chosen yet")
+        selection = dict(self._require().selection)
+        if self._computing is None or self._computing[0] != selection:
+            task = asyncio.ensure_future(self.backend.plan(self.uai, export, selection))
+            self._computing = (selection, task)
+        selection, task = self._computing
+        try:
+            plan = await asyncio.shield(task)  # a screen leaving does not cancel it for others
+        finally:
+            if task.done() and self._computing is not None and self._computing[1] is task:
+                self._computing = None
+        self.remember_plan(plan, selection)
+        return plan
 
     def launched(self, job_id: str, queue_position: int | None) -> None:
         self.session = self.store.mark_launched(self._require().id, job_id, queue_position)

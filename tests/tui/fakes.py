@@ -17,12 +17,14 @@ from edt_tui.engine.selection import PersonChoice, Selection, SubjectChoice
 from edt_tui.tui.backend import (
     CourseDetail,
     CourseLine,
+    DeletionGuard,
     Enqueued,
     EstablishmentInfo,
     ExportCheck,
     IgnoredSessionLine,
     ItemLine,
     LastImport,
+    MassDeletionRefused,
     PersonLine,
     SuggestionLine,
     WizardPlan,
@@ -73,7 +75,11 @@ def _norm(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
-def build_data(*, students: int = 60, classes: int = 16, groups: int = 15) -> Data:
+def build_data(
+    *, students: int = 60, classes: int = 16, groups: int = 15, relinks: int = 0
+) -> Data:
+    """`relinks`: that many teachers and students (the first ones reconciled) whose ENT account
+    carries another IDPN (PRONOTE ids regenerated), pending the admin's confirmation."""
     subjects = [
         ItemLine(
             _norm(name),
@@ -165,13 +171,25 @@ def build_data(*, students: int = 60, classes: int = 16, groups: int = 15) -> Da
             recommended=suggestions[0].sync_id if suggestions else None,  # clearly the best
         )
 
+    def regenerated(rows: list[PersonLine]) -> list[PersonLine]:
+        chosen = [p.key for p in rows if p.status == "reconciled"][:relinks]
+        return [
+            replace(
+                p, status="relink_required", relink_pending=True,
+                previous_idpn=f"OLD{p.idpn}", detail="account carries another PRONOTE id",
+            )
+            if p.key in chosen
+            else p
+            for p in rows
+        ]
+
     return Data(
         subjects=subjects,
         classes=class_lines,
         groups=group_lines,
         courses=courses,
-        teachers=[person(i, "teacher", 12) for i in range(12)],
-        students=[person(i, "student", students) for i in range(students)],
+        teachers=regenerated([person(i, "teacher", 12) for i in range(12)]),
+        students=regenerated([person(i, "student", students) for i in range(students)]),
     )
 
 
@@ -192,11 +210,18 @@ class FakeBackend:
     plan_calls: list[dict[str, Any]] = field(default_factory=list)
     uploads: list[tuple[str, Path]] = field(default_factory=list)
     launches: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    allowed_mass_deletion: list[bool] = field(default_factory=list)
+    """`allow_mass_deletion` of each accepted launch."""
     closed: bool = False
     plan_gate: asyncio.Event | None = None
     """When set, plans wait for it (a slow service)."""
     last_import: LastImport | None = None
     """The establishment's last manual import, whose decisions a new session starts from."""
+    guard: DeletionGuard = field(default_factory=DeletionGuard)
+    """The mass-deletion verdict every plan carries; `launch` refuses a mass deletion unless
+    confirmed, as the service does."""
+    frozen_until: str | None = None
+    freeze_minutes: int = 0
 
     async def establishments(self) -> Sequence[EstablishmentInfo]:
         await asyncio.sleep(0)
@@ -244,17 +269,20 @@ class FakeBackend:
                     p = replace(p, status="refused")
                 elif decision is not None and decision.choice is PersonChoice.LINK:
                     p = replace(p, status="reconciled", sync_id=decision.sync_id)
+                elif decision is not None and decision.choice is PersonChoice.CONFIRM_RELINK:
+                    p = replace(p, status="reconciled", relink_pending=False)
                 result.append(p)
             return tuple(result)
 
         chosen = [c for c in courses if c.selected]
+        teachers, students = people(self.data.teachers), people(self.data.students)
         return WizardPlan(
             subjects=tuple(subjects),
             classes=tuple(classes),
             groups=tuple(groups),
             courses=tuple(courses),
-            teachers=people(self.data.teachers),
-            students=people(self.data.students),
+            teachers=teachers,
+            students=students,
             summary={
                 "courses_created": len(chosen),
                 "events_created": sum(c.events for c in chosen),
@@ -265,6 +293,13 @@ class FakeBackend:
             ignored_sessions=(
                 IgnoredSessionLine("class_part_only", "LATIN", "3A groupe 1", 12, 340),
             ),
+            relink_pending={
+                "teachers": sum(p.relink_pending for p in teachers),
+                "students": sum(p.relink_pending for p in students),
+            },
+            guard=self.guard,
+            frozen_until=self.frozen_until,
+            freeze_minutes=self.freeze_minutes,
         )
 
     async def plan(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> WizardPlan:
@@ -274,8 +309,14 @@ class FakeBackend:
             await self.plan_gate.wait()
         return self.compute(selection)
 
-    async def launch(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> Enqueued:
+    async def launch(
+        self, uai: str, export: ExportCheck, selection: Mapping[str, Any], *,
+        allow_mass_deletion: bool = False,
+    ) -> Enqueued:
+        if self.guard.mass_deletion and not allow_mass_deletion:
+            raise MassDeletionRefused(self.guard)
         self.launches.append((uai, export.sha256, dict(selection)))
+        self.allowed_mass_deletion.append(allow_mass_deletion)
         return Enqueued("job-1", 2)
 
     async def course_detail(self, uai: str, plan: WizardPlan, key: str) -> CourseDetail:

@@ -14,8 +14,10 @@ from textual.screen import ModalScreen
 from textual.widgets import LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
-from edt_tui.tui.backend import Enqueued, WizardPlan
+from edt_tui.tui.backend import DeletionGuard, Enqueued, MassDeletionRefused, WizardPlan
+from edt_tui.tui.screens.after_base import when
 from edt_tui.tui.screens.base import StepScreen
+from edt_tui.tui.screens.mass_deletion import ConfirmMassDeletion, guard_line
 from edt_tui.tui.selection_model import french_int
 from edt_tui.tui.wording import error_text
 
@@ -39,6 +41,25 @@ class Launched(Message):
     def __init__(self, enqueued: Enqueued) -> None:
         super().__init__()
         self.enqueued = enqueued
+
+
+class NeedsConfirmation(Message):
+    """The service found a mass deletion the plan shown did not (the ENT changed since)."""
+
+    def __init__(self, guard: DeletionGuard) -> None:
+        super().__init__()
+        self.guard = guard
+
+
+def freeze_line(plan: WizardPlan) -> Text | None:
+    if not plan.freeze_minutes or not plan.frozen_until:
+        return None
+    return Text(
+        f"Fenêtre de gel ({french_int(plan.freeze_minutes)} min) : les évènements qui "
+        f"commencent avant le {when(plan.frozen_until)} ne sont ni créés, ni modifiés, "
+        "ni supprimés.",
+        style="dim",
+    )
 
 
 class ConfirmLaunch(ModalScreen[bool]):
@@ -71,7 +92,9 @@ class LaunchScreen(StepScreen):
     AUTO_FOCUS = None
     HELP: ClassVar[str] = (
         "Résumé de l'import : ce que l'ENT va créer et supprimer. l : lancer l'import (après "
-        "confirmation, il est mis en liste d'attente du service) ; h : historique des imports."
+        "confirmation, il est mis en liste d'attente du service) ; h : historique des imports. "
+        "Un import qui supprime plus que le seuil de l'établissement (suppression massive) "
+        "montre les cours qui perdent le plus et demande de taper SUPPRIMER."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "launch", "Lancer l'import", id="launch.go", tooltip="En file"),
@@ -82,6 +105,9 @@ class LaunchScreen(StepScreen):
         yield Static(Text("Résumé de l'import", style="bold"), classes="hint")
         yield LoadingIndicator(id="loading")
         yield Static("🔄 Génération des actions…", id="counts")
+        guard = Static(id="guard")
+        guard.display = False  # only for a mass deletion or a freeze window
+        yield guard
         yield Static(id="outcome")
 
     def on_mount(self) -> None:
@@ -97,13 +123,7 @@ class LaunchScreen(StepScreen):
         export = wizard.export
         if export is None:
             raise RuntimeError("aucun fichier choisi")
-        if wizard.plan_is_current() and wizard.plan is not None:
-            plan = wizard.plan
-        else:
-            selection = dict(wizard.session.selection) if wizard.session else {}
-            plan = await wizard.backend.plan(wizard.uai, export, selection)
-            wizard.remember_plan(plan, selection)
-        self.post_message(SummaryReady(plan))
+        self.post_message(SummaryReady(await wizard.current_plan()))
 
     @on(SummaryReady)
     def _summary(self, event: SummaryReady) -> None:
@@ -114,6 +134,18 @@ class LaunchScreen(StepScreen):
         for key, label in SUMMARY_LINES:
             table.add_row(label, french_int(int(event.plan.summary.get(key, 0))))
         self.query_one("#counts", Static).update(table)
+        notes = [
+            line
+            for line in (
+                guard_line(event.plan.guard) if event.plan.guard.mass_deletion else None,
+                freeze_line(event.plan),
+            )
+            if line is not None
+        ]
+        if notes:
+            guard = self.query_one("#guard", Static)
+            guard.update(Text("\n").join(notes))
+            guard.display = True
         if self.wizard.session is not None and not self.wizard.session.job_id:
             self.query_one("#outcome", Static).update(
                 Text("l : lancer l'import · échap : revenir aux élèves", style="bold")
@@ -143,16 +175,45 @@ class LaunchScreen(StepScreen):
         if not launch:
             self.notify("Import non lancé.", timeout=3)
             return
+        plan = self.wizard.plan
+        if plan is not None and plan.guard.mass_deletion:
+            self._confirm_mass_deletion(plan.guard)
+            return
         self.query_one("#outcome", Static).update("Envoi de la demande au service ENT…")
-        self.enqueue()
+        self.enqueue(allow_mass_deletion=False)
+
+    def _confirm_mass_deletion(self, guard: DeletionGuard) -> None:
+        """The second, explicit confirmation: only the typed word SUPPRIMER launches."""
+
+        def answered(confirmed: bool | None) -> None:
+            if not confirmed:
+                self.query_one("#outcome", Static).update(
+                    Text("Import non lancé (suppression massive non confirmée).", style="bold")
+                )
+                return
+            self.query_one("#outcome", Static).update("Envoi de la demande au service ENT…")
+            self.enqueue(allow_mass_deletion=True)
+
+        self.app.push_screen(ConfirmMassDeletion(guard), answered)
 
     @work(exclusive=True, group="launch", exit_on_error=False)
-    async def enqueue(self) -> None:
+    async def enqueue(self, *, allow_mass_deletion: bool) -> None:
         wizard = self.wizard
         export = wizard.export
         assert wizard.session is not None and export is not None
-        enqueued = await wizard.backend.launch(wizard.uai, export, dict(wizard.session.selection))
+        try:
+            enqueued = await wizard.backend.launch(
+                wizard.uai, export, dict(wizard.session.selection),
+                allow_mass_deletion=allow_mass_deletion,
+            )
+        except MassDeletionRefused as refused:
+            self.post_message(NeedsConfirmation(refused.guard))
+            return
         self.post_message(Launched(enqueued))
+
+    @on(NeedsConfirmation)
+    def _needs_confirmation(self, event: NeedsConfirmation) -> None:
+        self._confirm_mass_deletion(event.guard)
 
     @on(Launched)
     def _launched(self, event: Launched) -> None:

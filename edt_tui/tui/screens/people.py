@@ -125,7 +125,9 @@ class TeachersScreen(TableStepScreen):
         "Sélection des enseignants. ✔ Validé : compte ENT reconnu. ✖ Refusé : association "
         "refusée. ✖ Non réconcilié (rouge) : aucun compte, son emploi du temps ne sera pas "
         "importé — entrée pour voir les comptes proches et en lier un (+ Lié) ; "
-        "/aucun les filtre. "
+        "/aucun les filtre. ⇄ À relier : PRONOTE a régénéré ses identifiants, le compte ENT "
+        "porte l'ancien IDPN (colonne Ancien IDPN) et ses cours restent tels quels tant que le "
+        "lien n'est pas confirmé — /relier les filtre, * les marque, a les confirme. "
         "a : valider, d : refuser (lignes marquées ou ligne courante). "
         "R : lier d'un coup chaque personne sans compte à son compte recommandé (la suggestion "
         "nettement la meilleure), après confirmation."
@@ -169,11 +171,20 @@ class TeachersScreen(TableStepScreen):
         return self.account(row) or "aucun compte"
 
     def columns(self) -> Sequence[Column[Any]]:
-        return [
-            Column("name", "Nom Prénom", lambda p: p.display_name),
-            Column("ent", "ENT", self.account_cell),
-            Column("pronote", "PRONOTE", lambda p: p.idpn or ""),
-        ]
+        return self.people_columns([])
+
+    def people_columns(self, extra: list[Column[Any]]) -> list[Column[Any]]:
+        """Name, `extra`, ENT account, PRONOTE id. When the plan has relinks, the old IDPN sits
+        beside the new one right after the name (columns further right are the first left out
+        at 80 columns); only then, as it would take width from the names for nothing."""
+        name: Column[Any] = Column("name", "Nom Prénom", lambda p: p.display_name)
+        ent: Column[Any] = Column("ent", "ENT", self.account_cell)
+        pronote: Column[Any] = Column("pronote", "PRONOTE", lambda p: p.idpn or "")
+        plan = self._shown_plan
+        if plan is not None and any(p.previous_idpn for p in self.rows(plan)):
+            previous: Column[Any] = Column("previous", "Ancien IDPN", lambda p: p.previous_idpn or "")
+            return [name, pronote, previous, *extra, ent]
+        return [name, *extra, ent, pronote]
 
     def initial_active(self, row: PersonLine) -> bool:
         return row.status == "reconciled"
@@ -184,12 +195,21 @@ class TeachersScreen(TableStepScreen):
     def status(self, row_id: str, row: PersonLine, active: bool) -> Text:
         # a relink to confirm counts as an account once the admin validates it (a)
         has_account = bool(row.sync_id) and (row.status in ("reconciled", "refused") or active)
-        return person_status(has_account, row.key in self.linked, active).text()
+        return person_status(
+            has_account, row.key in self.linked, active, row.relink_pending
+        ).text()
 
     def row_style(self, row_id: str, row: PersonLine, active: bool) -> str:
+        if row.relink_pending and not active:
+            return "yellow"
         return "" if active else "red"
 
     def legend(self) -> Text:
+        plan = self._shown_plan
+        if plan is not None and any(p.relink_pending for p in self.rows(plan)):
+            return Text(
+                "⇄ À relier : /relier, * puis a pour confirmer  ✔ Validé  ✖ Refusé", style="dim"
+            )
         return Text(
             "✔ Validé  + Lié  ✖ Refusé  ✖ Non réconcilié (entrée : suggestions)", style="dim"
         )
@@ -271,9 +291,6 @@ class StudentsScreen(TeachersScreen):
         return plan.students
 
     def columns(self) -> Sequence[Column[Any]]:
-        return [
-            Column("name", "Nom Prénom", lambda p: p.display_name),
-            Column("born", "Né(e) le", lambda p: p.birth_date or "", width=10),
-            Column("ent", "ENT", self.account_cell),
-            Column("pronote", "PRONOTE", lambda p: p.idpn or ""),
-        ]
+        return self.people_columns(
+            [Column("born", "Né(e) le", lambda p: p.birth_date or "", width=10)]
+        )

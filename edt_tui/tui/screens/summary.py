@@ -7,11 +7,14 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from edt_tui.tui.backend import WizardPlan
 from edt_tui.tui.screens.after_base import when
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.selection_model import french_int
@@ -68,6 +71,41 @@ class ConfirmReset(ModalScreen[bool]):
         self.dismiss(reset)
 
 
+def _people(count: int, one: str, many: str) -> str:
+    return f"{french_int(count)} {one if count == 1 else many}"
+
+
+def relink_line(pending: Mapping[str, int]) -> Text | None:
+    """« Identifiants PRONOTE régénérés pour 31 enseignants et 426 élèves — … ? », or None."""
+    parts = [
+        _people(n, one, many)
+        for n, one, many in (
+            (pending.get("teachers", 0), "enseignant", "enseignants"),
+            (pending.get("students", 0), "élève", "élèves"),
+        )
+        if n
+    ]
+    if not parts:
+        return None
+    line = Text(
+        f"⇄ Identifiants PRONOTE régénérés pour {' et '.join(parts)} — changement de version "
+        "de PRONOTE ?",
+        style="bold yellow",
+    )
+    line.append(
+        "\n  Leurs cours dans l'ENT restent tels quels tant que le lien n'est pas confirmé : "
+        "étapes Enseignants et Élèves, /relier, * puis a.",
+        style="",
+    )
+    return line
+
+
+class PlanReady(Message):
+    def __init__(self, plan: WizardPlan) -> None:
+        super().__init__()
+        self.plan = plan
+
+
 class SummaryScreen(StepScreen):
     STEP = "summary"
     AUTO_FOCUS = None
@@ -75,7 +113,9 @@ class SummaryScreen(StepScreen):
         "Vérifiez que le fichier est bien celui de l'établissement choisi (code RNE/UAI). "
         "Un fichier d'un autre établissement est refusé : échap pour en choisir un autre. "
         "Les décisions sont reprises du dernier import manuel ; ctrl+r : revenir aux décisions "
-        "par défaut (après confirmation)."
+        "par défaut (après confirmation). "
+        "Si PRONOTE a régénéré ses identifiants (changement de version), une ligne le dit : "
+        "confirmez ces liens aux étapes Enseignants et Élèves (/relier, * puis a)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "reset", "Décisions par défaut", id="summary.reset"),
@@ -85,6 +125,9 @@ class SummaryScreen(StepScreen):
         yield Static(id="summary")
         yield Static(id="origin")
         yield Static(id="verdict")
+        relinks = Static(id="relinks")
+        relinks.display = False  # shown only when PRONOTE ids were regenerated
+        yield relinks
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -122,6 +165,21 @@ class SummaryScreen(StepScreen):
         else:
             warnings = "".join(f"\n⚠ {w}" for w in export.warnings)
             verdict.update(Text(f"✔ Fichier accepté. n : Suivant{warnings}", style="bold green"))
+            self.load_plan()
+
+    @work(exclusive=True, group="plan", exit_on_error=False)
+    async def load_plan(self) -> None:
+        """The plan the next steps need, started now; only its relinks are shown here (a
+        service error is shown by the next step, which can retry)."""
+        self.post_message(PlanReady(await self.wizard.current_plan()))
+
+    @on(PlanReady)
+    def _plan_ready(self, event: PlanReady) -> None:
+        line = relink_line(event.plan.relink_pending)
+        if line is not None:
+            relinks = self.query_one("#relinks", Static)
+            relinks.update(line)
+            relinks.display = True
 
     def show_origin(self) -> None:
         session = self.wizard.session

@@ -155,14 +155,9 @@ class TableStepScreen(StepScreen):
 
     @work(exclusive=True, group="plan", exit_on_error=False)
     async def load_plan(self) -> None:
-        wizard = self.wizard
-        export = wizard.export
-        if export is None:
+        if self.wizard.export is None:
             raise EdtTuiError("aucun fichier choisi : revenez à l'étape Fichier (échap)")
-        selection = dict(wizard.session.selection) if wizard.session else {}
-        plan = await wizard.backend.plan(wizard.uai, export, selection)
-        wizard.remember_plan(plan, selection)
-        self.post_message(PlanLoaded(plan))
+        self.post_message(PlanLoaded(await self.wizard.current_plan()))
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
