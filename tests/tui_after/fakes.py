@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 
 from edt_tui.client.client import EntClient
 from edt_tui.client.imports import ImportJob
-from edt_tui.client.models import Course, Establishment, Event, HierarchyNode, Page
+from edt_tui.client.models import (
+    Course,
+    Establishment,
+    EstablishmentSettings,
+    Event,
+    HierarchyNode,
+    Page,
+)
 from edt_tui.service.jobs import empty_recap
 from edt_tui.service.vocabulary import ACTION_LABELS
 from edt_tui.tui.backend import EstablishmentInfo
@@ -137,6 +144,12 @@ class FakeEnt:
         nodes = [HierarchyNode(c.key, UAI, "2026-2027", c.label, root.key, c.key)
                  for c in COURSES]
         return _page(nodes, offset, limit)
+
+    async def get_settings(self, uai: str) -> EstablishmentSettings:
+        return EstablishmentSettings(
+            UAI, NAME, "Europe/Paris", 4, f"/push/{UAI}/SECRET", freeze_minutes=60,
+            max_deletion_percent=20,
+        )
 
     async def call(self, method: str, path: str, **kw: Any) -> Any:
         assert path.endswith("/automatic")

@@ -146,3 +146,45 @@ async def test_automatic_screen_shows_url_quota_and_refused_push(
         ]
         await pilot.press("c")
         assert app.clipboard.endswith(settings.push_path)
+
+
+async def test_automatic_screen_changes_the_import_guards(
+    demo_home: Callable[[str], Path], make_app: Callable[[Path], EdtTuiApp]
+) -> None:
+    app = make_app(demo_home("imported"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = AutomaticScreen()
+        await open_screen(app, pilot, screen)
+        ent = await client(app)
+        guards = str(screen.query_one("#automatic-guards").render())
+        assert "Fenêtre de gel : 0 min" in guards
+        assert "Suppression massive au-delà de : 20 %" in guards
+
+        for key, answer, words in (
+            ("g", "abc", "« abc » n'est pas un nombre entier"),
+            ("g", "-5", "-5 est hors limites"),
+            ("s", "101", "101 est hors limites (de 0 à 100)"),
+        ):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, PromptModal)
+            await pilot.press("ctrl+u", *answer, "enter")
+            await settle(app, pilot)
+            assert any(words in n.message for n in app._notifications), words
+            assert "rien n'a été changé" in list(app._notifications)[-1].message
+        unchanged = await ent.get_settings(UAI)
+        assert (unchanged.freeze_minutes, unchanged.max_deletion_percent) == (0, 20)
+
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"90", "enter")
+        await settle(app, pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"35", "enter")
+        await settle(app, pilot)
+        saved = await ent.get_settings(UAI)
+        assert (saved.freeze_minutes, saved.max_deletion_percent) == (90, 35)
+        guards = str(screen.query_one("#automatic-guards").render())
+        assert "Fenêtre de gel : 90 min" in guards
+        assert "Suppression massive au-delà de : 35 %" in guards

@@ -18,8 +18,12 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from edt_tui.client.client import EMBEDDED_BASE_URL
+from edt_tui.client.errors import ServiceError
 from edt_tui.client.helpdesk import automatic_status
-from edt_tui.tui.screens.after_base import AfterLaunchScreen, when
+from edt_tui.client.models import EstablishmentSettings
+from edt_tui.service.records import MAX_FREEZE_MINUTES
+from edt_tui.tui.screens.after_base import AfterLaunchScreen, PromptModal, when
+from edt_tui.tui.selection_model import french_int
 
 EXPLANATION = (
     "PRONOTE peut envoyer lui-même un nouvel export à l'ENT (Fichier > Socle ENT > Export "
@@ -81,30 +85,99 @@ def pushes_table(pushes: list[Mapping[str, Any]]) -> Table | Text:
     return table
 
 
+def guards_text(settings: EstablishmentSettings) -> Text:
+    """The establishment's import guards, with the keys that change them."""
+    text = Text()
+    text.append("Fenêtre de gel : ", style="bold")
+    text.append(f"{french_int(settings.freeze_minutes)} min")
+    text.append("  (g : changer)\n", style="dim")
+    text.append("Suppression massive au-delà de : ", style="bold")
+    text.append(f"{settings.max_deletion_percent} %")
+    text.append("  (s : changer)\n", style="dim")
+    return text
+
+
+SETTINGS: Mapping[str, tuple[str, int, str]] = {
+    "freeze_minutes": (
+        "Fenêtre de gel", MAX_FREEZE_MINUTES,
+        "Fenêtre de gel, en minutes : les évènements qui commencent moins de N minutes après "
+        "l'import ne sont ni créés, ni modifiés, ni supprimés (0 : seuls les évènements passés "
+        "sont protégés).",
+    ),
+    "max_deletion_percent": (
+        "Seuil de suppression massive", 100,
+        "Seuil de suppression massive, en % : un import qui supprime une plus grande part des "
+        "appartenances ou des évènements à venir créés par les imports est refusé s'il est "
+        "automatique et demande de taper SUPPRIMER s'il est manuel.",
+    ),
+}
+"""Setting → (its French name, its maximum, the prompt's question)."""
+
+
+def whole_number(answer: str, name: str, maximum: int) -> int | str:
+    """The typed value, or the French message saying what is wrong (nothing is changed)."""
+    try:
+        value = int(answer.strip())
+    except ValueError:
+        return f"{name} : « {answer} » n'est pas un nombre entier ; rien n'a été changé."
+    if not 0 <= value <= maximum:
+        return (
+            f"{name} : {value} est hors limites (de 0 à {french_int(maximum)}) ; "
+            "rien n'a été changé."
+        )
+    return value
+
+
 class StatusLoaded(Message):
-    def __init__(self, status: Mapping[str, Any]) -> None:
+    def __init__(self, status: Mapping[str, Any], settings: EstablishmentSettings) -> None:
         super().__init__()
         self.status = status
+        self.settings = settings
+
+
+class SettingSaved(Message):
+    def __init__(self, settings: EstablishmentSettings, message: str) -> None:
+        super().__init__()
+        self.settings = settings
+        self.message = message
+
+
+class SettingRefused(Message):
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
 
 
 class AutomaticScreen(AfterLaunchScreen):
     TITLE_TEXT = "Import automatique"
     HELP: ClassVar[str] = (
         "Paramètres de l'import automatique depuis PRONOTE. c : copier l'URL d'envoi dans le "
-        "presse-papiers du terminal (OSC 52) ; r : rafraîchir."
+        "presse-papiers du terminal (OSC 52) ; r : rafraîchir. Garde-fous des imports de cet "
+        "établissement : g change la fenêtre de gel (minutes après l'import pendant lesquelles "
+        "aucun évènement n'est touché), s le seuil de suppression massive (en %)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_url", "Copier l'URL", id="automatic.copy", tooltip="Copier l'URL"),
         Binding("r", "reload", "Rafraîchir", id="automatic.reload", tooltip="Redemander"),
+        Binding(
+            "g", "change('freeze_minutes')", "Gel", id="automatic.freeze", show=False,
+            tooltip="Changer la fenêtre de gel",
+        ),
+        Binding(
+            "s", "change('max_deletion_percent')", "Seuil", id="automatic.threshold",
+            show=False, tooltip="Changer le seuil de suppression massive",
+        ),
     ]
 
     def __init__(self, uai: str | None = None, **kw: Any) -> None:
         super().__init__(uai, **kw)
         self.status: Mapping[str, Any] = {}
+        self.settings: EstablishmentSettings | None = None
 
     def body(self) -> ComposeResult:
         with VerticalScroll():
             yield Static("Chargement…", id="automatic-status", classes="info")
+            yield Static(id="automatic-guards", classes="info")
             yield Static(Text("Derniers envois", style="bold"), classes="info")
             yield Static(id="automatic-pushes", classes="info")
             yield Static(id="automatic-explanation", classes="info")
@@ -119,7 +192,9 @@ class AutomaticScreen(AfterLaunchScreen):
     @work(exclusive=True, group="automatic", exit_on_error=False)
     async def load(self) -> None:
         ent = await self.ent()
-        self.post_message(StatusLoaded(await automatic_status(ent, await self.uai())))
+        uai = await self.uai()
+        status = await automatic_status(ent, uai)
+        self.post_message(StatusLoaded(status, await ent.get_settings(uai)))
 
     @on(Worker.StateChanged)
     def _failed(self, event: Worker.StateChanged) -> None:
@@ -130,12 +205,60 @@ class AutomaticScreen(AfterLaunchScreen):
     def _loaded(self, event: StatusLoaded) -> None:
         self.status = event.status
         self.query_one("#automatic-status", Static).update(status_text(event.status))
+        self._show_settings(event.settings)
         self.query_one("#automatic-pushes", Static).update(
             pushes_table(list(event.status.get("pushes") or ()))
         )
         self.query_one("#automatic-explanation", Static).update(
             Text("\n" + EXPLANATION.format(quota=event.status["daily_quota"]), style="italic")
         )
+
+    def _show_settings(self, settings: EstablishmentSettings) -> None:
+        self.settings = settings
+        self.query_one("#automatic-guards", Static).update(guards_text(settings))
+
+    def action_change(self, setting: str) -> None:
+        """Prompt for a new value; a bad one is refused here in French, nothing is sent."""
+        if self.settings is None:
+            return
+        name, maximum, question = SETTINGS[setting]
+        current = str(getattr(self.settings, setting))
+
+        def answered(answer: str | None) -> None:
+            if answer is None or answer == current:
+                return
+            value = whole_number(answer, name, maximum)
+            if isinstance(value, str):
+                self.notify(value, severity="error", timeout=6)
+                return
+            self.save_setting(setting, value)
+
+        self.app.push_screen(PromptModal(question, value=current), answered)
+
+    @work(exclusive=True, group="settings", exit_on_error=False)
+    async def save_setting(self, setting: str, value: int) -> None:
+        ent = await self.ent()
+        name = SETTINGS[setting][0]
+        try:
+            uai = await self.uai()
+            if setting == "freeze_minutes":
+                saved = await ent.update_settings(uai, freeze_minutes=value)
+            else:
+                saved = await ent.update_settings(uai, max_deletion_percent=value)
+        except ServiceError as exc:
+            self.post_message(SettingRefused(f"{name} : refusé par le service ENT ({exc.detail})"))
+            return
+        unit = "min" if setting == "freeze_minutes" else "%"
+        self.post_message(SettingSaved(saved, f"{name} : {french_int(value)} {unit}."))
+
+    @on(SettingSaved)
+    def _saved(self, event: SettingSaved) -> None:
+        self._show_settings(event.settings)
+        self.notify(event.message, timeout=3)
+
+    @on(SettingRefused)
+    def _refused(self, event: SettingRefused) -> None:
+        self.notify(event.message, severity="error", timeout=6)
 
     def action_copy_url(self) -> None:
         url = self.status.get("push_url")

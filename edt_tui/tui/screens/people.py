@@ -182,7 +182,9 @@ class TeachersScreen(TableStepScreen):
         pronote: Column[Any] = Column("pronote", "PRONOTE", lambda p: p.idpn or "")
         plan = self._shown_plan
         if plan is not None and any(p.previous_idpn for p in self.rows(plan)):
-            previous: Column[Any] = Column("previous", "Ancien IDPN", lambda p: p.previous_idpn or "")
+            previous: Column[Any] = Column(
+                "previous", "Ancien IDPN", lambda p: p.previous_idpn or ""
+            )
             return [name, pronote, previous, *extra, ent]
         return [name, *extra, ent, pronote]
 
