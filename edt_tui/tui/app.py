@@ -20,7 +20,7 @@ from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
 from edt_tui.session.store import STEPS, SessionStore
-from edt_tui.tui.backend import WizardBackend
+from edt_tui.tui.backend import ExportCheck, LastImport, WizardBackend
 from edt_tui.tui.idle_gc import IdleCollector
 from edt_tui.tui.paths import styles_dir
 from edt_tui.tui.screens.base import StepScreen
@@ -221,6 +221,16 @@ class EdtTuiApp(App[None]):
             return
         bindings = [active.binding for active in screen.active_bindings.values()]
         self.push_screen(HelpScreen(STEP_TITLES[screen.STEP], screen.HELP, bindings))
+
+    def open_in_wizard(self, uai: str, export: ExportCheck, last: LastImport | None) -> None:
+        """A new wizard session on a stored export, at its Résumé, from the decisions of the
+        last manual import `last` — the ones an automatic import re-applies (from the history:
+        an automatic import refused until an admin confirms relinks or a mass deletion)."""
+        while not isinstance(self.screen, StepScreen) and len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.wizard.start(uai, last)
+        self.wizard.set_export(export)
+        self.go("summary")
 
     def open_history(self) -> None:
         """« Historique des imports » (screens/history.py)."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from edt_tui.client.client import EntClient
 from edt_tui.client.errors import MassDeletionError, UaiMismatchError
+from edt_tui.client.models import ExportSummary
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import EdtTuiError
 from edt_tui.gc_pause import cyclic_gc_paused
@@ -24,6 +25,21 @@ from edt_tui.tui.backend import (
     course_detail_from_json,
     wizard_plan_from_json,
 )
+
+
+def export_check(summary: ExportSummary) -> ExportCheck:
+    """The wizard's view of a stored export (uploaded now, or kept with a job)."""
+    return ExportCheck(
+        file_name=summary.file_name,
+        uai=summary.uai or "",
+        import_id=summary.import_id,
+        encrypted=summary.encrypted,
+        key_present=summary.key_present,
+        sha256=summary.sha256,
+        school_year=summary.school_year,
+        counts=dict(summary.counts),
+        warnings=tuple(summary.warnings),
+    )
 
 
 class ClientBackend:
@@ -62,17 +78,7 @@ class ClientBackend:
                 school_year=found.get("school_year"),
                 counts=dict(found.get("counts") or {}),
             )
-        return ExportCheck(
-            file_name=summary.file_name,
-            uai=summary.uai or "",
-            import_id=summary.import_id,
-            encrypted=summary.encrypted,
-            key_present=summary.key_present,
-            sha256=summary.sha256,
-            school_year=summary.school_year,
-            counts=dict(summary.counts),
-            warnings=tuple(summary.warnings),
-        )
+        return export_check(summary)
 
     async def plan(self, uai: str, export: ExportCheck, selection: Mapping[str, Any]) -> WizardPlan:
         ent = await self.client()

@@ -20,8 +20,18 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
+from edt_tui.client.errors import ServiceError
 from edt_tui.client.imports import ImportJob
+from edt_tui.tui.backend import ExportCheck, LastImport
+from edt_tui.tui.client_backend import export_check
 from edt_tui.tui.screens.after_base import AfterLaunchScreen, when
+from edt_tui.tui.screens.history_actions import (
+    OPEN_IN_WIZARD,
+    ConfirmUndo,
+    RefusedJobChoices,
+    opens_in_wizard,
+    undoable,
+)
 from edt_tui.tui.selection_model import french_int, share_width
 
 ACTIVE_POLL = 1.0
@@ -101,6 +111,16 @@ class JobsFetched(Message):
         return isinstance(message, JobsFetched)
 
 
+class ExportFetched(Message):
+    """The stored file of a refused import, to take up in the wizard."""
+
+    def __init__(self, uai: str, export: ExportCheck, last: LastImport | None) -> None:
+        super().__init__()
+        self.uai = uai
+        self.export = export
+        self.last = last
+
+
 class HistoryTable(DataTable[Text]):
     """History rows keyed by job id."""
 
@@ -110,7 +130,10 @@ class HistoryScreen(AfterLaunchScreen):
     HELP: ClassVar[str] = (
         "Le statut de chaque import se met à jour tout seul (position dans la liste d'attente, "
         "avancement). entrée : récapitulatif de l'import ; r : reprendre un import interrompu. "
-        "c : vérification des comptes · v : cours créés · a : import automatique."
+        "c : vérification des comptes · v : cours créés · a : import automatique. "
+        "Un import automatique refusé parce que PRONOTE a régénéré ses identifiants ou pour "
+        "suppression massive : entrée propose « Ouvrir dans l'assistant » (son fichier, à "
+        "l'étape Résumé). u : annuler l'import le plus récent (après confirmation)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "recap", "Récapitulatif", id="history.recap", tooltip="Bilan"),
@@ -118,6 +141,10 @@ class HistoryScreen(AfterLaunchScreen):
         Binding("c", "accounts", "Comptes", id="history.accounts", tooltip="Comptes"),
         Binding("v", "courses", "Vérification", id="history.courses", tooltip="Cours créés"),
         Binding("a", "automatic", "Auto.", id="history.automatic", tooltip="Import automatique"),
+        Binding(
+            "u", "undo", "Annuler l'import", id="history.undo", show=False,
+            tooltip="Annuler l'import le plus récent",
+        ),
     ]
 
     def __init__(self, uai: str | None = None, **kw: object) -> None:
@@ -254,11 +281,73 @@ class HistoryScreen(AfterLaunchScreen):
         self.action_recap()
 
     def action_recap(self) -> None:
-        job_id = self.cursor_job_id
-        if job_id is not None:
-            from edt_tui.tui.screens.recap import RecapScreen
+        job = self.jobs.get(self.cursor_job_id or "")
+        if job is None:
+            return
+        if opens_in_wizard(job):
 
-            self.open(RecapScreen, job_id)
+            def chosen(choice: str | None) -> None:
+                if choice == OPEN_IN_WIZARD:
+                    self.fetch_export(job)
+                elif choice is not None:
+                    self._open_recap(job.id)
+
+            self.app.push_screen(RefusedJobChoices(job), chosen)
+            return
+        self._open_recap(job.id)
+
+    def _open_recap(self, job_id: str) -> None:
+        from edt_tui.tui.screens.recap import RecapScreen
+
+        self.open(RecapScreen, job_id)
+
+    @work(exclusive=True, group="wizard", exit_on_error=False)
+    async def fetch_export(self, job: ImportJob) -> None:
+        ent = await self.ent()
+        uai = await self.uai()
+        summary = await ent.get_export(uai, str(job.raw["export_sha256"]))
+        last = await self.edt_app.wizard.backend.last_manual_import(uai)
+        self.post_message(ExportFetched(uai, export_check(summary), last))
+
+    @on(ExportFetched)
+    def _export_fetched(self, event: ExportFetched) -> None:
+        self.edt_app.open_in_wizard(event.uai, event.export, event.last)
+
+    def action_undo(self) -> None:
+        job = self.jobs.get(self.cursor_job_id or "")
+        if job is None or not undoable(job):
+            self.notify(
+                "Seul un import « Fait » peut être annulé, et d'abord le plus récent.", timeout=4
+            )
+            return
+
+        def answered(undo: bool | None) -> None:
+            if undo:
+                self.undo_job(job)
+
+        self.app.push_screen(
+            ConfirmUndo(f"Annuler l'import du {when(job.created_at)} ?"), answered
+        )
+
+    @work(exclusive=True, group="undo", exit_on_error=False)
+    async def undo_job(self, job: ImportJob) -> None:
+        ent = await self.ent()
+        try:
+            await ent.undo_import(await self.uai(), job.id)
+        except ServiceError as exc:
+            reason = exc.body.get("reason") or exc.detail or str(exc)
+            self.notify(f"Annulation refusée : {reason}", severity="error", timeout=6)
+            return
+        self.notify(
+            f"Annulation de l'import du {when(job.created_at)} mise en liste d'attente.",
+            timeout=4,
+        )
+        self.poll()
+
+    @on(Worker.StateChanged)
+    def _action_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group in ("wizard", "undo") and event.state is WorkerState.ERROR:
+            self.notify(f"✖ {event.worker.error}", severity="error", timeout=6)
 
     def action_resume(self) -> None:
         job_id = self.cursor_job_id
