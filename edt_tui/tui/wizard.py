@@ -38,6 +38,12 @@ def previous_step(step: str) -> str:
     return STEPS[max(STEPS.index(step) - 1, 0)]
 
 
+def _retrieved(task: asyncio.Task[WizardPlan]) -> None:
+    """Mark a failure seen: the screen that waited may have left, the next one asks again."""
+    if not task.cancelled():
+        task.exception()
+
+
 @dataclass
 class Wizard:
     store: SessionStore
@@ -121,6 +127,7 @@ class Wizard:
         selection = dict(self._require().selection)
         if self._computing is None or self._computing[0] != selection:
             task = asyncio.ensure_future(self.backend.plan(self.uai, export, selection))
+            task.add_done_callback(_retrieved)
             self._computing = (selection, task)
         selection, task = self._computing
         try:

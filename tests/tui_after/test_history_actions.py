@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from edt_tui.engine.selection import PersonChoice
 from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.screens.history import HistoryScreen, HistoryTable
@@ -24,11 +26,11 @@ def shown(app: EdtTuiApp) -> str:
     return " ".join(" ".join(screen_lines(app)).split())
 
 
-async def open_history(app: EdtTuiApp, pilot: object) -> HistoryScreen:
+async def open_history(app: EdtTuiApp, pilot: Pilot[None]) -> HistoryScreen:
     history = HistoryScreen()
     app.push_screen(history)
     while not history.polls:
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
+        await pilot.pause(0.05)
     return history
 
 
@@ -111,4 +113,5 @@ async def test_u_undoes_the_newest_import_after_a_confirmation(
         await pilot.press("o")
         await settle(app, pilot)
         messages = [n.message for n in app._notifications]
-        assert any(m.startswith("Annulation refusée : Cet import a déjà été annulé") for m in messages)
+        refusal = "Annulation refusée : Cet import a déjà été annulé"
+        assert any(m.startswith(refusal) for m in messages), messages
