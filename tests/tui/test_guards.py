@@ -158,3 +158,13 @@ async def test_no_guard_launches_without_the_word_and_the_freeze_is_shown() -> N
         await pilot.press("l", "o")
         await settle(app, pilot)
         assert backend.allowed_mass_deletion == [False]
+
+
+async def test_students_at_80_columns_keep_both_idpns_beside_the_name() -> None:
+    backend = FakeBackend(build_data(relinks=2))
+    app = app_with(backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await reach_step(app, backend, pilot, "students")
+        first = next(p for p in backend.data.students if p.relink_pending)
+        row = next(line for line in screen_lines(app) if first.last_name in line)
+        assert "⇄ À relier" in row and first.idpn in row and f"OLD{first.idpn}" in row
