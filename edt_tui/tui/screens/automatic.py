@@ -24,6 +24,7 @@ from edt_tui.client.models import EstablishmentSettings
 from edt_tui.service.records import MAX_FREEZE_MINUTES
 from edt_tui.tui.screens.after_base import AfterLaunchScreen, PromptModal, when
 from edt_tui.tui.selection_model import french_int
+from edt_tui.tui.wording import error_text
 
 EXPLANATION = (
     "PRONOTE peut envoyer lui-même un nouvel export à l'ENT (Fichier > Socle ENT > Export "
@@ -246,7 +247,7 @@ class AutomaticScreen(AfterLaunchScreen):
             else:
                 saved = await ent.update_settings(uai, max_deletion_percent=value)
         except ServiceError as exc:
-            self.post_message(SettingRefused(f"{name} : refusé par le service ENT ({exc.detail})"))
+            self.post_message(SettingRefused(f"{name} : {error_text(exc)}"))
             return
         unit = "min" if setting == "freeze_minutes" else "%"
         self.post_message(SettingSaved(saved, f"{name} : {french_int(value)} {unit}."))

@@ -33,6 +33,7 @@ from edt_tui.tui.screens.history_actions import (
     undoable,
 )
 from edt_tui.tui.selection_model import french_int, share_width
+from edt_tui.tui.wording import error_text
 
 ACTIVE_POLL = 1.0
 IDLE_POLL = 5.0
@@ -347,7 +348,7 @@ class HistoryScreen(AfterLaunchScreen):
     @on(Worker.StateChanged)
     def _action_failed(self, event: Worker.StateChanged) -> None:
         if event.worker.group in ("wizard", "undo") and event.state is WorkerState.ERROR:
-            self.notify(f"✖ {event.worker.error}", severity="error", timeout=6)
+            self.notify(f"✖ {error_text(event.worker.error)}", severity="error", timeout=6)
 
     def action_resume(self) -> None:
         job_id = self.cursor_job_id
