@@ -22,9 +22,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from edt_tui.engine.guards import frozen_until
 from edt_tui.engine.model import (
     ACTION_ORDER,
     Action,
@@ -35,7 +36,7 @@ from edt_tui.errors import EdtTuiError
 from edt_tui.service import action_codec, priors
 from edt_tui.service.job_failures import RESUMABLE
 from edt_tui.service.jobs import Job, JobStore
-from edt_tui.service.sqlite_store import SQLiteStore, root_node_key
+from edt_tui.service.sqlite_store import root_node_key
 from edt_tui.service.vocabulary import UndoRefusal
 
 _CHUNK = 500
@@ -48,11 +49,6 @@ class UndoRefusedError(EdtTuiError):
         self.code = code
         self.params = dict(params or {})
         super().__init__(f"undo refused: {code.value}")
-
-
-def freeze_window(store: SQLiteStore, uai: str) -> timedelta:
-    """The establishment's freeze window after T (none until establishments carry one)."""
-    return timedelta(0)
 
 
 def _job_params(row: sqlite3.Row | None) -> dict[str, Any]:
@@ -229,7 +225,9 @@ def prepare(jobs: JobStore, job: Job) -> list[Action]:
     store = jobs.store
     conn = store.connection()
     check(conn, job.uai, job.undoes, undo_id=job.id)
-    boundary = job.reference_time + freeze_window(store, job.uai)
+    establishment = store.get_establishment(job.uai)
+    freeze = establishment.freeze_minutes if establishment else 0
+    boundary = frozen_until(job.reference_time, freeze)  # events before it stay as they are
     actions = inverse_actions(conn, job.uai, job.undoes, boundary)
     counts: dict[str, int] = {}
     for action in actions:

@@ -285,3 +285,23 @@ async def test_an_import_stopped_by_a_full_disk_is_not_undone_before_it_is_resum
     refused = await undo(demo, first["id"])
     assert refused.status_code == 409 and refused.json()["reason_code"] == "busy"
     assert refused.json()["reason_params"]["job_id"] == first["id"]
+
+
+async def test_events_within_the_freeze_window_are_left_as_they_are(demo: Env) -> None:
+    await import_file(demo, DEMO_EXPORT.read_bytes(), T_A)
+    before = ent_tables(demo.store)
+    second = await import_file(demo, BIG_CHANGE.plain(), T_B)
+    after = ent_tables(demo.store)
+    demo.store.update_establishment(DEMO_UAI, freeze_minutes=7 * 24 * 60)
+    await undo_done(demo, second["id"], T_B)
+
+    frozen_until = T_B + timedelta(days=7)
+    got = ent_tables(demo.store)
+    def split(events: dict[str, dict[str, Any]], ahead: bool) -> dict[str, dict[str, Any]]:
+        return {k: e for k, e in events.items()
+                if (datetime.fromisoformat(str(e["start_utc"])) >= frozen_until) is ahead}
+
+    assert split(got["events"], True) == split(before["events"], True)
+    assert split(got["events"], False) == split(after["events"], False)  # B's stay in the window
+    assert split(after["events"], False) != split(before["events"], False)
+    assert got["memberships"] == before["memberships"]
