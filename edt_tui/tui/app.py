@@ -22,6 +22,7 @@ from textual.screen import Screen
 from edt_tui.session.store import STEPS, SessionStore
 from edt_tui.tui.backend import ExportCheck, LastImport, WizardBackend
 from edt_tui.tui.idle_gc import IdleCollector
+from edt_tui.tui.keys import RoutedApp
 from edt_tui.tui.paths import styles_dir
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.screens.establishment import EstablishmentScreen
@@ -110,10 +111,10 @@ class WizardCommands(Provider):
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
-class EdtTuiApp(App[None]):
+class EdtTuiApp(RoutedApp[None]):
     CSS_PATH = str(styles_dir() / "app.tcss")
     TITLE = "edt-tui · Import EDT"
-    COMMANDS = App.COMMANDS | {WizardCommands}
+    COMMANDS = RoutedApp.COMMANDS | {WizardCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Aide", id="app.help", tooltip="Touches de cet écran"),
         Binding(
@@ -123,6 +124,7 @@ class EdtTuiApp(App[None]):
             show=False,  # in the help of every screen: the footer keeps 80 columns for the step
             id="app.quit",
             tooltip="Quitter (la session est conservée)",
+            priority=True,  # modal screens too: they hide the app's other bindings
         ),
     ]
 
@@ -144,7 +146,7 @@ class EdtTuiApp(App[None]):
         self.idle_gc = IdleCollector(self)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.InputEvent):
+        if isinstance(event, events.InputEvent) and not event.is_forwarded:
             self.idle_gc.activity()
         await super().on_event(event)
 

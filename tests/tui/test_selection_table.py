@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from rich.text import Text
 from textual import events
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 
+from edt_tui.tui.keys import RoutedApp
 from edt_tui.tui.selection_model import Change, Column, SelectionModel
 from edt_tui.tui.status import item_status
 from edt_tui.tui.widgets.selection_table import MARK, SelectionTable
+
+from .burst import burst
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ def subjects(count: int) -> list[Subject]:
     return rows
 
 
-class TableApp(App[None]):
+class TableApp(RoutedApp[None]):
     def __init__(self, rows: list[Subject]) -> None:
         super().__init__()
         self.model = SelectionModel(
@@ -157,3 +161,21 @@ async def test_markup_in_a_name_displays_literally() -> None:
         assert "[red]ROUGE[/red] & ÉDUCATION" in "".join(
             strip.text for strip in table.render_lines(table.region.reset_offset)
         )
+
+
+@pytest.mark.parametrize("speed", ["burst", "pilot"])
+async def test_every_key_after_slash_goes_to_the_filter_at_any_speed(speed: str) -> None:
+    app = TableApp(subjects(40))
+    async with app.run_test(size=(100, 30)) as pilot:
+        keys = ("/", "d", "u", "p", "backspace", "backspace", "p", "a", "s")
+        if speed == "burst":
+            burst(app, *keys)
+            await pilot.pause()
+        else:
+            await pilot.press(*keys)
+        assert app.model.filter_text == "dpas"
+        assert not app.changes and app.model.page_size == 10  # no `d`, no `p` as a command
+        burst(app, "escape", "/", "ctrl+u", *"01", "enter", "d")
+        await pilot.pause()
+        assert app.model.filter_text == "01"
+        assert [c.ids for c in app.changes] == [("1",)]  # `d` after enter: the table's again

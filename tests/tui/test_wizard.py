@@ -20,6 +20,7 @@ from edt_tui.tui.screens.resume import ResumeModal
 from edt_tui.tui.screens.table_step import TableStepScreen
 from edt_tui.tui.widgets.selection_table import SelectionTable
 
+from .burst import burst
 from .fakes import UAI, FakeBackend
 
 
@@ -239,3 +240,37 @@ async def test_help_screen_and_command_palette(tmp_path: Path) -> None:
         await settle(app, pilot)
         subjects = store.get(app.wizard.session.id).decisions().subjects  # type: ignore[union-attr]
         assert new and {k: subjects.get(k) for k in new} == {k: SubjectChoice.ADDED for k in new}
+
+
+async def test_a_burst_after_slash_filters_and_escape_only_closes_the_filter(
+    tmp_path: Path,
+) -> None:
+    store = SessionStore()
+    app = EdtTuiApp(FakeBackend(), store=store, start_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_export(app, pilot, export_file(tmp_path))
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert step(app) == "subjects"
+        size = table(app).model.page_size
+        burst(app, "/", "d", "u", "p", "escape", "d")  # as `tmux send-keys '/dup' Escape d`
+        await pilot.pause()
+        assert step(app) == "subjects"  # escape closed the filter only
+        assert table(app).model.filter_text == "dup" and table(app).model.page_size == size
+        session = store.get(app.wizard.session.id)  # type: ignore[union-attr]
+        assert session.decisions().subjects == {}  # `d` with no row shown: nothing
+        burst(app, "escape")
+        await pilot.pause()
+        assert step(app) == "summary"
+
+
+async def test_text_typed_right_after_ctrl_u_in_the_path_field_is_kept(tmp_path: Path) -> None:
+    app = EdtTuiApp(FakeBackend(), store=SessionStore(), start_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")  # the only establishment
+        await settle(app, pilot)
+        assert step(app) == "export"
+        burst(app, *"old", "ctrl+u", *"new", "backspace", "w", "ctrl+w", *"path")
+        await pilot.pause()
+        assert app.screen.query_one("#path", Input).value == "path"

@@ -26,6 +26,7 @@ from textual.widgets import Header, Input, Static
 
 from edt_tui.dates import DEFAULT_ZONE, local_label
 from edt_tui.errors import EdtTuiError
+from edt_tui.tui.keys import TextField, Typing
 from edt_tui.tui.selection_model import Column, SelectionModel, french_int
 from edt_tui.tui.widgets.selection_table import SelectionTable
 from edt_tui.tui.widgets.step_footer import StepFooter
@@ -223,10 +224,13 @@ class BrowseTable(SelectionTable):
         return action not in self.READ_ONLY_ACTIONS
 
 
-class PromptModal(ModalScreen[str | None]):
-    """One line of input (a path, a number); enter answers it, escape cancels."""
+class PromptModal(Typing, ModalScreen[str | None]):
+    """One line of input (a path, a number); enter answers it, escape cancels.
 
-    AUTO_FOCUS = "Input"
+    Opened by a key (`x`…), it gets the keys typed right after it, at any speed (`Typing`).
+    """
+
+    AUTO_FOCUS = None
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Annuler", id="prompt.cancel", tooltip="Annuler"),
     ]
@@ -240,8 +244,12 @@ class PromptModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self._question, style="bold"))
-            yield Input(value=self._value, placeholder=self._placeholder)
+            yield TextField(value=self._value, placeholder=self._placeholder)
             yield Static(Text("entrée : valider · échap : annuler", style="dim"))
+
+    def on_screen_resume(self) -> None:
+        self.set_focus(self.query_one(TextField))
+        self.typing_ready()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import DirectoryTree, Input, Static
 
 from edt_tui.tui.backend import ExportCheck
+from edt_tui.tui.keys import TextField, Typing
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.wording import error_text
 
@@ -46,9 +47,9 @@ def not_a_file(path: Path) -> str | None:
     return None
 
 
-class ExportFileScreen(StepScreen):
+class ExportFileScreen(Typing, StepScreen):
     STEP = "export"
-    AUTO_FOCUS = "#path"
+    AUTO_FOCUS = None
     HELP: ClassVar[str] = (
         "Tapez le chemin du fichier .xml exporté par PRONOTE/EDT puis entrée, ou descendez "
         "(tab) dans l'arborescence et choisissez le fichier. Un seul fichier à la fois ; "
@@ -62,9 +63,14 @@ class ExportFileScreen(StepScreen):
 
     def body(self) -> ComposeResult:
         yield Static("Fichier à importer (.xml) :", classes="hint")
-        yield Input(placeholder="chemin/vers/Edt_To_ITSLEARNING_UAI.xml", id="path")
+        yield TextField(placeholder="chemin/vers/Edt_To_ITSLEARNING_UAI.xml", id="path")
         yield XmlTree(self.edt_app.start_dir, id="tree")
         yield Static("", id="status", classes="hint")
+
+    def on_screen_resume(self) -> None:
+        """The path field takes the keys typed as the step opens (held until then)."""
+        self.set_focus(self.query_one("#path", Input))
+        self.typing_ready()
 
     @on(DirectoryTree.FileSelected)
     def _file_picked(self, event: DirectoryTree.FileSelected) -> None:

@@ -561,15 +561,17 @@ class SelectionTable(Vertical):
         self._draft = self.model.filter_text
         self._render_footer()
 
-    def on_key(self, event: events.Key) -> None:
+    def route_key(self, event: events.Key) -> bool:
         """While a filter is typed (after `/`), text keys edit it, as at a `less` prompt.
 
-        The table keeps the focus: handing it to an Input restyles the screen, swaps the
-        footer's keys and redraws every cell, ~100 ms each way on a page of 100 rows.
+        Called by the app for every key, in the order typed (`tui/keys.py`), so a burst after
+        `/` lands in the filter. The table keeps the focus: handing it to an Input restyles
+        the screen, swaps the footer's keys and redraws every cell, ~100 ms each way on a page
+        of 100 rows.
         """
         draft = self._draft
         if draft is None:
-            return
+            return False
         key = event.key
         if key in ("enter", "escape"):
             self._draft = None
@@ -583,14 +585,14 @@ class SelectionTable(Vertical):
         elif event.is_printable and event.character:
             self._edit_filter(draft + event.character)
         else:
-            return  # arrows, page keys…: still the table's
-        event.stop()
-        event.prevent_default()
+            return False  # arrows, page keys…: still the table's
+        return True
 
-    def on_paste(self, event: events.Paste) -> None:
-        if self._draft is not None and event.text:
-            event.stop()
-            self._edit_filter(self._draft + event.text.splitlines()[0])
+    def route_paste(self, event: events.Paste) -> bool:
+        if self._draft is None or not event.text:
+            return False
+        self._edit_filter(self._draft + event.text.splitlines()[0])
+        return True
 
     def _edit_filter(self, text: str) -> None:
         self._draft = text
