@@ -1,11 +1,20 @@
-"""Full passes of Python's cyclic garbage collector when the admin pauses, not mid-keypress.
+"""The TUI's whole policy for Python's cyclic garbage collector, owned by the app.
 
-The plan is kept out of the collector (`gc.freeze`, `screens/table_step.py`), but every repaint
-still leaves cyclic garbage (Textual's widgets and strips), and CPython runs a full pass over
-every tracked object as soon as enough of it has piled up: 30–150 ms, added to whichever key is
-being handled. While the TUI runs, the automatic full pass is pushed back (CPython's default is
-after 10 younger passes, here `BACKLOG`) and one is run instead once no key, click or paste came
-for `IDLE_SECONDS`. The backlog bound keeps memory in check for an admin who never pauses.
+1. A loaded plan is millions of long-lived objects: a full pass over them stalls a keypress for
+   ~1 s. `keep_long_lived` freezes everything alive (`gc.freeze`, O(1)) as soon as a step shows
+   a new plan, so the passes run during keys skip it.
+2. Frozen objects are never examined, so the widgets of a table since replaced (reference
+   cycles, freed only by the collector) would stay frozen for the whole session: after a new
+   plan, the next idle moment unfreezes, runs one full pass and freezes what is still alive.
+   Memory and the frozen set stay flat however long the session.
+3. Every repaint still leaves cyclic garbage (Textual's widgets and strips), and CPython runs a
+   full pass as soon as enough has piled up: 30–150 ms added to whichever key is being handled.
+   While the TUI runs, the automatic full pass is pushed back (CPython's default is after 10
+   younger passes, here `BACKLOG`) and one is run instead once no key, click or paste came for
+   `IDLE_SECONDS`. The backlog bound keeps memory in check for an admin who never pauses.
+
+`stop` (the app closing) gives everything back to the collector. Building a structure with the
+collector off (`edt_tui/gc_pause.py`) is a separate, scoped switch shared with the service.
 """
 
 from __future__ import annotations
@@ -37,6 +46,9 @@ class IdleCollector:
         self._backlog = backlog
         self._timer: Timer | None = None
         self._saved: tuple[int, int, int] | None = None
+        self._frozen = False
+        self._refreeze = False
+        """A plan was frozen since the last idle pass: unfreeze, collect, freeze when idle."""
         self.passes = 0
         """Full passes run while idle (for the benchmark and tests)."""
 
@@ -54,6 +66,18 @@ class IdleCollector:
         if self._saved is not None:
             gc.set_threshold(*self._saved)
             self._saved = None
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = self._refreeze = False
+
+    def keep_long_lived(self) -> None:
+        """A step shows a new plan: out of the keys' passes now, trapped garbage freed when idle."""
+        if self._saved is None:
+            return
+        gc.freeze()
+        self._refreeze = self._frozen
+        self._frozen = True
+        self.activity()
 
     def activity(self) -> None:
         """An input event: the next full pass waits for `IDLE_SECONDS` without any."""
@@ -66,6 +90,12 @@ class IdleCollector:
 
     def _collect(self) -> None:
         self._timer = None
-        if gc.get_count()[2]:  # something reached the old generation since the last full pass
+        if self._refreeze:
+            self._refreeze = False
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+            self.passes += 1
+        elif gc.get_count()[2]:  # something reached the old generation since the last full pass
             gc.collect()
             self.passes += 1

@@ -29,19 +29,55 @@ def old_cyclic_garbage() -> weakref.ref[Node]:
     return weakref.ref(first)
 
 
+async def until_passes(app: EdtTuiApp, count: int) -> None:
+    """Wait for the idle pass by its effect, however slow the machine (no sleep-and-hope)."""
+    while app.idle_gc.passes < count:
+        await asyncio.sleep(0.02)
+
+
 async def test_full_pass_runs_only_after_a_pause(tmp_path: Path) -> None:
     before = gc.get_threshold()
     app = EdtTuiApp(FakeBackend(), store=SessionStore(), start_dir=tmp_path, offer_resume=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        app.idle_gc._idle_seconds = 0.3
+        collector = app.idle_gc
+        collector._idle_seconds = 3600  # keys keep coming: never idle
         assert gc.get_threshold() == (before[0], before[1], BACKLOG)
         garbage = old_cyclic_garbage()
-        for _ in range(6):  # keys 0.1 s apart: never idle long enough
+        await pilot.press("f12")
+        timer = collector._timer
+        for _ in range(5):
             await pilot.press("f12")
-            await asyncio.sleep(0.1)
-        assert garbage() is not None and app.idle_gc.passes == 0
-        await asyncio.sleep(0.8)
-        assert garbage() is None and app.idle_gc.passes == 1
-        await asyncio.sleep(0.5)
-        assert app.idle_gc.passes == 1  # no input, no new pass
+            assert collector._timer is timer  # each key pushes the same pass back
+        assert garbage() is not None and collector.passes == 0
+
+        assert timer is not None
+        timer.stop()
+        collector._timer = None
+        collector._idle_seconds = 0.05  # the admin now pauses after a key
+        await pilot.press("f12")
+        await until_passes(app, 1)
+        assert garbage() is None
+        assert collector._timer is None  # no input, no new pass planned
     assert gc.get_threshold() == before
+
+
+async def test_a_new_plan_is_frozen_at_once_and_what_it_replaced_freed_when_idle(
+    tmp_path: Path,
+) -> None:
+    app = EdtTuiApp(FakeBackend(), store=SessionStore(), start_dir=tmp_path, offer_resume=False)
+    async with app.run_test(size=(100, 30)):
+        collector = app.idle_gc
+        collector._idle_seconds = 0.05
+        old = Node()
+        old.other = Node()
+        old.other.other = old  # a replaced table: a reference cycle
+        collector.keep_long_lived()
+        trapped = weakref.ref(old)
+        del old
+        assert gc.get_freeze_count() > 0
+        gc.collect()
+        assert trapped() is not None  # frozen: no pass sees it
+        collector.keep_long_lived()  # the next plan
+        await until_passes(app, 1)
+        assert trapped() is None
+    assert gc.get_freeze_count() == 0  # the app gives everything back when it closes

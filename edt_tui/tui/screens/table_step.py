@@ -7,7 +7,6 @@ recorded in the session store by `record`, one decision per changed row.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
@@ -35,16 +34,6 @@ def merged(selection: Selection, field: str, updates: Mapping[str, Any]) -> Sele
     current: Mapping[str, Any] = getattr(selection, field)
     changes: dict[str, Any] = {field: frozen_map({**current, **updates})}
     return replace(selection, **changes)
-
-
-def freeze_long_lived() -> None:
-    """Keep the plan and the embedded service's data out of the cyclic GC's full passes.
-
-    They are millions of long-lived objects: a full collection over them stalls a keypress for
-    ~1 s. Frozen, they are skipped (and still freed by reference counting when dropped); the
-    full passes over what is younger (Textual's caches) run while the admin pauses (idle_gc.py).
-    """
-    gc.freeze()
 
 
 class PlanLoaded(Message):
@@ -200,7 +189,7 @@ class TableStepScreen(StepScreen):
         )
         await self.mount(table, after=status)
         table.focus_table()
-        freeze_long_lived()
+        self.edt_app.idle_gc.keep_long_lived()
 
     def legend(self) -> Text:
         return Text("✔ Activé  + Ajouté  ○ Nouveau (non importé)  ✖ Désactivé", style="dim")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -26,6 +27,25 @@ class StepFooter(Footer):
             (key, b.action, b.description, b.show, b.key_display, enabled, tooltip)
             for key, (_node, b, enabled, tooltip) in screen.active_bindings.items()
         )
+
+    def compose(self) -> ComposeResult:
+        self._forget_removed_keys()
+        yield from super().compose()
+
+    def _forget_removed_keys(self) -> None:
+        """Drop the watchers of the keys a recomposition removed.
+
+        Each key is bound to the footer's `compact` (`data_bind`), and Textual prunes the
+        watchers of removed widgets only when the watched value changes — `compact` never does,
+        so every recomposition kept its ~10 keys (and their caches) alive for the session.
+        """
+        watchers: dict[str, list[tuple[object, object]]] = getattr(self, "__watchers", {})
+        for entries in watchers.values():
+            entries[:] = [
+                (node, callback)
+                for node, callback in entries
+                if getattr(node, "is_attached", True)
+            ]
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         if screen.app.app_focus and self.is_attached and screen is self.screen:
