@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from edt_tui.cli import add_connection_options
-from edt_tui.errors import BadInputError, EdtTuiError
+from edt_tui.errors import EdtTuiError
+from edt_tui.files import check_output_path, write_atomic
 
 PROFILES = {"students": "Students", "teachers": "Teachers"}
 
@@ -42,8 +41,8 @@ def run(args: argparse.Namespace) -> int:
     from edt_tui.commands.imports import known_establishment
 
     uai = args.uai.strip().upper()
-    if args.export is not None and not args.export.parent.is_dir():
-        raise BadInputError(f"{args.export.parent}: no such directory")
+    if args.export is not None:
+        check_output_path(args.export)  # before asking the service anything
 
     async def go() -> dict[str, Any]:
         async with client_from_args(args, worker=False) as ent:
@@ -84,11 +83,4 @@ def write_list(path: Path, lists: dict[str, list[dict[str, Any]]], profile: str)
 
     profiles = list(PROFILES) if profile == "all" else [profile]
     text = "".join(f"{person_line(p, prof)}\n" for prof in profiles for p in lists[prof])
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("utf-8"))

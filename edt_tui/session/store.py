@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -29,6 +27,7 @@ from tinydb.storages import Storage
 from edt_tui.config import data_dir
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import BadInputError, EdtTuiError
+from edt_tui.files import write_atomic
 
 STEPS: tuple[str, ...] = (
     "establishment",
@@ -108,16 +107,7 @@ class AtomicJSONStorage(Storage):
 
     def _write(self, data: dict[str, dict[str, Any]]) -> None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".sessions-", suffix=".tmp", dir=self._path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False, sort_keys=True)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self._path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self._path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
 
     def close(self) -> None:
         return None

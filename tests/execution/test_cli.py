@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -183,3 +184,25 @@ def test_import_with_a_tui_session_uses_its_selection(
         assert entry["status"] == "queued"  # `import` alone runs no embedded worker
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("case", ["directory", "no_parent", "parent_not_directory", "not_writable"])
+def test_accounts_export_to_a_bad_path_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    target = {
+        "directory": tmp_path,
+        "no_parent": tmp_path / "missing" / "list.txt",
+        "parent_not_directory": tmp_path / "file.txt" / "list.txt",
+        "not_writable": tmp_path / "locked" / "list.txt",
+    }[case]
+    (tmp_path / "file.txt").write_text("x")
+    if case == "not_writable":
+        if os.geteuid() == 0:
+            pytest.skip("root writes anywhere")
+        target.parent.mkdir(mode=0o500)
+    before = sorted(tmp_path.rglob("*"))
+    code, out, err = run(capsys, "accounts", "--uai", DEMO_UAI, "--export", str(target))
+    assert code == 2 and out == ""
+    assert err.startswith(f"edt-tui: {target} ") and "\n→ " in err and "Traceback" not in err
+    assert sorted(tmp_path.rglob("*")) == before  # nothing written

@@ -44,6 +44,7 @@ async def test_accounts_counts_and_export_file(
         await pilot.pause()
         assert isinstance(app.screen, PromptModal)
         target = tmp_path / "out" / "eleves.txt"
+        target.parent.mkdir()
         await pilot.press("ctrl+u", *str(target), "enter")
         await settle(app, pilot)
         unreconciled = [p async for p in ent.iterate(ent.unreconciled, UAI, "students")]
@@ -188,3 +189,37 @@ async def test_automatic_screen_changes_the_import_guards(
         guards = str(screen.query_one("#automatic-guards").render())
         assert "Fenêtre de gel : 90 min" in guards
         assert "Suppression massive au-delà de : 35 %" in guards
+
+
+@pytest.mark.parametrize(
+    ("case", "words"),
+    [
+        ("directory", "est un dossier, pas un fichier"),
+        ("no_parent", "n'existe pas. Créez-le"),
+        ("parent_not_directory", "est un fichier, pas un dossier"),
+    ],
+)
+async def test_accounts_export_to_a_bad_path_says_why_in_french(
+    demo_home: Callable[[str], Path],
+    make_app: Callable[[Path], EdtTuiApp],
+    tmp_path: Path,
+    case: str,
+    words: str,
+) -> None:
+    (tmp_path / "file.txt").write_text("x")
+    target = {
+        "directory": tmp_path,
+        "no_parent": tmp_path / "missing" / "liste.txt",
+        "parent_not_directory": tmp_path / "file.txt" / "liste.txt",
+    }[case]
+    app = make_app(demo_home("imported"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = AccountsScreen()
+        await open_screen(app, pilot, screen)
+        before = sorted(tmp_path.rglob("*"))
+        await pilot.press("x")
+        await pilot.press("ctrl+u", *str(target), "enter")
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith(f"Export impossible : {target}") and words in m for m in messages)
+        assert screen.last_export is None and sorted(tmp_path.rglob("*")) == before

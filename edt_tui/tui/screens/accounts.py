@@ -25,8 +25,9 @@ from edt_tui.tui.screens.after_base import (
     BrowseTable,
     PromptModal,
     browse_model,
+    resolve_path,
     when,
-    write_atomic,
+    write_export,
 )
 from edt_tui.tui.selection_model import Column, french_int
 
@@ -54,11 +55,6 @@ def person_columns(profile: str) -> list[Column[Mapping[str, Any]]]:
     if profile == "students":
         columns.append(Column("birth_date", "Né(e) le", _birth, width=10))
     return columns
-
-
-def write_lines(path: Path, lines: Sequence[str]) -> None:
-    """UTF-8 lines, written atomically (a failure leaves no half file)."""
-    write_atomic(path, "".join(f"{line}\n" for line in lines).encode("utf-8"))
 
 
 class AccountsLoaded(Message):
@@ -187,18 +183,9 @@ class AccountsScreen(AfterLaunchScreen):
     def _export_to(self, profile: str, answer: str | None) -> None:
         if not answer:
             return
-        path = Path(answer).expanduser()
-        if not path.is_absolute():
-            path = self.edt_app.start_dir / path
+        path = resolve_path(answer, self.edt_app.start_dir)
         lines = [person_line(p, profile) for p in self.people.get(profile) or ()]
-        try:
-            write_lines(path, lines)
-        except OSError as exc:
-            self.notify(
-                f"Export impossible vers {path} : {exc.strerror or exc}",
-                severity="error",
-                timeout=6,
-            )
+        if not write_export(self, path, "".join(f"{line}\n" for line in lines).encode("utf-8")):
             return
         self.notify(f"{french_int(len(lines))} personne(s) exportée(s) dans {path}", timeout=5)
         self.last_export = path

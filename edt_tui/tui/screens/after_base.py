@@ -7,8 +7,6 @@ embedded service or `--ent URL`), always from workers.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
@@ -26,6 +24,7 @@ from textual.widgets import Header, Input, Static
 
 from edt_tui.dates import DEFAULT_ZONE, local_label
 from edt_tui.errors import EdtTuiError
+from edt_tui.files import OutputPathError, write_atomic
 from edt_tui.tui.keys import TextField, Typing
 from edt_tui.tui.selection_model import Column, SelectionModel, french_int
 from edt_tui.tui.widgets.selection_table import SelectionTable
@@ -49,17 +48,32 @@ def when(value: str | datetime | None) -> str:
     return local_label(value, DISPLAY_ZONE)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".edt-tui-", suffix=".tmp", dir=path.parent)
+FRENCH_PATH_ERRORS: dict[str, str] = {
+    "directory": "{path} est un dossier, pas un fichier : ajoutez un nom de fichier.",
+    "no_parent": "{path} : le dossier {parent} n'existe pas. Créez-le ou choisissez-en un autre.",
+    "parent_not_directory": "{path} : {parent} est un fichier, pas un dossier.",
+    "not_writable": (
+        "{path} : écriture refusée (permissions). Choisissez un dossier où vous pouvez écrire, "
+        "par exemple votre dossier personnel."
+    ),
+}
+"""`OutputPathError.reason` in French: the CLI's English message, for the TUI."""
+
+
+def write_export(screen: Screen[Any], path: Path, data: bytes) -> bool:
+    """Write an export file whole (`edt_tui.files`), or say in French why not; True if written."""
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomic(path, data)
+    except OutputPathError as exc:
+        message = FRENCH_PATH_ERRORS[exc.reason].format(path=path, parent=path.parent)
+        screen.notify(f"Export impossible : {message}", severity="error", timeout=8)
+        return False
+    except OSError as exc:
+        screen.notify(
+            f"Export impossible vers {path} : {exc.strerror or exc}", severity="error", timeout=8
+        )
+        return False
+    return True
 
 
 def resolve_path(answer: str, base: Path) -> Path:

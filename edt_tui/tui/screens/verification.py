@@ -30,7 +30,7 @@ from edt_tui.tui.screens.after_base import (
     browse_model,
     resolve_path,
     when,
-    write_atomic,
+    write_export,
 )
 from edt_tui.tui.selection_model import Column, french_int
 from edt_tui.tui.widgets.selection_table import SelectionTable
@@ -139,14 +139,8 @@ class ExportIcsMixin:
         ent = await self.ent()
         events = [e async for e in ent.iterate(ent.list_events, course.uai, course.key)]
         path = resolve_path(answer, self.edt_app.start_dir)
-        try:
-            write_atomic(path, course_calendar(course.label, calendar_events(events)).encode())
-        except OSError as exc:
-            self.notify(
-                f"Export impossible vers {path} : {exc.strerror or exc}",
-                severity="error",
-                timeout=6,
-            )
+        calendar = course_calendar(course.label, calendar_events(events))
+        if not write_export(self, path, calendar.encode()):
             return
         self.last_ics = path
         self.notify(f"{french_int(len(events))} évènement(s) exporté(s) dans {path}", timeout=5)
