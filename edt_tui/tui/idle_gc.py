@@ -70,6 +70,11 @@ class IdleCollector:
             gc.unfreeze()
             self._frozen = self._refreeze = False
 
+    @property
+    def pending(self) -> bool:
+        """Work is owed to the next pause (a timer armed or a refreeze due); for tests."""
+        return self._timer is not None or self._refreeze
+
     def keep_long_lived(self) -> None:
         """A step shows a new plan: out of the keys' passes now, trapped garbage freed when idle."""
         if self._saved is None:

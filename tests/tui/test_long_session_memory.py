@@ -21,9 +21,9 @@ from .test_wizard import export_file, open_export, settle, step
 ROUNDS = 30
 
 
-async def until_idle_pass(app: EdtTuiApp, pilot: Pilot[None], before: int) -> None:
-    """The admin pauses: wait (by state, not by time) for an idle full pass after `before`."""
-    while app.idle_gc.passes == before:
+async def until_idle_work_done(app: EdtTuiApp, pilot: Pilot[None]) -> None:
+    """The admin pauses: wait (by state, not by time) until the idle collector owes nothing."""
+    while app.idle_gc.pending:
         await pilot.pause(0.05)
 
 
@@ -68,10 +68,9 @@ async def test_thirty_rounds_of_decide_next_back_leave_memory_flat(
             await pilot.press("d")
             await pilot.press("n")  # …a new plan for the next step…
             await settle(app, pilot)
-            passes = app.idle_gc.passes
             await pilot.press("escape")  # …and for this one, rebuilt
             await settle(app, pilot)
-            await until_idle_pass(app, pilot, passes)
+            await until_idle_work_done(app, pilot)
             alive.append(len(tables))
             if len(alive) == ROUNDS // 3:
                 widgets.append(live_widgets())
