@@ -21,3 +21,10 @@ def local_label(value: str | datetime | None, zone: ZoneInfo = DEFAULT_ZONE) -> 
     if moment.tzinfo is None:  # naive stored times are UTC
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M")
+
+
+def french_date(value: str | None) -> str:
+    """`2014-10-13` → `13/10/2014` (a birth date, no time zone); empty for None."""
+    if not value:
+        return ""
+    return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"

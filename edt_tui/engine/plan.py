@@ -38,10 +38,20 @@ from edt_tui.engine.reconciliation import PersonInput, PersonRow, reconcile
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import BadInputError
 from edt_tui.gc_pause import cyclic_gc_paused
-from edt_tui.pronote.model import Timetable
+from edt_tui.pronote.model import Student, Timetable
 
 NO_GUARDS = GuardSettings()
 """No freeze window, the default mass-deletion threshold."""
+
+
+def classes_on(timetable: Timetable, student: Student, day: date) -> str:
+    """The student's class names on `day`, sorted and joined (`3A, 3 ULIS`)."""
+    names = {
+        timetable.classes[m.ident].name if m.ident in timetable.classes else m.ident
+        for m in student.class_memberships
+        if m.covers(day)
+    }
+    return ", ".join(sorted(names))
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +231,10 @@ def _build_plan(
     students = reconcile(
         Profile.STUDENT,
         [
-            PersonInput(s.ident, s.last_name, s.first_name, s.birth_date, s.idpn, s.idcas)
+            PersonInput(
+                s.ident, s.last_name, s.first_name, s.birth_date, s.idpn, s.idcas,
+                classes_on(timetable, s, reference_date),
+            )
             for s in timetable.students.values()
         ],
         directory,

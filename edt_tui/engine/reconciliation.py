@@ -55,6 +55,8 @@ class PersonRow:
     """Every account the deciding rule found (several when ambiguous)."""
     suggestions: tuple[Suggestion, ...] = ()
     detail: str = ""
+    classes: str = ""
+    """A student's class names on D, as the export names them (empty for teachers)."""
     previous_idpn: str | None = None
     """The IDPN the account already carries when it differs from `idpn` (PRONOTE ids
     regenerated): set while the relink is pending and once the admin confirmed it."""
@@ -87,6 +89,8 @@ class PersonInput:
     birth_date: date | None
     idpn: str | None
     idcas: str | None
+    classes: str = ""
+    """A student's class names on D (`3A` or `3A, 3 ULIS`): tells homonyms apart."""
 
 
 def _identity(profile: Profile, last: str, first: str, birth: date | None) -> tuple[object, ...]:
@@ -142,6 +146,7 @@ def _automatic(
         idpn=person.idpn,
         status=PersonStatus.UNRECONCILED,
         detail="no ENT account found (IDPN, CAS, identity)",
+        classes=person.classes,
     )
     found: list[str] = []
     rule: MatchRule | None = None

@@ -115,6 +115,7 @@ def _person(row: PersonRow) -> dict[str, Any]:
         "last_name": row.last_name,
         "first_name": row.first_name,
         "birth_date": row.birth_date.isoformat() if row.birth_date else None,
+        "classes": row.classes,
         "status": row.status.value,
         "relink_pending": row.relink_pending,
         "previous_idpn": row.previous_idpn,

@@ -123,6 +123,7 @@ def _people(rows: Sequence[PersonRow]) -> dict[str, Any]:
                 "last_name": r.last_name,
                 "first_name": r.first_name,
                 "birth_date": r.birth_date.isoformat() if r.birth_date else None,
+                "classes": r.classes,
             }
             for r in unreconciled
         ],

@@ -127,6 +127,8 @@ class PersonLine:
     suggestions: tuple[SuggestionLine, ...] = ()
     recommended: str | None = None
     """The account of the suggestion that clearly beats the others (never applied unasked)."""
+    classes: str = ""
+    """A student's classes on the reference date: tells homonyms apart."""
     relink_pending: bool = False
     """Matched to an ENT account carrying another IDPN (PRONOTE ids regenerated): its ENT state
     is kept as it is until the admin confirms the relink (`a`)."""
@@ -307,6 +309,7 @@ def _person(data: Mapping[str, Any]) -> PersonLine:
         sync_id=data.get("sync_id"),
         detail=str(data.get("detail") or ""),
         recommended=data.get("recommended"),
+        classes=str(data.get("classes") or ""),
         suggestions=tuple(
             SuggestionLine(
                 sync_id=str(s["sync_id"]),

@@ -201,3 +201,29 @@ def test_steps_document_lists_every_course_and_person_with_reasons() -> None:
         "birth_date:exact",
     ]
     assert doc["summary"]["courses_created"] == 1
+
+
+def test_students_carry_their_class_on_the_reference_date() -> None:
+    """Two homonyms are told apart by their class, read on D (a class left before D is gone)."""
+    from edt_tui.engine.report import plan_steps_to_dict, plan_to_contract_json
+    from edt_tui.service.planning import people_document
+
+    tt = (
+        TimetableBuilder()
+        .subject("1", "FRANCAIS")
+        .school_class("c1", "3A")
+        .school_class("c2", "3B")
+        .school_class("c3", "4C")
+        .student("s1", "MARTIN", "LEO", classes=["c1"])
+        .student("s2", "MARTIN", "LEO", classes=[("c3", None, date(2000, 1, 1)), "c2"])
+        .session("1", classes=["c1", "c2"])
+        .build()
+    )
+    plan = plan_for(tt, directory=[])
+    steps = plan_steps_to_dict(plan)
+    assert [s["classes"] for s in steps["students"]] == ["3A", "3B"]
+    contract = plan_to_contract_json(plan)["people"]["students"]["unreconciled"]
+    assert all("classes" not in p for p in contract)  # the contract's fields, exactly
+    accounts = people_document(plan)["students"]["unreconciled"]  # the account check's list
+    assert sorted(p["classes"] for p in accounts) == ["3A", "3B"]
+    assert all(t["classes"] == "" for t in steps["teachers"])

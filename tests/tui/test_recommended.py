@@ -6,6 +6,7 @@ from __future__ import annotations
 from edt_tui.engine.selection import PersonChoice
 from edt_tui.tui.screens.confirm import Confirm
 
+from .screen_text import screen_lines
 from .test_snapshots import reach_step, wizard_at
 from .test_wizard import table
 
@@ -35,3 +36,15 @@ async def test_accepting_the_recommended_suggestions_links_them_after_a_confirma
         await pilot.press("R")  # nobody left to link
         await pilot.pause()
         assert not isinstance(app.screen, Confirm)
+
+
+async def test_students_show_their_class_and_birth_date_in_french() -> None:
+    """Homonyms are told apart by their class; dates read JJ/MM/AAAA as everywhere."""
+    app, backend = wizard_at("students")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await reach_step(app, backend, pilot, "students")
+        first = table(app).model.all_rows()[0]
+        shown = "\n".join(screen_lines(app))
+        assert "Classe" in shown and first.classes in shown
+        born = first.birth_date  # ISO in the plan
+        assert f"{born[8:10]}/{born[5:7]}/{born[:4]}" in shown and born not in shown

@@ -82,8 +82,11 @@ EVENTS = [
 ]
 PEOPLE = {
     "students": [
-        {"last_name": "DUFOUR", "first_name": "Maïwenn", "birth_date": "2014-10-13"},
-        {"last_name": "[red]MARTIN", "first_name": "Léo", "birth_date": None},
+        {
+            "last_name": "DUFOUR", "first_name": "Maïwenn", "birth_date": "2014-10-13",
+            "classes": "6A",
+        },
+        {"last_name": "[red]MARTIN", "first_name": "Léo", "birth_date": None, "classes": "5B"},
     ],
     "teachers": [{"last_name": "FAUSTINE", "first_name": "", "birth_date": None}],
 }

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from edt_tui.dates import french_date
 from edt_tui.service.vocabulary import person_line
 from edt_tui.tui.screens.after_base import (
     AfterLaunchScreen,
@@ -43,8 +44,7 @@ FILE_NAMES = {
 
 
 def _birth(person: Mapping[str, Any]) -> str:
-    born = person.get("birth_date")
-    return f"{born[8:10]}/{born[5:7]}/{born[0:4]}" if born else ""
+    return french_date(person.get("birth_date"))
 
 
 def person_columns(profile: str) -> list[Column[Mapping[str, Any]]]:
@@ -53,6 +53,7 @@ def person_columns(profile: str) -> list[Column[Mapping[str, Any]]]:
         Column("first_name", "Prénom", lambda p: str(p.get("first_name") or ""), min_width=12),
     ]
     if profile == "students":
+        columns.append(Column("classes", "Classe", lambda p: str(p.get("classes") or ""), width=8))
         columns.append(Column("birth_date", "Né(e) le", _birth, width=10))
     return columns
 

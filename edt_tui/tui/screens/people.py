@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from edt_tui.dates import french_date
 from edt_tui.engine.selection import PersonChoice, PersonDecision, Selection
 from edt_tui.tui.backend import PersonLine, SuggestionLine, WizardPlan
 from edt_tui.tui.screens.confirm import Confirm
@@ -294,5 +295,8 @@ class StudentsScreen(TeachersScreen):
 
     def columns(self) -> Sequence[Column[Any]]:
         return self.people_columns(
-            [Column("born", "Né(e) le", lambda p: p.birth_date or "", width=10)]
+            [
+                Column("classes", "Classe", lambda p: p.classes),  # homonyms apart
+                Column("born", "Né(e) le", lambda p: french_date(p.birth_date), width=10),
+            ]
         )
