@@ -99,3 +99,11 @@ def _english_reason(job: Mapping[str, Any], reason: str) -> str | None:
     if job.get("status") == "interrupted":
         return "the import process stopped before the end"
     return None
+
+
+IGNORED_REASONS: dict[str, str] = {
+    "class_part_only": "class part only (its class is not in the session)",
+    "missing_slot": "slot missing from the timetable grid",
+    "unknown_reference": "unknown reference in the export",
+}
+"""Why a session makes no course, as `history --job` says it."""

@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  failed {kind} {action['key']}: {action['error']}")
         if failed.total > len(failed.items):
             print(f"  … {failed.total - len(failed.items)} more failed actions (see the API)")
+        print_ignored(job.raw)
         return 0
     timezone, page = result
     if args.json:
@@ -148,3 +149,23 @@ def local(stamp: str, timezone: str) -> str:
     from zoneinfo import ZoneInfo
 
     return datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
+
+
+def print_ignored(job: dict[str, Any]) -> None:
+    """The sessions of the job's export that made no course: why a course may be missing."""
+    from edt_tui.commands._wording import IGNORED_REASONS
+
+    ignored = job.get("ignored_sessions") or []
+    total = int(job.get("ignored_total") or len(ignored))
+    if not total:
+        return
+    print(f"Ignored sessions ({total}):")
+    for item in ignored:
+        where = f"session {item.get('session')}" if item.get("session") is not None else ""
+        if item.get("line") is not None:
+            where += f" (line {item['line']})"
+        reason = IGNORED_REASONS.get(str(item.get("reason")), str(item.get("reason")))
+        print(f"  {where.strip() or '-'}: {reason}; subject {item.get('subject') or '-'}; "
+              f"{item.get('detail') or ''}".rstrip("; "))
+    if total > len(ignored):
+        print(f"  … {total - len(ignored)} more")

@@ -107,6 +107,20 @@ def plan_to_contract_json(plan: Plan) -> dict[str, Any]:
     }
 
 
+def ignored_sessions(plan: Plan) -> list[dict[str, Any]]:
+    """The sessions that make no course, with why and where (wizard, job history)."""
+    return [
+        {
+            "reason": i.reason.value,
+            "subject": i.subject,
+            "detail": i.detail,
+            "session": i.session,
+            "line": i.line,
+        }
+        for i in plan.ignored_sessions
+    ]
+
+
 def _person(row: PersonRow) -> dict[str, Any]:
     return {
         "key": row.key,
@@ -207,16 +221,7 @@ def plan_steps_to_dict(plan: Plan) -> dict[str, Any]:
         ],
         "teachers": [_person(r) for r in plan.teachers],
         "students": [_person(r) for r in plan.students],
-        "ignored_sessions": [
-            {
-                "reason": i.reason.value,
-                "subject": i.subject,
-                "detail": i.detail,
-                "session": i.session,
-                "line": i.line,
-            }
-            for i in plan.ignored_sessions
-        ],
+        "ignored_sessions": ignored_sessions(plan),
         "summary": dict(plan.summary),
         "actions": {t.value: n for t, n in plan.action_counts.items()},
         "relink_pending": {

@@ -43,6 +43,10 @@ DEFAULT_LEASE = timedelta(seconds=DEFAULT_JOB_LEASE_SECONDS)
 """How long a running job stays its worker's without a renewal (setting `job_lease_seconds`)."""
 
 
+MAX_IGNORED_KEPT = 500
+"""Ignored sessions kept per job: a real export has tens; a broken one is summed up."""
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -481,9 +485,13 @@ class JobStore:
     def store_plan(
         self, job_id: str, actions: Sequence[Action], *, summary: Mapping[str, int],
         known: Mapping[str, Any], people: Mapping[str, Any],
-        new_entities: Mapping[str, Any] | None = None, chunk: int = 5000,
+        new_entities: Mapping[str, Any] | None = None,
+        ignored: Sequence[Mapping[str, Any]] = (), chunk: int = 5000,
     ) -> None:
-        """All actions, pending, in execution order, with the plan's counts; one transaction."""
+        """All actions, pending, in execution order, with the plan's counts; one transaction.
+
+        The ignored sessions are kept with the job (at most `MAX_IGNORED_KEPT`, then a count)
+        so `history --job` can say why a course is missing long after the plan is gone."""
         with self._write() as conn:
             conn.execute("DELETE FROM job_actions WHERE job_id = ?", (job_id,))
             for start in range(0, len(actions), chunk):
@@ -498,6 +506,8 @@ class JobStore:
             counters = {
                 "planned": True, "total": len(actions), "summary": dict(summary),
                 "new_entities": dict(new_entities or {}),
+                "ignored_sessions": [dict(i) for i in ignored[:MAX_IGNORED_KEPT]],
+                "ignored_total": len(ignored),
             }
             conn.execute(
                 """UPDATE import_jobs SET counters_json = ?, known_json = ?, people_json = ?

@@ -48,6 +48,7 @@ from typing import Any, TypeVar
 
 from edt_tui.engine.model import Action
 from edt_tui.engine.plan import Plan
+from edt_tui.engine.report import ignored_sessions
 from edt_tui.errors import EdtTuiError
 from edt_tui.service import undo
 from edt_tui.service.guards import Refused, check_job
@@ -317,6 +318,6 @@ class Worker:
         )
         self.jobs.store_plan(
             job.id, plan.actions, summary=plan.summary, known=known,
-            people=people_document(plan), new_entities=new,
+            people=people_document(plan), new_entities=new, ignored=ignored_sessions(plan),
         )
         return plan

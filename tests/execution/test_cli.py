@@ -126,6 +126,10 @@ def test_import_then_resume_wait_history_and_accounts(
         code, out, _ = run(capsys, "history", "--uai", DEMO_UAI, "--job", named)
         assert code == 0 and f"Tasks done: {entry_total(entry)}" in out
         assert re.search(rf"^event creation +{success} +0$", out, re.MULTILINE)
+        # the demo's one session of class parts only: why its course is missing
+        assert "Ignored sessions (1):" in out
+        assert re.search(r"^  session 684 \(line \d+\): class part only .*; subject AIDE ESPAGNOL",
+                         out, re.MULTILINE)
     other = ("0" if job_id[0] != "0" else "1") + job_id[1:8]
     code, _, err = run(capsys, "history", "--uai", DEMO_UAI, "--job", other)
     assert code == 1 and f"no import of 0490856P has an id starting with '{other}'" in err

@@ -129,6 +129,8 @@ def job_json(job: Job, services: ImportServices, *, detail: bool = False) -> dic
     }
     if detail:
         data["new_entities"] = counters.get("new_entities") or {}
+        data["ignored_sessions"] = counters.get("ignored_sessions") or []
+        data["ignored_total"] = int(counters.get("ignored_total") or 0)
         data["action_labels"] = {t.value: label for t, label in ACTION_LABELS.items()}
     return data
 

@@ -87,11 +87,10 @@ class IgnoredSessionsModal(_Dialog):
                 where = f"séance {s.session}" if s.session is not None else ""
                 if s.line is not None:
                     where += f" (ligne {s.line})"
-                table.add_row(
+                table.add_row(  # the engine's detail is English: reason, subject and place say it
                     Text(IGNORED_REASONS.get(s.reason, s.reason)),
                     Text(s.subject or "—"),
                     Text(where.strip()),
-                    Text(s.detail, style="dim"),
                 )
             yield Static(table)
             yield Static(Text("échap : fermer", style="dim"))
