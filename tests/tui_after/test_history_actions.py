@@ -11,8 +11,9 @@ from textual.pilot import Pilot
 
 from edt_tui.engine.selection import PersonChoice
 from edt_tui.tui.app import EdtTuiApp
+from edt_tui.tui.screens.confirm import Confirm
 from edt_tui.tui.screens.history import HistoryScreen, HistoryTable
-from edt_tui.tui.screens.history_actions import ConfirmUndo, RefusedJobChoices
+from edt_tui.tui.screens.history_actions import RefusedJobChoices
 from edt_tui.tui.screens.people import TeachersScreen
 from edt_tui.tui.screens.summary import SummaryScreen
 from tests.execution.test_guards import regenerated_demo
@@ -89,7 +90,7 @@ async def test_u_undoes_the_newest_import_after_a_confirmation(
         history = await open_history(app, pilot)
         await pilot.press("u")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmUndo)
+        assert isinstance(app.screen, Confirm)
         await pilot.press("n")  # nothing asked of the service
         await pilot.pause()
         assert [j.id for j in (await ent.history(UAI)).items] == [imported.id]

@@ -1,4 +1,4 @@
-"""A yes/no question that takes a second key: for actions on many rows at once."""
+"""A yes/no question that takes a second key: launching, undoing, acting on many rows."""
 
 from __future__ import annotations
 
@@ -20,13 +20,18 @@ class Confirm(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "Non", id="ask.no", tooltip="Non"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(
+        self, question: str, *, explanation: str = "", yes: str = "oui", no: str = "non"
+    ) -> None:
         super().__init__()
         self.question = question
+        self.explanation = explanation
+        self.answers = f"o / entrée : {yes} · n / échap : {no}"
 
     def compose(self) -> ComposeResult:
+        explained = f"{self.explanation}\n\n" if self.explanation else ""
         yield Static(
-            Text.assemble((self.question, "bold"), "\n\n", "o / entrée : oui · n / échap : non"),
+            Text.assemble((self.question, "bold"), "\n\n", explained, self.answers),
             classes="dialog",
         )
 

@@ -25,9 +25,10 @@ from edt_tui.client.imports import ImportJob
 from edt_tui.tui.backend import ExportCheck, LastImport
 from edt_tui.tui.client_backend import export_check
 from edt_tui.tui.screens.after_base import AfterLaunchScreen, when
+from edt_tui.tui.screens.confirm import Confirm
 from edt_tui.tui.screens.history_actions import (
     OPEN_IN_WIZARD,
-    ConfirmUndo,
+    UNDO_EXPLANATION,
     RefusedJobChoices,
     opens_in_wizard,
     undoable,
@@ -327,7 +328,11 @@ class HistoryScreen(AfterLaunchScreen):
                 self.undo_job(job)
 
         self.app.push_screen(
-            ConfirmUndo(f"Annuler l'import du {when(job.created_at)} ?"), answered
+            Confirm(
+                f"Annuler l'import du {when(job.created_at)} ?", explanation=UNDO_EXPLANATION,
+                yes="annuler l'import", no="ne rien faire",
+            ),
+            answered,
         )
 
     @work(exclusive=True, group="undo", exit_on_error=False)

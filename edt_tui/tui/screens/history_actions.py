@@ -66,30 +66,10 @@ class RefusedJobChoices(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
 
-class ConfirmUndo(ModalScreen[bool]):
-    """Undoing writes to the ENT: it takes a second key, like a launch."""
+UNDO_EXPLANATION = (
+    "Les évènements à venir et les appartenances reviennent à leur état d'avant cet import (les "
+    "cours qu'il a créés et dont tout est encore à venir sont supprimés). Il pourra être "
+    "ré-appliqué en important à nouveau son fichier."
+)
+"""What an undo does, said before the admin confirms it."""
 
-    AUTO_FOCUS = None
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o,y,enter", "answer(True)", "Oui, annuler", id="undo.yes", tooltip="Annuler"),
-        Binding("n,escape", "answer(False)", "Non", id="undo.no", tooltip="Ne rien faire"),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        yield Static(
-            Text.assemble(
-                (self.question, "bold"), "\n\n",
-                "Les évènements à venir et les appartenances reviennent à leur état d'avant cet "
-                "import (les cours qu'il a créés et dont tout est encore à venir sont "
-                "supprimés). Il pourra être ré-appliqué en important à nouveau son fichier.\n\n",
-                "o / entrée : annuler l'import · n / échap : ne rien faire",
-            ),
-            classes="dialog",
-        )
-
-    def action_answer(self, undo: bool) -> None:
-        self.dismiss(undo)

@@ -10,13 +10,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
 from edt_tui.tui.backend import DeletionGuard, Enqueued, MassDeletionRefused, WizardPlan
 from edt_tui.tui.screens.after_base import when
 from edt_tui.tui.screens.base import StepScreen
+from edt_tui.tui.screens.confirm import Confirm
 from edt_tui.tui.screens.mass_deletion import ConfirmMassDeletion, guard_line
 from edt_tui.tui.selection_model import french_int
 from edt_tui.tui.wording import error_text
@@ -60,31 +60,6 @@ def freeze_line(plan: WizardPlan) -> Text | None:
         "ni supprimés.",
         style="dim",
     )
-
-
-class ConfirmLaunch(ModalScreen[bool]):
-    """The §3.11 confirmation: launching writes to the ENT, so it takes a second key."""
-
-    AUTO_FOCUS = None
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o,y,enter", "answer(True)", "Oui, lancer", id="confirm.yes", tooltip="Lancer"),
-        Binding("n,escape", "answer(False)", "Non", id="confirm.no", tooltip="Ne pas lancer"),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        yield Static(
-            Text.assemble(
-                (self.question, "bold"), "\n\n", "o / entrée : lancer · n / échap : annuler"
-            ),
-            classes="dialog",
-        )
-
-    def action_answer(self, launch: bool) -> None:
-        self.dismiss(launch)
 
 
 class LaunchScreen(StepScreen):
@@ -169,7 +144,7 @@ class LaunchScreen(StepScreen):
             f"Lancer l'import dans l'ENT pour {self.wizard.uai} "
             f"({french_int(int(courses))} cours à créer) ?"
         )
-        self.app.push_screen(ConfirmLaunch(question), self._confirmed)
+        self.app.push_screen(Confirm(question, yes="lancer", no="annuler"), self._confirmed)
 
     def _confirmed(self, launch: bool | None) -> None:
         if not launch:
