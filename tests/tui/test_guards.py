@@ -16,6 +16,7 @@ from edt_tui.tui.backend import CourseLoss, DeletionGuard, DeletionShare
 from edt_tui.tui.screens.launch import LaunchScreen
 from edt_tui.tui.screens.mass_deletion import ConfirmMassDeletion
 
+from .burst import burst
 from .fakes import FakeBackend, build_data
 from .screen_text import screen_lines
 from .test_snapshots import reach_step
@@ -168,3 +169,16 @@ async def test_students_at_80_columns_keep_both_idpns_beside_the_name() -> None:
         first = next(p for p in backend.data.students if p.relink_pending)
         row = next(line for line in screen_lines(app) if first.last_name in line)
         assert "⇄ À relier" in row and first.idpn in row and f"OLD{first.idpn}" in row
+
+
+async def test_the_word_typed_in_one_burst_after_launching_is_kept_whole() -> None:
+    """`l`, `o` then SUPPRIMER and enter in one burst (a paste, grouped SSH keystrokes): the
+    dialog gets every letter, none runs as a key of the screen behind it."""
+    backend = FakeBackend(guard=MASS)
+    app = app_with(backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await launch_screen(backend, pilot, app)
+        burst(app, "l", "o", *"SUPPRIMER", "enter")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert len(backend.launches) == 1 and backend.allowed_mass_deletion == [True]

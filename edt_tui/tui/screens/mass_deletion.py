@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from edt_tui.tui.backend import DeletionGuard, DeletionShare
+from edt_tui.tui.keys import TextField, Typing
 from edt_tui.tui.selection_model import french_int
 
 CONFIRM_WORD = "SUPPRIMER"
@@ -59,10 +60,12 @@ def losses_table(guard: DeletionGuard) -> Table | Text:
     return table
 
 
-class ConfirmMassDeletion(ModalScreen[bool]):
-    """True only when the admin typed SUPPRIMER; escape or any other text cancels."""
+class ConfirmMassDeletion(Typing, ModalScreen[bool]):
+    """True only when the admin typed SUPPRIMER; escape or any other text cancels.
 
-    AUTO_FOCUS = "Input"
+    The word typed right after the dialog opens is kept whole, at any speed (`Typing`)."""
+
+    AUTO_FOCUS = None
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(False)", "Annuler", id="mass.cancel", tooltip="Ne pas lancer"),
     ]
@@ -92,8 +95,12 @@ class ConfirmMassDeletion(ModalScreen[bool]):
                     style="bold",
                 )
             )
-            yield Input(placeholder=CONFIRM_WORD)
+            yield TextField(placeholder=CONFIRM_WORD)
             yield Static(Text("entrée : valider · échap : annuler", style="dim"))
+
+    def on_screen_resume(self) -> None:
+        self.set_focus(self.query_one(TextField))
+        self.typing_ready()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
