@@ -1,4 +1,4 @@
-"""Entry point `edt-tui`: the TUI by default, headless subcommands for scripts (cli-contract.md).
+"""Entry point `edt-tui`: the TUI by default, headless subcommands for scripts (docs/running.md).
 
 Each subcommand lives in `edt_tui.commands.<name>` and exposes `register(subparsers)`, which adds
 its parser and sets `handler` to a function `(args) -> int`. Heavy imports happen inside handlers

@@ -1,4 +1,4 @@
-"""`edt-tui plan EXPORT --uai UAI [--json]`: what a manual import would do (cli-contract.md).
+"""`edt-tui plan EXPORT --uai UAI [--json]`: what a manual import would do (docs/running.md).
 
 The export goes to the service's dry-run endpoint, which plans it with the default selection
 against the current ENT state and keeps nothing: the command writes nothing.

@@ -1,5 +1,5 @@
 """Guards that make an import safe to run unattended: the freeze window and the mass-deletion
-verdict (import rules §5 and §8 as amended: see docs/import-rules.md).
+verdict (import rules §5 and §8 as amended; the rules as implemented are in docs/).
 
 Pure: the service reads the establishment's settings and acts on the verdict (refuse an
 automatic import, ask a manual one for confirmation).

@@ -1,7 +1,7 @@
 """Realistic sample establishments: export (plain and encrypted), ENT directory, test keys.
 
 `generate_establishment()` is what tests and benchmarks call; `write_establishment()` writes the
-directory layout of `edt-tui samples generate` (cli-contract.md) that the Makefile and every
+directory layout of `edt-tui samples generate` (docs/reader.md) that the Makefile and every
 end-to-end test rely on:
 
     DIR/Edt_To_<PARTNER>_<UAI>.xml           encrypted export

@@ -1,4 +1,4 @@
-"""The ENT side of a sample establishment: directory and referential CSVs (cli-contract.md).
+"""The ENT side of a sample establishment: directory and referential CSVs (docs/directory.md).
 
 Real ENTs never mirror PRONOTE exactly, and the importer's matching rules exist because of it
 (import-rules §2, §3, §7). The generated directory is mostly right, with the imperfections seen
