@@ -154,9 +154,11 @@ class CoursesScreen(TableStepScreen):
         return selection.with_course(row.key, active)
 
     def legend(self) -> Text:
-        legend = super().legend()
-        legend.append("  (entrée : détail · i : séances ignorées)")
-        return legend
+        """One line at 80 columns: a course is only ever activated or deactivated."""
+        return Text(
+            "✔ Activé  ✖ Désactivé  ·  entrée : détail du cours · i : séances ignorées",
+            style="dim",
+        )
 
     def action_ignored(self) -> None:
         plan = self.wizard.plan
