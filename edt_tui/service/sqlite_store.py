@@ -240,7 +240,7 @@ class SQLiteStore(Store):
             raise
 
     @contextmanager
-    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
         """A read transaction: several queries see the same state."""
         conn = self.connection()
         conn.execute("BEGIN")
@@ -290,7 +290,7 @@ class SQLiteStore(Store):
         offset, limit = _clamp(offset, limit)
         counted = f"SELECT COUNT(*) {count_from}" if count_from else f"SELECT COUNT(*) FROM ({sql}"
         counted += f" WHERE {where}" + ("" if count_from else ") AS t")
-        with self._snapshot() as conn:
+        with self.snapshot() as conn:
             total = conn.execute(counted, params)
             count = int(total.fetchone()[0])
             rows = conn.execute(
@@ -601,7 +601,7 @@ class SQLiteStore(Store):
     def referential(
         self, uai: str
     ) -> tuple[tuple[ReferentialSubject, ...], tuple[ReferentialClass, ...]]:
-        with self._snapshot() as conn:
+        with self.snapshot() as conn:
             subjects = conn.execute(
                 "SELECT name, code FROM subjects WHERE uai = ? ORDER BY name", (uai,)
             ).fetchall()
@@ -728,7 +728,7 @@ class SQLiteStore(Store):
 
     # -- ENT objects ----------------------------------------------------------------------
     def ent_state(self, uai: str, school_year: str) -> EntState:
-        with self._snapshot() as conn:
+        with self.snapshot() as conn:
             courses = conn.execute(
                 "SELECT * FROM courses WHERE uai = ? AND school_year = ?", (uai, school_year)
             ).fetchall()
