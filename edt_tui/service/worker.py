@@ -89,6 +89,17 @@ class Worker:
         self._stop = threading.Event()
         self._held: Job | None = None
         """The job this worker's thread runs (its lease is renewed by `_keep_lease`)."""
+        self.before_batch: Callable[[Job, int], None] | None = None
+        """Called in the job's thread before each batch with the batches this run has applied:
+        where a test pauses the worker at a chosen point (and waits for `stopping`)."""
+        self.job_ended: Callable[[Job], None] | None = None
+        """Called in the job's thread once a claimed job has left this worker (ended, refused,
+        failed or back in the queue): what a test waits for instead of polling the job."""
+
+    @property
+    def stopping(self) -> threading.Event:
+        """Set once this worker is asked to stop; the job's thread checks it between batches."""
+        return self._stop
 
     @property
     def _beat_seconds(self) -> float:
@@ -185,6 +196,8 @@ class Worker:
             self._run_claimed(job)
         finally:
             self._held = None
+            if self.job_ended is not None:
+                self.job_ended(job)
         return True
 
     def _run_claimed(self, job: Job) -> None:
@@ -258,9 +271,11 @@ class Worker:
             people = self.jobs.people(job.id) or {}
             idpn_links = [(s, i) for s, i in people.get("idpn_links", ())]
             batches = iter(functools.partial(self.jobs.pending, job.id, self.batch_size), [])
-        for batch in batches:
+        for applied, batch in enumerate(batches):
             if self._stop.is_set():
                 return False
+            if self.before_batch is not None:
+                self.before_batch(job, applied)
             self.jobs.apply_batch(job, batch, self.worker_id)
         if job.type is JobType.UNDO:
             undo.finish(self.jobs, job)

@@ -3,6 +3,9 @@ service app in-process with an injected clock, and the worker driven step by ste
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +22,7 @@ from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.imports import ImportServices, install_imports
 from edt_tui.service.records import Principal, TokenRole
 from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.service.worker import Worker
 from tests.conftest import SAMPLES
 
 DEMO = SAMPLES / "demo"
@@ -27,6 +31,8 @@ DEMO_EXPORT = DEMO / "Edt_To_ITSLEARNING_0490856P.xml"
 DEMO_PLAIN = DEMO / "Edt_To_ITSLEARNING_0490856P.plain.xml"
 DEMO_KEY = DEMO / "keys" / "partner-private-TEST-ONLY.pem"
 T0 = "2026-11-28T08:00:00+01:00"
+WAIT_SECONDS = 120.0
+"""The bound on waiting for a worker: a hang fails the test, a slow machine does not."""
 
 
 class Clock:
@@ -72,6 +78,31 @@ class Env:
         while await self.services.worker.run_once():
             ran += 1
         return ran
+
+
+async def wait_for_flag(flag: threading.Event, what: str) -> None:
+    """Wait, without blocking the event loop, for a flag a worker's thread sets."""
+    assert await asyncio.to_thread(flag.wait, WAIT_SECONDS), f"timed out waiting for {what}"
+
+
+async def run_until_ended(worker: Worker, job_id: str) -> None:
+    """Run the worker's loop (its recovery of expired leases included) until `job_id` has left
+    it, then stop the loop: the worker says when (`Worker.job_ended`), nothing is polled."""
+    ended = threading.Event()
+
+    def on_end(job: Any) -> None:
+        if job.id == job_id:
+            ended.set()
+
+    worker.job_ended = on_end
+    running = asyncio.create_task(worker.run())
+    try:
+        await wait_for_flag(ended, f"job {job_id} to end")
+    finally:
+        worker.job_ended = None
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
 
 
 def ent_rows(store: SQLiteStore, uai: str, year: str) -> EntState:

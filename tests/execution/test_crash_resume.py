@@ -5,7 +5,6 @@ restarted with `serve` as PID 1 — so only its expired lease can tell it is dea
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
@@ -13,7 +12,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -23,10 +21,11 @@ from edt_tui.engine.selection import Selection
 from edt_tui.service.jobs import RESUMED
 from edt_tui.service.planning import PlanOptions
 from edt_tui.service.vocabulary import JobStatus, JobType
-from tests.execution.conftest import DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0, Env
+from tests.execution.conftest import DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0, Env, run_until_ended
 
 EMPTY = EntState(courses={}, memberships=frozenset(), events={})
 WORKER = Path(__file__).with_name("worker_process.py")
+BATCH = 100
 
 
 def _successes(db: Path, job_id: str) -> int:
@@ -53,22 +52,15 @@ async def test_killed_mid_way_then_resumed_equals_an_uninterrupted_run(demo: Env
     )
 
     same_pid = f"{socket.gethostname()}:{os.getpid()}:before-the-restart"
-    process = subprocess.Popen(
-        [sys.executable, str(WORKER), str(store.path), str(DEMO_KEY), "100", same_pid],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    batches = total // 4 // BATCH
+    assert batches >= 1
+    killed = subprocess.run(  # SIGKILL right after its `batches`-th batch has committed
+        [sys.executable, str(WORKER), str(store.path), str(DEMO_KEY), str(BATCH), same_pid,
+         str(batches)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300, check=False,
     )
-    killed_at = 0
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        done = _successes(store.path, job.id)
-        if done >= total // 4:
-            os.kill(process.pid, signal.SIGKILL)
-            killed_at = done
-            break
-        time.sleep(0.01)
-    process.wait(10)
-    assert process.returncode == -signal.SIGKILL, process.stderr.read() if process.stderr else ""
-    assert 0 < killed_at < total
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
+    assert _successes(store.path, job.id) == batches * BATCH < total
     crashed = jobs.get(job.id)
     assert crashed is not None and crashed.status is JobStatus.RUNNING
     with contextlib.closing(sqlite3.connect(store.path)) as conn:
@@ -81,16 +73,9 @@ async def test_killed_mid_way_then_resumed_equals_an_uninterrupted_run(demo: Env
     demo.clock.now += timedelta(microseconds=1)
 
     # Once the lease is past, the restarted worker puts the job back in the queue by itself.
-    restarted = asyncio.create_task(demo.services.worker.run())
-    try:
-        while (final := await demo.job(job.id))["status"] != "done":
-            assert final["status"] in ("running", "queued")
-            assert time.monotonic() < deadline + 60
-            await asyncio.sleep(0.05)
-    finally:
-        restarted.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await restarted
+    await run_until_ended(demo.services.worker, job.id)
+    final = await demo.job(job.id)
+    assert final["status"] == "done", final
     assert final["reason"] == RESUMED and final["pending"] == 0
     assert final["tasks_done"] == total and final["errors"] == 0
 

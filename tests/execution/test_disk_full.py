@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,13 +25,23 @@ from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.jobs import JobStore
 from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.vocabulary import JobStatus
-from tests.execution.conftest import DEMO, DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0, Clock, Env, make_env
+from tests.execution.conftest import (
+    DEMO,
+    DEMO_EXPORT,
+    DEMO_KEY,
+    DEMO_UAI,
+    T0,
+    WAIT_SECONDS,
+    Clock,
+    Env,
+    make_env,
+    wait_for_flag,
+)
 
 YEAR = "2026-2027"
 BATCH = 500
 FULL_AT_BATCH = 4
 UNCAPPED = 1_073_741_823  # SQLite's default max_page_count
-TIMEOUT = 60.0
 
 
 class Disk:
@@ -106,17 +116,21 @@ async def uninterrupted(tmp_path: Path, clock: Clock) -> tuple[EntState, dict[st
     return result
 
 
-def finish_attempts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many times the worker has tried to write a job's end (a spy: the real call)."""
+def finish_attempts(monkeypatch: pytest.MonkeyPatch, signal_at: int) -> threading.Event:
+    """Set once the worker has tried `signal_at` times to write a job's end (a spy: the real
+    call is made every time)."""
     attempts = [0]
+    reached = threading.Event()
     finish = JobStore.finish
 
     def counted(self: JobStore, *args: Any, **kwargs: Any) -> None:
         attempts[0] += 1
+        if attempts[0] == signal_at:
+            reached.set()
         finish(self, *args, **kwargs)
 
     monkeypatch.setattr(JobStore, "finish", counted)
-    return attempts
+    return reached
 
 
 async def test_a_full_disk_ends_the_job_in_error_and_a_resume_gives_the_uninterrupted_ent(
@@ -127,19 +141,17 @@ async def test_a_full_disk_ends_the_job_in_error_and_a_resume_gives_the_uninterr
     demo.services.worker.batch_size = BATCH
     disk = Disk(demo.store, monkeypatch)
     full_before_batch(monkeypatch, disk, FULL_AT_BATCH)
-    attempts = finish_attempts(monkeypatch)
+    retried = finish_attempts(monkeypatch, 3)
     job = await demo.enqueue(await demo.upload(DEMO_EXPORT.read_bytes()), reference_time=T0)
 
     # The batch hits the full disk; writing the job's end needs a page too: the worker keeps
     # the job and tries again — alive, not stuck — until space is back.
     worker = asyncio.create_task(demo.services.worker.run_once())
-    deadline = time.monotonic() + TIMEOUT
-    while attempts[0] < 3:
-        assert time.monotonic() < deadline and not worker.done()
-        await asyncio.sleep(0.01)
+    await wait_for_flag(retried, "the third attempt to record the job's end")
+    assert not worker.done()
     assert (await demo.job(job["id"]))["status"] == "running"
     disk.free()
-    assert await asyncio.wait_for(worker, TIMEOUT) is True
+    assert await asyncio.wait_for(worker, WAIT_SECONDS) is True
 
     failed = await demo.job(job["id"])
     assert (failed["status"], failed["reason_code"], failed["resumable"]) == (

@@ -9,7 +9,6 @@ import asyncio
 import os
 import socket
 import threading
-import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +24,7 @@ from edt_tui.service.jobs import RESUMED, Job, JobStateError, JobStore
 from edt_tui.service.planning import Planner
 from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.vocabulary import JobStatus, JobType
-from tests.execution.conftest import Clock, Env, make_env
+from tests.execution.conftest import Clock, Env, make_env, wait_for_flag
 from tests.execution.test_queue import _course
 from tests.service.conftest import UAI_A, UAI_B, YEAR, seed
 from tests.service.exports_builder import plain_export
@@ -167,17 +166,25 @@ async def test_the_lease_is_renewed_while_a_long_plan_is_computed(
         return compute(self, *args, **kwargs)
 
     monkeypatch.setattr(Planner, "compute", slow_compute)
+    renewed = threading.Event()
+    renew = JobStore.renew
+    jumped = clock.now + timedelta(hours=1)  # far past the lease taken at the claim
+
+    def observed_renew(self: JobStore, *args: Any, **kwargs: Any) -> bool:
+        after_the_jump = clock.now == jumped  # the clock moves once: the call reads this time
+        done = renew(self, *args, **kwargs)
+        if done and after_the_jump:
+            renewed.set()
+        return done
+
+    monkeypatch.setattr(JobStore, "renew", observed_renew)
     running = asyncio.create_task(services.worker.run_once())
     try:
-        deadline = time.monotonic() + TIMEOUT
-        while not planning.is_set():
-            assert time.monotonic() < deadline
-            await asyncio.sleep(0.01)
-        clock.now += timedelta(hours=1)  # far past the lease taken at the claim
-        renewed = (clock.now + services.jobs.lease).isoformat(timespec="microseconds")
-        while _row(two.store, job["id"])["lease_until"] != renewed:
-            assert time.monotonic() < deadline, "the lease was not renewed"
-            await asyncio.sleep(0.01)
+        await wait_for_flag(planning, "the worker to plan")
+        clock.now = jumped
+        await wait_for_flag(renewed, "the lease to be renewed by the worker's timer")
+        expected = (jumped + services.jobs.lease).isoformat(timespec="microseconds")
+        assert _row(two.store, job["id"])["lease_until"] == expected
         assert services.jobs.reclaim_expired(requeue=True) == []
     finally:
         release.set()

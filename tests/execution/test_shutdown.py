@@ -13,7 +13,7 @@ import functools
 import sqlite3
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +24,24 @@ from edt_tui.config import Settings
 from edt_tui.engine.model import EntState
 from edt_tui.service import worker as worker_module
 from edt_tui.service.csv_loader import load_directory
-from edt_tui.service.jobs import JobStore
+from edt_tui.service.jobs import Job, JobStore
 from edt_tui.service.runtime import background_tasks
 from edt_tui.service.sqlite_store import SQLiteStore, StoreClosedError
-from tests.execution.conftest import DEMO, DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0
+from edt_tui.service.worker import Worker
+from tests.execution.conftest import (
+    DEMO,
+    DEMO_EXPORT,
+    DEMO_KEY,
+    DEMO_UAI,
+    T0,
+    WAIT_SECONDS,
+    wait_for_flag,
+)
 
 YEAR = "2026-2027"
-TIMEOUT = 60.0
 BATCH = 100
-SLOW_CALL = 0.01
-SLOW_CALLS = ("pending", "apply_batch", "finish")
+PAUSE_AT = 3
+"""The batch of each run before which the worker waits for the shutdown."""
 
 
 def _data_dir(root: Path) -> Path:
@@ -62,26 +70,17 @@ def _done(db: Path, job_id: str) -> int:
     )[0]))
 
 
-async def _until(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while not await check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.01)
-
-
 async def _enqueue(ent: EntClient) -> str:
     sha = (await ent.upload_export(DEMO_UAI, DEMO_EXPORT)).sha256
     return (await ent.enqueue_import(DEMO_UAI, sha, reference_time=T0)).id
 
 
-async def _run_to_end(data_dir: Path, job_id: str | None = None) -> str:
+async def _run_to_end(data_dir: Path, workers: ObservedWorkers, job_id: str | None = None) -> str:
+    workers.ended.clear()
     async with _embedded(data_dir) as ent:
         job_id = job_id or await _enqueue(ent)
-
-        async def finished() -> bool:
-            return (await ent.get_job(DEMO_UAI, job_id)).status == "done"
-
-        await _until(finished, f"job {job_id} to finish")
+        await wait_for_flag(workers.ended, f"job {job_id} to end")
+        assert (await ent.get_job(DEMO_UAI, job_id)).status == "done"
     return job_id
 
 
@@ -97,15 +96,14 @@ def _ent(db: Path) -> tuple[EntState, dict[str, int]]:
 
 
 class StoreCalls:
-    """How many job-store calls are in progress (in any thread) each time a store closes.
-
-    Each call is made a little slower, as on a loaded machine, so that a shutdown most likely
-    arrives while a worker thread is inside one."""
+    """How many job-store calls are in progress (in any thread) each time a store closes, and
+    the order in which the worker's jobs ended and the stores closed."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.lock = threading.Lock()
         self.in_flight = 0
         self.at_close: list[int] = []
+        self.order: list[str] = []
         for name in WORKER_CALLS:
             monkeypatch.setattr(JobStore, name, self._counted(getattr(JobStore, name)))
         close = SQLiteStore.close
@@ -113,6 +111,7 @@ class StoreCalls:
         def counted_close(store: SQLiteStore) -> None:
             with self.lock:
                 self.at_close.append(self.in_flight)
+                self.order.append("closed")
             close(store)
 
         monkeypatch.setattr(SQLiteStore, "close", counted_close)
@@ -122,38 +121,66 @@ class StoreCalls:
         def counted(*args: Any, **kwargs: Any) -> Any:
             with self.lock:
                 self.in_flight += 1
-            slow = method.__name__ in SLOW_CALLS  # a loaded machine: the stop lands inside one
             try:
-                time.sleep(SLOW_CALL if slow else 0)
                 return method(*args, **kwargs)
             finally:
-                time.sleep(SLOW_CALL if slow else 0)
                 with self.lock:
                     self.in_flight -= 1
 
         return counted
 
+    def job_ended(self, job: Job) -> None:
+        with self.lock:
+            self.order.append("ended")
+
 
 WORKER_CALLS = ("claim", "store_plan", "people", "pending", "apply_batch", "finish", "release")
 
 
-async def _stop_after(
-    data_dir: Path, job_id: str | None, more: int,
+class ObservedWorkers:
+    """Every worker built while this is installed says when its job ends (`ended`, and in
+    `calls.order`) and, while `pause_at` is set, holds its job's thread before that batch of a
+    run until it is asked to stop: the shutdown lands while that batch is under way, at a
+    chosen point, whatever the machine's speed."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, calls: StoreCalls) -> None:
+        self.pause_at: int | None = None
+        self.paused = threading.Event()
+        self.ended = threading.Event()
+        init = Worker.__init__
+
+        def hooked(worker: Worker, *args: Any, **kwargs: Any) -> None:
+            init(worker, *args, **kwargs)
+            worker.before_batch = functools.partial(self._before_batch, worker)
+            worker.job_ended = self._job_ended
+
+        self._calls = calls
+        monkeypatch.setattr(Worker, "__init__", hooked)
+
+    def _before_batch(self, worker: Worker, job: Job, applied: int) -> None:
+        if applied == self.pause_at:
+            self.paused.set()
+            assert worker.stopping.wait(WAIT_SECONDS), "the service was not shut down"
+
+    def _job_ended(self, job: Job) -> None:
+        self._calls.job_ended(job)
+        self.ended.set()
+
+
+async def _stop_at_pause(
+    data_dir: Path, job_id: str | None, workers: ObservedWorkers,
 ) -> tuple[str, SQLiteStore, float]:
-    """Start the service, let the import apply `more` actions, shut the service down; the job,
+    """Start the service, let the import run to the pause, shut the service down; the job,
     the service's store and how long the shutdown took."""
-    db = data_dir / "ent.sqlite3"
+    workers.paused.clear()
+    workers.pause_at = PAUSE_AT
     async with _embedded(data_dir) as ent:
         job_id = job_id or await _enqueue(ent)
-        target = _done(db, job_id) + more
-
-        async def some_done() -> bool:
-            return _done(db, job_id) >= target
-
-        await _until(some_done, "the import to run")
+        await wait_for_flag(workers.paused, "the import to reach the pause")
         assert (await ent.get_job(DEMO_UAI, job_id)).status == "running"
         store: SQLiteStore = ent._app.state.store  # type: ignore[union-attr]
         stopping = time.monotonic()
+    workers.pause_at = None
     return job_id, store, time.monotonic() - stopping
 
 
@@ -162,35 +189,37 @@ async def test_shutdown_mid_import_waits_for_the_batch_and_the_job_resumes(
 ) -> None:
     # Small batches: the demo's import lasts many batches, so each stop lands in the middle.
     monkeypatch.setattr(worker_module, "DEFAULT_BATCH", BATCH)
-    reference_dir = _data_dir(tmp_path / "reference")
-    await _run_to_end(reference_dir)  # the same import, never interrupted
     calls = StoreCalls(monkeypatch)
+    workers = ObservedWorkers(monkeypatch, calls)
+    reference_dir = _data_dir(tmp_path / "reference")
+    await _run_to_end(reference_dir, workers)  # the same import, never interrupted
     interrupted_dir = _data_dir(tmp_path / "interrupted")
     db = interrupted_dir / "ent.sqlite3"
 
     # Stopped twice: during the first run (fresh plan) and during the resumed run.
     job_id: str | None = None
-    for _ in range(2):
-        job_id, store, shutdown_seconds = await _stop_after(interrupted_dir, job_id, 3 * BATCH)
+    for run in (1, 2):
+        job_id, store, shutdown_seconds = await _stop_at_pause(interrupted_dir, job_id, workers)
         stopped_at = _done(db, job_id)
-        assert shutdown_seconds < 5  # prompt: the batch in progress ends, no more
-        # The store closed once no worker call was in progress, and refuses any later one.
+        # The batch under way when the stop came commits, no other one starts.
+        assert stopped_at == run * (PAUSE_AT + 1) * BATCH
+        assert shutdown_seconds < 30  # a bound on a hang (one batch of 100 takes milliseconds)
+        # The store closed after the job's thread had let the job go, with no worker call in
+        # progress, and refuses any later one.
         assert store.closed and calls.at_close and calls.at_close[-1] == 0
+        assert calls.order[-2:] == ["ended", "closed"]
         with pytest.raises(StoreClosedError):
             store.get_establishment(DEMO_UAI)
         total = int(str(_row(
             db, "SELECT COUNT(*) FROM job_actions WHERE job_id = ?", job_id
         )[0]))
-        assert 3 * BATCH <= stopped_at < total
-        assert stopped_at % BATCH == 0  # whole batches only: each one committed or not at all
-        await asyncio.sleep(0.3)
-        assert _done(db, job_id) == stopped_at  # no thread left writing
+        assert stopped_at < total
         status, worker = _row(db, "SELECT status, worker_id FROM import_jobs WHERE id = ?", job_id)
         assert (status, worker) == ("queued", None)
     assert job_id is not None
 
     # Reopened: the job continues from its pending actions, nothing replayed twice.
-    await _run_to_end(interrupted_dir, job_id)
+    await _run_to_end(interrupted_dir, workers, job_id)
     store = SQLiteStore(db)
     try:
         job = JobStore(store).get(job_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import signal
 import sqlite3
@@ -15,7 +14,7 @@ from typing import Any
 from edt_tui.service.jobs import RESUMED
 from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.vocabulary import JobStatus
-from tests.execution.conftest import DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0, Env
+from tests.execution.conftest import DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0, Env, run_until_ended
 from tests.execution.demo_variants import Variant
 
 Tables = dict[str, dict[str, dict[str, Any]]]
@@ -239,18 +238,8 @@ async def test_an_undo_killed_mid_way_then_resumed_gives_the_same_state(
         ).fetchone()
     demo.clock.now = datetime.fromisoformat(lease_until) + timedelta(microseconds=1)
 
-    restarted = asyncio.create_task(demo.services.worker.run())
-    try:
-        for _ in range(6000):
-            final = await demo.job(undo_id)
-            if final["status"] == "done":
-                break
-            assert final["status"] in ("running", "queued"), final
-            await asyncio.sleep(0.05)
-    finally:
-        restarted.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await restarted
+    await run_until_ended(demo.services.worker, undo_id)  # restarted: recovers, then resumes
+    final = await demo.job(undo_id)
     assert final["status"] == "done" and final["reason"] == RESUMED, final
     assert final["errors"] == 0 and final["tasks_done"] == final["progress"]["total"]
 

@@ -9,38 +9,33 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from edt_tui.config import Settings
 from edt_tui.service.exports import ExportIntake
 from edt_tui.service.imports import ImportServices
-from edt_tui.service.jobs import JobStore
+from edt_tui.service.jobs import Job
 from edt_tui.service.sqlite_store import SQLiteStore
 
 
-def kill_after(batches: int) -> None:
-    apply_batch = JobStore.apply_batch
-    done = 0
+def kill_after(batches: int) -> Callable[[Job, int], None]:
+    """The worker's `before_batch` hook that kills this process once `batches` have committed."""
 
-    def counted(self: JobStore, *args: Any, **kwargs: Any) -> int:
-        nonlocal done
-        errors = apply_batch(self, *args, **kwargs)
-        done += 1
-        if done == batches:
+    def before_batch(job: Job, applied: int) -> None:
+        if applied == batches:
             os.kill(os.getpid(), signal.SIGKILL)
-        return errors
 
-    JobStore.apply_batch = counted  # type: ignore[method-assign]
+    return before_batch
 
 
 def main(db: str, key: str, batch: str, worker_id: str, kill: str | None = None) -> None:
-    if kill is not None:
-        kill_after(int(kill))
     store = SQLiteStore(Path(db))
     intake = ExportIntake(Settings(private_key=Path(key)))
     services = ImportServices(store, intake, batch_size=int(batch))
     services.worker.worker_id = worker_id
+    if kill is not None:
+        services.worker.before_batch = kill_after(int(kill))
     asyncio.run(services.worker.run_once())
     store.close()
 

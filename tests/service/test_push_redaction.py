@@ -82,7 +82,7 @@ def test_serve_logs_and_answers_never_carry_the_secret(tmp_path: Path, key_file:
     assert establishment is not None
     secret = establishment.push_secret
     store.close()
-    process, url, lines = _start(tmp_path, key_file)
+    process, url, lines, drained = _start(tmp_path, key_file)
     host, port = url.removeprefix("http://").split(":")
     try:
         statuses = set()
@@ -96,6 +96,7 @@ def test_serve_logs_and_answers_never_carry_the_secret(tmp_path: Path, key_file:
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(15) == 0
+    assert drained.wait(15)
     log = "".join(lines)
     assert log.count('"path"') >= 3 * len(spellings(secret))  # every request was logged
     assert f"/push/{UAI_A}/***" in log

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,9 +37,14 @@ class Server:
     token_a: str
     key: rsa.RSAPrivateKey
     stderr: list[str] = field(default_factory=list)
+    drained: threading.Event = field(default_factory=threading.Event)
+    """Set once the server's stderr is read to its end (the process has exited)."""
 
 
-def _start(home: Path, key_file: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
+def _start(
+    home: Path, key_file: Path
+) -> tuple[subprocess.Popen[str], str, list[str], threading.Event]:
+    """The server, its URL, its stderr lines as they come and the flag set once all are read."""
     env = {**os.environ, "EDT_TUI_HOME": str(home)}
     env.pop("EDT_TUI_TOKEN", None)
     process = subprocess.Popen(
@@ -49,7 +53,7 @@ def _start(home: Path, key_file: Path) -> tuple[subprocess.Popen[str], str, list
         env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
     )
     lines: list[str] = []
-    ready = threading.Event()
+    ready, drained = threading.Event(), threading.Event()
     url: list[str] = []
 
     def drain() -> None:
@@ -61,12 +65,13 @@ def _start(home: Path, key_file: Path) -> tuple[subprocess.Popen[str], str, list
                 url.append(found.group(1))
                 ready.set()
         ready.set()
+        drained.set()
 
     threading.Thread(target=drain, daemon=True).start()
     if not ready.wait(30) or not url:
         process.kill()
         raise AssertionError(f"server did not start: {''.join(lines)}")
-    return process, url[0], lines
+    return process, url[0], lines, drained
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +87,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                                            serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     key_file.chmod(0o600)
-    process, url, lines = _start(home, key_file)
-    yield Server(process, url, token, key, lines)
+    process, url, lines, drained = _start(home, key_file)
+    yield Server(process, url, token, key, lines, drained)
     if process.poll() is None:
         process.kill()
         process.wait(10)
@@ -154,7 +159,7 @@ def test_graceful_shutdown_and_access_logs(server: Server) -> None:
               headers={"Authorization": f"Bearer {server.token_a}"})
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(15) == 0
-    time.sleep(0.2)
+    assert server.drained.wait(15)
     text = "".join(server.stderr)
     assert "edt-tui: stopped" in text
     assert server.token_a not in text and "very-secret-value" not in text

@@ -11,6 +11,7 @@ import asyncio
 import fcntl
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -42,8 +43,17 @@ def embedded(home: Path) -> EntClient:
 
 
 async def wait_finished(ent: EntClient, job_id: str) -> None:
-    while not (await ent.get_job(UAI, job_id)).finished:
-        await asyncio.sleep(0.05)
+    """Until the embedded service's worker has ended the job: it says when (`job_ended`,
+    watched before the job is first read, so an end in between is not missed), no polling."""
+    worker = ent._app.state.imports.worker  # type: ignore[union-attr]
+    ended = threading.Event()
+    worker.job_ended = lambda job: ended.set() if job.id == job_id else None
+    try:
+        if not (await ent.get_job(UAI, job_id)).finished:
+            assert await asyncio.to_thread(ended.wait, 120), f"job {job_id} did not end"
+    finally:
+        worker.job_ended = None
+    assert (await ent.get_job(UAI, job_id)).finished
 
 
 def _load(home: Path) -> None:
