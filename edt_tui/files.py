@@ -4,7 +4,7 @@
 folder, no permission) before anything is written; `write_atomic` writes a temp file in the same
 folder, flushes it to disk and renames it over the target, so a reader or a crash never sees
 half a file and a failure leaves nothing behind. The CLI prints the English message (exit 2);
-the TUI words the same `OutputPathError.reason` in French (`tui/screens/after_base.py`).
+the TUI words the same `OutputPathError.reason` in French (`tui/formatting.py`).
 """
 
 from __future__ import annotations

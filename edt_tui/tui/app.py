@@ -8,7 +8,7 @@ talks to the ENT service only through the `WizardBackend` it was given.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -19,44 +19,19 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
-from edt_tui.session.store import STEPS, SessionStore
+from edt_tui.session.store import SessionStore
 from edt_tui.tui.backend import ExportCheck, LastImport, WizardBackend
 from edt_tui.tui.idle_gc import IdleCollector
+from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.keys import RoutedApp
 from edt_tui.tui.paths import styles_dir
 from edt_tui.tui.screens.base import StepScreen
-from edt_tui.tui.screens.establishment import EstablishmentScreen
-from edt_tui.tui.screens.export_file import ExportFileScreen
 from edt_tui.tui.screens.help import HelpScreen
-from edt_tui.tui.screens.items import ClassesScreen, CoursesScreen, GroupsScreen, SubjectsScreen
-from edt_tui.tui.screens.launch import LaunchScreen
-from edt_tui.tui.screens.people import StudentsScreen, TeachersScreen
 from edt_tui.tui.screens.resume import NEW, ResumeModal
-from edt_tui.tui.screens.summary import SummaryScreen
 from edt_tui.tui.screens.table_step import TableStepScreen
+from edt_tui.tui.steps import STEPS, step, title
 from edt_tui.tui.terminal import terminal_hung_up
-from edt_tui.tui.wizard import STEP_TITLES, Wizard
-
-STEP_SCREENS: Mapping[str, type[StepScreen]] = {
-    "establishment": EstablishmentScreen,
-    "export": ExportFileScreen,
-    "summary": SummaryScreen,
-    "subjects": SubjectsScreen,
-    "classes": ClassesScreen,
-    "groups": GroupsScreen,
-    "courses": CoursesScreen,
-    "teachers": TeachersScreen,
-    "students": StudentsScreen,
-    "launch": LaunchScreen,
-}
-TABLE_AREAS: Mapping[str, str] = {
-    "subjects": "subjects",
-    "classes": "classes",
-    "groups": "groups",
-    "courses": "courses",
-    "teachers": "teachers",
-    "students": "students",
-}
+from edt_tui.tui.wizard import Wizard
 
 
 class WizardCommands(Provider):
@@ -67,13 +42,13 @@ class WizardCommands(Provider):
         assert isinstance(app, EdtTuiApp)
         commands: list[tuple[str, Callable[[], object], str]] = []
         if app.wizard.export is not None:
-            for step in STEPS[1:]:
+            for each in STEPS[1:]:
                 commands.append(
-                    (f"go: {step}", partial(app.go, step), f"Aller à l'étape {STEP_TITLES[step]}")
+                    (f"go: {each.id}", partial(app.go, each.id), f"Aller à l'étape {each.title}")
                 )
         screen = self.screen  # the screen the palette was opened on
         if isinstance(screen, TableStepScreen) and screen.model is not None:
-            area = TABLE_AREAS.get(screen.STEP, screen.STEP)
+            area = screen.step.id
             commands += [
                 (
                     f"{area}: activate all",
@@ -86,7 +61,7 @@ class WizardCommands(Provider):
                     "Tout désactiver",
                 ),
             ]
-            if screen.STEP == "subjects":
+            if area == "subjects":
                 commands.append(
                     (
                         "subjects: add all new",
@@ -125,6 +100,15 @@ class EdtTuiApp(RoutedApp[None]):
             id="app.quit",
             tooltip="Quitter (la session est conservée)",
             priority=True,  # modal screens too: they hide the app's other bindings
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Palette",
+            show=False,
+            id="app.palette",
+            tooltip="Palette de commandes",
+            priority=True,
         ),
     ]
 
@@ -168,7 +152,10 @@ class EdtTuiApp(RoutedApp[None]):
 
     def action_help_quit(self) -> None:
         """`ctrl+c` does not quit a Textual app: say which key does, in French."""
-        self.notify("ctrl+q pour quitter (la session est conservée)", title="Quitter ?")
+        self.notify(
+            with_keys(self, "{app.quit} pour quitter (la session est conservée)"),
+            title="Quitter ?",
+        )
 
     def on_mount(self) -> None:
         self.idle_gc.start()
@@ -193,25 +180,26 @@ class EdtTuiApp(RoutedApp[None]):
         session = self.wizard.store.get(choice)
         self.wizard.resume(session)
         self.go(session.step if session.step != "establishment" else "export")
-        self.notify(f"Import repris à l'étape {STEP_TITLES.get(session.step, session.step)}")
+        self.notify(f"Import repris à l'étape {title(session.step)}")
 
-    def go(self, step: str) -> None:
-        """Show the screen of `step`: a fresh instance, except the table steps, kept alive.
+    def go(self, step_id: str) -> None:
+        """Show the step's screen: a fresh instance, except the table steps, kept alive.
 
         Re-creating a table step costs ~250 ms of widget mounting and styling; a kept one
         redraws at once and rebuilds its table only when the plan changed (`on_screen_resume`).
         """
-        factory = STEP_SCREENS[step]
+        entry = step(step_id)
+        factory = entry.screen_class()
         screen: StepScreen
         if issubclass(factory, TableStepScreen):
-            name = f"step:{step}"
+            name = f"step:{step_id}"
             if not self.is_screen_installed(name):
-                self.install_screen(factory(), name)
+                self.install_screen(factory(entry), name)
             screen = cast(StepScreen, self.get_screen(name))
             if screen in self.screen_stack and screen is not self.screen:
-                screen = factory()  # under a pushed screen (history…): a fresh one on top
+                screen = factory(entry)  # under a pushed screen (history…): a fresh one on top
         else:
-            screen = factory()
+            screen = factory(entry)
         if isinstance(self.screen, StepScreen):
             self.switch_screen(screen)
         else:
@@ -222,7 +210,7 @@ class EdtTuiApp(RoutedApp[None]):
         if not isinstance(screen, StepScreen):
             return
         bindings = [active.binding for active in screen.active_bindings.values()]
-        self.push_screen(HelpScreen(STEP_TITLES[screen.STEP], screen.HELP, bindings))
+        self.push_screen(HelpScreen(screen.step.title, screen.step.help, bindings))
 
     def open_in_wizard(self, uai: str, export: ExportCheck, last: LastImport | None) -> None:
         """A new wizard session on a stored export, at its Résumé, from the decisions of the

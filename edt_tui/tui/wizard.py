@@ -12,30 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edt_tui.engine.selection import Selection
-from edt_tui.session.store import STEPS, ImportSession, SessionStore
+from edt_tui.session.store import ImportSession, SessionStore
 from edt_tui.tui.backend import ExportCheck, LastImport, WizardBackend, WizardPlan
-
-STEP_TITLES: Mapping[str, str] = {
-    "establishment": "Établissement",
-    "export": "Fichier",
-    "summary": "Résumé",
-    "subjects": "Matières",
-    "classes": "Classes",
-    "groups": "Groupes",
-    "courses": "Cours",
-    "teachers": "Enseignants",
-    "students": "Élèves",
-    "launch": "Lancement",
-}
-
-
-def next_step(step: str) -> str:
-    index = STEPS.index(step)
-    return STEPS[min(index + 1, len(STEPS) - 1)]
-
-
-def previous_step(step: str) -> str:
-    return STEPS[max(STEPS.index(step) - 1, 0)]
 
 
 def _retrieved(task: asyncio.Task[WizardPlan]) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from edt_tui.tui.screens.course_detail import CourseDetailModal, IgnoredSessionsModal
+from edt_tui.tui.screens.course_detail import CourseDetailModal
+from edt_tui.tui.screens.ignored_sessions import IgnoredSessionsModal
 
 from .screen_text import screen_lines
 from .test_snapshots import reach_step, wizard_at

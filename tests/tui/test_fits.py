@@ -7,7 +7,8 @@ import pytest
 
 from edt_tui.session.store import STEPS
 from edt_tui.tui.screens.base import step_line
-from edt_tui.tui.wizard import STEP_TITLES
+from edt_tui.tui.steps import step as registry_step
+from edt_tui.tui.steps import title
 
 from .screen_text import screen_lines
 from .test_snapshots import reach_step, wizard_at
@@ -36,7 +37,7 @@ async def test_nothing_that_matters_is_cut(step: str, size: tuple[int, int]) -> 
         footer = lines[-1]
         for binding in shown:
             assert f"{binding.description}" in footer, (binding.description, footer)
-        assert f"[{STEP_TITLES[step]}]" in lines[1], lines[1]
+        assert f"[{title(step)}]" in lines[1], lines[1]
         for line in lines:
             for word in STATUS_WORDS:
                 if word[:4] in line:
@@ -46,7 +47,7 @@ async def test_nothing_that_matters_is_cut(step: str, size: tuple[int, int]) -> 
 @pytest.mark.parametrize("width", [40, 60, 78, 118, 200])
 @pytest.mark.parametrize("step", STEPS)
 def test_breadcrumb_always_shows_the_current_step(step: str, width: int) -> None:
-    line = step_line(step, width).plain
-    assert f"[{STEP_TITLES[step]}]" in line
+    line = step_line(registry_step(step), width).plain
+    assert f"[{title(step)}]" in line
     if width >= 78:
         assert len(line) <= width

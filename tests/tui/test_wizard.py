@@ -53,7 +53,7 @@ async def settle(app: EdtTuiApp, pilot: Pilot[None]) -> None:
 def step(app: EdtTuiApp) -> str:
     screen = app.screen
     assert isinstance(screen, StepScreen), screen
-    return screen.STEP
+    return screen.step.id
 
 
 def table(app: EdtTuiApp) -> SelectionTable:

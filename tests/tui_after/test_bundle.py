@@ -99,7 +99,7 @@ async def test_bundle_round_trip_gives_identical_plans_and_a_read_only_replay(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         screen = app.screen
-        assert isinstance(screen, TableStepScreen) and screen.STEP == "courses"
+        assert isinstance(screen, TableStepScreen) and screen.step.id == "courses"
         model = screen.model
         assert model is not None
         courses = customer_plan["courses"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from edt_tui.tui.screens.verification import course_filter
+from edt_tui.tui.course_list import course_filter
 
 from .fakes import COURSES, CREATED
 

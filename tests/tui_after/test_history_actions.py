@@ -14,8 +14,8 @@ from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.screens.confirm import Confirm
 from edt_tui.tui.screens.history import HistoryScreen, HistoryTable
 from edt_tui.tui.screens.history_actions import RefusedJobChoices
-from edt_tui.tui.screens.people import TeachersScreen
 from edt_tui.tui.screens.summary import SummaryScreen
+from edt_tui.tui.screens.teachers import TeachersScreen
 from tests.execution.test_guards import regenerated_demo
 from tests.tui.screen_text import screen_lines
 

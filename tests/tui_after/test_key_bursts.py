@@ -9,8 +9,9 @@ import pytest
 
 from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.screens.accounts import AccountsScreen
-from edt_tui.tui.screens.after_base import BrowseTable, PromptModal
+from edt_tui.tui.screens.after_base import BrowseTable
 from edt_tui.tui.screens.help import HelpScreen
+from edt_tui.tui.screens.prompt import PromptModal
 from tests.tui.burst import burst
 
 from .helpers import open_screen, settle

@@ -15,9 +15,10 @@ from edt_tui.engine.selection import PersonChoice, PersonDecision, Selection
 from edt_tui.session.store import ImportSession
 from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.backend import ExportCheck
-from edt_tui.tui.screens.after_base import when
+from edt_tui.tui.formatting import when
+from edt_tui.tui.screens.confirm import Confirm
 from edt_tui.tui.screens.export_file import ExportFileScreen
-from edt_tui.tui.screens.summary import ConfirmReset, SummaryScreen
+from edt_tui.tui.screens.summary import SummaryScreen
 from edt_tui.tui.screens.table_step import TableStepScreen
 
 from .conftest import REFERENCE_TIME, UAI, embedded, settings, wait_finished
@@ -108,7 +109,7 @@ async def test_a_new_session_starts_from_the_last_manual_import_and_ctrl_r_reset
         await settle(app, pilot)
         await pilot.press("ctrl+r")
         await settle(app, pilot)
-        assert isinstance(app.screen, ConfirmReset)
+        assert isinstance(app.screen, Confirm)
         await pilot.press("n")
         await settle(app, pilot)
         assert app.wizard.session is not None

@@ -13,9 +13,11 @@ import pytest
 from edt_tui.client.errors import ServiceError
 from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.screens.accounts import AccountsScreen
-from edt_tui.tui.screens.after_base import PromptModal
 from edt_tui.tui.screens.automatic import AutomaticScreen
-from edt_tui.tui.screens.verification import CalendarScreen, CoursesScreen, HierarchyScreen
+from edt_tui.tui.screens.calendar import CalendarScreen
+from edt_tui.tui.screens.hierarchy import HierarchyScreen
+from edt_tui.tui.screens.integrated_courses import IntegratedCoursesScreen
+from edt_tui.tui.screens.prompt import PromptModal
 
 from .conftest import UAI
 from .helpers import client, open_screen, settle
@@ -72,7 +74,7 @@ async def test_courses_filters_hierarchy_calendar_and_ics(
 ) -> None:
     app = make_app(demo_home("imported"))
     async with app.run_test(size=(120, 40)) as pilot:
-        courses = CoursesScreen(clock=lambda: FROZEN)
+        courses = IntegratedCoursesScreen(clock=lambda: FROZEN)
         await open_screen(app, pilot, courses)
         ent = await client(app)
         listed = [c async for c in ent.iterate(ent.list_courses, UAI, origin="integration")]

@@ -15,9 +15,11 @@ from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.screens.accounts import AccountsScreen
 from edt_tui.tui.screens.after_base import AfterLaunchScreen
 from edt_tui.tui.screens.automatic import AutomaticScreen
+from edt_tui.tui.screens.calendar import CalendarScreen
+from edt_tui.tui.screens.hierarchy import HierarchyScreen
 from edt_tui.tui.screens.history import HistoryScreen
+from edt_tui.tui.screens.integrated_courses import IntegratedCoursesScreen
 from edt_tui.tui.screens.recap import RecapScreen
-from edt_tui.tui.screens.verification import CalendarScreen, CoursesScreen, HierarchyScreen
 from tests.tui.screen_text import screen_lines
 from tests.tui.test_fits import STATUS_WORDS
 
@@ -27,7 +29,7 @@ SCREENS: dict[str, Callable[[], AfterLaunchScreen]] = {
     "history": lambda: HistoryScreen(clock=fixed_clock()),
     "recap": lambda: RecapScreen(JOBS[3].id, clock=fixed_clock()),
     "accounts": lambda: AccountsScreen(clock=fixed_clock()),
-    "courses": lambda: CoursesScreen(clock=fixed_clock()),
+    "courses": lambda: IntegratedCoursesScreen(clock=fixed_clock()),
     "hierarchy": lambda: HierarchyScreen(clock=fixed_clock()),
     "calendar": lambda: CalendarScreen(COURSES[0], clock=fixed_clock()),
     "automatic": lambda: AutomaticScreen(clock=fixed_clock()),

@@ -21,15 +21,14 @@ from textual.worker import Worker, WorkerState
 
 from edt_tui.dates import french_date
 from edt_tui.service.vocabulary import person_line
+from edt_tui.tui.formatting import resolve_path, when
 from edt_tui.tui.screens.after_base import (
     AfterLaunchScreen,
     BrowseTable,
-    PromptModal,
     browse_model,
-    resolve_path,
-    when,
     write_export,
 )
+from edt_tui.tui.screens.prompt import PromptModal
 from edt_tui.tui.selection_model import Column, french_int
 
 PROFILES: Mapping[str, tuple[str, str, str]] = {

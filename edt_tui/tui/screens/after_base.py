@@ -8,24 +8,20 @@ embedded service or `--ent URL`), always from workers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Header, Input, Static
+from textual.screen import Screen
+from textual.widgets import Header, Static
 
-from edt_tui.dates import DEFAULT_ZONE, local_label
 from edt_tui.errors import EdtTuiError
 from edt_tui.files import OutputPathError, write_atomic
-from edt_tui.tui.keys import TextField, Typing
+from edt_tui.tui.formatting import Clock, path_error_text, utcnow
 from edt_tui.tui.selection_model import Column, SelectionModel, french_int
 from edt_tui.tui.widgets.selection_table import SelectionTable
 from edt_tui.tui.widgets.step_footer import StepFooter
@@ -35,37 +31,13 @@ if TYPE_CHECKING:
     from edt_tui.client.client import EntClient
     from edt_tui.tui.app import EdtTuiApp
 
-DISPLAY_ZONE = DEFAULT_ZONE
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def when(value: str | datetime | None) -> str:
-    """`28/11/2026 10:32` in Paris time, as the seed writes dates; empty for None."""
-    return local_label(value, DISPLAY_ZONE)
-
-
-FRENCH_PATH_ERRORS: dict[str, str] = {
-    "directory": "{path} est un dossier, pas un fichier : ajoutez un nom de fichier.",
-    "no_parent": "{path} : le dossier {parent} n'existe pas. Créez-le ou choisissez-en un autre.",
-    "parent_not_directory": "{path} : {parent} est un fichier, pas un dossier.",
-    "not_writable": (
-        "{path} : écriture refusée (permissions). Choisissez un dossier où vous pouvez écrire, "
-        "par exemple votre dossier personnel."
-    ),
-}
-"""`OutputPathError.reason` in French: the CLI's English message, for the TUI."""
-
 
 def write_export(screen: Screen[Any], path: Path, data: bytes) -> bool:
     """Write an export file whole (`edt_tui.files`), or say in French why not; True if written."""
     try:
         write_atomic(path, data)
     except OutputPathError as exc:
-        message = FRENCH_PATH_ERRORS[exc.reason].format(path=path, parent=path.parent)
+        message = path_error_text(exc, path)
         screen.notify(f"Export impossible : {message}", severity="error", timeout=8)
         return False
     except OSError as exc:
@@ -76,22 +48,18 @@ def write_export(screen: Screen[Any], path: Path, data: bytes) -> bool:
     return True
 
 
-def resolve_path(answer: str, base: Path) -> Path:
-    path = Path(answer).expanduser()
-    return path if path.is_absolute() else base / path
-
-
 def after_launch_targets() -> list[tuple[str, Callable[..., AfterLaunchScreen], str]]:
     """The after-launch screens by palette name, with their French title."""
     from edt_tui.tui.screens.accounts import AccountsScreen
     from edt_tui.tui.screens.automatic import AutomaticScreen
+    from edt_tui.tui.screens.hierarchy import HierarchyScreen
     from edt_tui.tui.screens.history import HistoryScreen
-    from edt_tui.tui.screens.verification import CoursesScreen, HierarchyScreen
+    from edt_tui.tui.screens.integrated_courses import IntegratedCoursesScreen
 
     return [
         ("history", HistoryScreen, "Historique des imports"),
         ("accounts", AccountsScreen, "Vérification des comptes"),
-        ("verification", CoursesScreen, "Cours créés par intégration"),
+        ("verification", IntegratedCoursesScreen, "Cours créés par intégration"),
         ("hierarchy", HierarchyScreen, "Hiérarchie Cours <année>"),
         ("automatic", AutomaticScreen, "Import automatique"),
     ]
@@ -236,36 +204,3 @@ class BrowseTable(SelectionTable):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action not in self.READ_ONLY_ACTIONS
-
-
-class PromptModal(Typing, ModalScreen[str | None]):
-    """One line of input (a path, a number); enter answers it, escape cancels.
-
-    Opened by a key (`x`…), it gets the keys typed right after it, at any speed (`Typing`).
-    """
-
-    AUTO_FOCUS = None
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Annuler", id="prompt.cancel", tooltip="Annuler"),
-    ]
-
-    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
-        super().__init__()
-        self._question = question
-        self._value = value
-        self._placeholder = placeholder
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self._question, style="bold"))
-            yield TextField(value=self._value, placeholder=self._placeholder)
-            yield Static(Text("entrée : valider · échap : annuler", style="dim"))
-
-    def on_screen_resume(self) -> None:
-        self.set_focus(self.query_one(TextField))
-        self.typing_ready()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.dismiss(event.value.strip())

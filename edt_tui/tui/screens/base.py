@@ -11,24 +11,24 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header
 
-from edt_tui.session.store import STEPS
+from edt_tui.tui.steps import STEPS, Step, next_step, previous_step
 from edt_tui.tui.widgets.step_footer import StepFooter
-from edt_tui.tui.wizard import STEP_TITLES, Wizard, next_step, previous_step
+from edt_tui.tui.wizard import Wizard
 
 if TYPE_CHECKING:
     from edt_tui.tui.app import EdtTuiApp
 
 
-def step_line(step: str, width: int) -> Text:
+def step_line(step: Step, width: int) -> Text:
     """`Matières  ·  étape 4/10` then the breadcrumb of steps, the current one highlighted.
 
     The breadcrumb is a window of the steps around the current one that fits `width`, with `…`
     where steps are left out: the current step is always shown, whatever the terminal's width.
     """
     index = STEPS.index(step)
-    line = Text(STEP_TITLES[step], style="bold")
+    line = Text(step.title, style="bold")
     line.append(f"  ·  étape {index + 1}/{len(STEPS)}   ")
-    crumbs = [STEP_TITLES[name] for name in STEPS]
+    crumbs = [each.title for each in STEPS]
     crumbs[index] = f"[{crumbs[index]}]"
     first, last = index, index
 
@@ -63,7 +63,7 @@ class StepLine(Widget):
 
     DEFAULT_CSS = "StepLine { height: 1; }"
 
-    def __init__(self, step: str) -> None:
+    def __init__(self, step: Step) -> None:
         super().__init__(classes="step-line")
         self.step = step
 
@@ -72,15 +72,19 @@ class StepLine(Widget):
 
 
 class StepScreen(Screen[None]):
-    """A wizard step. Subclasses set `STEP` and `HELP` and compose their body in `body()`."""
+    """A wizard step, made by the app for its `Step` (`tui/steps.py`: id, title, help).
 
-    STEP: ClassVar[str] = "establishment"
-    HELP: ClassVar[str] = ""
+    Subclasses compose their body in `body()`.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next", "Suivant", id="step.next", tooltip="Étape suivante"),
         Binding("escape", "back", "Précédent", id="step.back", tooltip="Étape précédente"),
     ]
+
+    def __init__(self, step: Step) -> None:
+        super().__init__()
+        self.step = step
 
     @property
     def edt_app(self) -> EdtTuiApp:
@@ -94,7 +98,7 @@ class StepScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        yield StepLine(self.STEP)
+        yield StepLine(self.step)
         yield from self.body()
         yield StepFooter()
 
@@ -102,14 +106,14 @@ class StepScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
-        if self.wizard.session is not None and self.STEP not in ("establishment",):
-            self.wizard.set_step(self.STEP)
+        if self.wizard.session is not None and self.step is not STEPS[0]:
+            self.wizard.set_step(self.step.id)
         self.sub_title = self._subtitle()
 
     def _subtitle(self) -> str:
         session = self.wizard.session
         if session is None:
-            return STEP_TITLES[self.STEP]
+            return self.step.title
         export = self.wizard.export
         name = f" · {export.file_name}" if export else ""
         return f"{session.uai}{name}"
@@ -120,8 +124,8 @@ class StepScreen(Screen[None]):
 
     def action_next(self) -> None:
         if self.can_leave():
-            self.edt_app.go(next_step(self.STEP))
+            self.edt_app.go(next_step(self.step.id).id)
 
     def action_back(self) -> None:
-        if STEPS[0] != self.STEP:
-            self.edt_app.go(previous_step(self.STEP))
+        if self.step is not STEPS[0]:
+            self.edt_app.go(previous_step(self.step.id).id)

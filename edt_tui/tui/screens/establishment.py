@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,12 +16,7 @@ from edt_tui.tui.wording import error_text
 
 
 class EstablishmentScreen(StepScreen):
-    STEP = "establishment"
     AUTO_FOCUS = "OptionList"
-    HELP: ClassVar[str] = (
-        "Choisissez l'établissement cible de l'import (flèches puis entrée). "
-        "Un administrateur d'un seul établissement le trouve déjà sélectionné."
-    )
 
     class Loaded(Message):
         def __init__(self, establishments: Sequence[EstablishmentInfo]) -> None:

@@ -6,7 +6,6 @@ import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -48,13 +47,7 @@ def not_a_file(path: Path) -> str | None:
 
 
 class ExportFileScreen(Typing, StepScreen):
-    STEP = "export"
     AUTO_FOCUS = None
-    HELP: ClassVar[str] = (
-        "Tapez le chemin du fichier .xml exporté par PRONOTE/EDT puis entrée, ou descendez "
-        "(tab) dans l'arborescence et choisissez le fichier. Un seul fichier à la fois ; "
-        "il est envoyé au service ENT qui vérifie la clé de chiffrement."
-    )
 
     class Checked(Message):
         def __init__(self, export: ExportCheck) -> None:

@@ -13,12 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-
-def _key_label(key: str) -> str:
-    return {"space": "espace", "esc": "échap", "escape": "échap", "enter": "entrée"}.get(
-        key.lower(), key
-    )
-
+from edt_tui.tui.key_hints import key_label, with_keys
 
 GENERIC_ACTIONS: dict[str, str] = {
     "cursor_up": "Ligne précédente",
@@ -51,6 +46,7 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def __init__(self, title: str, text: str, bindings: Iterable[Binding]) -> None:
+        """`text` names keys by binding id (`{table.filter}`), shown with the keys bound now."""
         super().__init__()
         self.title_text = title
         self._text = text
@@ -75,12 +71,17 @@ class HelpScreen(ModalScreen[None]):
         keys.add_column(no_wrap=True)
         keys.add_column(style="dim")
         for key, description, tooltip in self.rows:
-            shown = _key_label(self.app.get_key_display(Binding(key, "")))
-            keys.add_row(Text(shown), Text(description), Text(tooltip))
+            keys.add_row(Text(key_label(self.app, key)), Text(description), Text(tooltip))
         with VerticalScroll(classes="dialog"):
             yield Static(Text(f"Aide — {self.title_text}", style="bold"))
-            yield Static(Text(self._text))
+            yield Static(Text(with_keys(self.app, self._text)))
             yield Static(keys)
             yield Static(
-                Text("ctrl+p : palette de commandes · ctrl+q : quitter · échap : fermer l'aide")
+                Text(
+                    with_keys(
+                        self.app,
+                        "{app.palette} : palette de commandes · {app.quit} : quitter · "
+                        "{help.close} : fermer l'aide",
+                    )
+                )
             )

@@ -24,7 +24,8 @@ from edt_tui.client.errors import ServiceError
 from edt_tui.client.imports import ImportJob
 from edt_tui.tui.backend import ExportCheck, LastImport
 from edt_tui.tui.client_backend import export_check
-from edt_tui.tui.screens.after_base import AfterLaunchScreen, when
+from edt_tui.tui.formatting import when
+from edt_tui.tui.screens.after_base import AfterLaunchScreen
 from edt_tui.tui.screens.confirm import Confirm
 from edt_tui.tui.screens.history_actions import (
     OPEN_IN_WIZARD,
@@ -379,9 +380,9 @@ class HistoryScreen(AfterLaunchScreen):
         self.open(AccountsScreen)
 
     def action_courses(self) -> None:
-        from edt_tui.tui.screens.verification import CoursesScreen
+        from edt_tui.tui.screens.integrated_courses import IntegratedCoursesScreen
 
-        self.open(CoursesScreen)
+        self.open(IntegratedCoursesScreen)
 
     def action_automatic(self) -> None:
         from edt_tui.tui.screens.automatic import AutomaticScreen

@@ -14,7 +14,7 @@ from textual.widgets import LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
 from edt_tui.tui.backend import DeletionGuard, Enqueued, MassDeletionRefused, WizardPlan
-from edt_tui.tui.screens.after_base import when
+from edt_tui.tui.formatting import when
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.screens.confirm import Confirm
 from edt_tui.tui.screens.mass_deletion import ConfirmMassDeletion, guard_line
@@ -63,14 +63,7 @@ def freeze_line(plan: WizardPlan) -> Text | None:
 
 
 class LaunchScreen(StepScreen):
-    STEP = "launch"
     AUTO_FOCUS = None
-    HELP: ClassVar[str] = (
-        "Résumé de l'import : ce que l'ENT va créer et supprimer. l : lancer l'import (après "
-        "confirmation, il est mis en liste d'attente du service) ; h : historique des imports. "
-        "Un import qui supprime plus que le seuil de l'établissement (suppression massive) "
-        "montre les cours qui perdent le plus et demande de taper SUPPRIMER."
-    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "launch", "Lancer l'import", id="launch.go", tooltip="En file"),
         Binding("h", "history", "Historique", id="launch.history", tooltip="Imports"),

@@ -1,4 +1,5 @@
-"""Steps 8–9 (seed §3.10): teachers and students, validated, refused, or linked by hand.
+"""What the teachers and students steps share (seed §3.10): each person validated, refused,
+or linked by hand.
 
 Unreconciled people show in red: their timetable will not be imported unless the admin links
 them to an ENT account, picked among the fuzzy suggestions the service ranked (with evidence).
@@ -11,82 +12,17 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
 
-from edt_tui.dates import french_date
 from edt_tui.engine.selection import PersonChoice, PersonDecision, Selection
-from edt_tui.tui.backend import PersonLine, SuggestionLine, WizardPlan
+from edt_tui.tui.backend import PersonLine
 from edt_tui.tui.screens.confirm import Confirm
+from edt_tui.tui.screens.suggestions import SuggestionsModal
 from edt_tui.tui.screens.table_step import TableStepScreen, merged
 from edt_tui.tui.selection_model import Column, french_int
 from edt_tui.tui.status import person_status
+from edt_tui.tui.steps import Step
 from edt_tui.tui.widgets.selection_table import SelectionTable
-from edt_tui.tui.wording import reconciliation_detail
-
-EVIDENCE_WORDS = {
-    "last_name:exact": "nom identique",
-    "last_name:close": "nom proche",
-    "first_name:exact": "prénom identique",
-    "first_name:close": "prénom proche",
-    "first_name:prefix": "prénom abrégé",
-    "birth_date:exact": "même date de naissance",
-    "birth_date:differs": "date de naissance différente",
-}
-
-
-def describe(suggestion: SuggestionLine) -> str:
-    evidence = ", ".join(EVIDENCE_WORDS.get(e, e) for e in suggestion.evidence) or "—"
-    born = f" né(e) le {suggestion.birth_date}" if suggestion.birth_date else ""
-    return (
-        f"{suggestion.first_name} {suggestion.last_name}{born} · {suggestion.sync_id} · "
-        f"score {suggestion.score:.2f} · {evidence}"
-    )
-
-
-class SuggestionsModal(ModalScreen[str | None]):
-    """Pick the ENT account of an unreconciled person (never applied automatically)."""
-
-    AUTO_FOCUS = "OptionList"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Annuler", id="suggest.cancel", tooltip="Fermer"),
-    ]
-
-    def __init__(self, person: PersonLine) -> None:
-        super().__init__()
-        self.person = person
-
-    def compose(self) -> ComposeResult:
-        person = self.person
-        with Vertical(classes="dialog"):
-            yield Static(
-                Text(f"{person.display_name} (PRONOTE {person.idpn or '—'})", style="bold")
-            )
-            yield Static(
-                Text(
-                    reconciliation_detail(person.detail)
-                    if person.detail
-                    else "Aucun compte ENT trouvé automatiquement."
-                )
-            )
-            if person.suggestions:
-                yield Static("Comptes ENT proches (entrée pour lier, échap pour annuler) :")
-                yield OptionList(
-                    *[Option(Text(describe(s)), id=s.sync_id) for s in person.suggestions]
-                )
-            else:
-                yield Static(
-                    "Aucune suggestion : vérifiez le compte dans l'annuaire de l'ENT "
-                    "(échap pour fermer)."
-                )
-
-    @on(OptionList.OptionSelected)
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
 
 
 class PeopleTable(SelectionTable):
@@ -118,22 +54,10 @@ class PeopleTable(SelectionTable):
     ]
 
 
-class TeachersScreen(TableStepScreen):
-    STEP = "teachers"
+class PeopleStepScreen(TableStepScreen):
+    """Teachers or students: `rows` says which; `enter` links an unreconciled person."""
+
     TABLE = PeopleTable
-    PROFILE: ClassVar[str] = "enseignant"
-    HELP: ClassVar[str] = (
-        "Sélection des enseignants. ✔ Validé : compte ENT reconnu. ✖ Refusé : association "
-        "refusée. ✖ Non réconcilié (rouge) : aucun compte, son emploi du temps ne sera pas "
-        "importé — entrée pour voir les comptes proches et en lier un (+ Lié) ; "
-        "/aucun les filtre. ⇄ À relier : PRONOTE a régénéré ses identifiants, le compte ENT "
-        "porte l'ancien IDPN (colonne Ancien IDPN) et ses cours restent tels quels tant que le "
-        "lien n'est pas confirmé — /relier les filtre, * les marque, a les confirme. "
-        "a : valider, d : refuser (lignes marquées ou ligne courante). "
-        "R : lier d'un coup chaque personne sans compte à son compte recommandé (la suggestion "
-        "nettement la meilleure), après confirmation."
-    )
-    EMPTY = "Aucun enseignant dans cet export : n pour continuer."
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "enter",
@@ -148,8 +72,8 @@ class TeachersScreen(TableStepScreen):
         ),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, step: Step) -> None:
+        super().__init__(step)
         self.linked: dict[str, str] = {}
         """Accounts linked by hand in this screen (also saved as LINK decisions)."""
 
@@ -160,9 +84,6 @@ class TeachersScreen(TableStepScreen):
             for key, decision in session.decisions().people.items():
                 if decision.choice is PersonChoice.LINK and decision.sync_id:
                     self.linked[key] = decision.sync_id
-
-    def rows(self, plan: WizardPlan) -> Sequence[Any]:
-        return plan.teachers
 
     def account(self, row: PersonLine) -> str:
         return self.linked.get(row.key) or row.sync_id or ""
@@ -282,21 +203,4 @@ class TeachersScreen(TableStepScreen):
                 "recommandé (la suggestion nettement la meilleure) ?"
             ),
             answered,
-        )
-
-
-class StudentsScreen(TeachersScreen):
-    STEP = "students"
-    HELP: ClassVar[str] = TeachersScreen.HELP.replace("enseignants", "élèves")
-    EMPTY = "Aucun élève dans cet export : n pour continuer."
-
-    def rows(self, plan: WizardPlan) -> Sequence[Any]:
-        return plan.students
-
-    def columns(self) -> Sequence[Column[Any]]:
-        return self.people_columns(
-            [
-                Column("classes", "Classe", lambda p: p.classes),  # homonyms apart
-                Column("born", "Né(e) le", lambda p: french_date(p.birth_date), width=10),
-            ]
         )

@@ -20,7 +20,8 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from edt_tui.client.imports import ImportJob
-from edt_tui.tui.screens.after_base import AfterLaunchScreen, BrowseTable, browse_model, when
+from edt_tui.tui.formatting import when
+from edt_tui.tui.screens.after_base import AfterLaunchScreen, BrowseTable, browse_model
 from edt_tui.tui.screens.history import ACTIVE_POLL
 from edt_tui.tui.selection_model import Column, french_int
 

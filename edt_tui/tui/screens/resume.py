@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from edt_tui.dates import local_label
 from edt_tui.session.store import ImportSession
-from edt_tui.tui.wizard import STEP_TITLES
+from edt_tui.tui.steps import title
 
 NEW = "__new__"
 
@@ -24,7 +24,7 @@ NEW = "__new__"
 def describe(session: ImportSession) -> Text:
     name = session.export.get("file_name") or "pas encore de fichier"
     when = local_label(session.updated_at)
-    return Text(f"{session.uai} · {STEP_TITLES.get(session.step, session.step)} · {name} · {when}")
+    return Text(f"{session.uai} · {title(session.step)} · {name} · {when}")
 
 
 class ResumeModal(ModalScreen[str | None]):

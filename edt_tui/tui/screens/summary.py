@@ -11,12 +11,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from edt_tui.tui.backend import WizardPlan
-from edt_tui.tui.screens.after_base import when
+from edt_tui.tui.formatting import when
 from edt_tui.tui.screens.base import StepScreen
+from edt_tui.tui.screens.confirm import Confirm
 from edt_tui.tui.selection_model import french_int
 
 RESET_QUESTION = (
@@ -48,27 +48,6 @@ def decisions_origin(decisions_from: Mapping[str, Any] | None) -> Text:
         (f"Décisions reprises de l'import du {when(decisions_from.get('finished_at'))}", "bold"),
         " · ctrl+r : revenir aux décisions par défaut",
     )
-
-
-class ConfirmReset(ModalScreen[bool]):
-    """Resetting drops decisions an admin may have spent an hour on: it takes a second key."""
-
-    AUTO_FOCUS = None
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o,y,enter", "answer(True)", "Oui, réinitialiser", id="reset.yes"),
-        Binding("n,escape", "answer(False)", "Non", id="reset.no"),
-    ]
-
-    def compose(self) -> ComposeResult:
-        yield Static(
-            Text.assemble(
-                (RESET_QUESTION, "bold"), "\n\n", "o / entrée : réinitialiser · n / échap : annuler"
-            ),
-            classes="dialog",
-        )
-
-    def action_answer(self, reset: bool) -> None:
-        self.dismiss(reset)
 
 
 def _people(count: int, one: str, many: str) -> str:
@@ -107,16 +86,7 @@ class PlanReady(Message):
 
 
 class SummaryScreen(StepScreen):
-    STEP = "summary"
     AUTO_FOCUS = None
-    HELP: ClassVar[str] = (
-        "Vérifiez que le fichier est bien celui de l'établissement choisi (code RNE/UAI). "
-        "Un fichier d'un autre établissement est refusé : échap pour en choisir un autre. "
-        "Les décisions sont reprises du dernier import manuel ; ctrl+r : revenir aux décisions "
-        "par défaut (après confirmation). "
-        "Si PRONOTE a régénéré ses identifiants (changement de version), une ligne le dit : "
-        "confirmez ces liens aux étapes Enseignants et Élèves (/relier, * puis a)."
-    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "reset", "Décisions par défaut", id="summary.reset"),
     ]
@@ -194,7 +164,9 @@ class SummaryScreen(StepScreen):
         if session is None or session.job_id:
             self.notify("Import déjà lancé : ses décisions ne changent plus.", timeout=3)
             return
-        self.app.push_screen(ConfirmReset(), self._reset)
+        self.app.push_screen(
+            Confirm(RESET_QUESTION, yes="réinitialiser", no="annuler"), self._reset
+        )
 
     def _reset(self, reset: bool | None) -> None:
         if not reset:

@@ -23,8 +23,10 @@ from edt_tui.engine.selection import Selection
 from edt_tui.errors import EdtTuiError
 from edt_tui.pronote.model import frozen_map
 from edt_tui.tui.backend import WizardPlan
+from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.selection_model import Column, SelectionModel
+from edt_tui.tui.steps import Step
 from edt_tui.tui.widgets.selection_table import SelectionTable
 from edt_tui.tui.wording import error_text
 
@@ -46,15 +48,16 @@ class TableStepScreen(StepScreen):
     """Subclasses say which rows, which columns, and how a row's state becomes a decision."""
 
     AUTO_FOCUS = None
-    EMPTY: ClassVar[str] = "Rien à choisir à cette étape : n pour continuer."
+    EMPTY: ClassVar[str] = "Rien à choisir à cette étape : {step.next} pour continuer."
+    """Shown when the step has no row; keys by binding id (`tui/key_hints.py`)."""
     TABLE: ClassVar[type[SelectionTable]] = SelectionTable
     """The table widget: the people steps word its activation keys Valider / Refuser."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Recharger", show=False, id="step.reload", tooltip="Redemander"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, step: Step) -> None:
+        super().__init__(step)
         self.model: SelectionModel[Any] | None = None
         self._shown_plan: WizardPlan | None = None
         """The plan the table was built from; the app keeps this screen between visits."""
@@ -116,7 +119,7 @@ class TableStepScreen(StepScreen):
         wizard = self.wizard
         if self._shown_plan is None or wizard.session is None:
             return  # first visit: `on_mount` is loading it
-        wizard.set_step(self.STEP)
+        wizard.set_step(self.step.id)
         self.sub_title = self._subtitle()
         if wizard.plan is self._shown_plan and wizard.plan_is_current():
             return
@@ -170,7 +173,7 @@ class TableStepScreen(StepScreen):
         for old in self.query(SelectionTable):
             await old.remove()
         if not rows:
-            status.update(self.EMPTY)
+            status.update(with_keys(self.app, self.EMPTY))
             self.model = None
             return
         status.update(self.legend())

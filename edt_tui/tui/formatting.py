@@ -1,0 +1,48 @@
+"""How the after-launch screens word moments and file paths, in French. No Textual here.
+
+Kept apart from the screens so the wording is unit-tested without an app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from edt_tui.dates import DEFAULT_ZONE, local_label
+from edt_tui.files import OutputPathError, Reason
+
+DISPLAY_ZONE = DEFAULT_ZONE
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def when(value: str | datetime | None) -> str:
+    """`28/11/2026 10:32` in Paris time, as the seed writes dates; empty for None."""
+    return local_label(value, DISPLAY_ZONE)
+
+
+FRENCH_PATH_ERRORS: dict[Reason, str] = {
+    "directory": "{path} est un dossier, pas un fichier : ajoutez un nom de fichier.",
+    "no_parent": "{path} : le dossier {parent} n'existe pas. Créez-le ou choisissez-en un autre.",
+    "parent_not_directory": "{path} : {parent} est un fichier, pas un dossier.",
+    "not_writable": (
+        "{path} : écriture refusée (permissions). Choisissez un dossier où vous pouvez écrire, "
+        "par exemple votre dossier personnel."
+    ),
+}
+"""`OutputPathError.reason` in French: the CLI's English message, for the TUI."""
+
+
+def path_error_text(error: OutputPathError, path: Path) -> str:
+    """Why `path` may not be written, in French (the reason `edt_tui.files` found)."""
+    return FRENCH_PATH_ERRORS[error.reason].format(path=path, parent=path.parent)
+
+
+def resolve_path(answer: str, base: Path) -> Path:
+    """A typed path: `~` expanded, relative to `base` (the directory edt-tui started in)."""
+    path = Path(answer).expanduser()
+    return path if path.is_absolute() else base / path

@@ -1,0 +1,93 @@
+"""Key hints built from the bindings: a text names a key by binding id, `{table.filter}`, and is
+shown with the key bound now — the default, or the user's from `config.toml` (`[keymap]`).
+
+So the help screens, the prompts, the legends and the empty states never say « a » for a key the
+admin moved to « v ». `binding_catalogue` lists every binding id the TUI declares (with its
+default key), which is also what a keymap is checked against (`tui/keymap.py`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any, Protocol, runtime_checkable
+
+from textual.app import App
+from textual.binding import Binding
+from textual.dom import DOMNode
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
+"""`{area.name}` in a hint: the key of the binding with that id."""
+
+FRENCH_KEYS: Mapping[str, str] = {
+    "space": "espace",
+    "escape": "échap",
+    "esc": "échap",
+    "enter": "entrée",
+    "tab": "tab",
+    "backspace": "retour arrière",
+    "delete": "suppr",
+}
+"""Keys named in words, in the TUI's language."""
+
+_PACKAGES = ("edt_tui.tui.screens", "edt_tui.tui.widgets")
+
+
+@runtime_checkable
+class KeymapHolder(Protocol):
+    """An app that keeps the keymap it gave `App.set_keymap` (Textual keeps it private)."""
+
+    user_keymap: Mapping[str, str]
+
+
+def _declared(cls: type[DOMNode]) -> Iterator[Binding]:
+    for binding in cls.__dict__.get("BINDINGS", ()):
+        if isinstance(binding, Binding) and binding.id is not None:
+            yield binding
+
+
+def _subclasses(cls: type[DOMNode]) -> Iterator[type[DOMNode]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+@cache
+def binding_catalogue() -> Mapping[str, Binding]:
+    """Every binding with an id in the TUI's screens, widgets and app, by id (as declared).
+
+    A subclass that re-declares an id (the people table's `table.activate`) keeps its base's key.
+    """
+    for package in _PACKAGES:
+        for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
+            importlib.import_module(f"{package}.{module.name}")
+    importlib.import_module("edt_tui.tui.app")
+    found: dict[str, Binding] = {}
+    for cls in _subclasses(DOMNode):
+        if cls.__module__.startswith("edt_tui."):
+            for binding in _declared(cls):
+                found.setdefault(binding.id or "", binding)
+    return found
+
+
+def key_label(app: App[Any], key: str) -> str:
+    """How a key reads in a hint: `espace`, `échap`, `?`, `^r`…"""
+    name = key.strip()
+    if name.lower() in FRENCH_KEYS:
+        return FRENCH_KEYS[name.lower()]
+    return app.get_key_display(Binding(name, ""))
+
+
+def bound_key(app: App[Any], binding_id: str) -> str:
+    """The first key bound now to `binding_id`, as a hint shows it."""
+    keymap = app.user_keymap if isinstance(app, KeymapHolder) else {}
+    keys = keymap.get(binding_id) or binding_catalogue()[binding_id].key
+    return key_label(app, keys.split(",")[0])
+
+
+def with_keys(app: App[Any], text: str) -> str:
+    """`text` with each `{binding.id}` replaced by the key bound to it now."""
+    return PLACEHOLDER.sub(lambda match: bound_key(app, match[1]), text)

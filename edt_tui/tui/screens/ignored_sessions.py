@@ -1,0 +1,50 @@
+"""`i` on the Cours step: the export's sessions that make no course, and why."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from edt_tui.tui.backend import IgnoredSessionLine
+from edt_tui.tui.screens.course_detail import ReadOnlyDialog
+
+IGNORED_REASONS: dict[str, str] = {
+    "class_part_only": "partie de classe seule (sans sa classe)",
+    "missing_slot": "créneau absent de la grille horaire",
+    "unknown_reference": "référence inconnue dans l'export",
+}
+"""Why a session produces no course, in the admin's words."""
+
+
+
+class IgnoredSessionsModal(ReadOnlyDialog):
+    """`i` on the Cours step: the export's sessions that create no course, and why."""
+
+    def __init__(self, sessions: Sequence[IgnoredSessionLine]) -> None:
+        super().__init__()
+        self.sessions = tuple(sessions)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            yield Static(
+                Text(f"Séances ignorées : {len(self.sessions)}", style="bold")
+            )
+            if not self.sessions:
+                yield Static("Toutes les séances de l'export produisent un cours.")
+            table = Table.grid(padding=(0, 2))
+            for s in self.sessions:
+                where = f"séance {s.session}" if s.session is not None else ""
+                if s.line is not None:
+                    where += f" (ligne {s.line})"
+                table.add_row(  # the engine's detail is English: reason, subject and place say it
+                    Text(IGNORED_REASONS.get(s.reason, s.reason)),
+                    Text(s.subject or "—"),
+                    Text(where.strip()),
+                )
+            yield Static(table)
+            yield Static(Text("échap : fermer", style="dim"))
