@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "samples",
     "ent",
     "serve",
+    "worker",
     "plan",
     "imports",
     "history",

@@ -41,10 +41,14 @@ class Health:
     status: str
     version: str
     schema_version: int
+    queued: int | None = None
+    """Jobs waiting for a worker, all establishments (None from a service without imports)."""
+    running: int | None = None
 
     @classmethod
     def from_json(cls, d: Json) -> Health:
-        return cls(d["status"], d["version"], d["schema_version"])
+        return cls(d["status"], d["version"], d["schema_version"], d.get("queued"),
+                   d.get("running"))
 
 
 @dataclass(frozen=True, slots=True)

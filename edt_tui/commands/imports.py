@@ -169,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
                 if embedded(args):
                     print(
                         "edt-tui: embedded mode: the job waits in the queue until an edt-tui "
-                        "process runs the worker (the TUI, `edt-tui serve`, or "
+                        "process runs the worker (the TUI, `edt-tui serve`, `edt-tui worker`, or "
                         f"`edt-tui import --uai {uai} --resume {job.id} --wait`)",
                         file=sys.stderr,
                     )

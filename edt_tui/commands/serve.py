@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from edt_tui.errors import BadInputError
+
+if TYPE_CHECKING:
+    from edt_tui.config import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -14,39 +18,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="run the ENT import service as an HTTP server",
         description=(
             "Serve the ENT import service API (/api/v1, /openapi.json, /docs) on the local data "
-            "directory. Stop with Ctrl-C or SIGTERM (graceful). Access logs: JSON lines on stderr."
+            "directory, with an import worker in the same process unless --no-worker. To scale, "
+            "run K `edt-tui serve --no-worker` (behind a load balancer) and M `edt-tui worker` "
+            "on one database, on any hosts. Stop with Ctrl-C or SIGTERM (graceful: running "
+            "requests finish, a running import goes back to the queue). Access logs: JSON lines "
+            "on stderr."
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
         "--port", type=int, default=8080, help="TCP port (default 8080; 0 = any free port)"
     )
-    parser.add_argument(
-        "--key", metavar="KEY.pem",
-        help="the ENT partner private key used to decrypt uploads (or $EDT_TUI_KEY)",
-    )
-    parser.add_argument("--partner", help="ENT partner name in exports (default ITSLEARNING)")
+    add_key_options(parser)
     parser.add_argument(
         "--max-upload-mb", type=int, default=50, help="largest accepted upload (default 50 MB)"
+    )
+    parser.add_argument(
+        "--no-worker", action="store_true",
+        help="serve the API only: imports are queued for `edt-tui worker` processes to run",
     )
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from edt_tui.config import key_file_too_open, load_settings
-    from edt_tui.service.runtime import background_tasks
-    from edt_tui.service.server import serve
+def add_key_options(parser: argparse.ArgumentParser) -> None:
+    """The partner identity a service process decrypts exports with (`serve`, `worker`)."""
+    parser.add_argument(
+        "--key", metavar="KEY.pem",
+        help="the ENT partner private key used to decrypt exports (or $EDT_TUI_KEY)",
+    )
+    parser.add_argument("--partner", help="ENT partner name in exports (default ITSLEARNING)")
 
-    if not 0 <= args.port <= 65535:
-        raise BadInputError(f"--port {args.port}: not a TCP port (0-65535)")
-    if args.max_upload_mb < 1:
-        raise BadInputError("--max-upload-mb must be at least 1")
+
+def service_settings(args: argparse.Namespace, without_key: str) -> Settings:
+    """Settings from `--key`/`--partner`, the environment and config.toml; a missing key is a
+    warning (`without_key` says what fails then), a key file that is not there an error."""
+    from edt_tui.config import key_file_too_open, load_settings
+
     settings = load_settings(partner=args.partner, private_key=args.key)
     if settings.private_key is None:
-        print(
-            "edt-tui: warning: no private key (--key, $EDT_TUI_KEY): encrypted uploads will be "
-            "refused", file=sys.stderr,
-        )
+        print(f"edt-tui: warning: no private key (--key, $EDT_TUI_KEY): {without_key}",
+              file=sys.stderr)
     elif not settings.private_key.is_file():
         raise BadInputError(f"{settings.private_key}: private key file not found")
     elif key_file_too_open(settings.private_key):
@@ -54,7 +65,20 @@ def run(args: argparse.Namespace) -> int:
             f"edt-tui: warning: {settings.private_key} is readable by other users "
             "(chmod 600 it)", file=sys.stderr,
         )
+    return settings
+
+
+def run(args: argparse.Namespace) -> int:
+    from edt_tui.service.runtime import background_tasks
+    from edt_tui.service.server import serve
+
+    if not 0 <= args.port <= 65535:
+        raise BadInputError(f"--port {args.port}: not a TCP port (0-65535)")
+    if args.max_upload_mb < 1:
+        raise BadInputError("--max-upload-mb must be at least 1")
+    settings = service_settings(args, "encrypted uploads will be refused")
     return serve(
-        host=args.host, port=args.port, settings=settings, background=background_tasks(),
+        host=args.host, port=args.port, settings=settings,
+        background=() if args.no_worker else background_tasks(),
         max_upload=args.max_upload_mb * 1024 * 1024,
     )

@@ -290,6 +290,14 @@ class JobStore:
             _JOB_SQL, " AND ".join(where), params, "j.seq DESC", offset, limit, self._job
         )
 
+    def depth(self) -> dict[str, int]:
+        """How many jobs are queued and running, all establishments (an index count)."""
+        rows = self._conn().execute(
+            """SELECT status, COUNT(*) FROM import_jobs WHERE status IN ('queued', 'running')
+               GROUP BY status"""
+        ).fetchall()
+        return {"queued": 0, "running": 0} | {status: int(n) for status, n in rows}
+
     def queued(self) -> tuple[Job, ...]:
         rows = self._conn().execute(f"{_JOB_SQL} WHERE j.status = 'queued' ORDER BY j.seq")
         return tuple(self._job(r) for r in rows.fetchall())

@@ -95,6 +95,10 @@ class Worker:
         self.job_ended: Callable[[Job], None] | None = None
         """Called in the job's thread once a claimed job has left this worker (ended, refused,
         failed or back in the queue): what a test waits for instead of polling the job."""
+        self.finished = 0
+        """Jobs this worker ran to their end (done, error, refused), for the stop's log line."""
+        self.released: list[str] = []
+        """Jobs a stop put back in the queue, for the stop's log line."""
 
     @property
     def stopping(self) -> threading.Event:
@@ -191,6 +195,7 @@ class Worker:
         job = self.jobs.claim(self.worker_id)
         if job is None:
             return False
+        log.info("job %s of %s claimed by %s", job.id, job.uai, self.worker_id)
         self._held = job
         try:
             self._run_claimed(job)
@@ -211,6 +216,7 @@ class Worker:
             return
         if not completed:
             self.jobs.release(job.id, self.worker_id)
+            self.released.append(job.id)
             log.info("job %s stopped between two batches, back in the queue", job.id)
 
     def _fail(self, job: Job, exc: Exception) -> None:
@@ -247,6 +253,8 @@ class Worker:
     def _execute(self, job: Job) -> bool:
         """Plan (once), the batches, the recap; False when stopped before the end."""
         batches: Iterable[Batch]
+        if self._stop.is_set():  # the stop came while this job was being claimed: no plan
+            return False
         if not job.planned:
             try:
                 actions, idpn_links = self._prepare(job)
@@ -262,6 +270,8 @@ class Worker:
                     job, self.worker_id, status=JobStatus.REFUSED, reason=refusal.reason,
                     code=refusal.code, reason_params=refusal.params,
                 )
+                self.finished += 1
+                log.info("job %s of %s refused (%s)", job.id, job.uai, refusal.code.value)
                 return True
             # Fresh plan: every action is pending, in memory already (no need to decode them).
             numbered = list(enumerate(actions))
@@ -276,7 +286,9 @@ class Worker:
                 return False
             if self.before_batch is not None:
                 self.before_batch(job, applied)
-            self.jobs.apply_batch(job, batch, self.worker_id)
+            errors = self.jobs.apply_batch(job, batch, self.worker_id)
+            log.info("job %s: actions %d-%d applied (%d failed)", job.id, batch[0][0],
+                     batch[-1][0], errors)
         if job.type is JobType.UNDO:
             undo.finish(self.jobs, job)
         self.jobs.finish(job, self.worker_id, status=JobStatus.DONE, idpn_links=idpn_links)
@@ -285,6 +297,7 @@ class Worker:
 
     def _finished(self, job: Job) -> None:
         """The ENT changed: plans cached for the wizard are stale."""
+        self.finished += 1
         log.info("job %s of %s finished", job.id, job.uai)
         self.planner.invalidate()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
 from edt_tui import __version__
@@ -14,9 +14,14 @@ router = APIRouter()
 
 
 @router.get("/api/v1/health", response_model=HealthOut, tags=["health"])
-def health(store: StoreDep) -> HealthOut:
-    """`ok` when the store answers (used by load balancers and `edt-tui serve` checks)."""
-    return HealthOut(status="ok", version=__version__, schema_version=store.schema_version())
+def health(store: StoreDep, request: Request) -> HealthOut:
+    """`ok` when the store answers (used by load balancers and `edt-tui serve` checks), with
+    the queue's depth: queued jobs growing while none runs means no `edt-tui worker` is up."""
+    services = request.app.state.imports
+    depth = services.jobs.depth() if services is not None else {}
+    return HealthOut(
+        status="ok", version=__version__, schema_version=store.schema_version(), **depth
+    )
 
 
 @router.get("/problems/{slug}", response_class=PlainTextResponse, tags=["health"])

@@ -245,3 +245,6 @@ class HealthOut(BaseModel):
     status: str
     version: str
     schema_version: int
+    queued: int | None = None
+    """Jobs waiting for a worker, all establishments (None: this store runs no imports)."""
+    running: int | None = None

@@ -1,0 +1,80 @@
+"""`edt-tui worker`: import workers without HTTP (edt_tui/service/workers.py)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from edt_tui.commands.serve import add_key_options, service_settings
+from edt_tui.errors import BadInputError
+
+if TYPE_CHECKING:
+    from edt_tui.service.sqlite_store import SQLiteStore
+
+SQLITE_SCHEME = "sqlite:///"
+MAX_CONCURRENCY = 64
+"""Beyond this, more processes (and hosts) scale better than more threads of one process."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "worker",
+        help="run import workers without HTTP (beside `serve --no-worker`)",
+        description=(
+            "Run the import queue's workers on the service's database, without HTTP: each "
+            "claims a queued job, plans it, applies its actions batch by batch and records the "
+            "recap. Combine K `edt-tui serve --no-worker` (the API) with M `edt-tui worker` on "
+            "one database, on any hosts: no two workers ever run the same job, and a job whose "
+            "worker died is taken back by another once its lease ends. --concurrency N runs N "
+            "workers as threads of this process (their time goes to the database); for more "
+            "CPU, start more processes. SIGINT or SIGTERM stops gracefully: the batch in "
+            "progress commits or rolls back, the running job goes back to the queue, exit 0 "
+            "(a second signal exits at once). Logs claims, batches, finishes and takeovers on "
+            "stderr."
+        ),
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=1, metavar="N",
+        help=f"workers in this process (default 1, at most {MAX_CONCURRENCY}; on SQLite their "
+             "batches share the file's one write lock)",
+    )
+    parser.add_argument(
+        "--database-url", metavar="URL", default=os.environ.get("EDT_TUI_DATABASE_URL"),
+        help="the service's database (or $EDT_TUI_DATABASE_URL): sqlite:///PATH; default: "
+             "ent.sqlite3 in the data directory",
+    )
+    add_key_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def open_database(url: str | None) -> tuple[SQLiteStore, str]:
+    """The store `url` names, and how to name it in the log (no password in it)."""
+    from edt_tui.service.sqlite_store import SQLiteStore, open_store
+
+    if url is None:
+        store = open_store()
+        return store, str(store.path)
+    if not url.startswith(SQLITE_SCHEME) or len(url) == len(SQLITE_SCHEME):
+        raise BadInputError(
+            f"--database-url {url.split('@')[-1]!r}: not a database this edt-tui can open",
+            hint="give sqlite:///PATH (sqlite:////abs/path/ent.sqlite3)",
+        )
+    path = Path(url[len(SQLITE_SCHEME):])
+    if not path.parent.is_dir():
+        raise BadInputError(f"--database-url: {path.parent} is not a directory")
+    return SQLiteStore(path), str(path)
+
+
+def run(args: argparse.Namespace) -> int:
+    from edt_tui.service.workers import run_workers
+
+    if not 1 <= args.concurrency <= MAX_CONCURRENCY:
+        raise BadInputError(
+            f"--concurrency {args.concurrency}: between 1 and {MAX_CONCURRENCY}",
+            hint="for more, start more `edt-tui worker` processes",
+        )
+    settings = service_settings(args, "encrypted exports cannot be planned")
+    store, where = open_database(args.database_url)
+    return run_workers(store, settings, concurrency=args.concurrency, where=where)
