@@ -1,0 +1,272 @@
+"""`edt-tui serve --no-worker` and `edt-tui worker` as real processes on one database.
+
+What the tests wait for is always observable: a line a process writes on stderr (bounded), or
+the job's state read through the API; the worker is held mid-job by `held_worker.py` until the
+signal arrives, so the signal never races the worker. The backend is the `database` fixture's
+parameter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from edt_tui.client import EntClient
+from edt_tui.client.imports import ImportJob
+from edt_tui.config import Settings
+from edt_tui.engine.model import EntState
+from edt_tui.service.auth import issue_token
+from edt_tui.service.csv_loader import load_directory
+from edt_tui.service.records import TokenRole
+from edt_tui.service.runtime import background_tasks
+from edt_tui.service.sqlite_store import SQLiteStore
+from tests.execution.conftest import DEMO, DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0
+
+pytestmark = pytest.mark.xdist_group("service-real-server")
+YEAR = "2026-2027"
+BOUND = 60.0
+"""The longest any awaited line or state may take (a loaded 2-core machine)."""
+BATCH, HOLD_AFTER = 100, 3
+HELD_WORKER = Path(__file__).with_name("held_worker.py")
+
+
+@dataclass
+class Database:
+    """One service database: how processes are pointed at it, and how the test reads it."""
+
+    home: Path
+    """EDT_TUI_HOME of every process (config, exports)."""
+    url: str
+    """`--database-url` of the workers."""
+    open: Callable[[], SQLiteStore]
+
+
+@pytest.fixture(params=["sqlite"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A fresh service database holding the demo establishment's directory."""
+    home = tmp_path / "service-home"
+    home.mkdir()
+    path = home / "ent.sqlite3"
+    database = Database(home, f"sqlite:///{path}", lambda: SQLiteStore(path))
+    store = database.open()
+    try:
+        load_directory(store, DEMO / "ent")
+    finally:
+        store.close()
+    yield database
+
+
+class Process:
+    """An `edt-tui` process whose stderr lines are kept, to wait for one (bounded)."""
+
+    def __init__(self, args: list[str], home: Path) -> None:
+        env = {**os.environ, "EDT_TUI_HOME": str(home)}
+        self.popen = subprocess.Popen(
+            [sys.executable, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self._seen = threading.Condition()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
+
+    def _drain(self) -> None:
+        assert self.popen.stderr is not None
+        for line in self.popen.stderr:
+            with self._seen:
+                self.lines.append(line)
+                self._seen.notify_all()
+
+    def wait_for(self, pattern: str) -> re.Match[str]:
+        """The first line matching `pattern`, waiting for it at most `BOUND` seconds."""
+        deadline = time.monotonic() + BOUND
+        with self._seen:
+            while True:
+                for line in self.lines:
+                    if found := re.search(pattern, line):
+                        return found
+                left = deadline - time.monotonic()
+                over = not self._drainer.is_alive()
+                assert left > 0 and not over, f"no line {pattern!r} in:\n{self.text}"
+                self._seen.wait(min(left, 1.0))  # the end of the output wakes no one
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> int:
+        """Send `sig`, wait (bounded) for the exit and the end of its output; its status."""
+        self.popen.send_signal(sig)
+        status = self.popen.wait(BOUND)
+        self._drainer.join(BOUND)
+        return status
+
+    def kill(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait(BOUND)
+
+
+def edt_tui(*args: str) -> list[str]:
+    return ["-m", "edt_tui", *args]
+
+
+def worker_args(database: Database, *more: str) -> list[str]:
+    return ["worker", "--database-url", database.url, "--key", str(DEMO_KEY), *more]
+
+
+@pytest.fixture
+def started() -> Iterator[Callable[[list[str], Path], Process]]:
+    """Start processes; any still running at the end of the test is killed."""
+    processes: list[Process] = []
+
+    def start(args: list[str], home: Path) -> Process:
+        processes.append(Process(args, home))
+        return processes[-1]
+
+    yield start
+    for process in processes:
+        process.kill()
+
+
+@dataclass
+class Api:
+    url: str
+    token: str
+
+    def client(self) -> EntClient:
+        return EntClient.remote(self.url, self.token)
+
+
+def serve_api(database: Database, start: Callable[[list[str], Path], Process]) -> tuple[
+    Process, Api
+]:
+    """`edt-tui serve --no-worker` on `database` and a platform token for it."""
+    store = database.open()
+    try:
+        token = issue_token(store, TokenRole.PLATFORM, None, label="test")
+    finally:
+        store.close()
+    server = start(edt_tui(
+        "serve", "--no-worker", "--host", "127.0.0.1", "--port", "0", "--key", str(DEMO_KEY),
+    ), database.home)
+    url = server.wait_for(r"serving on (http://127\.0\.0\.1:\d+)").group(1)
+    return server, Api(url, token)
+
+
+async def enqueue_demo(ent: EntClient) -> str:
+    sha = (await ent.upload_export(DEMO_UAI, DEMO_EXPORT)).sha256
+    return (await ent.enqueue_import(DEMO_UAI, sha, reference_time=T0)).id
+
+
+async def until(ent: EntClient, job_id: str, done: Callable[[ImportJob], bool]) -> ImportJob:
+    """The job as the API shows it once `done` holds (read at most `BOUND` seconds)."""
+    deadline = time.monotonic() + BOUND
+    while not done(job := await ent.get_job(DEMO_UAI, job_id)):
+        assert time.monotonic() < deadline, f"job {job_id} stayed {job.status}: {job.raw}"
+        await asyncio.sleep(0.05)
+    return job
+
+
+async def test_the_worker_process_runs_a_job_pushed_through_an_api_without_worker(
+    database: Database, started: Callable[[list[str], Path], Process],
+) -> None:
+    server, api = serve_api(database, started)
+    async with api.client() as ent:
+        job_id = await enqueue_demo(ent)
+        queued = await ent.get_job(DEMO_UAI, job_id)
+        health = await ent.health()
+        assert queued.status == "queued" and (health.queued, health.running) == (1, 0)
+
+        worker = started(edt_tui(*worker_args(database, "--concurrency", "2")), database.home)
+        worker.wait_for(r"2 import worker\(s\) running")
+        final = await until(ent, job_id, lambda j: j.finished)
+        assert final.status == "done" and final.raw["errors"] == 0
+        assert final.progress and final.raw["pending"] == 0
+        assert final.raw["tasks_done"] == final.progress["total"] > 0
+        health = await ent.health()
+        assert (health.queued, health.running) == (0, 0)
+    # The worker process ran it (not the API server): it logged the claim and the end.
+    claimed = worker.wait_for(rf"job {job_id} of {DEMO_UAI} claimed by \S+:{worker.popen.pid}:")
+    assert claimed and worker.wait_for(rf"job {job_id} of {DEMO_UAI} finished")
+
+    assert worker.stop(signal.SIGINT) == 0
+    assert worker.wait_for(
+        r"worker stopped on SIGINT: 1 job\(s\) finished, none running"
+    )
+    assert server.stop() == 0
+    assert server.wait_for("edt-tui: stopped")
+
+
+async def test_sigterm_mid_job_puts_it_back_and_another_worker_ends_it_as_if_never_stopped(
+    database: Database, started: Callable[[list[str], Path], Process], tmp_path: Path,
+) -> None:
+    reference = await uninterrupted_run(tmp_path / "reference")
+    server, api = serve_api(database, started)
+    held = started(
+        [str(HELD_WORKER), str(BATCH), str(HOLD_AFTER), *worker_args(database)], database.home
+    )
+    async with api.client() as ent:
+        job_id = await enqueue_demo(ent)
+        held.wait_for(f"held after batch {HOLD_AFTER}")
+        running = await ent.get_job(DEMO_UAI, job_id)
+        assert running.status == "running"
+        assert running.progress and running.progress["done"] == HOLD_AFTER * BATCH
+
+        assert held.stop(signal.SIGTERM) == 0
+        line = held.wait_for(r"worker stopped on SIGTERM: (.*)").group(1)
+        assert line == f"0 job(s) finished, 1 put back in the queue ({job_id})"
+        # Released by the worker itself (a lease running out would say "Repris…" later).
+        back = await ent.get_job(DEMO_UAI, job_id)
+        assert back.status == "queued" and back.queue_position == 1 and back.reason is None
+        assert back.progress and back.progress["done"] == HOLD_AFTER * BATCH
+        health = await ent.health()
+        assert (health.queued, health.running) == (1, 0)
+
+        worker = started(edt_tui(*worker_args(database)), database.home)
+        final = await until(ent, job_id, lambda j: j.finished)
+        assert final.status == "done" and final.raw["errors"] == 0 and final.raw["pending"] == 0
+        assert final.progress and final.raw["tasks_done"] == final.progress["total"]
+    worker.wait_for(rf"job {job_id} of {DEMO_UAI} finished")
+    assert worker.stop() == 0
+    assert server.stop() == 0
+
+    store = database.open()
+    try:
+        assert store.ent_state(DEMO_UAI, YEAR) == reference
+    finally:
+        store.close()
+
+
+async def uninterrupted_run(home: Path) -> EntState:
+    """The ENT after the same import run in one go by the embedded service."""
+    home.mkdir()
+    store = SQLiteStore(home / "ent.sqlite3")
+    try:
+        load_directory(store, DEMO / "ent")
+    finally:
+        store.close()
+    async with EntClient.embedded(
+        home, settings=Settings(private_key=DEMO_KEY), background=background_tasks()
+    ) as ent:
+        job_id = await enqueue_demo(ent)
+        final = await until(ent, job_id, lambda j: j.finished)
+        assert final.status == "done"
+    store = SQLiteStore(home / "ent.sqlite3")
+    try:
+        state = store.ent_state(DEMO_UAI, YEAR)
+    finally:
+        store.close()
+    assert state.events and state.memberships
+    return state
