@@ -1,42 +1,44 @@
-"""The real `edt-tui` CLI in a process of its own, its worker held mid-job for the signal tests:
-`python held_worker.py BATCH HOLD_AFTER edt-tui-arguments…` runs `edt-tui` with batches of BATCH
-actions; right after its HOLD_AFTER-th batch has committed, the worker says `held after batch
-HOLD_AFTER` on stderr and waits — until it is asked to stop (a signal). So a signal sent once
-that line is seen lands mid-job on every machine, never racing the worker."""
+"""The real `edt-tui` CLI in a process of its own, its workers held mid-job for the signal tests:
+`python held_worker.py BATCH HOLD_AT edt-tui-arguments…` runs `edt-tui` with batches of BATCH
+actions; once HOLD_AT batches have committed, a worker about to apply the next one says `held
+before batch HOLD_AT` on stderr and waits (its `before_batch` hook) until it is asked to stop —
+by a signal. So a signal sent once that line is seen lands mid-job on every machine, never
+racing the worker; the held batch is the one in progress when the signal comes."""
 
 from __future__ import annotations
 
+import functools
 import sys
-import threading
 from typing import Any
 
 from edt_tui.cli import main
 from edt_tui.service import worker as worker_module
-from edt_tui.service.jobs import JobStore
+from edt_tui.service import workers
+from edt_tui.service.jobs import Job
 from edt_tui.service.worker import Worker
 
+WAIT_SECONDS = 120.0
+"""Longer than any test waits for the line; a held worker never signalled fails loudly."""
 
-def hold(batch: int, after: int) -> None:
+
+def held_at(at: int, worker: Worker, job: Job, applied: int) -> None:
+    if applied == at:
+        print(f"held before batch {at}", file=sys.stderr, flush=True)
+        if not worker.stopping.wait(WAIT_SECONDS):
+            raise RuntimeError("held_worker: no stop signal came")
+
+
+def hold(batch: int, at: int) -> None:
     worker_module.DEFAULT_BATCH = batch
-    running = threading.local()  # the worker whose job runs in this thread
-    run_one, apply_batch = Worker._run_one, JobStore.apply_batch
-    done = 0
+    build = workers.build_workers
 
-    def tracked_run_one(self: Worker) -> bool:
-        running.worker = self
-        return run_one(self)
+    def held_workers(*args: Any, **kwargs: Any) -> list[Worker]:
+        built = build(*args, **kwargs)
+        for worker in built:
+            worker.before_batch = functools.partial(held_at, at, worker)
+        return built
 
-    def held_apply_batch(self: JobStore, *args: Any, **kwargs: Any) -> int:
-        nonlocal done
-        errors = apply_batch(self, *args, **kwargs)
-        done += 1
-        if done == after:
-            print(f"held after batch {after}", file=sys.stderr, flush=True)
-            running.worker._stop.wait()
-        return errors
-
-    Worker._run_one = tracked_run_one  # type: ignore[method-assign]
-    JobStore.apply_batch = held_apply_batch  # type: ignore[method-assign]
+    workers.build_workers = held_workers  # type: ignore[assignment]
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ pytestmark = pytest.mark.xdist_group("service-real-server")
 YEAR = "2026-2027"
 BOUND = 60.0
 """The longest any awaited line or state may take (a loaded 2-core machine)."""
-BATCH, HOLD_AFTER = 100, 3
+BATCH, HOLD_AT = 100, 3
 HELD_WORKER = Path(__file__).with_name("held_worker.py")
 
 
@@ -215,14 +215,14 @@ async def test_sigterm_mid_job_puts_it_back_and_another_worker_ends_it_as_if_nev
     reference = await uninterrupted_run(tmp_path / "reference")
     server, api = serve_api(database, started)
     held = started(
-        [str(HELD_WORKER), str(BATCH), str(HOLD_AFTER), *worker_args(database)], database.home
+        [str(HELD_WORKER), str(BATCH), str(HOLD_AT), *worker_args(database)], database.home
     )
     async with api.client() as ent:
         job_id = await enqueue_demo(ent)
-        held.wait_for(f"held after batch {HOLD_AFTER}")
+        held.wait_for(f"held before batch {HOLD_AT}")
         running = await ent.get_job(DEMO_UAI, job_id)
         assert running.status == "running"
-        assert running.progress and running.progress["done"] == HOLD_AFTER * BATCH
+        assert running.progress and running.progress["done"] == HOLD_AT * BATCH
 
         assert held.stop(signal.SIGTERM) == 0
         line = held.wait_for(r"worker stopped on SIGTERM: (.*)").group(1)
@@ -230,7 +230,8 @@ async def test_sigterm_mid_job_puts_it_back_and_another_worker_ends_it_as_if_nev
         # Released by the worker itself (a lease running out would say "Repris…" later).
         back = await ent.get_job(DEMO_UAI, job_id)
         assert back.status == "queued" and back.queue_position == 1 and back.reason is None
-        assert back.progress and back.progress["done"] == HOLD_AFTER * BATCH
+        # The batch in progress when the signal came committed whole, no other began.
+        assert back.progress and back.progress["done"] == (HOLD_AT + 1) * BATCH
         health = await ent.health()
         assert (health.queued, health.running) == (1, 0)
 
