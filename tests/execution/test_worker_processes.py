@@ -1,14 +1,13 @@
 """`edt-tui serve --no-worker` and `edt-tui worker` as real processes on one database.
 
-What the tests wait for is always observable: a line a process writes on stderr (bounded), or
-the job's state read through the API; the worker is held mid-job by `held_worker.py` until the
-signal arrives, so the signal never races the worker. The backend is the `database` fixture's
-parameter.
+What the tests wait for is always observable: a line a process writes on stderr (bounded), then
+the job's state read once through the API; the worker is held mid-job by `held_worker.py` until
+the signal arrives, so the signal never races the worker. The backend is the `database`
+fixture's parameter.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import signal
@@ -23,15 +22,21 @@ from pathlib import Path
 import pytest
 
 from edt_tui.client import EntClient
-from edt_tui.client.imports import ImportJob
-from edt_tui.config import Settings
 from edt_tui.engine.model import EntState
 from edt_tui.service.auth import issue_token
 from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.records import TokenRole
-from edt_tui.service.runtime import background_tasks
 from edt_tui.service.sqlite_store import SQLiteStore
-from tests.execution.conftest import DEMO, DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0
+from tests.execution.conftest import (
+    DEMO,
+    DEMO_EXPORT,
+    DEMO_KEY,
+    DEMO_UAI,
+    T0,
+    Clock,
+    make_env,
+    run_until_ended,
+)
 
 pytestmark = pytest.mark.xdist_group("service-real-server")
 YEAR = "2026-2027"
@@ -170,15 +175,6 @@ async def enqueue_demo(ent: EntClient) -> str:
     return (await ent.enqueue_import(DEMO_UAI, sha, reference_time=T0)).id
 
 
-async def until(ent: EntClient, job_id: str, done: Callable[[ImportJob], bool]) -> ImportJob:
-    """The job as the API shows it once `done` holds (read at most `BOUND` seconds)."""
-    deadline = time.monotonic() + BOUND
-    while not done(job := await ent.get_job(DEMO_UAI, job_id)):
-        assert time.monotonic() < deadline, f"job {job_id} stayed {job.status}: {job.raw}"
-        await asyncio.sleep(0.05)
-    return job
-
-
 async def test_the_worker_process_runs_a_job_pushed_through_an_api_without_worker(
     database: Database, started: Callable[[list[str], Path], Process],
 ) -> None:
@@ -190,16 +186,15 @@ async def test_the_worker_process_runs_a_job_pushed_through_an_api_without_worke
         assert queued.status == "queued" and (health.queued, health.running) == (1, 0)
 
         worker = started(edt_tui(*worker_args(database, "--concurrency", "2")), database.home)
-        worker.wait_for(r"2 import worker\(s\) running")
-        final = await until(ent, job_id, lambda j: j.finished)
+        # The worker process runs it (not the API server): it logs the claim and the end.
+        worker.wait_for(rf"job {job_id} of {DEMO_UAI} claimed by \S+:{worker.popen.pid}:")
+        worker.wait_for(rf"job {job_id} of {DEMO_UAI} finished")
+        final = await ent.get_job(DEMO_UAI, job_id)
         assert final.status == "done" and final.raw["errors"] == 0
         assert final.progress and final.raw["pending"] == 0
         assert final.raw["tasks_done"] == final.progress["total"] > 0
         health = await ent.health()
         assert (health.queued, health.running) == (0, 0)
-    # The worker process ran it (not the API server): it logged the claim and the end.
-    claimed = worker.wait_for(rf"job {job_id} of {DEMO_UAI} claimed by \S+:{worker.popen.pid}:")
-    assert claimed and worker.wait_for(rf"job {job_id} of {DEMO_UAI} finished")
 
     assert worker.stop(signal.SIGINT) == 0
     assert worker.wait_for(
@@ -211,8 +206,9 @@ async def test_the_worker_process_runs_a_job_pushed_through_an_api_without_worke
 
 async def test_sigterm_mid_job_puts_it_back_and_another_worker_ends_it_as_if_never_stopped(
     database: Database, started: Callable[[list[str], Path], Process], tmp_path: Path,
+    clock: Clock,
 ) -> None:
-    reference = await uninterrupted_run(tmp_path / "reference")
+    reference = await uninterrupted_run(tmp_path / "reference", clock)
     server, api = serve_api(database, started)
     held = started(
         [str(HELD_WORKER), str(BATCH), str(HOLD_AT), *worker_args(database)], database.home
@@ -236,10 +232,10 @@ async def test_sigterm_mid_job_puts_it_back_and_another_worker_ends_it_as_if_nev
         assert (health.queued, health.running) == (1, 0)
 
         worker = started(edt_tui(*worker_args(database)), database.home)
-        final = await until(ent, job_id, lambda j: j.finished)
+        worker.wait_for(rf"job {job_id} of {DEMO_UAI} finished")
+        final = await ent.get_job(DEMO_UAI, job_id)
         assert final.status == "done" and final.raw["errors"] == 0 and final.raw["pending"] == 0
         assert final.progress and final.raw["tasks_done"] == final.progress["total"]
-    worker.wait_for(rf"job {job_id} of {DEMO_UAI} finished")
     assert worker.stop() == 0
     assert server.stop() == 0
 
@@ -250,24 +246,16 @@ async def test_sigterm_mid_job_puts_it_back_and_another_worker_ends_it_as_if_nev
         store.close()
 
 
-async def uninterrupted_run(home: Path) -> EntState:
-    """The ENT after the same import run in one go by the embedded service."""
+async def uninterrupted_run(home: Path, clock: Clock) -> EntState:
+    """The ENT after the same import run in one go, in this process."""
     home.mkdir()
     store = SQLiteStore(home / "ent.sqlite3")
-    try:
-        load_directory(store, DEMO / "ent")
-    finally:
-        store.close()
-    async with EntClient.embedded(
-        home, settings=Settings(private_key=DEMO_KEY), background=background_tasks()
-    ) as ent:
-        job_id = await enqueue_demo(ent)
-        final = await until(ent, job_id, lambda j: j.finished)
-        assert final.status == "done"
-    store = SQLiteStore(home / "ent.sqlite3")
-    try:
+    load_directory(store, DEMO / "ent")
+    async for env in make_env(store, clock, DEMO_KEY):
+        job_id = (await env.enqueue(await env.upload(DEMO_EXPORT.read_bytes()),
+                                    reference_time=T0))["id"]
+        await run_until_ended(env.services.worker, job_id)
+        assert (await env.job(job_id))["status"] == "done"
         state = store.ent_state(DEMO_UAI, YEAR)
-    finally:
-        store.close()
     assert state.events and state.memberships
     return state
