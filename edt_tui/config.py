@@ -15,9 +15,7 @@ from pathlib import Path
 import platformdirs
 
 from edt_tui.errors import BadInputError, EdtTuiError
-
-DEFAULT_PARTNER = "ITSLEARNING"
-"""The partner name (`PARTENAIRE/@NOM`) PRONOTE uses when exporting for this ENT."""
+from edt_tui.pronote.model import DEFAULT_PARTNER
 
 
 class DataDirError(EdtTuiError):

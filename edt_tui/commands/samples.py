@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from edt_tui.config import DEFAULT_PARTNER
+from edt_tui.pronote.model import DEFAULT_PARTNER
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey

@@ -26,7 +26,6 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPubl
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from lxml import etree
 
-from edt_tui.config import DEFAULT_PARTNER
 from edt_tui.pronote.errors import (
     CorruptedExportError,
     HostileXmlError,
@@ -40,7 +39,7 @@ from edt_tui.pronote.errors import (
 )
 from edt_tui.pronote.keys import KeySource, load_private_key, load_public_key
 from edt_tui.pronote.limits import LIMITS, ReaderLimits, size_text
-from edt_tui.pronote.model import EnvelopeSummary
+from edt_tui.pronote.model import DEFAULT_PARTNER, EnvelopeSummary
 from edt_tui.pronote.parser import SAFE_PARSER_OPTIONS, refuse_doctype
 
 ENVELOPE_NS = "http://www.index-education.com/conteneurexportchiffre"

@@ -17,6 +17,9 @@ from typing import TypeVar
 K = TypeVar("K")
 V = TypeVar("V")
 
+DEFAULT_PARTNER = "ITSLEARNING"
+"""The partner name (`PARTENAIRE/@NOM`) PRONOTE uses when exporting for this ENT."""
+
 
 def frozen_map(items: Mapping[K, V] | None = None) -> Mapping[K, V]:
     """A read-only view over a fresh dict (the model is immutable once built)."""

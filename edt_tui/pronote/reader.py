@@ -16,12 +16,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from edt_tui.config import DEFAULT_PARTNER
 from edt_tui.pronote.envelope import ENVELOPE_ROOT, decrypt_envelope, parse_envelope
 from edt_tui.pronote.errors import NotAnExportError, shorten
 from edt_tui.pronote.keys import KeySource
 from edt_tui.pronote.limits import LIMITS, ReaderLimits
-from edt_tui.pronote.model import EnvelopeSummary, Export, ExportWarning, Timetable
+from edt_tui.pronote.model import DEFAULT_PARTNER, EnvelopeSummary, Export, ExportWarning, Timetable
 from edt_tui.pronote.parser import TIMETABLE_ROOT, parse_timetable, root_local_name
 from edt_tui.pronote.source import read_file, too_large
 

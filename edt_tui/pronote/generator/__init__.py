@@ -27,13 +27,12 @@ from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from edt_tui.config import DEFAULT_PARTNER
 from edt_tui.pronote.envelope import seal_envelope
 from edt_tui.pronote.generator.calendar import school_calendar, school_year_in_progress
 from edt_tui.pronote.generator.directory import EntDirectory, build_directory, write_directory
 from edt_tui.pronote.generator.school import build_timetable
 from edt_tui.pronote.keys import KeySource, generate_key_pair, load_public_key
-from edt_tui.pronote.model import Timetable
+from edt_tui.pronote.model import DEFAULT_PARTNER, Timetable
 from edt_tui.pronote.writer import write_timetable
 
 PRIVATE_KEY_NAME = "partner-private-TEST-ONLY.pem"
