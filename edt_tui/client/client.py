@@ -2,9 +2,10 @@
 
 Two ways to reach the service, one API: `EntClient.remote(url, token)` over HTTP, or
 `EntClient.embedded()` in-process through `httpx.ASGITransport` on the local data directory (no
-port opened; the app's lifespan — and so its background worker — runs inside the client's context,
-since ASGITransport does not run it). Idempotent calls (GET/PUT/DELETE) are retried with
-exponential backoff on connection errors, 429 and 503 (honouring `Retry-After`); others never.
+port opened; the app, built by the composition root `edt_tui.assembly`, has its lifespan — and so
+its background worker — run inside the client's context, since ASGITransport does not run it).
+Idempotent calls (GET/PUT/DELETE) are retried with exponential backoff on connection errors, 429
+and 503 (honouring `Retry-After`); others never.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
 from pathlib import Path
 from types import TracebackType
@@ -47,7 +48,6 @@ from edt_tui.pronote.source import read_file
 
 if TYPE_CHECKING:
     from edt_tui.config import Settings
-    from edt_tui.service.api.app import Background
 
 T = TypeVar("T")
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -115,19 +115,22 @@ class EntClient(ImportCalls):
     @classmethod
     def embedded(
         cls, data_dir: Path | None = None, *, settings: Settings | None = None,
-        background: Sequence[Background] = (), **kw: Any,
+        partner: str | None = None, private_key: str | Path | None = None, worker: bool = False,
+        **kw: Any,
     ) -> EntClient:
-        """The service in-process on `data_dir` (EDT_TUI_HOME by default), as a platform admin."""
-        from edt_tui.config import load_settings
-        from edt_tui.service.api.app import create_app
-        from edt_tui.service.records import Principal, TokenRole
-        from edt_tui.service.sqlite_store import open_store
+        """The service in-process on `data_dir` (EDT_TUI_HOME by default), as a platform admin;
+        `worker=True` runs the import worker while the client is open (`assembly.embedded_app`
+        says how the other arguments build it)."""
+        from edt_tui.assembly import embedded_app
 
-        app = create_app(
-            open_store(data_dir), settings=settings or load_settings(),
-            trusted_principal=Principal(TokenRole.PLATFORM, label="embedded"),
-            background=background, close_store=True,
-        )
+        return cls.in_process(embedded_app(
+            data_dir, settings=settings, partner=partner, private_key=private_key, worker=worker,
+        ), **kw)
+
+    @classmethod
+    def in_process(cls, app: Any, **kw: Any) -> EntClient:
+        """A client of an ASGI app in this process, whose lifespan runs while the client is open
+        (tests give an app built with their own background tasks)."""
         http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url=EMBEDDED_BASE_URL, timeout=None
         )

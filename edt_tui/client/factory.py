@@ -23,10 +23,4 @@ def client_from_args(
     if url:
         token = getattr(args, "token", None) or os.environ.get("EDT_TUI_TOKEN")
         return EntClient.remote(url, token)
-    from edt_tui.config import load_settings
-    from edt_tui.service.runtime import background_tasks
-
-    return EntClient.embedded(
-        settings=load_settings(partner=partner, private_key=private_key),
-        background=background_tasks() if worker else (),
-    )
+    return EntClient.embedded(partner=partner, private_key=private_key, worker=worker)

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from edt_tui.cli import add_connection_options
+from edt_tui.commands.connection import add_connection_options
 from edt_tui.errors import EdtTuiError
 from edt_tui.files import check_output_path, write_atomic
 

@@ -8,8 +8,8 @@ import json
 import sys
 from pathlib import Path
 
-from edt_tui.cli import add_connection_options
 from edt_tui.commands import ent_settings
+from edt_tui.commands.connection import add_connection_options
 from edt_tui.errors import BadInputError
 
 
@@ -61,14 +61,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run_load(args: argparse.Namespace) -> int:
+    from edt_tui.assembly import service_store
     from edt_tui.service.csv_loader import load_directory
-    from edt_tui.service.sqlite_store import open_store
 
-    store = open_store()
-    try:
+    with service_store() as store:
         report = load_directory(store, args.directory, move_accounts=args.move_accounts)
-    finally:
-        store.close()
     for name, count in report.counts.items():
         print(f"{name}: {count} row(s) loaded")
     if report.moves:
@@ -80,9 +77,9 @@ def run_load(args: argparse.Namespace) -> int:
 
 
 def run_token_create(args: argparse.Namespace) -> int:
+    from edt_tui.assembly import service_store
     from edt_tui.service.auth import issue_token
     from edt_tui.service.records import TokenRole
-    from edt_tui.service.sqlite_store import open_store
 
     role = TokenRole(args.role)
     uai = args.uai.upper() if args.uai else None
@@ -90,16 +87,13 @@ def run_token_create(args: argparse.Namespace) -> int:
         raise BadInputError("an admin token needs --uai UAI", hint="or use --role platform")
     if role is TokenRole.PLATFORM and uai:
         raise BadInputError("a platform token covers every establishment: drop --uai")
-    store = open_store()
-    try:
+    with service_store() as store:
         if uai and store.get_establishment(uai) is None:
             raise BadInputError(
                 f"unknown establishment {uai}",
                 hint="load it first with `edt-tui ent load DIR` (establishments.csv)",
             )
         token = issue_token(store, role, uai, label=args.label)
-    finally:
-        store.close()
     print(token)
     print("edt-tui: store this token now: it cannot be shown again", file=sys.stderr)
     return 0

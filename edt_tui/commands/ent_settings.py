@@ -11,7 +11,7 @@ import asyncio
 import json
 from typing import Any
 
-from edt_tui.cli import add_connection_options
+from edt_tui.commands.connection import add_connection_options
 from edt_tui.errors import BadInputError, EdtTuiError
 from edt_tui.service.records import MAX_FREEZE_MINUTES
 

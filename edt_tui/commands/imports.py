@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from edt_tui.cli import add_connection_options
+from edt_tui.commands.connection import add_connection_options
 from edt_tui.errors import BadInputError, EdtTuiError
 
 if TYPE_CHECKING:

@@ -69,7 +69,7 @@ def service_settings(args: argparse.Namespace, without_key: str) -> Settings:
 
 
 def run(args: argparse.Namespace) -> int:
-    from edt_tui.service.runtime import background_tasks
+    from edt_tui.assembly import served_app
     from edt_tui.service.server import serve
 
     if not 0 <= args.port <= 65535:
@@ -77,8 +77,7 @@ def run(args: argparse.Namespace) -> int:
     if args.max_upload_mb < 1:
         raise BadInputError("--max-upload-mb must be at least 1")
     settings = service_settings(args, "encrypted uploads will be refused")
-    return serve(
-        host=args.host, port=args.port, settings=settings,
-        background=() if args.no_worker else background_tasks(),
-        max_upload=args.max_upload_mb * 1024 * 1024,
+    app = served_app(
+        settings, max_upload=args.max_upload_mb * 1024 * 1024, worker=not args.no_worker
     )
+    return serve(app, host=args.host, port=args.port)

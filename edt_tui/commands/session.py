@@ -15,9 +15,9 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from edt_tui.cli import add_connection_options
+from edt_tui.commands.connection import add_connection_options
 from edt_tui.dates import local_label
 from edt_tui.errors import BadInputError
 from edt_tui.session.store import STEPS
@@ -25,7 +25,13 @@ from edt_tui.session.store import STEPS
 if TYPE_CHECKING:
     from edt_tui.client.client import EntClient
     from edt_tui.session.bundle import Bundle
-    from edt_tui.tui.replay import ReplayApp
+
+
+class ReplayOpener(Protocol):
+    """Opens the read-only TUI on a bundle restored in `home`. The entry point (`cli.py`) puts
+    one in `args.open_replay`: the headless commands never import the TUI themselves."""
+
+    def __call__(self, bundle: Bundle, home: Path, args: argparse.Namespace) -> int: ...
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -164,7 +170,8 @@ def run_open(args: argparse.Namespace) -> int:
         try:
             if args.check:
                 return check_plan(bundle, home, args)
-            return open_tui(bundle, home, args)
+            open_replay: ReplayOpener = args.open_replay
+            return open_replay(bundle, home, args)
         finally:
             if args.keep:
                 print(f"replay data kept in {home}", file=sys.stderr)
@@ -172,11 +179,8 @@ def run_open(args: argparse.Namespace) -> int:
 
 def _client(home: Path, args: argparse.Namespace) -> EntClient:
     from edt_tui.client.client import EntClient
-    from edt_tui.config import load_settings
 
-    return EntClient.embedded(
-        home, settings=load_settings(partner=args.partner, private_key=args.key)
-    )
+    return EntClient.embedded(home, partner=args.partner, private_key=args.key)
 
 
 def check_plan(bundle: Bundle, home: Path, args: argparse.Namespace) -> int:
@@ -205,40 +209,3 @@ def check_plan(bundle: Bundle, home: Path, args: argparse.Namespace) -> int:
     for line in describe(steps, actions):
         print(line, file=sys.stderr)
     return 0 if same else 1
-
-
-def open_tui(bundle: Bundle, home: Path, args: argparse.Namespace) -> int:
-    import os
-
-    from edt_tui.commands.tui import apply_color_choice
-
-    apply_color_choice(getattr(args, "color", "auto") or "auto")
-    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
-    app = replay_app(bundle, home, args)
-    app.run()
-    return 0
-
-
-def replay_app(bundle: Bundle, home: Path, args: argparse.Namespace) -> ReplayApp:
-    """The read-only app on the restored data directory `home` (tests drive it with Pilot)."""
-    from edt_tui.session.store import SessionStore
-    from edt_tui.tui.backend import ExportCheck
-    from edt_tui.tui.replay import ReplayApp, ReplayBackend
-
-    original = bundle.import_session
-    store = SessionStore(home / "sessions.json")
-    session = store.create(original.uai, decisions_from=original.decisions_from)
-    session = store.set_export(session.id, ExportCheck.from_dict(original.export).to_dict())
-    session = store.update_selection(session.id, lambda _: original.decisions())
-    session = store.set_step(session.id, original.step)
-    if bundle.job is not None:
-        session = store.mark_launched(session.id, str(bundle.job["id"]), None)
-        session = store.set_step(session.id, original.step)
-    backend = ReplayBackend(lambda: _client(home, args), bundle.reference_time)
-    origin = (
-        f"session {original.id} · {original.uai} · T {bundle.reference_time[:16]} · "
-        f"service {bundle.service_version}"
-    )
-    if bundle.job is not None:
-        origin += f" · ENT d'avant l'import {str(bundle.job['id'])[:8]}"
-    return ReplayApp(backend, session, store=store, step=args.step, origin=origin)

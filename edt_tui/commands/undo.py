@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import sys
 
-from edt_tui.cli import add_connection_options
+from edt_tui.commands.connection import add_connection_options
 from edt_tui.errors import BadInputError, EdtTuiError
 
 

@@ -2,7 +2,7 @@
 
 `install_imports(app, store)` (called by `create_app`) builds it once per app and makes it
 reachable from routes (`imports_of(request)`) and from the lifespan's background task
-(`run_worker(store)`, registered by `service.runtime.background_tasks`).
+(`run_worker(store)`, registered by `edt_tui.assembly.background_tasks`).
 """
 
 from __future__ import annotations

@@ -12,16 +12,13 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Iterator
 
 import uvicorn
+from fastapi import FastAPI
 
-from edt_tui.config import Settings
-from edt_tui.service.api.app import Background, create_app
-from edt_tui.service.api.middleware import ACCESS_LOGGER, DEFAULT_MAX_UPLOAD
+from edt_tui.service.api.middleware import ACCESS_LOGGER
 from edt_tui.service.api.redaction import RedactPushSecrets
-from edt_tui.service.sqlite_store import open_store
 
 GRACEFUL_SECONDS = 10
 
@@ -77,17 +74,10 @@ async def _run(server: uvicorn.Server, announce: bool) -> None:
     await task
 
 
-def serve(
-    *, host: str, port: int, settings: Settings, data_dir: Path | None = None,
-    background: Sequence[Background] = (), max_upload: int = DEFAULT_MAX_UPLOAD,
-    log_level: str = "warning",
-) -> int:
-    """Run until SIGINT/SIGTERM; `port` 0 picks a free port (announced on stderr)."""
-    app = create_app(
-        open_store(data_dir), settings=settings, background=background,
-        max_upload=max_upload, close_store=True,
-    )
-    configure_access_log()  # only once the app is built: a refused start changes nothing
+def serve(app: FastAPI, *, host: str, port: int, log_level: str = "warning") -> int:
+    """Run `app` (`assembly.served_app`) until SIGINT/SIGTERM; `port` 0 picks a free port
+    (announced on stderr)."""
+    configure_access_log()  # the caller built the app first: a refused start changes nothing
     config = uvicorn.Config(
         app, host=host, port=port, access_log=False, log_level=log_level, lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SECONDS, server_header=False,

@@ -167,18 +167,9 @@ def read_bundle(path: Path) -> Bundle:
 
 def restore_bundle(bundle: Bundle, data_dir: Path) -> None:
     """The bundle's ENT side and export into a new, empty service data directory."""
-    from edt_tui.service.helpdesk import export_record, restore
-    from edt_tui.service.sqlite_store import open_store
+    from edt_tui.assembly import restore_snapshot
 
-    summary = bundle.export_summary
-    store = open_store(data_dir)
-    try:
-        restore(
-            store, bundle.snapshot,
-            export=export_record(
-                bundle.uai, summary, datetime.fromisoformat(str(summary["uploaded_at"]))
-            ),
-            export_bytes=bundle.export_bytes, job=bundle.job,
-        )
-    finally:
-        store.close()
+    restore_snapshot(
+        data_dir, bundle.uai, bundle.snapshot, export_summary=bundle.export_summary,
+        export_bytes=bundle.export_bytes, job=bundle.job,
+    )

@@ -22,6 +22,7 @@ from edt_tui.client.errors import (
 )
 from edt_tui.config import Settings, data_dir
 from edt_tui.errors import BadInputError
+from edt_tui.service.api.app import create_app
 from edt_tui.service.sqlite_store import open_store
 from tests.service.conftest import UAI_A, UAI_B, seed
 from tests.service.exports_builder import encrypt_export, plain_export
@@ -98,7 +99,8 @@ async def test_embedded_lifespan_runs_background_tasks(home_store: Path) -> None
             cancelled.set()
             raise
 
-    async with EntClient.embedded(background=[worker]) as ent:
+    app = create_app(open_store(), background=[worker], close_store=True)
+    async with EntClient.in_process(app) as ent:
         await asyncio.wait_for(started.wait(), 5)
         await ent.health()
     assert cancelled.is_set()

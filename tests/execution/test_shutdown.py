@@ -25,7 +25,6 @@ from edt_tui.engine.model import EntState
 from edt_tui.service import worker as worker_module
 from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.jobs import Job, JobStore
-from edt_tui.service.runtime import background_tasks
 from edt_tui.service.sqlite_store import SQLiteStore, StoreClosedError
 from edt_tui.service.worker import Worker
 from tests.execution.conftest import (
@@ -54,9 +53,7 @@ def _data_dir(root: Path) -> Path:
 
 def _embedded(data_dir: Path) -> EntClient:
     """The service exactly as `edt-tui` (the TUI) starts it: with the import worker."""
-    return EntClient.embedded(
-        data_dir, settings=Settings(private_key=DEMO_KEY), background=background_tasks()
-    )
+    return EntClient.embedded(data_dir, settings=Settings(private_key=DEMO_KEY), worker=True)
 
 
 def _row(db: Path, sql: str, *params: object) -> tuple[object, ...]:

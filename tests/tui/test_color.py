@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from edt_tui.commands.tui import apply_color_choice
+from edt_tui.tui.start import apply_color_choice
 
 
 @pytest.fixture(autouse=True)

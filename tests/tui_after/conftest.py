@@ -20,7 +20,6 @@ import pytest
 from edt_tui.client import EntClient
 from edt_tui.config import Settings
 from edt_tui.service.csv_loader import load_directory
-from edt_tui.service.runtime import background_tasks
 from edt_tui.service.sqlite_store import open_store
 from edt_tui.session.store import SessionStore
 from edt_tui.tui.app import EdtTuiApp
@@ -39,7 +38,7 @@ def settings() -> Settings:
 
 
 def embedded(home: Path) -> EntClient:
-    return EntClient.embedded(home, settings=settings(), background=background_tasks())
+    return EntClient.embedded(home, settings=settings(), worker=True)
 
 
 async def wait_finished(ent: EntClient, job_id: str) -> None:

@@ -20,7 +20,6 @@ from textual.widgets import Static
 
 from edt_tui.cli import main
 from edt_tui.client.imports import ImportJob
-from edt_tui.commands.session import replay_app
 from edt_tui.engine.selection import SubjectChoice
 from edt_tui.session.bundle import read_bundle, restore_bundle, write_bundle
 from edt_tui.session.store import SessionStore
@@ -32,6 +31,7 @@ from edt_tui.tui.screens.recap import RecapScreen
 from edt_tui.tui.screens.summary import SummaryScreen
 from edt_tui.tui.screens.table_step import TableStepScreen
 from edt_tui.tui.selection_model import french_int
+from edt_tui.tui.start import replay_app
 
 from .conftest import KEY, REFERENCE_TIME, UAI, embedded, wait_finished
 from .helpers import client, settle
