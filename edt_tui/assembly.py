@@ -2,10 +2,10 @@
 
 A running service is a store, settings (flags, environment, config.toml), the FastAPI app and
 its background loops (the import worker). The embedded client (`EntClient.embedded`),
-`edt-tui serve`, the `ent load|token` commands, the TUI's start-up check and the helpdesk replay
-all get them from here, so no caller opens the store its own way or forgets the worker. Above
-the service and below the client in the layers (`docs/architecture.md`). It loads FastAPI and
-the whole service: callers import it where they build a service, not at module level.
+`edt-tui serve` and `worker`, the `ent load|token` commands, the TUI's start-up check and the
+helpdesk replay all get them from here, so no caller opens the store its own way or forgets the
+worker. Above the service and below the client in the layers (`docs/architecture.md`). It loads
+FastAPI and the whole service: callers import it where they build a service, not at module level.
 """
 
 from __future__ import annotations
@@ -19,11 +19,14 @@ from typing import Any
 from fastapi import FastAPI
 
 from edt_tui.config import Settings, load_settings
+from edt_tui.errors import BadInputError
 from edt_tui.service.api.app import Background, create_app
 from edt_tui.service.helpdesk import export_record, restore
 from edt_tui.service.imports import run_worker
 from edt_tui.service.records import Principal, TokenRole
 from edt_tui.service.sqlite_store import SQLiteStore, open_store
+
+SQLITE_SCHEME = "sqlite:///"
 
 
 def background_tasks() -> Sequence[Background]:
@@ -35,6 +38,23 @@ def background_tasks() -> Sequence[Background]:
 def open_service_store(data_dir: Path | None = None) -> SQLiteStore:
     """The service's store in `data_dir` (the data directory by default); the caller closes it."""
     return open_store(data_dir)
+
+
+def open_database(url: str | None) -> tuple[SQLiteStore, str]:
+    """The store `url` names (`edt-tui worker --database-url`; None: the data directory's), and
+    how to name it in the log (no password in it)."""
+    if url is None:
+        store = open_service_store()
+        return store, str(store.path)
+    if not url.startswith(SQLITE_SCHEME) or len(url) == len(SQLITE_SCHEME):
+        raise BadInputError(
+            f"--database-url {url.split('@')[-1]!r}: not a database this edt-tui can open",
+            hint="give sqlite:///PATH (sqlite:////abs/path/ent.sqlite3)",
+        )
+    path = Path(url[len(SQLITE_SCHEME):])
+    if not path.parent.is_dir():
+        raise BadInputError(f"--database-url: {path.parent} is not a directory")
+    return SQLiteStore(path), str(path)
 
 
 @contextmanager

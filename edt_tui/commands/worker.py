@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from edt_tui.commands.serve import add_key_options, service_settings
 from edt_tui.errors import BadInputError
 
-if TYPE_CHECKING:
-    from edt_tui.service.sqlite_store import SQLiteStore
-
-SQLITE_SCHEME = "sqlite:///"
 MAX_CONCURRENCY = 64
 """Beyond this, more processes (and hosts) scale better than more threads of one process."""
 
@@ -49,25 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.set_defaults(handler=run)
 
 
-def open_database(url: str | None) -> tuple[SQLiteStore, str]:
-    """The store `url` names, and how to name it in the log (no password in it)."""
-    from edt_tui.service.sqlite_store import SQLiteStore, open_store
-
-    if url is None:
-        store = open_store()
-        return store, str(store.path)
-    if not url.startswith(SQLITE_SCHEME) or len(url) == len(SQLITE_SCHEME):
-        raise BadInputError(
-            f"--database-url {url.split('@')[-1]!r}: not a database this edt-tui can open",
-            hint="give sqlite:///PATH (sqlite:////abs/path/ent.sqlite3)",
-        )
-    path = Path(url[len(SQLITE_SCHEME):])
-    if not path.parent.is_dir():
-        raise BadInputError(f"--database-url: {path.parent} is not a directory")
-    return SQLiteStore(path), str(path)
-
-
 def run(args: argparse.Namespace) -> int:
+    from edt_tui.assembly import open_database
     from edt_tui.service.workers import run_workers
 
     if not 1 <= args.concurrency <= MAX_CONCURRENCY:
