@@ -155,6 +155,8 @@ class ExportSummary:
     school_year: str | None
     counts: dict[str, int]
     warnings: tuple[str, ...]
+    warning_details: tuple[dict[str, Any], ...] = ()
+    """The `warnings` by `code`, `case`, `line` and `params` (`ExportWarning.to_dict`)."""
 
     @classmethod
     def from_json(cls, d: Json) -> ExportSummary:
@@ -166,6 +168,7 @@ class ExportSummary:
             import_id=d["import_id"], encrypted=d["encrypted"], key_present=d["key_present"],
             partners=tuple(d.get("partners", ())), school_year=d.get("school_year"),
             counts=dict(d.get("counts", {})), warnings=tuple(d.get("warnings", ())),
+            warning_details=tuple(dict(w) for w in d.get("warning_details", ())),
         )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -232,10 +232,24 @@ class ExportWarning:
     code: str
     """Stable code: `unknown_section`, `dangling_reference`, `missing_section`, `bad_value`…"""
     message: str
+    """In English, for the CLI and logs."""
     line: int | None = None
+    case: str = ""
+    """The precise case of a `bad_value` (`no_ident`, `bad_date`, `no_weeks`, `bad_weeks`,
+    `bad_school_year`, `school_year_out_of_range`, `bad_day`, `bad_slot`, `bad_session`,
+    `second_subject`, `no_subject`); empty where `code` says it all."""
+    params: Mapping[str, str] = field(default_factory=frozen_map)
+    """What the message quotes, by name (`element`, `ident`, `value`, `session`…): with `code`
+    and `case`, enough to word the warning in another language (the TUI says it in French)."""
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}" if self.line else self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "case": self.case, "line": self.line,
+            "params": dict(self.params), "message": self.message,
+        }
 
 
 @dataclass(frozen=True, slots=True)

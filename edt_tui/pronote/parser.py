@@ -19,13 +19,14 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from datetime import date, time
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
 from edt_tui.gc_pause import cyclic_gc_paused
 from edt_tui.pronote.encoding import check_encoding, is_utf16, utf16_to_utf8
 from edt_tui.pronote.errors import (
+    EXCERPT_CHARS,
     HostileXmlError,
     LimitExceededError,
     MalformedXmlError,
@@ -234,6 +235,21 @@ _KIND_TYPES = {
 
 Attrib = Mapping[str, str]
 Where = tuple[str, int]
+
+
+class _Warning(NamedTuple):
+    """A warning while parsing: located by (element, rank) until lines are known."""
+
+    code: str
+    message: str
+    where: Where | None
+    case: str
+    params: dict[str, str]
+
+
+def _param(text: str) -> str:
+    """A value quoted by a warning, cut as `shorten` cuts it but without English words."""
+    return text if len(text) <= EXCERPT_CHARS else f"{text[:EXCERPT_CHARS]}…"
 """An element's local name and its 1-based rank among the elements of that name."""
 Child = tuple[str, Attrib, int]
 """A child of an entry: local name, attributes, rank."""
@@ -391,13 +407,13 @@ class _TimetableTarget:
         self.seen_sections: set[str] = set()
         self.unknown_entries: set[tuple[str, str]] = set()
         # (code, message, where) — lines are resolved once the whole file is read.
-        self.warnings: list[tuple[str, str, Where | None]] = []
+        self.warnings: list[_Warning] = []
         self.masks: dict[str, int] = {}
         self.dates: dict[str, date | None] = {}
         self.memberships: dict[tuple[str, str | None, str | None, str | None], DatedMembership]
         self.memberships = {}
         self.items: dict[tuple[str, str | None, str | None], SessionItem] = {}
-        self.refs: dict[tuple[str, str], tuple[Where, str]] = {}
+        self.refs: dict[tuple[str, str], tuple[Where, tuple[str, str]]] = {}
         self.school_year: SchoolYear | None = None
         self.time_grid: TimeGrid | None = None
         self.subjects: dict[str, Subject] = {}
@@ -488,6 +504,7 @@ class _TimetableTarget:
                 "unknown_section",
                 f"unknown section <{shorten(local)}> skipped with everything inside it",
                 (local, rank),
+                element=local,
             )
 
     def section_end(self) -> None:
@@ -544,16 +561,25 @@ class _TimetableTarget:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def warn(self, code: str, message: str, where: Where | None = None) -> None:
+    def warn(
+        self, code: str, message: str, where: Where | None = None, *, case: str = "",
+        **params: object,
+    ) -> None:
+        """Keep one warning: the English `message`, and its `case` and `params` for wording it
+        in another language (`ExportWarning`)."""
         if len(self.warnings) < self.limits.warnings:
-            self.warnings.append((code, message, where))
+            quoted = {name: _param(str(value)) for name, value in params.items()}
+            self.warnings.append(_Warning(code, message, where, case, quoted))
         else:
             self.dropped_warnings += 1
 
     def ident(self, attrib: Attrib, what: str, rank: int) -> str | None:
         value = attrib.get("Ident")
         if value is None or not value.strip():
-            self.warn("bad_value", f"<{what}> without Ident skipped", (what, rank))
+            self.warn(
+                "bad_value", f"<{what}> without Ident skipped", (what, rank), case="no_ident",
+                element=what,
+            )
             return None
         return value.strip()
 
@@ -572,6 +598,7 @@ class _TimetableTarget:
                 "bad_value",
                 f"{name}={excerpt(value)} on <{where[0]}> is not a date (ignored)",
                 where,
+                case="bad_date", attribute=name, value=value, element=where[0],
             )
         self.dates[value] = parsed
         return parsed
@@ -587,6 +614,8 @@ class _TimetableTarget:
                 f"<{where[0]} Ident={excerpt(attrib.get('Ident') or '')}> has no {names[0]} "
                 "week mask (it never occurs)",
                 where,
+                case="no_weeks", element=where[0], ident=attrib.get("Ident") or "",
+                attribute=names[0],
             )
             return 0
         mask = self.masks.get(value)
@@ -598,6 +627,7 @@ class _TimetableTarget:
                     "bad_value",
                     f"{name}={excerpt(value)} on <{where[0]}> is not a week mask (it never occurs)",
                     where,
+                    case="bad_weeks", attribute=name, value=value, element=where[0],
                 )
                 return 0
             self.masks[value] = mask
@@ -611,8 +641,9 @@ class _TimetableTarget:
         except ValueError:
             return None
 
-    def refer(self, kind: str, ident: str, where: Where, who: str) -> None:
-        """Remember the first place referring to (kind, ident); checked once parsing is done."""
+    def refer(self, kind: str, ident: str, where: Where, who: tuple[str, str]) -> None:
+        """Remember the first place referring to (kind, ident) — and who refers to it: (`session`,
+        number), (`class`, `group` or `student`, ident); checked once parsing is done."""
         if (kind, ident) not in self.refs:
             self.refs[(kind, ident)] = (where, who)
 
@@ -622,6 +653,7 @@ class _TimetableTarget:
                 "duplicate_ident",
                 f"{where[0]} Ident {shorten(ident)} declared twice: the first one is kept",
                 where,
+                element=where[0], ident=ident,
             )
             return
         table[ident] = value
@@ -633,6 +665,7 @@ class _TimetableTarget:
                 "unknown_element",
                 f"unknown element <{shorten(name)}> in <{shorten(section)}> skipped",
                 (name, rank),
+                element=name, section=section,
             )
 
     # -- year and grid -------------------------------------------------------------------
@@ -648,6 +681,7 @@ class _TimetableTarget:
                 "<AnneeScolaire> has missing or invalid DateDebut/DateFin/"
                 "DatePremierJourSemaine1: no occurrence can be dated",
                 ("AnneeScolaire", rank),
+                case="bad_school_year",
             )
             return
         first, last = self.limits.first_year, self.limits.last_year
@@ -658,6 +692,8 @@ class _TimetableTarget:
                 f"<AnneeScolaire> has a date in year {odd[0].year:04d}, outside {first}-{last}: "
                 "no occurrence can be dated",
                 ("AnneeScolaire", rank),
+                case="school_year_out_of_range", year=f"{odd[0].year:04d}", first=first,
+                last=last,
             )
             return
         self.school_year = SchoolYear(start=start, end=end, week1_monday=monday)
@@ -666,7 +702,10 @@ class _TimetableTarget:
         try:
             self.grid_days.append(int(text.strip()))
         except ValueError:
-            self.warn("bad_value", f"<Jour>{shorten(text)}</Jour> ignored", ("Jour", rank))
+            self.warn(
+                "bad_value", f"<Jour>{shorten(text)}</Jour> ignored", ("Jour", rank),
+                case="bad_day", value=text,
+            )
 
     def grid_part(self, local: str, children: list[Child]) -> None:
         if local == "JoursOuvres":
@@ -691,6 +730,7 @@ class _TimetableTarget:
                     "bad_value",
                     "<Place> with a missing or invalid Numero or time label ignored",
                     ("Place", rank),
+                    case="bad_slot",
                 )
                 continue
             self.grid_slots[number] = slot
@@ -768,7 +808,7 @@ class _TimetableTarget:
                 teacher = self.ident(child, name, child_rank)
                 if teacher is not None:
                     main_teachers.append(teacher)
-                    self.refer("teacher", teacher, (name, child_rank), f"class {shorten(ident)}")
+                    self.refer("teacher", teacher, (name, child_rank), ("class", ident))
             else:
                 self.unknown_entry("Classe", name, child_rank)
         school_class = SchoolClass(
@@ -790,7 +830,7 @@ class _TimetableTarget:
             member = self.ident(child, name, child_rank)
             if member is not None:
                 bucket.append(member)
-                self.refer(kinds[name], member, (name, child_rank), f"group {shorten(ident)}")
+                self.refer(kinds[name], member, (name, child_rank), ("group", ident))
         group = Group(
             ident,
             _text(attrib.get("Nom")),
@@ -838,7 +878,7 @@ class _TimetableTarget:
                     memo[key] = membership
                     ref = ("class" if name == "Classe" else "class_part", member)
                     if ref not in refs:
-                        refs[ref] = (where, f"student {shorten(ident)}")
+                        refs[ref] = (where, ("student", ident))
                 if name == "Classe":
                     classes.append(membership)
                 else:
@@ -895,7 +935,7 @@ class _TimetableTarget:
         if ident is None:
             return None
         where = (name, rank)
-        self.refer(_KIND_TYPES[kind], ident, where, f"session #{number}")
+        self.refer(_KIND_TYPES[kind], ident, where, ("session", str(number)))
         return SessionItem(
             kind, ident, self.mask_attr(child, where, "Semaines", "SemainesInclusion")
         )
@@ -916,6 +956,7 @@ class _TimetableTarget:
                 f"session #{number} has a missing or invalid Jour/NumeroPlaceDebut/NombrePlaces "
                 "and is skipped",
                 where,
+                case="bad_session", session=number,
             )
             self.sessions.append((number, rank, 0, 0, 0, None, (), 0))
             return
@@ -932,13 +973,14 @@ class _TimetableTarget:
                 if subject is None and ident:
                     subject = ident
                     if ("subject", ident) not in self.refs:
-                        self.refer("subject", ident, where, f"session #{number}")
+                        self.refer("subject", ident, where, ("session", str(number)))
                 elif ident:
                     self.warn(
                         "bad_value",
                         f"session #{number} has a second <Matiere> "
                         f"(Ident {shorten(ident)}), ignored",
                         (name, child_rank),
+                        case="second_subject", session=number, ident=ident,
                     )
                 else:
                     self.ident(child, "Matiere", child_rank)
@@ -956,13 +998,17 @@ class _TimetableTarget:
                     memo[key] = item  # problems are reported at every occurrence
             items.append(item)
         if subject is None:
-            self.warn("bad_value", f"session #{number} has no <Matiere>", where)
+            self.warn(
+                "bad_value", f"session #{number} has no <Matiere>", where, case="no_subject",
+                session=number,
+            )
         working_days = self.time_grid.working_days if self.time_grid is not None else ()
         if working_days and day not in working_days:
             self.warn(
                 "outside_working_days",
                 f"session #{number} is on day {day}, which is not a working day of the time grid",
                 where,
+                session=number, day=day,
             )
         self.sessions.append((number, rank, day, start, count, subject, tuple(items), cancelled))
 
@@ -1009,28 +1055,38 @@ class _TimetableTarget:
         if not dangling:
             return
         uses = self.count_uses(dangling)
-        for key, (where, who) in self.refs.items():
+        for key, (where, (user, user_ident)) in self.refs.items():
             if key in dangling:
                 kind, ident = key
-                more = f" and {uses[key] - 1} other place(s)" if uses[key] > 1 else ""
+                others = uses[key] - 1
+                more = f" and {others} other place(s)" if others > 0 else ""
+                who = (
+                    f"session #{user_ident}" if user == "session"
+                    else f"{user} {shorten(user_ident)}"
+                )
                 self.warn(
                     "dangling_reference",
                     f"{_TYPE_NAMES[kind]} Ident {shorten(ident)} is used by {who}{more} "
                     "but declared nowhere",
                     where,
+                    kind=kind, ident=ident, user=user, user_ident=user_ident,
+                    others=max(others, 0),
                 )
 
     def timetable(self) -> Timetable:
         for section, label in (("AnneeScolaire", "school year"), ("GrilleHoraire", "time grid")):
             if section not in self.seen_sections:
                 self.warn(
-                    "missing_section", f"<{section}> ({label}) is missing: lessons cannot be dated"
+                    "missing_section",
+                    f"<{section}> ({label}) is missing: lessons cannot be dated",
+                    element=section,
                 )
         self.resolve_references()
         wanted: dict[str, set[int]] = {}
         if self.sessions:
             wanted["Cours"] = {s[1] for s in self.sessions}
-        for _code, _message, where in self.warnings:
+        for warning in self.warnings:
+            where = warning.where
             if where is not None:
                 wanted.setdefault(where[0], set()).add(where[1])
         lines = self.locator.lines(wanted)
@@ -1039,8 +1095,11 @@ class _TimetableTarget:
             for number, rank, day, start, count, subject, items, dropped in self.sessions
         )
         warnings = tuple(
-            ExportWarning(code, message, lines.get(where) if where else None)
-            for code, message, where in self.warnings
+            ExportWarning(
+                w.code, w.message, lines.get(w.where) if w.where else None, w.case,
+                frozen_map(w.params),
+            )
+            for w in self.warnings
         )
         if self.dropped_warnings:
             warnings += (
@@ -1048,6 +1107,9 @@ class _TimetableTarget:
                     "too_many_warnings",
                     f"{self.dropped_warnings} more warnings not listed (only the first "
                     f"{self.limits.warnings} are kept)",
+                    params=frozen_map({
+                        "count": str(self.dropped_warnings), "kept": str(self.limits.warnings),
+                    }),
                 ),
             )
         return Timetable(

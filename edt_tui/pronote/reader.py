@@ -20,7 +20,14 @@ from edt_tui.pronote.envelope import ENVELOPE_ROOT, decrypt_envelope, parse_enve
 from edt_tui.pronote.errors import NotAnExportError, shorten
 from edt_tui.pronote.keys import KeySource
 from edt_tui.pronote.limits import LIMITS, ReaderLimits
-from edt_tui.pronote.model import DEFAULT_PARTNER, EnvelopeSummary, Export, ExportWarning, Timetable
+from edt_tui.pronote.model import (
+    DEFAULT_PARTNER,
+    EnvelopeSummary,
+    Export,
+    ExportWarning,
+    Timetable,
+    frozen_map,
+)
 from edt_tui.pronote.parser import TIMETABLE_ROOT, parse_timetable, root_local_name
 from edt_tui.pronote.source import read_file, too_large
 
@@ -65,6 +72,9 @@ def _check_uai(timetable: Timetable, envelope: EnvelopeSummary) -> Timetable:
             "uai_mismatch",
             f"the envelope says UAI {shorten(envelope.uai)} but the timetable says "
             f"{shorten(timetable.uai)} (the timetable's UAI is used)",
+            params=frozen_map({
+                "envelope_uai": shorten(envelope.uai), "timetable_uai": shorten(timetable.uai),
+            }),
         )
         return dataclasses.replace(timetable, warnings=(*timetable.warnings, warning))
     return timetable

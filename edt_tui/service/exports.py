@@ -78,6 +78,7 @@ def summarize(export: Export) -> dict[str, Any]:
             "students": len(t.students), "sessions": len(t.sessions),
         },
         "warnings": [str(w) for w in t.warnings],
+        "warning_details": [w.to_dict() for w in t.warnings],
     }
 
 

@@ -32,6 +32,10 @@ class ExportCheck:
     school_year: str | None = None
     counts: Mapping[str, int] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    """The reader's warnings in English, as the CLI prints them."""
+    warning_details: tuple[Mapping[str, Any], ...] = ()
+    """The same by `code`, `case`, `line` and `params`: what the Résumé words in French (empty
+    for an export stored, or a session saved, by an older version)."""
     refusal: str | None = None
     """The service's reason when it refused the file (e.g. another establishment's export)."""
 
@@ -46,6 +50,7 @@ class ExportCheck:
             "school_year": self.school_year,
             "counts": dict(self.counts),
             "warnings": list(self.warnings),
+            "warning_details": [dict(w) for w in self.warning_details],
             "refusal": self.refusal,
         }
 
@@ -61,6 +66,9 @@ class ExportCheck:
             school_year=data.get("school_year"),
             counts={str(k): int(v) for k, v in (data.get("counts") or {}).items()},
             warnings=tuple(str(w) for w in data.get("warnings") or ()),
+            warning_details=tuple(
+                dict(w) for w in data.get("warning_details") or () if isinstance(w, Mapping)
+            ),
             refusal=data.get("refusal"),
         )
 

@@ -39,6 +39,7 @@ def export_check(summary: ExportSummary) -> ExportCheck:
         school_year=summary.school_year,
         counts=dict(summary.counts),
         warnings=tuple(summary.warnings),
+        warning_details=summary.warning_details,
     )
 
 

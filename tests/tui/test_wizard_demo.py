@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from edt_tui.client.client import EntClient
 from edt_tui.service.csv_loader import load_directory
@@ -119,3 +120,39 @@ async def test_a_file_of_another_establishment_shows_what_it_is_then_is_refused(
         await pilot.press("n")
         await settle(app, pilot)
         assert step(app) == "summary"
+
+
+async def test_the_readers_warnings_read_in_french_on_the_resume(
+    demo_service: Path, tmp_path: Path
+) -> None:
+    """The demo's export with a section this reader does not know: the service keeps the
+    warning by code and values, the Résumé words it in French (the CLI keeps the English)."""
+    plain = (DEMO / "Edt_To_ITSLEARNING_0490856P.plain.xml").read_bytes()
+    odd = tmp_path / "odd.xml"
+    odd.write_bytes(plain.replace(b"</ExportEmploiDuTemps>", b"<Absences/></ExportEmploiDuTemps>"))
+    line = plain[: plain.index(b"</ExportEmploiDuTemps>")].count(b"\n") + 1
+    app = EdtTuiApp(
+        ClientBackend(EntClient.embedded), store=SessionStore(), start_dir=tmp_path,
+        offer_resume=False,
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        app.screen.query_one("#path").value = str(odd)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert step(app) == "summary"
+        export = app.wizard.export
+        assert export is not None
+        assert export.warnings == (
+            f"line {line}: unknown section <Absences> skipped with everything inside it",
+        )
+        verdict = str(app.screen.query_one("#verdict", Static).content)
+        assert (
+            f"⚠ ligne {line} : section inconnue <Absences> ignorée avec tout son contenu"
+            in verdict
+        )
+        assert "unknown section" not in verdict
+        resumed = app.wizard.store.get(app.wizard.session.id)  # type: ignore[union-attr]
+        assert resumed.export["warning_details"][0]["code"] == "unknown_section"

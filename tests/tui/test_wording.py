@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
+
 import pytest
 
 from edt_tui.tui.wording import reconciliation_detail
@@ -44,3 +47,101 @@ def test_every_detail_of_the_demo_plan_is_translated() -> None:
     assert details
     untranslated = {d for d in details if reconciliation_detail(d) == d}
     assert not untranslated
+
+
+# -- the reader's warnings -------------------------------------------------------------------
+
+GRID_WITH_BAD_PARTS = (
+    '<AnneeScolaire DateDebut="2026-09-01" DateFin="2027-07-03" '
+    'DatePremierJourSemaine1="2026-08-31"/>'
+    '<GrilleHoraire NombrePlacesParJour="2"><JoursOuvres><Jour>1</Jour><Jour>lundi</Jour>'
+    "</JoursOuvres><PlacesParJour>"
+    '<Place Numero="0" LibelleHeureDebut="08:00:00" LibelleHeureFin="08:55:00"/>'
+    '<Place Numero="un" LibelleHeureDebut="09:00:00" LibelleHeureFin="09:55:00"/>'
+    "</PlacesParJour></GrilleHoraire>"
+)
+EVERY_CASE = (
+    '<Matieres><Matiere Ident="1" Code="FR" Libelle="FRANCAIS"/></Matieres>'
+    '<Salles><Salle Ident="1" Nom="B12"/><Salle Ident="1" Nom="B13"/><Salle Nom="SANS"/>'
+    '<Bureau Ident="9"/></Salles>'
+    '<Eleves><Eleve Ident="1" Nom="A" Prenom="B" DateNaissance="31/02/2012" Sexe="Masculin">'
+    '<PartieDeClasse Ident="77" DateEntree="2026-09-01" DateSortie="2027-07-03"/></Eleve>'
+    '<Eleve Ident="2" Nom="C" Prenom="D" DateNaissance="2012-01-01" Sexe="Masculin">'
+    '<PartieDeClasse Ident="77" DateEntree="2026-09-01" DateSortie="2027-07-03"/></Eleve></Eleves>'
+    "<Cours>"
+    '<Cours Jour="1" NumeroPlaceDebut="0" NombrePlaces="1"><Matiere Ident="1"/>'
+    '<Matiere Ident="2"/><Salle Ident="1" Semaines="douze"/><Salle Ident="1"/></Cours>'
+    '<Cours Jour="7" NumeroPlaceDebut="0" NombrePlaces="1"><Matiere Ident="42"/></Cours>'
+    '<Cours Jour="1" NumeroPlaceDebut="0" NombrePlaces="1"/>'
+    '<Cours Jour="x" NumeroPlaceDebut="0" NombrePlaces="1"/>'
+    "</Cours><Absences/>"
+)
+
+
+def _warnings(body: str, head: str | None = None, **limits: int) -> list[dict[str, object]]:
+    from edt_tui.pronote.limits import LIMITS
+    from edt_tui.pronote.parser import parse_timetable
+    from tests.pronote.conftest import HEAD, timetable_xml
+
+    data = timetable_xml(body, head=HEAD if head is None else head)
+    bounded = dataclasses.replace(LIMITS, **limits)
+    return [w.to_dict() for w in parse_timetable(data, limits=bounded).warnings]
+
+
+def _reader_warnings() -> list[dict[str, object]]:
+    """Every warning the reader can give, from real (small, broken) exports."""
+    from edt_tui.pronote.envelope import seal_envelope
+    from edt_tui.pronote.keys import generate_key_pair
+    from edt_tui.pronote.reader import read_export
+    from tests.pronote.conftest import timetable_xml
+
+    found = _warnings(EVERY_CASE, GRID_WITH_BAD_PARTS)
+    found += _warnings("", "")  # no school year, no time grid
+    found += _warnings("", '<AnneeScolaire DateDebut="2026-09-01"/>')
+    found += _warnings("", '<AnneeScolaire DateDebut="1800-09-01" DateFin="1801-07-03" '
+                       'DatePremierJourSemaine1="1800-09-01"/>')
+    found += _warnings("<A/><B/><C/>", warnings=2)
+    private, public = generate_key_pair()
+    sealed = seal_envelope(
+        timetable_xml(""), partners={"ITSLEARNING": public}, uai="0490001A",
+        establishment_name="Collège", postcode_city="49000 ANGERS", software="PRONOTE",
+        exported_at=datetime(2026, 11, 27, 17, 45),
+    )
+    found += [w.to_dict() for w in read_export(sealed, private_key=private).timetable.warnings]
+    return found
+
+
+def test_every_reader_warning_reads_in_french_from_its_code_and_values() -> None:
+    from edt_tui.tui.wording import EXPORT_WARNINGS, export_warning_text
+
+    found = _reader_warnings()
+    assert {(str(w["code"]), str(w["case"])) for w in found} == set(EXPORT_WARNINGS)
+    for warning in found:
+        french = export_warning_text(warning)
+        assert str(warning["message"]) not in french and "{" not in french, french
+    texts = {export_warning_text(w) for w in found}
+    assert {
+        "ligne 2 : section inconnue <Absences> ignorée avec tout son contenu",
+        "ligne 2 : l'identifiant 1 de <Salle> est déclaré deux fois : la première déclaration "
+        "est gardée",
+        "ligne 2 : l'identifiant 77 de la partie de classe (PartieDeClasse), utilisé par l'élève 1 "
+        "et 1 autre(s) endroit(s), n'est déclaré nulle part",
+        "ligne 2 : la séance n° 2 a lieu le jour 7, qui n'est pas un jour ouvré de la grille "
+        "horaire",
+        "ligne 2 : <AnneeScolaire> : une date en 1800, hors de 1900-2200, aucune séance ne peut "
+        "être datée",
+        "<GrilleHoraire> (la grille horaire) absente : les séances ne peuvent pas être datées",
+        "1 avertissement(s) de plus non listé(s) (seuls les 2 premiers sont gardés)",
+        "L'enveloppe annonce l'UAI 0490001A mais l'emploi du temps dit 0490856P (celui de "
+        "l'emploi du temps est retenu)",
+    } <= texts
+
+
+def test_a_warning_this_version_cannot_word_is_shown_in_english() -> None:
+    from edt_tui.tui.wording import export_warning_text
+
+    newer = {"code": "from_the_future", "case": "", "line": 3, "params": {}, "message": "odd"}
+    assert export_warning_text(newer) == "ligne 3 : odd"
+    missing = {"code": "duplicate_ident", "line": None, "params": {"element": "Salle"},
+               "message": "Salle Ident 1 declared twice"}
+    assert export_warning_text(missing) == "Salle Ident 1 declared twice"

@@ -139,6 +139,17 @@ class ExportCounts(BaseModel):
     sessions: int
 
 
+class ExportWarningOut(BaseModel):
+    """One reader warning by code, case and quoted values, for wording it in another language
+    (`warnings` holds the same in English, one string each)."""
+
+    code: str
+    case: str = ""
+    line: int | None = None
+    params: dict[str, str] = Field(default_factory=dict)
+    message: str
+
+
 class ExportSummaryOut(BaseModel):
     """The seed's §3.4 screen, as `edt-tui inspect --json` prints it, plus storage fields."""
 
@@ -158,6 +169,8 @@ class ExportSummaryOut(BaseModel):
     school_year: str | None
     counts: ExportCounts
     warnings: list[str]
+    warning_details: list[ExportWarningOut] = Field(default_factory=list)
+    """The `warnings` by code and values (empty for an export stored by an older version)."""
 
     @classmethod
     def of(cls, record: ExportRecord) -> ExportSummaryOut:

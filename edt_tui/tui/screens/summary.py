@@ -18,6 +18,7 @@ from edt_tui.tui.formatting import when
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.screens.confirm import Confirm
 from edt_tui.tui.selection_model import french_int
+from edt_tui.tui.wording import export_warnings
 
 RESET_QUESTION = (
     "Revenir aux décisions par défaut ? Les décisions reprises ou prises pendant cet import "
@@ -133,7 +134,7 @@ class SummaryScreen(StepScreen):
                 Text(f"✖ Refusé : {reason}. Échap pour choisir le bon fichier.", style="bold red")
             )
         else:
-            warnings = "".join(f"\n⚠ {w}" for w in export.warnings)
+            warnings = "".join(f"\n⚠ {w}" for w in export_warnings(export))
             verdict.update(Text(f"✔ Fichier accepté. n : Suivant{warnings}", style="bold green"))
             self.load_plan()
 
