@@ -26,7 +26,7 @@ from edt_tui.pronote.generator import generate_establishment, write_establishmen
 from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.exports import ExportIntake, summarize
 from edt_tui.service.imports import ImportServices
-from edt_tui.service.jobs import Job
+from edt_tui.service.job_records import Job
 from edt_tui.service.records import ExportRecord
 from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.vocabulary import JobType

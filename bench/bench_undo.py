@@ -28,7 +28,7 @@ from edt_tui.service import undo
 from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.exports import ExportIntake
 from edt_tui.service.imports import ImportServices
-from edt_tui.service.jobs import Job
+from edt_tui.service.job_records import Job
 from edt_tui.service.sqlite_store import SQLiteStore
 
 

@@ -17,9 +17,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from edt_tui.engine.model import Action, ActionType, EntState, EventState, MembershipState
-from edt_tui.service import action_codec, priors
-from edt_tui.service.jobs import Job, JobStore
+from edt_tui.engine.model import ActionType, EntState, EventState, MembershipState
+from edt_tui.service import action_codec
+from edt_tui.service.job_records import Job
+from edt_tui.service.jobs import JobStore
+from edt_tui.storage.undo_journal import Applied, UndoJournal, event_before
 
 Link = tuple[str, str, str | None]
 """`(idpn, method, validated_by)`."""
@@ -42,7 +44,8 @@ class _Rewind:
         self.events: dict[str, EventState] = dict(ent.events)
         self.missing_previous = 0
 
-    def undo(self, action: Action, previous: str | None, prior: str | None) -> None:
+    def undo(self, applied: Applied) -> None:
+        action, previous, prior = applied.action, applied.previous, applied.prior
         kind = action.type
         course_key = (
             action.course.key if action.course else
@@ -65,7 +68,7 @@ class _Rewind:
             self.events[action.key] = action.event
         elif kind is ActionType.UPDATE_EVENT and prior is not None:
             if prior:
-                self.events[action.key] = priors.event_before(action, prior)
+                self.events[action.key] = event_before(action, prior)
             else:
                 self.events.pop(action.key, None)  # the update created it
         elif kind is ActionType.UPDATE_EVENT:
@@ -89,20 +92,9 @@ def state_before(jobs: JobStore, job: Job, school_year: str) -> Before:
     rewind = _Rewind(store.ent_state(job.uai, school_year), f"{job.uai}:{school_year}:")
     links: dict[str, Link | None] = {}
     gaps: list[str] = []
-    conn = store.connection()
-    later = conn.execute(
-        """SELECT id, status, links_before_json, people_json FROM import_jobs
-           WHERE uai = ? AND seq >= ? ORDER BY seq DESC""",
-        (job.uai, job.seq),
-    ).fetchall()
-    for job_id, status, links_json, people_json in later:
-        rows = conn.execute(
-            """SELECT type, key, payload_json, previous_json, prior FROM job_actions
-               WHERE job_id = ? AND status = 'success' ORDER BY seq DESC""",
-            (job_id,),
-        )
-        for kind, key, payload, previous, prior in rows:
-            rewind.undo(action_codec.decode(kind, key, payload), previous, prior)
+    for job_id, status, links_json, people_json in UndoJournal(store).rewind(
+        job.uai, job.seq, rewind.undo
+    ):
         if links_json:
             for sync_id, link in json.loads(links_json).items():
                 links[sync_id] = tuple(link[:3]) if link else None  # type: ignore[assignment]

@@ -10,7 +10,6 @@ counts — and the same history entry come out of another machine's service.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -27,7 +26,8 @@ from edt_tui.engine.model import (
 from edt_tui.errors import BadInputError
 from edt_tui.service import action_codec
 from edt_tui.service.before_job import Before
-from edt_tui.service.jobs import Job, JobStore
+from edt_tui.service.job_records import Job
+from edt_tui.service.jobs import JobStore
 from edt_tui.service.records import (
     ClassRecord,
     Establishment,
@@ -37,12 +37,9 @@ from edt_tui.service.records import (
 )
 from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.store import MAX_PAGE, Store
+from edt_tui.storage.job_snapshots import JobSnapshots
 
 SNAPSHOT_FORMAT = 2
-JOB_COLUMNS = (
-    "id", "type", "status", "created_at", "started_at", "finished_at", "reference_time",
-    "export_sha256", "selection_version", "reason", "reason_code", "outcome", "seq",
-)
 
 
 def _all(fetch: Any, *args: Any, **kw: Any) -> Iterator[Any]:
@@ -125,62 +122,16 @@ def snapshot(
 
 def job_record(jobs: JobStore, job: Job) -> dict[str, Any]:
     """The job as its history row holds it, its selection, action counts and failed actions."""
-    conn = jobs.store.connection()
-    row = conn.execute(
-        f"""SELECT {', '.join(JOB_COLUMNS)}, counters_json, known_json, people_json
-            FROM import_jobs WHERE id = ?""",
-        (job.id,),
-    ).fetchone()
-    record: dict[str, Any] = {name: row[name] for name in JOB_COLUMNS}
-    record["counters"] = json.loads(row["counters_json"])
-    record["known"] = json.loads(row["known_json"]) if row["known_json"] else None
-    record["people"] = json.loads(row["people_json"]) if row["people_json"] else None
+    record = JobSnapshots(jobs.store).record(job.id)
+    if record is None:
+        raise BadInputError(f"no job {job.id}")
     found = (
         jobs.store.get_selection(job.uai, job.selection_version)
         if job.selection_version is not None else None
     )
     record["selection"] = dict(found[1]) if found else None
-    record["actions"] = {t.value: 0 for t in IMPORT_ACTIONS} | {
-        kind: count for kind, count in conn.execute(
-            "SELECT type, COUNT(*) FROM job_actions WHERE job_id = ? GROUP BY type", (job.id,)
-        ).fetchall()
-    }
-    record["failed_actions"] = [
-        {"seq": seq, "type": kind, "key": key, "error": error, "payload": payload}
-        for seq, kind, key, error, payload in conn.execute(
-            """SELECT seq, type, key, error, payload_json FROM job_actions
-               WHERE job_id = ? AND status = 'error' ORDER BY seq""",
-            (job.id,),
-        ).fetchall()
-    ]
+    record["actions"] = {t.value: 0 for t in IMPORT_ACTIONS} | record["actions"]
     return record
-
-
-def restore_job(store: SQLiteStore, uai: str, record: Mapping[str, Any]) -> None:
-    """The customer's job into the restored store: its history row (recap frozen in its
-    counters), its selection under the same version, its failed actions with their reasons."""
-    with store.transaction() as conn:
-        if record.get("selection") is not None and record.get("selection_version") is not None:
-            conn.execute(
-                """INSERT INTO selections (uai, version, created_at, data_json)
-                   VALUES (?, ?, ?, ?)""",
-                (uai, int(record["selection_version"]), str(record["created_at"]),
-                 json.dumps(record["selection"])),
-            )
-        columns = (*JOB_COLUMNS, "uai", "counters_json", "known_json", "people_json")
-        conn.execute(
-            f"INSERT INTO import_jobs ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))})",
-            (*(record.get(name) for name in JOB_COLUMNS), uai, json.dumps(record["counters"]),
-             json.dumps(record["known"]) if record.get("known") is not None else None,
-             json.dumps(record["people"]) if record.get("people") is not None else None),
-        )
-        conn.executemany(
-            """INSERT INTO job_actions (job_id, seq, type, key, status, error, payload_json)
-               VALUES (?, ?, ?, ?, 'error', ?, ?)""",
-            [(record["id"], a["seq"], a["type"], a["key"], a["error"], a["payload"])
-             for a in record.get("failed_actions") or ()],
-        )
 
 
 def restore(
@@ -225,7 +176,7 @@ def restore(
     if export is not None and export_bytes is not None:
         store.save_export(export, export_bytes)
         if job is not None:
-            restore_job(store, uai, job)
+            JobSnapshots(store).restore(uai, job)
     return uai
 
 

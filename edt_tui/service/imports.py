@@ -16,11 +16,12 @@ from fastapi import Request
 
 from edt_tui.service.api.problems import Problem
 from edt_tui.service.exports import ExportIntake
-from edt_tui.service.jobs import DEFAULT_LEASE, JobStore, utcnow
+from edt_tui.service.jobs import DEFAULT_LEASE, JobStore
 from edt_tui.service.planning import Planner
 from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.store import Store
 from edt_tui.service.worker import Worker
+from edt_tui.storage.clock import utcnow
 
 _BY_STORE: weakref.WeakKeyDictionary[Store, ImportServices] = weakref.WeakKeyDictionary()
 

@@ -7,13 +7,12 @@ rely on; the reason is what the TUI shows.
 
 from __future__ import annotations
 
-import errno
-import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
 from edt_tui.errors import EdtTuiError
 from edt_tui.pronote.errors import ExportError
+from edt_tui.storage.errors import StorageFault, fault_of
 
 
 class FailureCode(StrEnum):
@@ -30,15 +29,6 @@ class FailureCode(StrEnum):
 RESUMABLE = frozenset({FailureCode.DISK_FULL, FailureCode.STORAGE})
 """Failures of the machine, not of the job: once fixed, resuming gives the uninterrupted result."""
 
-_FULL_SQLITE = {sqlite3.SQLITE_FULL}
-_FULL_ERRNO = {errno.ENOSPC, errno.EDQUOT}
-_STORAGE_ERRNO = {errno.EIO, errno.EROFS}
-_STORAGE_SQLITE = {
-    sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN,
-    sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_CORRUPT,
-    sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_PROTOCOL,
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Failure:
@@ -46,25 +36,12 @@ class Failure:
     reason: str
 
 
-def _primary(exc: sqlite3.Error) -> int | None:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code & 0xFF if isinstance(code, int) else None  # extended codes → primary
-
-
 def storage_failure(exc: BaseException) -> FailureCode | None:
     """`DISK_FULL` or `STORAGE` when `exc` is the machine's fault, else None."""
-    if isinstance(exc, sqlite3.Error):
-        code = _primary(exc)
-        if code in _FULL_SQLITE:
-            return FailureCode.DISK_FULL
-        if code in _STORAGE_SQLITE:
-            return FailureCode.STORAGE
-    if isinstance(exc, OSError):
-        if exc.errno in _FULL_ERRNO:
-            return FailureCode.DISK_FULL
-        if exc.errno in _STORAGE_ERRNO:
-            return FailureCode.STORAGE
-    return None
+    fault = fault_of(exc)
+    if fault is None:
+        return None
+    return FailureCode.DISK_FULL if fault is StorageFault.DISK_FULL else FailureCode.STORAGE
 
 
 def failure_of(exc: BaseException) -> Failure:

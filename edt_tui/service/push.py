@@ -76,17 +76,7 @@ def record_wrong_secret(services: ImportServices, uai: str) -> None:
     store, jobs = services.store, services.jobs
     if store.get_establishment(uai) is None:
         return
-    now = services.clock().astimezone(UTC)
-    hour = now.replace(minute=0, second=0, microsecond=0)
-    with store.transaction() as conn:
-        conn.execute(
-            """INSERT INTO pushes (id, uai, received_at, outcome, reason, attempts)
-               VALUES (?, ?, ?, 'refused', ?, 1)
-               ON CONFLICT (id) DO UPDATE SET attempts = attempts + 1,
-                   received_at = excluded.received_at""",
-            (f"wrong-secret:{uai}:{hour:%Y%m%dT%H}", uai,
-             now.isoformat(timespec="microseconds"), WRONG_PUSH_URL),
-        )
+    jobs.pushes.count_refused_in_hour(uai, services.clock(), WRONG_PUSH_URL)
     last = jobs.last_job(uai, type=JobType.AUTOMATIC, statuses=(JobStatus.REFUSED,))
     if (
         last is None

@@ -1,7 +1,8 @@
 """Undo of an import: a job whose actions put back what the import's actions replaced.
 
-From what each applied action recorded (`priors.py`), for memberships and for the events that
-start at or after the undo's T (plus the establishment's freeze window):
+From what each applied action recorded (the undo journal, `edt_tui.storage.undo_journal`), for
+memberships and for the events that start at or after the undo's T (plus the establishment's
+freeze window):
 
 - an event the import created is deleted; one it updated or deleted is restored as it was;
 - a membership it created is deleted, one it deleted is re-created;
@@ -20,8 +21,7 @@ so a crash resumes it without doing anything twice.
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -33,13 +33,12 @@ from edt_tui.engine.model import (
     CourseState,
 )
 from edt_tui.errors import EdtTuiError
-from edt_tui.service import action_codec, priors
 from edt_tui.service.job_failures import RESUMABLE
-from edt_tui.service.jobs import Job, JobStore
+from edt_tui.service.job_records import Job, JobRef
+from edt_tui.service.jobs import JobStore
 from edt_tui.service.sqlite_store import root_node_key
-from edt_tui.service.vocabulary import UndoRefusal
-
-_CHUNK = 500
+from edt_tui.service.vocabulary import JobType, UndoRefusal
+from edt_tui.storage.undo_journal import Applied, UndoFacts, UndoJournal, event_before
 
 
 class UndoRefusedError(EdtTuiError):
@@ -51,101 +50,51 @@ class UndoRefusedError(EdtTuiError):
         super().__init__(f"undo refused: {code.value}")
 
 
-def _job_params(row: sqlite3.Row | None) -> dict[str, Any]:
+def _job_params(job: JobRef | None) -> dict[str, Any]:
     """The job in the way, its date as the history gives it."""
-    if row is None:
+    if job is None:
         return {}
-    created_at = datetime.fromisoformat(row["created_at"]).isoformat()
-    return {"job_id": row["id"], "created_at": created_at}
+    return {"job_id": job.id, "created_at": job.created_at.isoformat()}
 
 
-_UNDOABLE = """j.type IN ('manual', 'automatic') AND j.status IN ('done', 'error')
-    AND j.outcome IS NULL
-    AND NOT EXISTS (SELECT 1 FROM import_jobs u WHERE u.undoes = j.id AND u.status = 'done')"""
-"""A finished import not undone yet (one that ended in error may have applied a part)."""
-
-
-def check(conn: sqlite3.Connection, uai: str, job_id: str, *, undo_id: str | None = None) -> None:
-    """Raise `UndoRefusedError` unless `job_id` can be undone now; `undo_id`: the undo job
-    running this check at its start (it is not in its own way)."""
-    target = conn.execute(
-        "SELECT id, type, status, outcome, seq FROM import_jobs WHERE id = ? AND uai = ?",
-        (job_id, uai),
-    ).fetchone()
-    if target is None or target["type"] not in ("manual", "automatic"):
+def check(facts: UndoFacts, job_id: str) -> None:
+    """Raise `UndoRefusedError` unless `job_id` can be undone now, from `facts` (read by
+    `UndoJournal.facts`, or in the transaction that queues the undo)."""
+    if facts.target_type not in (JobType.MANUAL, JobType.AUTOMATIC):
         raise UndoRefusedError(UndoRefusal.NOT_AN_IMPORT)
-    resumable = sorted(code.value for code in RESUMABLE)
-    busy = conn.execute(
-        f"""SELECT id, created_at FROM import_jobs WHERE uai = ? AND id IS NOT ?
-               AND (status IN ('queued', 'running', 'interrupted') OR (status = 'error'
-                    AND reason_code IN ({', '.join('?' * len(resumable))})))
-            ORDER BY seq LIMIT 1""",
-        (uai, undo_id, *resumable),
-    ).fetchone()
-    if busy is not None:
-        raise UndoRefusedError(UndoRefusal.BUSY, _job_params(busy))
-    undone = conn.execute(
-        """SELECT id, created_at FROM import_jobs WHERE undoes = ? AND status = 'done'
-           ORDER BY seq LIMIT 1""", (job_id,),
-    ).fetchone()
-    if undone is not None:
-        raise UndoRefusedError(UndoRefusal.ALREADY_UNDONE, _job_params(undone))
-    newest = conn.execute(
-        f"""SELECT j.id, j.created_at, j.seq FROM import_jobs j
-            WHERE j.uai = ? AND {_UNDOABLE} ORDER BY j.seq DESC LIMIT 1""", (uai,),
-    ).fetchone()
-    if newest is not None and newest["seq"] > target["seq"]:
-        raise UndoRefusedError(UndoRefusal.NEWER_IMPORT, _job_params(newest))
-    if newest is None or newest["id"] != job_id:
+    if facts.busy is not None:
+        raise UndoRefusedError(UndoRefusal.BUSY, _job_params(facts.busy))
+    if facts.undone_by is not None:
+        raise UndoRefusedError(UndoRefusal.ALREADY_UNDONE, _job_params(facts.undone_by))
+    if facts.newest is not None and facts.target_seq is not None and (
+        facts.newest[1] > facts.target_seq
+    ):
+        raise UndoRefusedError(UndoRefusal.NEWER_IMPORT, _job_params(facts.newest[0]))
+    if facts.newest is None or facts.newest[0].id != job_id:
         raise UndoRefusedError(UndoRefusal.NOT_AN_IMPORT)  # refused, no-op, still to run
-    unrecorded = conn.execute(
-        """SELECT 1 FROM job_actions WHERE job_id = ? AND status = 'success' AND prior IS NULL
-           LIMIT 1""", (job_id,),
-    ).fetchone()
-    if unrecorded is not None:
+    if facts.unrecorded:
         raise UndoRefusedError(UndoRefusal.NOT_RECORDED)
 
 
 def enqueue(jobs: JobStore, uai: str, job_id: str, reference_time: datetime) -> Job:
     """A queued undo of `job_id` at T = `reference_time`; `UndoRefusedError` when refused."""
-    return jobs.enqueue_undo(
-        uai, job_id, reference_time, lambda conn: check(conn, uai, job_id)
-    )
+    return jobs.enqueue_undo(uai, job_id, reference_time, lambda facts: check(facts, job_id))
 
 
 # -- the inverse actions -------------------------------------------------------------------
-def _keys_by_course(
-    conn: sqlite3.Connection, table: str, courses: Sequence[str]
-) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {c: set() for c in courses}
-    for start in range(0, len(courses), _CHUNK):
-        chunk = courses[start:start + _CHUNK]
-        rows = conn.execute(
-            f"SELECT course_key, key FROM {table} WHERE course_key IN "
-            f"({', '.join('?' * len(chunk))})", chunk,
-        ).fetchall()
-        for course_key, key in rows:
-            found[course_key].add(key)
-    return found
-
-
 def inverse_actions(
-    conn: sqlite3.Connection, uai: str, job_id: str, boundary: datetime
+    journal: UndoJournal, uai: str, applied: Iterable[Applied], boundary: datetime
 ) -> list[Action]:
-    """The undo of `job_id`'s applied actions, in execution order (see the module doc)."""
+    """The undo of an import's `applied` actions, in execution order (see the module doc)."""
     undo: list[Action] = []
     deleted_events: set[str] = set()
     deleted_members: set[str] = set()
     created_courses: dict[str, CourseState] = {}
     created_nodes: dict[str, str] = {}
     new_roots: set[str] = set()
-    rows = conn.execute(
-        """SELECT type, key, payload_json, prior FROM job_actions
-           WHERE job_id = ? AND status = 'success' ORDER BY seq""", (job_id,),
-    )
-    for kind, key, payload, prior in rows:
-        action = action_codec.decode(kind, key, payload)
-        t = action.type
+    for step in applied:
+        action, prior = step.action, step.prior
+        key, t = action.key, action.type
         if action.event is not None:
             if action.event.start < boundary:
                 continue
@@ -153,7 +102,7 @@ def inverse_actions(
                 back = ActionType.CREATE_EVENT if t is ActionType.DELETE_EVENT else (
                     ActionType.UPDATE_EVENT
                 )
-                undo.append(Action(back, key, event=priors.event_before(action, prior)))
+                undo.append(Action(back, key, event=event_before(action, prior)))
             elif t is not ActionType.DELETE_EVENT:
                 undo.append(Action(ActionType.DELETE_EVENT, key, event=action.event))
                 deleted_events.add(key)
@@ -181,7 +130,7 @@ def inverse_actions(
                     undo.append(Action(
                         ActionType.CREATE_HIERARCHY_NODE, key, course=_relabelled(course, title)
                     ))
-    undo.extend(_course_deletions(conn, created_courses, created_nodes, new_roots,
+    undo.extend(_course_deletions(journal, created_courses, created_nodes, new_roots,
                                   deleted_events, deleted_members))
     rank = {t: i for i, t in enumerate(ACTION_ORDER)}
     # A `Cours <year>` root goes after the nodes under it (they reference it).
@@ -196,13 +145,13 @@ def _relabelled(course: CourseState, label: str) -> CourseState:
 
 
 def _course_deletions(
-    conn: sqlite3.Connection, created: Mapping[str, CourseState], nodes: Mapping[str, str],
+    journal: UndoJournal, created: Mapping[str, CourseState], nodes: Mapping[str, str],
     new_roots: set[str], deleted_events: set[str], deleted_members: set[str],
 ) -> Iterable[Action]:
     """The courses the import created that the undo leaves empty, their nodes, empty roots."""
     keys = sorted(created)
-    events = _keys_by_course(conn, "events", keys)
-    members = _keys_by_course(conn, "memberships", keys)
+    events = journal.keys_by_course("events", keys)
+    members = journal.keys_by_course("memberships", keys)
     gone = [k for k in keys if events[k] <= deleted_events and members[k] <= deleted_members]
     deleted_nodes = {nodes[k] for k in gone if k in nodes}
     for key in gone:
@@ -210,10 +159,7 @@ def _course_deletions(
     for node in sorted(deleted_nodes):
         yield Action(ActionType.DELETE_HIERARCHY_NODE, node)
     for root in sorted(new_roots):
-        children = conn.execute(
-            "SELECT key FROM hierarchy_nodes WHERE parent_key = ?", (root,)
-        ).fetchall()
-        if {r[0] for r in children} <= deleted_nodes:
+        if journal.child_nodes(root) <= deleted_nodes:
             yield Action(ActionType.DELETE_HIERARCHY_NODE, root)
 
 
@@ -222,13 +168,13 @@ def prepare(jobs: JobStore, job: Job) -> list[Action]:
     """Check the undo is still allowed, compute its actions and store them (the job's plan)."""
     if job.undoes is None or job.reference_time is None:
         raise EdtTuiError(f"undo job {job.id} has no import to undo or no reference time")
-    store = jobs.store
-    conn = store.connection()
-    check(conn, job.uai, job.undoes, undo_id=job.id)
-    establishment = store.get_establishment(job.uai)
+    journal = UndoJournal(jobs.store)
+    resumable = sorted(code.value for code in RESUMABLE)
+    check(journal.facts(job.uai, job.undoes, resumable=resumable, undo_id=job.id), job.undoes)
+    establishment = jobs.store.get_establishment(job.uai)
     freeze = establishment.freeze_minutes if establishment else 0
     boundary = frozen_until(job.reference_time, freeze)  # events before it stay as they are
-    actions = inverse_actions(conn, job.uai, job.undoes, boundary)
+    actions = inverse_actions(journal, job.uai, journal.applied(job.undoes), boundary)
     counts: dict[str, int] = {}
     for action in actions:
         counts[action.type.value] = counts.get(action.type.value, 0) + 1
@@ -240,31 +186,6 @@ def finish(jobs: JobStore, job: Job) -> None:
     """Once its actions are applied: the undone import's IDPN links put back, and the events
     and memberships the undo restored given back their own `updated_at` / `created_at`. One
     transaction, idempotent (a resumed undo runs it again)."""
-    conn = jobs.store.connection()
-    links = conn.execute(
-        "SELECT links_before_json FROM import_jobs WHERE id = ?", (job.undoes,)
-    ).fetchone()
-    restored = {
-        key for (key,) in conn.execute(
-            """SELECT key FROM job_actions WHERE job_id = ? AND status = 'success'
-                   AND type IN ('create_event', 'update_event', 'create_membership')""",
-            (job.id,),
-        ).fetchall()
-    }
-    events: list[tuple[str, str]] = []
-    members: list[tuple[str, str]] = []
-    rows = conn.execute(
-        """SELECT type, key, prior FROM job_actions WHERE job_id = ? AND status = 'success'
-               AND prior <> '' AND type IN ('update_event', 'delete_event', 'create_event',
-               'delete_membership')""", (job.undoes,),
-    )
-    for kind, key, prior in rows:
-        if key in restored:
-            if kind == "delete_membership":
-                members.append((json.loads(prior), key))
-            else:
-                events.append((json.loads(prior)[4], key))
-    with jobs.store.transaction() as write:
-        priors.restore_links(write, job.uai, links[0] if links else None)
-        write.executemany("UPDATE events SET updated_at = ? WHERE key = ?", events)
-        write.executemany("UPDATE memberships SET created_at = ? WHERE key = ?", members)
+    if job.undoes is None:
+        raise EdtTuiError(f"undo job {job.id} has no import to undo")
+    UndoJournal(jobs.store).finish_undo(job.uai, job.id, job.undoes)

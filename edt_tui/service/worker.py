@@ -53,7 +53,8 @@ from edt_tui.errors import EdtTuiError
 from edt_tui.service import undo
 from edt_tui.service.guards import Refused, check_job
 from edt_tui.service.job_failures import FailureCode, failure_of, storage_failure
-from edt_tui.service.jobs import Job, JobStateError, JobStore, this_worker_id
+from edt_tui.service.job_records import Job
+from edt_tui.service.jobs import JobStateError, JobStore, this_worker_id
 from edt_tui.service.planning import (
     Planner,
     known_entities,

@@ -8,6 +8,7 @@ SQL is written once, with `?` placeholders; each backend adapts it (PostgreSQL's
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 
@@ -36,3 +37,13 @@ class Connection(Protocol):
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor: ...
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Cursor: ...
+
+
+class Database(Protocol):
+    """What a repository holds: one write transaction or one consistent read at a time.
+
+    Both roll back on an exception and give the caller the original one."""
+
+    def transaction(self) -> AbstractContextManager[Connection]: ...
+
+    def snapshot(self) -> AbstractContextManager[Connection]: ...

@@ -14,7 +14,7 @@ from typing import Any
 from edt_tui.cli import main
 from edt_tui.service import worker as worker_module
 from edt_tui.service import workers
-from edt_tui.service.jobs import Job
+from edt_tui.service.job_records import Job
 from edt_tui.service.worker import Worker
 
 WAIT_SECONDS = 120.0

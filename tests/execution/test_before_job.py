@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from edt_tui.engine.model import EntState
 from edt_tui.service.before_job import Before, state_before
-from edt_tui.service.jobs import Job
+from edt_tui.service.job_records import Job
 from tests.execution.conftest import DEMO_EXPORT, DEMO_PLAIN, DEMO_UAI, T0, Env
 from tests.execution.test_push_future_only import renamed_rooms
 

@@ -20,7 +20,8 @@ from edt_tui.config import Settings, load_settings
 from edt_tui.engine.model import Action, ActionType
 from edt_tui.errors import BadInputError
 from edt_tui.service.api.app import create_app
-from edt_tui.service.jobs import RESUMED, Job, JobStateError, JobStore
+from edt_tui.service.job_records import Job
+from edt_tui.service.jobs import RESUMED, JobStateError, JobStore
 from edt_tui.service.planning import Planner
 from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.vocabulary import JobStatus, JobType

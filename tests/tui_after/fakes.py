@@ -17,7 +17,7 @@ from edt_tui.client.models import (
     HierarchyNode,
     Page,
 )
-from edt_tui.service.jobs import empty_recap
+from edt_tui.service.job_records import empty_recap
 from edt_tui.service.vocabulary import ACTION_LABELS
 from edt_tui.tui.backend import EstablishmentInfo
 

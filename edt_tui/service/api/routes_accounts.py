@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 from edt_tui.service.api.deps import EstablishmentDep, PageDep, text_query
 from edt_tui.service.api.problems import not_found
 from edt_tui.service.imports import ImportServices, imports_of
-from edt_tui.service.jobs import Job
+from edt_tui.service.job_records import Job
 from edt_tui.service.vocabulary import JobStatus, person_line
 
 router = APIRouter(prefix="/api/v1/establishments/{uai}/accounts", tags=["accounts"])

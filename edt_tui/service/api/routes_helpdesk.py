@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +17,7 @@ from edt_tui.service.api.schemas import ExportSummaryOut
 from edt_tui.service.before_job import state_before
 from edt_tui.service.helpdesk import directory_before, job_record, snapshot
 from edt_tui.service.imports import ImportServices, imports_of
-from edt_tui.service.jobs import Job
+from edt_tui.service.job_records import Job
 from edt_tui.service.planning import parse_selection_document
 from edt_tui.service.push import day_start
 from edt_tui.service.vocabulary import FIRST_MANUAL_IMPORT_REQUIRED, JobStatus, JobType
@@ -101,11 +100,7 @@ def automatic_status(
     manual = services.jobs.last_job(
         uai, type=JobType.MANUAL, statuses=(JobStatus.DONE,), with_outcome=False
     )
-    rows = services.store.connection().execute(
-        """SELECT received_at, outcome, reason, job_id, attempts FROM pushes WHERE uai = ?
-           ORDER BY received_at DESC LIMIT ?""",
-        (uai, limit),
-    ).fetchall()
+    pushes = services.jobs.pushes.recent(uai, limit)
     push_path = f"/push/{uai}/{establishment.push_secret}"
     return {
         "uai": uai,
@@ -120,9 +115,9 @@ def automatic_status(
         },
         "refusal": None if manual else FIRST_MANUAL_IMPORT_REQUIRED,
         "pushes": [
-            {"received_at": datetime.fromisoformat(r[0]).isoformat(), "outcome": r[1],
-             "outcome_label": PUSH_OUTCOMES.get(r[1], r[1]), "reason": r[2], "job_id": r[3],
-             "attempts": r[4]}
-            for r in rows
+            {"received_at": p.received_at.isoformat(), "outcome": p.outcome,
+             "outcome_label": PUSH_OUTCOMES.get(p.outcome, p.outcome), "reason": p.reason,
+             "job_id": p.job_id, "attempts": p.attempts}
+            for p in pushes
         ],
     }

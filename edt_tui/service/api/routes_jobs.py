@@ -19,7 +19,8 @@ from edt_tui.pronote.limits import check_reference_year
 from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep, text_query
 from edt_tui.service.api.problems import Problem, not_found, problem_responses
 from edt_tui.service.imports import ImportServices, imports_of
-from edt_tui.service.jobs import Job, JobStateError
+from edt_tui.service.job_records import Job
+from edt_tui.service.jobs import JobStateError
 from edt_tui.service.planning import (
     PlanOptions,
     PlanRequest,

@@ -1,29 +1,36 @@
-"""Applying a batch of actions fast: one `executemany` per run of same-type actions.
+"""Applying a batch of actions to the ENT tables fast: one `executemany` per run of same-type
+actions.
 
 The plan is sorted by action type, so a batch is a few long runs. Each run of memberships or
 events goes in one statement under a SAVEPOINT; if any row fails (a course missing, a broken
 value), the run is rolled back to the savepoint and replayed action by action through the store's
-own `apply_one`, so that exactly the failing actions are recorded as errors. Only an action's own
-fault (a constraint, a missing value) is its error: any other database error (a full disk, an
-I/O error — after which SQLite has rolled the whole transaction back) fails the batch. Courses
-and hierarchy nodes (a few thousand at most) always go action by action. The SQL is the store's
-upsert/delete by key, so the outcome is the same as `SQLiteStore.apply_actions`.
+own `apply_one`, each under its own SAVEPOINT (PostgreSQL aborts the whole transaction on a failed
+statement otherwise), so that exactly the failing actions are recorded as errors. Only an
+action's own fault (a constraint, a missing value) is its error: any other database error (a full
+disk, an I/O error — after which SQLite has rolled the whole transaction back) fails the batch.
+Courses and hierarchy nodes (a few thousand at most) always go action by action. The SQL is the
+store's upsert/delete by key, so the outcome is the same as the store's `apply_actions`.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC
 from itertools import groupby
 from typing import Any
 
 from edt_tui.engine.model import Action, ActionType
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.service.job_records import Numbered
 from edt_tui.service.store import StoreError
+from edt_tui.storage.database import Connection
+from edt_tui.storage.errors import INTEGRITY_ERRORS
 
-Numbered = tuple[int, Action]
+ApplyOne = Callable[[Any, str, Action, str], None]
+"""The store's `apply_one(conn, uai, action, now)`: one action, inside the caller's transaction."""
+_RUN_FAULTS: tuple[type[Exception], ...] = (*INTEGRITY_ERRORS, ValueError)
+_OWN_FAULTS: tuple[type[Exception], ...] = (*_RUN_FAULTS, StoreError)
+"""An action's own fault (a constraint, a missing value): recorded as its error."""
 
 _UPSERT_EVENT = """INSERT INTO events (key, course_key, start_at, end_at, start_utc, title,
         rooms_json, teachers_json, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -43,7 +50,7 @@ def _event_rows(run: Sequence[Numbered], now: str) -> Iterator[tuple[Any, ...]]:
                _dumps(list(e.teachers)), now)
 
 
-def _bulk(conn: sqlite3.Connection, kind: ActionType, run: Sequence[Numbered], now: str) -> None:
+def _bulk(conn: Connection, kind: ActionType, run: Sequence[Numbered], now: str) -> None:
     if kind in (ActionType.CREATE_EVENT, ActionType.UPDATE_EVENT):
         conn.executemany(_UPSERT_EVENT, _event_rows(run, now))
     elif kind is ActionType.DELETE_EVENT:
@@ -75,7 +82,7 @@ BULK = frozenset({
 
 
 def apply_numbered(
-    store: SQLiteStore, conn: sqlite3.Connection, uai: str, batch: Sequence[Numbered], now: str,
+    conn: Connection, apply_one: ApplyOne, uai: str, batch: Sequence[Numbered], now: str,
 ) -> list[tuple[int, str]]:
     """Apply `batch` inside the caller's transaction; (seq, reason) of the failed actions."""
     errors: list[tuple[int, str]] = []
@@ -86,15 +93,18 @@ def apply_numbered(
             conn.execute("SAVEPOINT bulk_run")
             try:
                 _bulk(conn, kind, run, now)
-            except (sqlite3.IntegrityError, ValueError):
+            except _RUN_FAULTS:
                 conn.execute("ROLLBACK TO bulk_run")
             else:
                 conn.execute("RELEASE bulk_run")
                 continue
             conn.execute("RELEASE bulk_run")
         for seq, action in run:
+            conn.execute("SAVEPOINT one_action")
             try:
-                store.apply_one(conn, uai, action, now)
-            except (sqlite3.IntegrityError, StoreError, ValueError) as exc:
+                apply_one(conn, uai, action, now)
+            except _OWN_FAULTS as exc:
+                conn.execute("ROLLBACK TO one_action")
                 errors.append((seq, f"{type(exc).__name__}: {exc}"[:500]))
+            conn.execute("RELEASE one_action")
     return errors
