@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import re
 import resource
+import sqlite3
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -117,10 +118,30 @@ def main() -> None:
         changed = change_rooms(plain, args.changed)
         job, elapsed, cpu = run_job(services, uai, changed, generated.plain_name)
         describe(f"re-import, 1 session in {args.changed} changed", job, elapsed, cpu, 5)
-        size = (Path(tmp) / "ent.sqlite3").stat().st_size
-        print(f"database: {size / 1e6:.0f} MB; peak RSS "
-              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
         store.close()
+        database_sizes(Path(tmp) / "ent.sqlite3")
+
+
+def database_sizes(path: Path) -> None:
+    """The file once its WAL is checkpointed (`page_count × page_size`), per 10,000 events,
+    and the biggest tables and indexes (SQLite's `dbstat`)."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages, page = (conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count",
+                                                                           "page_size"))
+        events = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        actions = conn.execute("SELECT COUNT(*) FROM job_actions").fetchone()[0]
+        total = pages * page
+        print(f"database: {total / 1e6:.1f} MB for {events} events and {actions} actions, "
+              f"{total / 1e6 / max(events, 1) * 10_000:.1f} MB per 10,000 events (goal ≤ 10)")
+        for name, size in conn.execute(
+            "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8"
+        ):
+            print(f"    {name:32} {size / 1e6:6.1f} MB")
+    finally:
+        conn.close()
 
 
 if __name__ == "__main__":
