@@ -13,7 +13,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.renderables.styled import Styled
 
-from edt_tui.tui.widgets.selection_table import cell_line
+from edt_tui.tui.widgets.page_table import cell_line
 
 CELLS = [
     Text(""),

@@ -1,29 +1,22 @@
-"""One page of a `SelectionModel` in a DataTable, with its filter, pager and counts.
+"""One page of a `SelectionModel` in a `PageTable`, with its filter, pager and counts.
 
-The model keeps every row; this widget renders the current page only (Textual's DataTable
-measures each added cell). Every cell is a `rich.text.Text`, so a name such as `[red]` shows
-literally. The widget posts `Changed` and `RowChosen` up; the screen persists decisions.
+The model keeps every row; this widget shows the current page only. Every cell is a
+`rich.text.Text`, so a name such as `[red]` shows literally. The widget posts `Changed` and
+`RowChosen` up; the screen persists decisions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import lru_cache
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
-from rich.cells import cell_len
-from rich.console import Console
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Static
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets import Static
 
 from edt_tui.tui.selection_model import (
     STATUS_KEY,
@@ -33,6 +26,7 @@ from edt_tui.tui.selection_model import (
     french_int,
     share_width,
 )
+from edt_tui.tui.widgets.page_table import PageColumn, PageTable
 
 MARK = "●"
 
@@ -40,26 +34,6 @@ StatusCell = Callable[[str, Any, bool], Text]
 """(row id, row, active) → the status cell (symbol and word, coloured)."""
 RowStyle = Callable[[str, Any, bool], str]
 """(row id, row, active) → a Rich style for the data cells (e.g. red for unreconciled)."""
-
-Key = TypeVar("Key")
-Value = TypeVar("Value")
-
-
-class AcyclicLRUCache(LRUCache[Key, Value]):
-    """Textual's `LRUCache` whose `clear` unlinks its entries first.
-
-    The entries form a doubly linked ring. Dropped whole by `clear` (every page switch clears
-    the DataTable's caches), the ring is a reference cycle holding every cached line, thousands
-    of Segments: only a full pass of the cyclic GC frees it, a 50–150 ms stall on some later
-    keypress. Unlinked, it is freed at once by reference counting.
-    """
-
-    __slots__ = ()
-
-    def clear(self) -> None:
-        for link in self._cache.values():
-            link.clear()
-        super().clear()
 
 
 def _b(
@@ -70,158 +44,6 @@ def _b(
 
 STATUS_WIDTH = 16
 """The longest status word, « ✖ Non réconcilié »: a status is never cut."""
-
-_NEWLINE = Text("\n")
-_NULL = Style()
-
-
-def cell_line(
-    console: Console, text: Text, width: int, padding: int, pre: Style, post: Style | None
-) -> list[Segment]:
-    """One cell of one line, as DataTable would render it through Rich, minus the generic layers.
-
-    Same result as `console.render_lines(Styled(Padding(text, (0, padding)), pre, post))` with
-    `no_wrap`, height 1 and `width >= 2 * padding` (crop, pad with blanks, then the row's
-    styles), ~10× cheaper: cell rendering is most of a repaint once every visible cell changes
-    (page, filter, activation).
-    """
-    inner = max(width - 2 * padding, 0)
-    line = text
-    if text.cell_len > inner:
-        line = text.copy()
-        line.truncate(inner, overflow="fold")
-    segments = [Segment(" " * padding, _NULL)] if padding else []
-    if line.spans:
-        segments += _NEWLINE.join([line]).render(console)
-    elif line.plain:  # one style (our cells): Rich's result without building spans
-        style = _own_style(console, line.style) if line.style else None
-        segments.append(Segment(line.plain, style))
-    spare = inner - line.cell_len
-    if spare > 0:
-        segments.append(Segment(" " * spare, _NULL))
-    if padding:
-        segments.append(Segment(" " * padding, _NULL))
-    return list(Segment.apply_style(segments, pre, post))
-
-
-@lru_cache(maxsize=256)
-def _own_style(console: Console, style: str | Style) -> Style:
-    """A span-free `Text`'s style as `Text.render` applies it (over the null base style)."""
-    return Style.combine([Style.null(), console.get_style(style, default=Style.null())])
-
-
-def _simple(cell: object) -> bool:
-    """A one-line Text with default layout options: `cell_line` renders it exactly."""
-    return (
-        isinstance(cell, Text)
-        and cell.justify is None
-        and cell.overflow is None
-        and cell.no_wrap is None
-        and "\n" not in cell.plain
-        and "\t" not in cell.plain
-    )
-
-
-class PageTable(DataTable[Text]):
-    """The DataTable of one page; its own enter binding is kept (row chosen).
-
-    Body cells that are plain one-line `Text` take the fast path of `cell_line`.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, cache in list(vars(self).items()):  # the DataTable's and the widget's own
-            if type(cache) is LRUCache:
-                setattr(self, name, AcyclicLRUCache(cache.maxsize))
-
-    def set_cells(self, cells: Iterable[tuple[str, ColumnKey, Text]]) -> None:
-        """`update_cell` (widths unchanged) for many cells: one cache invalidation, one refresh.
-
-        `A` on a page of 100 rows replaces 600 cells; one by one, each bumps the update count and
-        asks for a refresh.
-        """
-        data = self._data
-        count = 0
-        for row_id, column_key, cell in cells:
-            data[RowKey(row_id)][column_key] = cell
-            count += 1
-        if count:
-            self._update_count += 1
-            self.refresh()
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """Widen the auto-width columns for the new rows, measuring only those cells.
-
-        DataTable measures every cell of every new row through Rich (a few hundred calls per
-        page of 100, a third of a page switch), although only auto-width columns use it. With
-        no row label and no auto-height row (our pages), the result is the same: a `Text`
-        cell's width is its longest line, as Rich measures it.
-        """
-        keys = [key for key in new_rows if key in self.rows]
-        auto = [column for column in self.columns.values() if column.auto_width]
-        if any(
-            self.rows[key].label is not None
-            or self.rows[key].auto_height
-            or not all(isinstance(self._data[key].get(c.key), Text) for c in auto)
-            for key in keys
-        ):
-            super()._update_dimensions(keys)
-            return
-        for column in auto:
-            width = column.content_width
-            for key in keys:
-                cell = self._data[key][column.key]
-                width = max(width, max(map(cell_len, cell.plain.splitlines()), default=0))
-            column.content_width = width
-        super()._update_dimensions(())
-
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> list[list[Segment]]:
-        if row_index < max(self.fixed_rows, 0) or column_index < max(self.fixed_columns, 0):
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
-        if row_key is None or column_key is None:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        cache_key = (
-            row_key,
-            column_key,
-            base_style,
-            cursor,
-            hover,
-            self._show_hover_cursor,
-            self._update_count,
-            self._pseudo_class_state,
-        )
-        cached = self._cell_render_cache.get(cache_key)
-        if cached is not None:
-            return cached
-        cell = self._data[row_key][column_key]
-        if self.rows[row_key].height != 1 or width < 2 * self.cell_padding or not _simple(cell):
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        component_style, post_style = self._get_styles_to_render_cell(
-            False,
-            False,
-            False,
-            hover,
-            cursor,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
-        )
-        meta = Style.from_meta({"row": row_index, "column": column_index})
-        pre = base_style + meta + component_style
-        lines = [cell_line(self.app.console, cell, width, self.cell_padding, pre, post_style)]
-        self._cell_render_cache[cache_key] = lines
-        return lines
 
 
 class SelectionTable(Vertical):
@@ -311,7 +133,7 @@ class SelectionTable(Vertical):
         """The model's columns shown at this width, in order."""
 
     def compose(self) -> ComposeResult:
-        yield PageTable(cursor_type="row", zebra_stripes=False)
+        yield PageTable()
         yield Static(classes="pager")
         yield Static(classes="counts")
 
@@ -337,7 +159,7 @@ class SelectionTable(Vertical):
         sharing = any(c.min_width is not None for c in self.model.columns)
         if sharing:
             widths: list[int | None] = list(share_width(available, specs, self.table.cell_padding))
-        else:  # content-sized columns (the wizard's steps): DataTable measures the page
+        else:  # content-sized columns (the wizard's steps): sized to the pages shown
             widths = [w for w, _ in specs]
         status_width = widths[0] if self._status_first else widths[-1]
         data_widths = widths[1:] if self._status_first else widths[:-1]
@@ -347,16 +169,16 @@ class SelectionTable(Vertical):
         self._layout = layout
         shown = [not sharing or bool(w) for w in data_widths]
         self._columns = [c for c, keep in zip(self.model.columns, shown, strict=True) if keep]
-        table = self.table
-        table.clear(columns=True)
-        table.add_column(Text(" "), key="mark", width=1)
+        status = PageColumn("status", Text(self._status_title), status_width)
+        columns = [PageColumn("mark", Text(" "), 1)]
         if self._status_first:  # wide rows: 80 columns still show the status
-            table.add_column(Text(self._status_title), key="status", width=status_width)
+            columns.append(status)
         for column, column_width, keep in zip(self.model.columns, data_widths, shown, strict=True):
             if keep:
-                table.add_column(Text(column.title), key=column.key, width=column_width)
+                columns.append(PageColumn(column.key, Text(column.title), column_width))
         if not self._status_first:
-            table.add_column(Text(self._status_title), key="status", width=status_width)
+            columns.append(status)
+        self.table.set_columns(columns)
         self._shown = {}
         self.render_page()
 
@@ -383,15 +205,10 @@ class SelectionTable(Vertical):
         """Replace the table's rows with the current page (O(page))."""
         table = self.table
         keep = table.cursor_row if cursor is None else cursor
+        page = self.model.page_rows()
         with self.app.batch_update():
-            table.clear()
-            shown: dict[str, tuple[bool, bool]] = {}
-            for row_id, row in self.model.page_rows():
-                table.add_row(*self._cells(row_id, row), key=row_id)
-                shown[row_id] = self._state(row_id)
-            self._shown = shown
-            if table.row_count:
-                table.move_cursor(row=min(max(keep, 0), table.row_count - 1), animate=False)
+            table.set_rows(((row_id, self._cells(row_id, row)) for row_id, row in page), keep)
+            self._shown = {row_id: self._state(row_id) for row_id, _ in page}
             self._render_footer()
 
     def _refresh_rows(self) -> None:
@@ -399,15 +216,15 @@ class SelectionTable(Vertical):
 
         The page's rows are the same (marks and activation never filter or sort), so only the
         cells of changed rows are replaced (the mark's alone when only marks moved), in one
-        `set_cells`, without measuring widths (fixed or unchanged text).
+        `set_cells`: only their lines are rendered again.
         """
         page = self.model.page_rows()
         if [row_id for row_id, _ in page] != list(self._shown):
             self.render_page()
             return
         table = self.table
-        keys = [column.key for column in table.ordered_columns]
-        changed: list[tuple[str, ColumnKey, Text]] = []
+        keys = table.column_keys
+        changed: list[tuple[str, str, Text]] = []
         for row_id, row in page:
             state = self._state(row_id)
             shown = self._shown[row_id]
@@ -481,7 +298,7 @@ class SelectionTable(Vertical):
             self.model.go_to_page(self.model.page + 1)
             self.render_page(cursor=0)
         else:
-            table.action_cursor_down()
+            table.move_cursor(table.cursor_row + 1)
 
     def action_up(self) -> None:
         table = self.table
@@ -489,7 +306,7 @@ class SelectionTable(Vertical):
             self.model.go_to_page(self.model.page - 1)
             self.render_page(cursor=self.model.page_size - 1)
         else:
-            table.action_cursor_up()
+            table.move_cursor(table.cursor_row - 1)
 
     def action_top(self) -> None:
         self.model.go_to_page(0)
@@ -619,8 +436,7 @@ class SelectionTable(Vertical):
             self.model.sort_by(self.model.sort_key, reverse=not self.model.sort_reverse)
             self.render_page(cursor=0)
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(PageTable.Chosen)
+    def _row_chosen(self, event: PageTable.Chosen) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self.post_message(self.RowChosen(self, str(event.row_key.value)))
+        self.post_message(self.RowChosen(self, event.row_id))
