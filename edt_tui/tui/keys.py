@@ -63,14 +63,16 @@ class TextField(Input):
     `ctrl+u`.
     """
 
-    async def _on_key(self, event: events.Key) -> None:
-        if not event.is_printable:
-            for binding in self._bindings.key_to_bindings.get(event.key, ()):
-                if await self.app.run_action(binding.action, self):
-                    event.stop()
-                    event.prevent_default()
-                    return
-        await super()._on_key(event)
+    async def on_key(self, event: events.Key) -> None:
+        """Runs before `Input`'s own key handler; `prevent_default` skips it for a bound key."""
+        if event.is_printable:
+            return
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.node is not self or not active.enabled:
+            return
+        if await self.app.run_action(active.binding.action, self):
+            event.stop()
+            event.prevent_default()
 
 
 def _chain(widget: Widget | None, screen: Screen[Any]) -> list[DOMNode]:

@@ -29,28 +29,18 @@ class StepFooter(Footer):
         )
 
     def compose(self) -> ComposeResult:
-        self._forget_removed_keys()
+        if self.is_mounted:
+            # Drop the watchers of the keys this recomposition removed. Each key is bound to
+            # the footer's `compact` (`data_bind`), and Textual prunes the watchers of removed
+            # widgets only when the watched value is set — `compact` never is, so every
+            # recomposition kept its ~10 keys (and their caches) alive for the session.
+            self.mutate_reactive(Footer.compact)
         yield from super().compose()
-
-    def _forget_removed_keys(self) -> None:
-        """Drop the watchers of the keys a recomposition removed.
-
-        Each key is bound to the footer's `compact` (`data_bind`), and Textual prunes the
-        watchers of removed widgets only when the watched value changes — `compact` never does,
-        so every recomposition kept its ~10 keys (and their caches) alive for the session.
-        """
-        watchers: dict[str, list[tuple[object, object]]] = getattr(self, "__watchers", {})
-        for entries in watchers.values():
-            entries[:] = [
-                (node, callback)
-                for node, callback in entries
-                if getattr(node, "is_attached", True)
-            ]
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         if screen.app.app_focus and self.is_attached and screen is self.screen:
             signature = self._signature(screen)
-            if self._bindings_ready and signature == self._shown:
+            if signature == self._shown:
                 return
             self._shown = signature
         super().bindings_changed(screen)
