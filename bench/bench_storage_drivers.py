@@ -13,8 +13,10 @@ figures and the decision in docs/performance.md and docs/storage.md.
 4. LISTEN/NOTIFY round trip (psycopg only: SQLAlchemy has no API for it), and what importing
    each costs.
 
-Each measure is run `--repeat` times on a fresh table; the median is printed. It uses its own
-database on the server (created, then dropped).
+Each measure is run `--repeat` times on a fresh table, the variants interleaved; the medians of
+the wall time and of this process's CPU time (the driver's own work, which the load of a shared
+machine barely moves) are printed. It uses its own database on the server (created, then
+dropped).
 
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python bench/bench_storage_drivers.py [--url postgresql://127.0.0.1:5432/postgres]
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -199,10 +202,11 @@ def reset(url: str, jobs: int = 0) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
-def timed(fn: Callable[[], Any]) -> float:
-    started = time.perf_counter()
+def timed(fn: Callable[[], Any]) -> tuple[float, float]:
+    """Wall time, and this process's CPU time (the driver's own cost, whatever the load)."""
+    wall, cpu = time.perf_counter(), time.process_time()
     fn()
-    return time.perf_counter() - started
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def claim_all(claim: Callable[[str], str | None], threads: int) -> list[str]:
@@ -263,14 +267,20 @@ def main() -> None:
         help="a PostgreSQL URL whose user may CREATE/DROP DATABASE")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the scratch database is dropped
     rows = event_rows()
-    results: dict[str, list[float]] = {}
 
-    def measure(label: str, prepare: Callable[[], None], run: Callable[[], Any]) -> None:
+    def measure(*variants: tuple[str, Callable[[], None], Callable[[], Any]]) -> None:
+        """Each variant `repeat` times, interleaved (a shared machine's load moves), medians."""
+        times: dict[str, list[tuple[float, float]]] = {label: [] for label, _, _ in variants}
         for _ in range(args.repeat):
-            prepare()
-            results.setdefault(label, []).append(timed(run))
-        print(f"{label:<58} {statistics.median(results[label]) * 1000:9.1f} ms", flush=True)
+            for label, prepare, run in variants:
+                prepare()
+                times[label].append(timed(run))
+        for label, values in times.items():
+            wall = statistics.median(w for w, _ in values) * 1000
+            cpu = statistics.median(c for _, c in values) * 1000
+            print(f"{label:<58} {wall:9.1f} ms wall {cpu:9.1f} ms CPU", flush=True)
 
     with scratch_database(args.url) as url:
         with psycopg.connect(url, autocommit=True) as conn:
@@ -289,26 +299,32 @@ def main() -> None:
         jobs = sa.Table("import_jobs", meta, autoload_with=engine)
         try:
             print(f"-- bulk write, {EVENTS:,} event rows, one transaction")
-            measure("psycopg executemany (the store's upsert)", lambda: reset(url),
-                    lambda: pg_executemany(pool, rows))
-            measure("psycopg COPY (insert only)", lambda: reset(url), lambda: pg_copy(pool, rows))
-            measure("SQLAlchemy execute(insert…on_conflict_do_update, rows)", lambda: reset(url),
-                    lambda: sa_executemany(engine, events, rows))
-            measure(f"SQLAlchemy insert().values(), batches of {VALUES_BATCH:,} (insert only)",
-                    lambda: reset(url), lambda: sa_values(engine, events, rows))
+            measure(
+                ("psycopg executemany (the store's upsert)", lambda: reset(url),
+                 lambda: pg_executemany(pool, rows)),
+                ("psycopg COPY (insert only)", lambda: reset(url), lambda: pg_copy(pool, rows)),
+                ("SQLAlchemy execute(insert…on_conflict_do_update, rows)", lambda: reset(url),
+                 lambda: sa_executemany(engine, events, rows)),
+                (f"SQLAlchemy insert().values(), batches of {VALUES_BATCH:,} (insert only)",
+                 lambda: reset(url), lambda: sa_values(engine, events, rows)),
+            )
             print(f"-- claim loop, {JOBS:,} jobs, FOR UPDATE SKIP LOCKED + UPDATE")
             for threads in (1, 4):
-                measure(f"psycopg, {threads} thread(s)", lambda: reset(url, JOBS),
-                        lambda t=threads: claim_all(lambda w: pg_claim(pool, w), t))
-                measure(f"SQLAlchemy, {threads} thread(s)", lambda: reset(url, JOBS),
-                        lambda t=threads: claim_all(lambda w: sa_claim(engine, jobs, w), t))
+                measure(
+                    (f"psycopg, {threads} thread(s)", lambda: reset(url, JOBS),
+                     lambda t=threads: claim_all(lambda w: pg_claim(pool, w), t)),
+                    (f"SQLAlchemy, {threads} thread(s)", lambda: reset(url, JOBS),
+                     lambda t=threads: claim_all(lambda w: sa_claim(engine, jobs, w), t)),
+                )
             print(f"-- paged reads, {PAGES} pages of {PAGE} rows, a pooled connection each")
             reset(url)
             pg_copy(pool, rows)
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute("VACUUM ANALYZE events")
-            measure("psycopg", lambda: None, lambda: pg_pages(pool))
-            measure("SQLAlchemy", lambda: None, lambda: sa_pages(engine, events))
+            measure(
+                ("psycopg", lambda: None, lambda: pg_pages(pool)),
+                ("SQLAlchemy", lambda: None, lambda: sa_pages(engine, events)),
+            )
             print("-- other")
             print(f"{'LISTEN/NOTIFY round trip, psycopg (median of 200)':<58} "
                   f"{notify_round_trip(url) * 1000:9.2f} ms")
