@@ -288,12 +288,15 @@ class JobRepository:
     def requeue(self, uai: str, job_id: str, *, reason: str, error_codes: Sequence[str]) -> bool:
         """An interrupted job, or one that failed with one of `error_codes`, queued again at
         its place; False when it was in another state."""
+        failed = (
+            f" OR (status = 'error' AND reason_code IN ({_marks(error_codes)}))"
+            if error_codes else ""
+        )
         with self.db.transaction() as conn:
             return bool(conn.execute(
                 f"""UPDATE import_jobs SET status = 'queued', finished_at = NULL, worker_id = NULL,
                        lease_until = NULL, reason = ?, reason_code = NULL
-                    WHERE id = ? AND uai = ? AND (status = 'interrupted' OR (status = 'error'
-                        AND reason_code IN ({_marks(error_codes)})))""",
+                    WHERE id = ? AND uai = ? AND (status = 'interrupted'{failed})""",
                 (reason, job_id, uai, *error_codes),
             ).rowcount)
 

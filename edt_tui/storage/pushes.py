@@ -43,7 +43,7 @@ class PushLog:
             conn.execute(
                 """INSERT INTO pushes (id, uai, received_at, outcome, reason, attempts)
                    VALUES (?, ?, ?, 'refused', ?, 1)
-                   ON CONFLICT (id) DO UPDATE SET attempts = attempts + 1,
+                   ON CONFLICT (id) DO UPDATE SET attempts = pushes.attempts + 1,
                        received_at = excluded.received_at""",
                 (f"wrong-secret:{uai}:{hour:%Y%m%dT%H}", uai, stamp(now), reason),
             )

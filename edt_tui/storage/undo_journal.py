@@ -237,12 +237,16 @@ def undo_facts(
     target = conn.execute(
         "SELECT type, seq FROM import_jobs WHERE id = ? AND uai = ?", (job_id, uai)
     ).fetchone()
+    others = "" if undo_id is None else " AND id <> ?"
+    failed = (
+        f" OR (status = 'error' AND reason_code IN ({', '.join('?' * len(resumable))}))"
+        if resumable else ""
+    )
     busy = conn.execute(
-        f"""SELECT id, created_at FROM import_jobs WHERE uai = ? AND (? IS NULL OR id <> ?)
-               AND (status IN ('queued', 'running', 'interrupted') OR (status = 'error'
-                    AND reason_code IN ({', '.join('?' * len(resumable))})))
+        f"""SELECT id, created_at FROM import_jobs WHERE uai = ?{others}
+               AND (status IN ('queued', 'running', 'interrupted'){failed})
             ORDER BY seq LIMIT 1""",
-        (uai, undo_id, undo_id, *resumable),
+        (uai, *([] if undo_id is None else [undo_id]), *resumable),
     ).fetchone()
     undone = conn.execute(
         """SELECT id, created_at FROM import_jobs WHERE undoes = ? AND status = 'done'
