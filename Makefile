@@ -33,6 +33,7 @@ demo: $(BIN)/edt-tui
 lint: $(BIN)/edt-tui
 	$(BIN)/ruff check .
 	$(BIN)/mypy edt_tui
+	$(BIN)/lint-imports --no-logo
 
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
