@@ -21,8 +21,9 @@ from textual.widgets import Static
 from edt_tui.cli import main
 from edt_tui.client.imports import ImportJob
 from edt_tui.engine.selection import SubjectChoice
-from edt_tui.session.bundle import read_bundle, restore_bundle, write_bundle
+from edt_tui.session.bundle import Bundle, read_bundle, restore_bundle, write_bundle
 from edt_tui.session.store import SessionStore
+from edt_tui.tui import start
 from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.backend import ExportCheck
 from edt_tui.tui.screens.history import HistoryScreen, HistoryTable
@@ -66,7 +67,8 @@ async def customer_session(home: Path) -> tuple[str, dict[str, object]]:
 
 
 async def test_bundle_round_trip_gives_identical_plans_and_a_read_only_replay(
-    demo_home: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_home: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     home = demo_home("loaded")
     session_id, customer_plan = await customer_session(home)
@@ -90,6 +92,17 @@ async def test_bundle_round_trip_gives_identical_plans_and_a_read_only_replay(
     assert report["identical_plan"] is True and report["job"] is None
     assert await cli("session", "open", str(bundle_path), "--check") == 2  # no key
     assert "--key" in capsys.readouterr().err
+
+    # without --check, the entry point hands the restored bundle to the TUI's replay
+    opened: list[tuple[str, bool]] = []
+
+    def run_replay(restored: Bundle, home: Path, args: argparse.Namespace) -> int:
+        opened.append((restored.uai, any(home.iterdir())))
+        return 0
+
+    monkeypatch.setattr(start, "run_replay", run_replay)
+    assert await cli("session", "open", str(bundle_path), "--key", key) == 0
+    assert opened == [(UAI, True)]
 
     # replay read-only in the TUI on an empty service restored from the bundle
     replay_home = tmp_path / "replay"
