@@ -8,6 +8,7 @@ fixture's parameter.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -202,6 +203,37 @@ async def test_the_worker_process_runs_a_job_pushed_through_an_api_without_worke
     )
     assert server.stop() == 0
     assert server.wait_for("edt-tui: stopped")
+
+
+async def test_worker_processes_never_run_the_same_job(
+    database: Database, started: Callable[[list[str], Path], Process],
+) -> None:
+    server, api = serve_api(database, started)
+    workers = [
+        started(edt_tui(*worker_args(database, "--concurrency", "2")), database.home)
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.wait_for(r"2 import worker\(s\) running")
+    async with api.client() as ent:
+        sha = (await ent.upload_export(DEMO_UAI, DEMO_EXPORT)).sha256
+        ids = [(await ent.enqueue_import(DEMO_UAI, sha, reference_time=T0)).id for _ in range(3)]
+        # Four workers in two processes, three jobs of one establishment: one at a time.
+        deadline = time.monotonic() + BOUND
+        while (statuses := {j.id: j.status for j in (await ent.history(DEMO_UAI)).items}) != {
+            job_id: "done" for job_id in ids
+        }:
+            assert time.monotonic() < deadline, statuses
+            await asyncio.sleep(0.05)
+        health = await ent.health()
+        assert (health.queued, health.running) == (0, 0)
+    for worker in workers:
+        assert worker.stop() == 0
+    assert server.stop() == 0
+    logs = "".join(w.text for w in workers)
+    for job_id in ids:
+        assert len(re.findall(rf"job {job_id} of {DEMO_UAI} claimed by", logs)) == 1, logs
+        assert len(re.findall(rf"job {job_id} of {DEMO_UAI} finished", logs)) == 1, logs
 
 
 async def test_sigterm_mid_job_puts_it_back_and_another_worker_ends_it_as_if_never_stopped(
