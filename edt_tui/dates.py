@@ -2,7 +2,9 @@
 
 Stored times are ISO 8601 with an offset (UTC for the service's own clocks); every screen, the
 session list and the history print them through `local_label`, so one date reads the same
-everywhere. The zone defaults to the one French establishments use.
+everywhere. The zone is the establishment's (`Establishment.timezone`: Europe/Paris, or an overseas
+académie's such as America/Cayenne or Indian/Reunion); Europe/Paris where none is known — an
+import session recorded before sessions kept their establishment's zone.
 """
 
 from __future__ import annotations
@@ -10,7 +12,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-DEFAULT_ZONE = ZoneInfo("Europe/Paris")
+DEFAULT_TIMEZONE = "Europe/Paris"
+DEFAULT_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def zone_named(name: str | None) -> ZoneInfo:
+    """The IANA zone `name` (an establishment's `timezone`); Europe/Paris for None or ''.
+
+    Raises `zoneinfo.ZoneInfoNotFoundError` (a `KeyError`) or `ValueError` for an unknown name.
+    """
+    return ZoneInfo(name) if name else DEFAULT_ZONE
 
 
 def local_label(value: str | datetime | None, zone: ZoneInfo = DEFAULT_ZONE) -> str:

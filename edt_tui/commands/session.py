@@ -98,11 +98,12 @@ def run_list(args: argparse.Namespace) -> int:
             print(json.dumps({
                 "id": s.id, "uai": s.uai, "step": s.step, "file_name": s.export.get("file_name"),
                 "created_at": s.created_at, "updated_at": s.updated_at, "job_id": s.job_id,
+                "timezone": s.timezone,
             }, ensure_ascii=False))
         else:
             name = s.export.get("file_name") or "-"
             launched = f"import {s.job_id[:8]}" if s.job_id else "not launched"
-            updated = local_label(s.updated_at)
+            updated = local_label(s.updated_at, s.zone)
             print(f"{s.id}  {s.uai}  {s.step:<13} {updated}  {launched:<15} {name}")
     for bad in damaged:
         if args.json:

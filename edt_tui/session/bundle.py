@@ -71,6 +71,7 @@ def session_document(session: ImportSession) -> dict[str, Any]:
         "export": dict(session.export), "selection": dict(session.selection),
         "job_id": session.job_id, "queue_position": session.queue_position,
         "decisions_from": dict(session.decisions_from) if session.decisions_from else None,
+        "timezone": session.timezone,
     }
 
 

@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
 from edt_tui.config import data_dir
+from edt_tui.dates import DEFAULT_TIMEZONE, zone_named
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import BadInputError, EdtTuiError
 from edt_tui.files import write_atomic
@@ -134,6 +136,13 @@ class ImportSession:
     queue_position: int | None = None
     decisions_from: Mapping[str, Any] | None = None
     """`{job_id, finished_at}` of the manual import whose decisions the session started from."""
+    timezone: str = DEFAULT_TIMEZONE
+    """The establishment's time zone when the session was created: its times are shown in it
+    (a document written before sessions kept it has none: Europe/Paris)."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_named(self.timezone)
 
     @property
     def finished(self) -> bool:
@@ -170,11 +179,18 @@ class ImportSession:
         decisions_from = doc.get("decisions_from")
         if decisions_from is not None and not isinstance(decisions_from, Mapping):
             raise ValueError("'decisions_from' is not a JSON object")
+        timezone = doc.get("timezone") or DEFAULT_TIMEZONE
+        if not isinstance(timezone, str):
+            raise ValueError("'timezone' is not a string")
+        try:
+            zone_named(timezone)
+        except (KeyError, ValueError):
+            raise ValueError(f"unknown time zone {timezone[:40]!r}") from None
         session = cls(
             id=doc["id"], uai=doc["uai"], step=step, created_at=doc["created_at"],
             updated_at=doc["updated_at"], export=dict(doc.get("export") or {}),
             selection=dict(doc.get("selection") or {}), job_id=doc.get("job_id"),
-            queue_position=position, decisions_from=decisions_from,
+            queue_position=position, decisions_from=decisions_from, timezone=timezone,
         )
         session.decisions()  # a malformed selection raises ValueError here, not in a screen
         return session
@@ -242,10 +258,11 @@ class SessionStore:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def create(
-        self, uai: str, *, selection: Selection | None = None,
+        self, uai: str, *, timezone: str = DEFAULT_TIMEZONE, selection: Selection | None = None,
         decisions_from: Mapping[str, Any] | None = None,
     ) -> ImportSession:
-        """A new session, with the default decisions or those of an earlier import."""
+        """A new session of the establishment `uai` (in its time zone `timezone`), with the
+        default decisions or those of an earlier import."""
         now = _now()
         doc = {
             "id": uuid.uuid4().hex[:12],
@@ -258,6 +275,7 @@ class SessionStore:
             "job_id": None,
             "queue_position": None,
             "decisions_from": dict(decisions_from) if decisions_from else None,
+            "timezone": timezone,
         }
         with self._locked() as db:
             db.insert(doc)

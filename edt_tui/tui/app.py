@@ -125,6 +125,8 @@ class EdtTuiApp(RoutedApp[None]):
         self.animation_level = "none"
         self.wizard = Wizard(store or SessionStore(), backend)
         self.preferred_uai = uai
+        self.timezones: dict[str, str] = {}
+        """Each establishment's time zone by UAI, as the service listed or gave it."""
         self.start_dir = start_dir or Path.cwd()
         self._offer_resume = offer_resume
         self.idle_gc = IdleCollector(self)
@@ -212,13 +214,15 @@ class EdtTuiApp(RoutedApp[None]):
         bindings = [active.binding for active in screen.active_bindings.values()]
         self.push_screen(HelpScreen(screen.step.title, screen.step.help, bindings))
 
-    def open_in_wizard(self, uai: str, export: ExportCheck, last: LastImport | None) -> None:
+    def open_in_wizard(
+        self, uai: str, export: ExportCheck, last: LastImport | None, *, timezone: str
+    ) -> None:
         """A new wizard session on a stored export, at its Résumé, from the decisions of the
         last manual import `last` — the ones an automatic import re-applies (from the history:
         an automatic import refused until an admin confirms relinks or a mass deletion)."""
         while not isinstance(self.screen, StepScreen) and len(self.screen_stack) > 2:
             self.pop_screen()
-        self.wizard.start(uai, last)
+        self.wizard.start(uai, last, timezone=timezone)
         self.wizard.set_export(export)
         self.go("summary")
 

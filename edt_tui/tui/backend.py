@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from edt_tui.dates import DEFAULT_TIMEZONE
+
 
 @dataclass(frozen=True, slots=True)
 class EstablishmentInfo:
     uai: str
     name: str
+    timezone: str = DEFAULT_TIMEZONE
+    """Its IANA time zone: every time of its screens is shown in it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from rich.table import Table
 from rich.text import Text
 
 from edt_tui.client.models import Event
-from edt_tui.tui.formatting import DISPLAY_ZONE
 from edt_tui.tui.ics import CalendarEvent
 from edt_tui.tui.selection_model import french_int
 
@@ -24,27 +24,28 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def local_day(moment: datetime) -> date:
-    """The day of `moment` in Paris time (an event at 00:30 Paris is on that day, not the
-    previous one in UTC)."""
-    return moment.astimezone(DISPLAY_ZONE).date()
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    """The day of `moment` in `zone`, the establishment's time zone (an event at 00:30 local
+    time is on that day, not the previous one in UTC)."""
+    return moment.astimezone(zone).date()
 
 
-def first_week(events: Sequence[Event], now: datetime) -> date:
-    """The week of the first event from today on (else of the last one, else this week)."""
-    today = local_day(now)
-    upcoming = [e.start for e in events if local_day(e.start) >= today]
+def first_week(events: Sequence[Event], now: datetime, zone: ZoneInfo) -> date:
+    """The week of the first event from today on (else of the last one, else this week), in
+    the days of `zone`."""
+    today = local_day(now, zone)
+    upcoming = [e.start for e in events if local_day(e.start, zone) >= today]
     if upcoming:
-        return monday_of(local_day(min(upcoming)))
+        return monday_of(local_day(min(upcoming), zone))
     if events:
-        return monday_of(local_day(max(e.start for e in events)))
+        return monday_of(local_day(max(e.start for e in events), zone))
     return monday_of(today)
 
 
-def events_in_week(events: Sequence[Event], monday: date) -> list[Event]:
-    """The events from `monday` to that week's Friday (Paris days)."""
+def events_in_week(events: Sequence[Event], monday: date, zone: ZoneInfo) -> list[Event]:
+    """The events from `monday` to that week's Friday (days of `zone`)."""
     friday = monday + timedelta(days=4)
-    return [e for e in events if monday <= local_day(e.start) <= friday]
+    return [e for e in events if monday <= local_day(e.start, zone) <= friday]
 
 
 def week_title(label: str, monday: date, shown: int, total: int) -> Text:
@@ -58,14 +59,15 @@ def week_title(label: str, monday: date, shown: int, total: int) -> Text:
     return title
 
 
-def week_grid(events: Sequence[Event], monday: date) -> Table:
-    """Mon–Fri columns × the week's time slots; a cell shows the rooms of the event there."""
+def week_grid(events: Sequence[Event], monday: date, zone: ZoneInfo) -> Table:
+    """Mon–Fri columns × the week's time slots, local to `zone` (the establishment's time
+    zone); a cell shows the rooms of the event there."""
     days = [monday + timedelta(days=i) for i in range(5)]
     cells: dict[tuple[str, date], list[Event]] = {}
     for event in events:
-        start = event.start.astimezone(DISPLAY_ZONE)
+        start = event.start.astimezone(zone)
         if start.date() in days:
-            end = event.end.astimezone(DISPLAY_ZONE)
+            end = event.end.astimezone(zone)
             slot = f"{start:%H:%M}-{end:%H:%M}"
             cells.setdefault((slot, start.date()), []).append(event)
     table = Table(expand=True, show_lines=True, padding=(0, 1))

@@ -60,7 +60,8 @@ class ClientBackend:
     async def establishments(self) -> Sequence[EstablishmentInfo]:
         ent = await self.client()
         return [
-            EstablishmentInfo(e.uai, e.name) async for e in ent.iterate(ent.list_establishments)
+            EstablishmentInfo(e.uai, e.name, e.timezone)
+            async for e in ent.iterate(ent.list_establishments)
         ]
 
     async def check_export(self, uai: str, path: Path) -> ExportCheck:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from edt_tui.client.models import Course
 from edt_tui.tui.formatting import when
@@ -14,15 +15,16 @@ DATE: dict[str, Any] = {"width": 16, "min_width": 10}
 """A date column: `JJ/MM/AAAA HH:MM`, shrunk to the day before it is left out."""
 
 
-def course_columns(organisation: str) -> list[Column[Course]]:
+def course_columns(organisation: str, zone: ZoneInfo) -> list[Column[Course]]:
+    """The list's columns, its dates in `zone` (the establishment's time zone)."""
     return [
         Column("label", "Intitulé", lambda c: c.label, min_width=36),
         Column("org", "Organisation", lambda c: organisation, width=14, min_width=8),
         Column("by", "Créé par", lambda c: c.created_by, width=11),
         Column("participants", "Part.", lambda c: f"{c.participants:>4}", width=5),
-        Column("visit", "Dernière visite", lambda c: when(c.last_visit_at), **DATE),
-        Column("updated", "Dernière mise à jour", lambda c: when(c.updated_at), **DATE),
-        Column("created", "Créé le", lambda c: when(c.created_at), **DATE),
+        Column("visit", "Dernière visite", lambda c: when(c.last_visit_at, zone), **DATE),
+        Column("updated", "Dernière mise à jour", lambda c: when(c.updated_at, zone), **DATE),
+        Column("created", "Créé le", lambda c: when(c.created_at, zone), **DATE),
     ]
 
 

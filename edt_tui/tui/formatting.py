@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from edt_tui.dates import DEFAULT_ZONE, local_label
+from edt_tui.dates import local_label
 from edt_tui.files import OutputPathError, Reason
 
-DISPLAY_ZONE = DEFAULT_ZONE
 Clock = Callable[[], datetime]
 
 
@@ -20,9 +20,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def when(value: str | datetime | None) -> str:
-    """`28/11/2026 10:32` in Paris time, as the seed writes dates; empty for None."""
-    return local_label(value, DISPLAY_ZONE)
+def when(value: str | datetime | None, zone: ZoneInfo) -> str:
+    """`28/11/2026 10:32` in `zone`, the establishment's time zone; empty for None.
+
+    Every time the TUI shows goes through here (`edt_tui.dates.local_label`): the wizard's
+    screens pass their session's zone (`Wizard.zone`), the after-launch screens their
+    establishment's (`AfterLaunchScreen.zone`).
+    """
+    return local_label(value, zone)
 
 
 FRENCH_PATH_ERRORS: dict[Reason, str] = {

@@ -59,7 +59,9 @@ def replay_app(bundle: Bundle, home: Path, args: argparse.Namespace) -> ReplayAp
 
     original = bundle.import_session
     store = SessionStore(home / "sessions.json")
-    session = store.create(original.uai, decisions_from=original.decisions_from)
+    session = store.create(
+        original.uai, timezone=original.timezone, decisions_from=original.decisions_from
+    )
     session = store.set_export(session.id, ExportCheck.from_dict(original.export).to_dict())
     session = store.update_selection(session.id, lambda _: original.decisions())
     session = store.set_step(session.id, original.step)

@@ -10,7 +10,9 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from edt_tui.dates import DEFAULT_TIMEZONE, DEFAULT_ZONE
 from edt_tui.engine.selection import Selection
 from edt_tui.session.store import ImportSession, SessionStore
 from edt_tui.tui.backend import ExportCheck, LastImport, WizardBackend, WizardPlan
@@ -42,18 +44,26 @@ class Wizard:
         return self.session.uai if self.session else ""
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The session's establishment's time zone, every time of the wizard is shown in."""
+        return self.session.zone if self.session else DEFAULT_ZONE
+
+    @property
     def export(self) -> ExportCheck | None:
         if self.session is None or not self.session.export:
             return None
         return ExportCheck.from_dict(self.session.export)
 
-    def start(self, uai: str, last: LastImport | None = None) -> ImportSession:
-        """A new session: from the decisions of the last manual import `last`, if any."""
+    def start(
+        self, uai: str, last: LastImport | None = None, *, timezone: str = DEFAULT_TIMEZONE
+    ) -> ImportSession:
+        """A new session of the establishment `uai` (its time zone `timezone`): from the
+        decisions of the last manual import `last`, if any."""
         if last is None:
-            self.session = self.store.create(uai)
+            self.session = self.store.create(uai, timezone=timezone)
         else:
             self.session = self.store.create(
-                uai, selection=Selection.from_dict(last.selection),
+                uai, timezone=timezone, selection=Selection.from_dict(last.selection),
                 decisions_from={"job_id": last.job_id, "finished_at": last.finished_at},
             )
         self.plan, self._plan_selection, self._computing = None, None, None

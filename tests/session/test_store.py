@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import multiprocessing
 import re
+from datetime import datetime
 from functools import partial
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,6 +17,7 @@ from edt_tui.dates import local_label
 from edt_tui.engine.selection import Selection, SubjectChoice
 from edt_tui.errors import BadInputError
 from edt_tui.session.store import AtomicJSONStorage, DamagedSessionError, SessionStore
+from edt_tui.tui.screens.resume import describe
 
 
 def test_decisions_are_saved_as_made_and_survive_a_new_store(edt_home: Path) -> None:
@@ -181,3 +184,55 @@ def test_session_list_shows_dates_as_the_tui_does(
     assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", shown)
     assert f"{session.id}  0490856P  " in out and shown in out
     assert store.get(session.id).updated_at not in out
+
+
+def _minute(stamp: str, zone: str) -> str:
+    """`JJ/MM/AAAA HH:MM` computed here, apart from `edt_tui.dates`."""
+    return datetime.fromisoformat(stamp).astimezone(ZoneInfo(zone)).strftime("%d/%m/%Y %H:%M")
+
+
+def test_a_session_shows_its_times_in_its_establishments_zone(
+    edt_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Created for an establishment of La Réunion: `session list` and the resume dialog give
+    Réunion's time; a session written before sessions kept a zone reads in Paris time."""
+    store = SessionStore()
+    reunion = store.create("9740001A", timezone="Indian/Reunion")
+    older = store.create("0490856P")
+    docs = json.loads(store.path.read_text("utf-8"))["_default"]
+    for doc in docs.values():
+        if doc["id"] == older.id:
+            del doc["timezone"]
+    write_store(store.path, docs)
+
+    reunion, older = store.get(reunion.id), store.get(older.id)
+    assert (reunion.timezone, older.timezone) == ("Indian/Reunion", "Europe/Paris")
+    in_reunion = _minute(reunion.updated_at, "Indian/Reunion")
+    assert in_reunion != _minute(reunion.updated_at, "Europe/Paris")  # UTC+4 against UTC+1/+2
+    assert main(["session", "list"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert in_reunion in lines[reunion.id]
+    assert _minute(older.updated_at, "Europe/Paris") in lines[older.id]
+    assert main(["session", "list", "--json"]) == 0
+    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {s["id"]: s["timezone"] for s in listed} == {
+        reunion.id: "Indian/Reunion", older.id: "Europe/Paris"
+    }
+    assert in_reunion in str(describe(reunion))
+    assert _minute(older.updated_at, "Europe/Paris") in str(describe(older))
+
+
+def test_a_session_in_an_unknown_time_zone_is_flagged_damaged(edt_home: Path) -> None:
+    store = SessionStore()
+    good = store.create("0490856P", timezone="America/Cayenne")
+    docs = json.loads(store.path.read_text("utf-8"))["_default"]
+    base = dict(next(iter(docs.values())))
+    docs["2"] = base | {"id": "badzone", "timezone": "Mars/Olympus_Mons"}
+    docs["3"] = base | {"id": "notazone", "timezone": 4}
+    write_store(store.path, docs)
+    sessions, damaged = store.scan()
+    assert [s.id for s in sessions] == [good.id]
+    assert {d.ref: d.reason for d in damaged} == {
+        "badzone": "unknown time zone 'Mars/Olympus_Mons'",
+        "notazone": "'timezone' is not a string",
+    }

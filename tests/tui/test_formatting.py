@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,10 +12,13 @@ from edt_tui.files import OutputPathError, check_output_path
 from edt_tui.tui.formatting import path_error_text, resolve_path, when
 
 
-def test_when_is_paris_time_summer_and_winter() -> None:
-    assert when(datetime(2026, 7, 1, 8, 5, tzinfo=UTC)) == "01/07/2026 10:05"
-    assert when("2026-12-01T08:05:00+00:00") == "01/12/2026 09:05"
-    assert when(None) == ""
+def test_when_is_the_establishments_time_summer_and_winter() -> None:
+    paris, cayenne = ZoneInfo("Europe/Paris"), ZoneInfo("America/Cayenne")
+    assert when(datetime(2026, 7, 1, 8, 5, tzinfo=UTC), paris) == "01/07/2026 10:05"
+    assert when("2026-12-01T08:05:00+00:00", paris) == "01/12/2026 09:05"
+    assert when("2026-12-01T08:05:00+00:00", cayenne) == "01/12/2026 05:05"  # UTC−3, no DST
+    assert when("2026-07-01T02:05:00+00:00", cayenne) == "30/06/2026 23:05"  # the day before
+    assert when(None, paris) == ""
 
 
 def test_path_errors_in_french_for_each_reason(tmp_path: Path) -> None:

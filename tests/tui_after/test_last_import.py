@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from edt_tui.client import EntClient
+from edt_tui.dates import DEFAULT_ZONE
 from edt_tui.engine.selection import PersonChoice, PersonDecision, Selection
 from edt_tui.session.store import ImportSession
 from edt_tui.tui.app import EdtTuiApp
@@ -97,7 +98,8 @@ async def test_a_new_session_starts_from_the_last_manual_import_and_ctrl_r_reset
         app.go("summary")
         await settle(app, pilot)
         assert isinstance(app.screen, SummaryScreen)
-        assert f"Décisions reprises de l'import du {when(finished_at)}" in shown(app, "#origin")
+        origin = f"Décisions reprises de l'import du {when(finished_at, DEFAULT_ZONE)}"
+        assert origin in shown(app, "#origin")
 
         students = await step_model(app, pilot, "students")
         assert students.model is not None

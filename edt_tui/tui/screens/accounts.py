@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from edt_tui.dates import french_date
 from edt_tui.service.vocabulary import person_line
-from edt_tui.tui.formatting import resolve_path, when
+from edt_tui.tui.formatting import resolve_path
 from edt_tui.tui.screens.after_base import (
     AfterLaunchScreen,
     BrowseTable,
@@ -128,7 +128,7 @@ class AccountsScreen(AfterLaunchScreen):
         if not event.counts.get("job_id"):
             counts.update("Aucun import terminé : les comptes seront vérifiés après le premier.")
             return
-        text = Text(f"Import du {when(event.counts.get('finished_at'))}\n", style="dim")
+        text = Text(f"Import du {self.when(event.counts.get('finished_at'))}\n", style="dim")
         for profile, (_, reconciled, unreconciled) in PROFILES.items():
             numbers = event.counts.get(profile) or {}
             text.append(f"{reconciled} : ", style="")

@@ -8,9 +8,11 @@ embedded service or `--ent URL`), always from workers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,9 +21,10 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from edt_tui.dates import zone_named
 from edt_tui.errors import EdtTuiError
 from edt_tui.files import OutputPathError, write_atomic
-from edt_tui.tui.formatting import Clock, path_error_text, utcnow
+from edt_tui.tui.formatting import Clock, path_error_text, utcnow, when
 from edt_tui.tui.selection_model import Column, SelectionModel, french_int
 from edt_tui.tui.widgets.selection_table import SelectionTable
 from edt_tui.tui.widgets.step_footer import StepFooter
@@ -136,6 +139,20 @@ class AfterLaunchScreen(Screen[None]):
         app = self.edt_app
         return self._uai or app.wizard.uai or (app.preferred_uai or "")
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The establishment's time zone, every time on this screen is shown in (learnt by
+        `uai()`, which the screen's workers call before they load anything)."""
+        app = self.edt_app
+        name = app.timezones.get(self.known_uai)
+        if name is None and self.known_uai == app.wizard.uai:
+            return app.wizard.zone
+        return zone_named(name)
+
+    def when(self, value: str | datetime | None) -> str:
+        """`28/11/2026 10:32` in the establishment's time zone; empty for None."""
+        return when(value, self.zone)
+
     async def ent(self) -> EntClient:
         backend = self.edt_app.wizard.backend
         client = getattr(backend, "client", None)
@@ -144,15 +161,21 @@ class AfterLaunchScreen(Screen[None]):
         return cast("EntClient", await client())
 
     async def uai(self) -> str:
-        """The establishment: given, the wizard's, `--uai`, or the only one the service has."""
-        if self.known_uai:
-            return self.known_uai
-        ent = await self.ent()
-        page = await ent.list_establishments(limit=2)
-        if len(page.items) != 1:
-            raise EdtTuiError("choisissez d'abord un établissement (étape Établissement)")
-        self._uai = page.items[0].uai
-        return self._uai
+        """The establishment: given, the wizard's, `--uai`, or the only one the service has;
+        its time zone is known once this has answered."""
+        app = self.edt_app
+        if not self.known_uai:
+            ent = await self.ent()
+            page = await ent.list_establishments(limit=2)
+            if len(page.items) != 1:
+                raise EdtTuiError("choisissez d'abord un établissement (étape Établissement)")
+            self._uai = page.items[0].uai
+            app.timezones[self._uai] = page.items[0].timezone
+        uai = self.known_uai
+        if uai not in app.timezones and not (app.wizard.session and uai == app.wizard.uai):
+            ent = await self.ent()
+            app.timezones[uai] = (await ent.get_establishment(uai)).timezone
+        return uai
 
     def open(self, kind: Callable[..., AfterLaunchScreen], *args: Any) -> None:
         """Push another after-launch screen on the same establishment."""

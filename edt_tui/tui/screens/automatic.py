@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from rich.table import Table
 from rich.text import Text
@@ -40,7 +41,7 @@ EXPLANATION = (
 PUSH_STYLES = {"accepted": "green", "refused": "bold red", "noop": "dim"}
 
 
-def status_text(status: Mapping[str, Any]) -> Text:
+def status_text(status: Mapping[str, Any], zone: ZoneInfo) -> Text:
     text = Text()
     text.append("URL d'envoi : ", style="bold")
     text.append(str(status["push_url"]))
@@ -60,7 +61,7 @@ def status_text(status: Mapping[str, Any]) -> Text:
         text.append("Dernier import manuel : ", style="bold")
         version = manual.get("selection_version")
         text.append(
-            f"{when(manual.get('finished_at'))} (sélection v{version}, "
+            f"{when(manual.get('finished_at'), zone)} (sélection v{version}, "
             "ré-appliquée par les envois)\n"
         )
     else:
@@ -71,7 +72,7 @@ def status_text(status: Mapping[str, Any]) -> Text:
     return text
 
 
-def pushes_table(pushes: list[Mapping[str, Any]]) -> Table | Text:
+def pushes_table(pushes: list[Mapping[str, Any]], zone: ZoneInfo) -> Table | Text:
     if not pushes:
         return Text("Aucun envoi reçu.", style="dim")
     table = Table(box=None, padding=(0, 2), show_edge=False)
@@ -81,7 +82,7 @@ def pushes_table(pushes: list[Mapping[str, Any]]) -> Table | Text:
     for push in pushes:
         outcome = str(push.get("outcome"))
         table.add_row(
-            Text(when(push.get("received_at"))),
+            Text(when(push.get("received_at"), zone)),
             Text(str(push.get("outcome_label") or outcome), style=PUSH_STYLES.get(outcome, "")),
             Text(str(push.get("reason") or "")),
         )
@@ -207,10 +208,10 @@ class AutomaticScreen(AfterLaunchScreen):
     @on(StatusLoaded)
     def _loaded(self, event: StatusLoaded) -> None:
         self.status = event.status
-        self.query_one("#automatic-status", Static).update(status_text(event.status))
+        self.query_one("#automatic-status", Static).update(status_text(event.status, self.zone))
         self._show_settings(event.settings)
         self.query_one("#automatic-pushes", Static).update(
-            pushes_table(list(event.status.get("pushes") or ()))
+            pushes_table(list(event.status.get("pushes") or ()), self.zone)
         )
         self.query_one("#automatic-explanation", Static).update(
             Text("\n" + EXPLANATION.format(quota=event.status["daily_quota"]), style="italic")

@@ -106,6 +106,7 @@ class CalendarScreen(ExportIcsMixin, AfterLaunchScreen):
     @work(exclusive=True, group="events", exit_on_error=False)
     async def load(self) -> None:
         ent = await self.ent()
+        await self.uai()  # learns the establishment's time zone
         events = [e async for e in ent.iterate(ent.list_events, self.course.uai, self.course.key)]
         self.post_message(EventsLoaded(events))
 
@@ -117,18 +118,18 @@ class CalendarScreen(ExportIcsMixin, AfterLaunchScreen):
     @on(EventsLoaded)
     def _loaded(self, event: EventsLoaded) -> None:
         self.events = event.events
-        self.monday = first_week(self.events, self.clock())
+        self.monday = first_week(self.events, self.clock(), self.zone)
         self.render_week()
 
     def render_week(self) -> None:
         if self.monday is None:
             return
-        in_week = events_in_week(self.events, self.monday)
+        in_week = events_in_week(self.events, self.monday, self.zone)
         title = week_title(self.course.label, self.monday, len(in_week), len(self.events))
         self.query_one("#calendar-title", Static).update(title)
         grid = self.query_one("#calendar-grid", Static)
         grid.update(
-            week_grid(in_week, self.monday)
+            week_grid(in_week, self.monday, self.zone)
             if in_week
             else Text("Aucun évènement cette semaine (p / n pour changer de semaine).", style="dim")
         )
@@ -139,7 +140,7 @@ class CalendarScreen(ExportIcsMixin, AfterLaunchScreen):
             self.render_week()
 
     def action_today(self) -> None:
-        self.monday = monday_of(local_day(self.clock()))
+        self.monday = monday_of(local_day(self.clock(), self.zone))
         self.render_week()
 
     def action_ics(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from rich.table import Table
 from rich.text import Text
@@ -40,9 +41,11 @@ class ReadOnlyDialog(ModalScreen[None]):
 class CourseDetailModal(ReadOnlyDialog):
     """`enter` on a course: its teachers and students by name, rooms and the next events."""
 
-    def __init__(self, detail: CourseDetail) -> None:
+    def __init__(self, detail: CourseDetail, zone: ZoneInfo) -> None:
         super().__init__()
         self.detail = detail
+        self.zone = zone
+        """The establishment's time zone, the events' times are shown in."""
 
     def compose(self) -> ComposeResult:
         d = self.detail
@@ -57,7 +60,9 @@ class CourseDetailModal(ReadOnlyDialog):
             )
             events = Table.grid(padding=(0, 2))
             for start, end, rooms in d.first_events:
-                events.add_row(when(start), when(end)[-5:], ", ".join(rooms))
+                events.add_row(
+                    when(start, self.zone), when(end, self.zone)[-5:], ", ".join(rooms)
+                )
             yield Static(Text(f"Prochains évènements ({d.future_events} à venir) :", style="bold"))
             yield Static(events if d.first_events else Text("aucun", style="dim"))
             yield Static(Text("échap : fermer", style="dim"))

@@ -93,7 +93,7 @@ class CoursesScreen(TableStepScreen):
             message = f"Détail du cours indisponible : {error_text(exc)}"
             self.notify(message, severity="error", timeout=5)
             return
-        self.app.push_screen(CourseDetailModal(detail))
+        self.app.push_screen(CourseDetailModal(detail, self.wizard.zone))
 
     def record_many(self, selection: Selection, rows: Sequence[Any], active: bool) -> Selection:
         keys = {row.key for row in rows}

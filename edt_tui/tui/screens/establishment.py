@@ -57,6 +57,7 @@ class EstablishmentScreen(StepScreen):
         status.update("Établissement cible de l'import (entrée pour choisir) :")
         wanted = self.edt_app.preferred_uai
         for info in event.establishments:
+            self.edt_app.timezones[info.uai] = info.timezone
             options.add_option(Option(f"{info.uai}  {info.name}", id=info.uai))
         uais = [e.uai for e in event.establishments]
         if wanted in uais:
@@ -75,7 +76,7 @@ class EstablishmentScreen(StepScreen):
     async def start_session(self, uai: str) -> None:
         """The new session starts from the last manual import's decisions (asked first)."""
         last = await self.wizard.backend.last_manual_import(uai)
-        self.wizard.start(uai, last)
+        self.wizard.start(uai, last, timezone=self.edt_app.timezones[uai])
         self.edt_app.go("export")
 
     def action_next(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import events, on, work
@@ -85,20 +86,21 @@ def progress_text(job: ImportJob) -> str:
     return ""
 
 
-def detail_text(job: ImportJob) -> str:
+def detail_text(job: ImportJob, zone: ZoneInfo) -> str:
     """The reason; for an undo, first the import it reverts (« Annulation de l'import du … »)."""
     undoes = job.raw.get("undoes")
-    title = f"Annulation de l'import du {when(undoes['created_at'])}" if undoes else ""
+    title = f"Annulation de l'import du {when(undoes['created_at'], zone)}" if undoes else ""
     return " · ".join(part for part in (title, job.reason or "") if part)
 
 
-def row_cells(job: ImportJob) -> dict[str, Text]:
+def row_cells(job: ImportJob, zone: ZoneInfo) -> dict[str, Text]:
+    """The job's cells, its times in the establishment's time zone `zone`."""
     return {
-        "date": Text(when(job.created_at)),
+        "date": Text(when(job.created_at, zone)),
         "status": status_cell(job),
         "type": Text(job.type_label or job.type),
         "progress": Text(progress_text(job)),
-        "detail": Text(detail_text(job)),
+        "detail": Text(detail_text(job, zone)),
         "id": Text(job.id[:8], style="dim"),
     }
 
@@ -237,11 +239,12 @@ class HistoryScreen(AfterLaunchScreen):
         shown = [str(key.value) for key in table.columns]
         fresh = {job.id: job for job in jobs}
         cursor_id = self.cursor_job_id
+        zone = self.zone
         with self.app.batch_update():
             if any(job_id not in self.jobs for job_id in fresh):
                 table.clear()
                 for job_id, job in fresh.items():
-                    cells = row_cells(job)
+                    cells = row_cells(job, zone)
                     table.add_row(*(cells[key] for key in shown), key=job_id)
             else:
                 for job_id in [j for j in self.jobs if j not in fresh]:
@@ -249,7 +252,7 @@ class HistoryScreen(AfterLaunchScreen):
                 for job_id, job in fresh.items():
                     old = self.jobs[job_id]
                     if old.raw != job.raw:
-                        cells, previous = row_cells(job), row_cells(old)
+                        cells, previous = row_cells(job, zone), row_cells(old, zone)
                         for key in shown:
                             if cells[key] != previous[key]:
                                 table.update_cell(job_id, key, cells[key])
@@ -314,7 +317,9 @@ class HistoryScreen(AfterLaunchScreen):
 
     @on(ExportFetched)
     def _export_fetched(self, event: ExportFetched) -> None:
-        self.edt_app.open_in_wizard(event.uai, event.export, event.last)
+        self.edt_app.open_in_wizard(
+            event.uai, event.export, event.last, timezone=self.edt_app.timezones[event.uai]
+        )
 
     def action_undo(self) -> None:
         job = self.jobs.get(self.cursor_job_id or "")
@@ -330,7 +335,7 @@ class HistoryScreen(AfterLaunchScreen):
 
         self.app.push_screen(
             Confirm(
-                f"Annuler l'import du {when(job.created_at)} ?", explanation=UNDO_EXPLANATION,
+                f"Annuler l'import du {self.when(job.created_at)} ?", explanation=UNDO_EXPLANATION,
                 yes="annuler l'import", no="ne rien faire",
             ),
             answered,
@@ -346,7 +351,7 @@ class HistoryScreen(AfterLaunchScreen):
             self.notify(f"Annulation refusée : {reason}", severity="error", timeout=6)
             return
         self.notify(
-            f"Annulation de l'import du {when(job.created_at)} mise en liste d'attente.",
+            f"Annulation de l'import du {self.when(job.created_at)} mise en liste d'attente.",
             timeout=4,
         )
         self.poll()

@@ -118,7 +118,7 @@ class IntegratedCoursesScreen(ExportIcsMixin, AfterLaunchScreen):
             await old.remove()
         model = browse_model(
             kept,
-            course_columns(self.organisation),
+            course_columns(self.organisation, self.zone),
             row_id=lambda c: c.key,
             page_size=previous.model.page_size if previous else 25,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from rich.table import Table
 from rich.text import Text
@@ -51,12 +52,13 @@ class NeedsConfirmation(Message):
         self.guard = guard
 
 
-def freeze_line(plan: WizardPlan) -> Text | None:
+def freeze_line(plan: WizardPlan, zone: ZoneInfo) -> Text | None:
     if not plan.freeze_minutes or not plan.frozen_until:
         return None
+    until = when(plan.frozen_until, zone)
     return Text(
         f"Fenêtre de gel ({french_int(plan.freeze_minutes)} min) : les évènements qui "
-        f"commencent avant le {when(plan.frozen_until)} ne sont ni créés, ni modifiés, "
+        f"commencent avant le {until} ne sont ni créés, ni modifiés, "
         "ni supprimés.",
         style="dim",
     )
@@ -106,7 +108,7 @@ class LaunchScreen(StepScreen):
             line
             for line in (
                 guard_line(event.plan.guard) if event.plan.guard.mass_deletion else None,
-                freeze_line(event.plan),
+                freeze_line(event.plan, self.wizard.zone),
             )
             if line is not None
         ]

@@ -20,7 +20,6 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from edt_tui.client.imports import ImportJob
-from edt_tui.tui.formatting import when
 from edt_tui.tui.screens.after_base import AfterLaunchScreen, BrowseTable, browse_model
 from edt_tui.tui.screens.history import ACTIVE_POLL
 from edt_tui.tui.selection_model import Column, french_int
@@ -117,7 +116,7 @@ class RecapScreen(AfterLaunchScreen):
     async def _loaded(self, event: RecapLoaded) -> None:
         job = self.job = event.job
         head = Text()
-        head.append(f"Date d'import : {when(job.created_at)}", style="bold")
+        head.append(f"Date d'import : {self.when(job.created_at)}", style="bold")
         head.append(f"   Statut : {job.status_label}   Type : {job.type_label}\n")
         done = int(job.raw.get("tasks_done") or 0)
         head.append(f"Nombre de tâches effectuées : {french_int(done)}")

@@ -23,7 +23,7 @@ NEW = "__new__"
 
 def describe(session: ImportSession) -> Text:
     name = session.export.get("file_name") or "pas encore de fichier"
-    when = local_label(session.updated_at)
+    when = local_label(session.updated_at, session.zone)
     return Text(f"{session.uai} · {title(session.step)} · {name} · {when}")
 
 

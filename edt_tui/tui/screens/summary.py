@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from rich.table import Table
 from rich.text import Text
@@ -41,12 +42,14 @@ def _yes_no(value: bool) -> str:
     return "oui" if value else "non"
 
 
-def decisions_origin(decisions_from: Mapping[str, Any] | None) -> Text:
-    """Which import the session's decisions come from (none: the defaults)."""
+def decisions_origin(decisions_from: Mapping[str, Any] | None, zone: ZoneInfo) -> Text:
+    """Which import the session's decisions come from (none: the defaults), dated in the
+    establishment's time zone `zone`."""
     if not decisions_from:
         return Text("Décisions par défaut (aucun import manuel précédent repris).")
+    finished = when(decisions_from.get("finished_at"), zone)
     return Text.assemble(
-        (f"Décisions reprises de l'import du {when(decisions_from.get('finished_at'))}", "bold"),
+        (f"Décisions reprises de l'import du {finished}", "bold"),
         " · ctrl+r : revenir aux décisions par défaut",
     )
 
@@ -154,7 +157,9 @@ class SummaryScreen(StepScreen):
 
     def show_origin(self) -> None:
         session = self.wizard.session
-        origin = decisions_origin(session.decisions_from if session else None)
+        origin = decisions_origin(
+            session.decisions_from if session else None, self.wizard.zone
+        )
         self.query_one("#origin", Static).update(origin)
 
     def action_reset(self) -> None:
