@@ -16,7 +16,7 @@ from typing import Any, ClassVar, cast
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from edt_tui.session.store import SessionStore
@@ -24,6 +24,7 @@ from edt_tui.tui.backend import ExportCheck, LastImport, WizardBackend
 from edt_tui.tui.idle_gc import IdleCollector
 from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.keys import RoutedApp
+from edt_tui.tui.palette import Command, CommandsProvider
 from edt_tui.tui.paths import styles_dir
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.screens.help import HelpScreen
@@ -34,13 +35,13 @@ from edt_tui.tui.terminal import terminal_hung_up
 from edt_tui.tui.wizard import Wizard
 
 
-class WizardCommands(Provider):
+class WizardCommands(CommandsProvider):
     """`area: verb` commands: `go: courses`, `subjects: add all new`, `courses: deactivate all`…"""
 
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+    def commands(self) -> list[Command]:
         app = self.app
         assert isinstance(app, EdtTuiApp)
-        commands: list[tuple[str, Callable[[], object], str]] = []
+        commands: list[Command] = []
         if app.wizard.export is not None:
             for each in STEPS[1:]:
                 commands.append(
@@ -73,17 +74,6 @@ class WizardCommands(Provider):
         commands.append(("history: open", app.open_history, "Historique des imports"))
         commands += app.after_launch_commands()
         return commands
-
-    async def discover(self) -> Hits:
-        for name, callback, help_text in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, callback, help_text in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
 class EdtTuiApp(RoutedApp[None]):
@@ -232,7 +222,7 @@ class EdtTuiApp(RoutedApp[None]):
 
         self.push_screen(HistoryScreen())
 
-    def after_launch_commands(self) -> list[tuple[str, Callable[[], object], str]]:
+    def after_launch_commands(self) -> list[Command]:
         """`accounts: open`, `verification: open`, `hierarchy: open`, `automatic: open`."""
         from edt_tui.tui.screens.after_base import after_launch_targets
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import Provider
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
@@ -25,6 +25,7 @@ from edt_tui.dates import zone_named
 from edt_tui.errors import EdtTuiError
 from edt_tui.files import OutputPathError, write_atomic
 from edt_tui.tui.formatting import Clock, path_error_text, utcnow, when
+from edt_tui.tui.palette import Command, CommandsProvider
 from edt_tui.tui.selection_model import Column, SelectionModel, french_int
 from edt_tui.tui.widgets.selection_table import SelectionTable
 from edt_tui.tui.widgets.step_footer import StepFooter
@@ -68,10 +69,10 @@ def after_launch_targets() -> list[tuple[str, Callable[..., AfterLaunchScreen], 
     ]
 
 
-class AfterLaunchCommands(Provider):
+class AfterLaunchCommands(CommandsProvider):
     """`go: history`, `go: accounts`, `go: verification`, `go: automatic` from these screens."""
 
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+    def commands(self) -> list[Command]:
         screen = self.screen
         if not isinstance(screen, AfterLaunchScreen):
             return []
@@ -79,17 +80,6 @@ class AfterLaunchCommands(Provider):
             (f"go: {name}", partial(screen.open, kind), text)
             for name, kind, text in after_launch_targets()
         ]
-
-    async def discover(self) -> Hits:
-        for name, callback, text in self._commands():
-            yield DiscoveryHit(name, callback, help=text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, callback, text in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=text)
 
 
 class AfterLaunchScreen(Screen[None]):
