@@ -69,23 +69,28 @@ def _lease_seconds(value: object, where: str) -> float:
     return seconds
 
 
+def config_file() -> tuple[Path, dict[str, object]]:
+    """`config.toml` of the data directory and its contents (empty when there is none)."""
+    conf_path = data_dir(create=False) / "config.toml"
+    if not conf_path.is_file():
+        return conf_path, {}
+    try:
+        with conf_path.open("rb") as fh:
+            return conf_path, tomllib.load(fh)
+    except OSError as exc:
+        raise DataDirError(
+            f"cannot read {conf_path} ({exc.strerror or exc})", hint="check its rights"
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise BadInputError(
+            f"{conf_path} is not valid TOML ({exc})", hint="fix it or remove it"
+        ) from None
+
+
 def load_settings(*, partner: str | None = None, private_key: str | Path | None = None) -> Settings:
     """Merge flags (arguments), environment (`EDT_TUI_PARTNER`, `EDT_TUI_KEY`,
     `EDT_TUI_JOB_LEASE_SECONDS`) and config.toml (`partner`, `private_key`, `job_lease_seconds`)."""
-    file_conf: dict[str, object] = {}
-    conf_path = data_dir(create=False) / "config.toml"
-    if conf_path.is_file():
-        try:
-            with conf_path.open("rb") as fh:
-                file_conf = tomllib.load(fh)
-        except OSError as exc:
-            raise DataDirError(
-                f"cannot read {conf_path} ({exc.strerror or exc})", hint="check its rights"
-            ) from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise BadInputError(
-                f"{conf_path} is not valid TOML ({exc})", hint="fix it or remove it"
-            ) from None
+    conf_path, file_conf = config_file()
     chosen_partner = (
         partner or os.environ.get("EDT_TUI_PARTNER") or str(file_conf.get("partner") or "")
     ) or DEFAULT_PARTNER

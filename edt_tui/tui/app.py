@@ -8,7 +8,7 @@ talks to the ENT service only through the `WizardBackend` it was given.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -110,9 +110,14 @@ class EdtTuiApp(RoutedApp[None]):
         uai: str | None = None,
         start_dir: Path | None = None,
         offer_resume: bool = True,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
+        """`keymap`: binding id → key(s), checked (`tui/keymap.py`); hints follow it."""
         super().__init__()
         self.animation_level = "none"
+        self.user_keymap: Mapping[str, str] = dict(keymap or {})
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
         self.wizard = Wizard(store or SessionStore(), backend)
         self.preferred_uai = uai
         self.timezones: dict[str, str] = {}

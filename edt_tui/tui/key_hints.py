@@ -11,13 +11,16 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
+
+Hint = Callable[[str], str]
+"""A text with `{binding.id}` placeholders → the text with the keys bound now."""
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
 """`{area.name}` in a hint: the key of the binding with that id."""

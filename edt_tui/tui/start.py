@@ -38,8 +38,15 @@ def run_wizard(args: argparse.Namespace) -> int:
     _prepare_terminal(args)
     from edt_tui.tui.app import EdtTuiApp
     from edt_tui.tui.client_backend import backend_from_args
+    from edt_tui.tui.keymap import load_keymap
 
-    app = EdtTuiApp(backend_from_args(args), uai=getattr(args, "uai", None), start_dir=Path.cwd())
+    keymap = load_keymap()  # a bad [keymap] entry: one English line and exit 2, no TUI
+    app = EdtTuiApp(
+        backend_from_args(args),
+        uai=getattr(args, "uai", None),
+        start_dir=Path.cwd(),
+        keymap=keymap,
+    )
     app.run()
     return 0
 

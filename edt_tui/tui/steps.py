@@ -70,15 +70,16 @@ STEPS: tuple[Step, ...] = (
         "establishment",
         "Établissement",
         f"{_SCREENS}.establishment:EstablishmentScreen",
-        "Choisissez l'établissement cible de l'import (flèches puis entrée). "
+        "Choisissez l'établissement cible de l'import ({list.choose} sur sa ligne). "
         "Un administrateur d'un seul établissement le trouve déjà sélectionné.",
     ),
     Step(
         "export",
         "Fichier",
         f"{_SCREENS}.export_file:ExportFileScreen",
-        "Tapez le chemin du fichier .xml exporté par PRONOTE/EDT puis entrée, ou descendez "
-        "(tab) dans l'arborescence et choisissez le fichier. Un seul fichier à la fois ; "
+        "Tapez le chemin du fichier .xml exporté par PRONOTE/EDT puis {export.send}, ou passez "
+        "({export.switch}) dans l'arborescence et choisissez le fichier. Un seul fichier à la "
+        "fois ; "
         "il est envoyé au service ENT qui vérifie la clé de chiffrement.",
     ),
     Step(

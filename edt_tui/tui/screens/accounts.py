@@ -69,8 +69,9 @@ class AccountsLoaded(Message):
 class AccountsScreen(AfterLaunchScreen):
     TITLE_TEXT = "Vérification des comptes"
     HELP: ClassVar[str] = (
-        "Les comptes reconnus dans l'ENT par le dernier import terminé. t : basculer entre "
-        "élèves et enseignants non réconciliés ; x : exporter la liste affichée dans un fichier "
+        "Les comptes reconnus dans l'ENT par le dernier import terminé. {accounts.toggle} : "
+        "basculer entre élèves et enseignants non réconciliés ; {accounts.export} : exporter la "
+        "liste affichée dans un fichier "
         "texte (une personne par ligne : NOM, Prénom, date de naissance pour les élèves)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -147,7 +148,11 @@ class AccountsScreen(AfterLaunchScreen):
         rows = list(self.people.get(profile) or ())
         title, _, unreconciled = PROFILES[profile]
         self.query_one("#accounts-list-title", Static).update(
-            Text(f"{unreconciled} ({title}) — t : autre liste · x : exporter", style="bold")
+            Text(
+                f"{unreconciled} ({title}) — "
+                + self.hint("{accounts.toggle} : autre liste · {accounts.export} : exporter"),
+                style="bold",
+            )
         )
         model = browse_model(
             [dict(p, _row=i) for i, p in enumerate(rows)],

@@ -25,6 +25,7 @@ from edt_tui.dates import zone_named
 from edt_tui.errors import EdtTuiError
 from edt_tui.files import OutputPathError, write_atomic
 from edt_tui.tui.formatting import Clock, path_error_text, utcnow, when
+from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.palette import Command, CommandsProvider
 from edt_tui.tui.selection_model import Column, SelectionModel, french_int
 from edt_tui.tui.widgets.selection_table import SelectionTable
@@ -117,6 +118,10 @@ class AfterLaunchScreen(Screen[None]):
         yield Static(Text(self.TITLE_TEXT, style="bold"), classes="title-line")
         yield from self.body()
         yield StepFooter()
+
+    def hint(self, text: str) -> str:
+        """`text` with each `{binding.id}` replaced by the key bound to it now."""
+        return with_keys(self.app, text)
 
     def body(self) -> ComposeResult:
         yield from ()

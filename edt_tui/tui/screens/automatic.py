@@ -24,6 +24,7 @@ from edt_tui.client.helpdesk import automatic_status
 from edt_tui.client.models import EstablishmentSettings
 from edt_tui.service.records import MAX_FREEZE_MINUTES
 from edt_tui.tui.formatting import when
+from edt_tui.tui.key_hints import Hint
 from edt_tui.tui.screens.after_base import AfterLaunchScreen
 from edt_tui.tui.screens.prompt import PromptModal
 from edt_tui.tui.selection_model import french_int
@@ -41,11 +42,13 @@ EXPLANATION = (
 PUSH_STYLES = {"accepted": "green", "refused": "bold red", "noop": "dim"}
 
 
-def status_text(status: Mapping[str, Any], zone: ZoneInfo) -> Text:
+def status_text(status: Mapping[str, Any], zone: ZoneInfo, hint: Hint) -> Text:
+    """The push URL, today's quota and what is re-applied (dated in `zone`); `hint` words the
+    keys."""
     text = Text()
     text.append("URL d'envoi : ", style="bold")
     text.append(str(status["push_url"]))
-    text.append("  (c : copier)\n", style="dim")
+    text.append(hint("  ({automatic.copy} : copier)\n"), style="dim")
     if str(status["push_url"]).startswith(EMBEDDED_BASE_URL):
         text.append(
             "Service embarqué : publiez-le avec `edt-tui serve` pour recevoir les "
@@ -89,15 +92,15 @@ def pushes_table(pushes: list[Mapping[str, Any]], zone: ZoneInfo) -> Table | Tex
     return table
 
 
-def guards_text(settings: EstablishmentSettings) -> Text:
-    """The establishment's import guards, with the keys that change them."""
+def guards_text(settings: EstablishmentSettings, hint: Hint) -> Text:
+    """The establishment's import guards, with the keys that change them (`hint` words them)."""
     text = Text()
     text.append("Fenêtre de gel : ", style="bold")
     text.append(f"{french_int(settings.freeze_minutes)} min")
-    text.append("  (g : changer)\n", style="dim")
+    text.append(hint("  ({automatic.freeze} : changer)\n"), style="dim")
     text.append("Suppression massive au-delà de : ", style="bold")
     text.append(f"{settings.max_deletion_percent} %")
-    text.append("  (s : changer)\n", style="dim")
+    text.append(hint("  ({automatic.threshold} : changer)\n"), style="dim")
     return text
 
 
@@ -155,10 +158,11 @@ class SettingRefused(Message):
 class AutomaticScreen(AfterLaunchScreen):
     TITLE_TEXT = "Import automatique"
     HELP: ClassVar[str] = (
-        "Paramètres de l'import automatique depuis PRONOTE. c : copier l'URL d'envoi dans le "
-        "presse-papiers du terminal (OSC 52) ; r : rafraîchir. Garde-fous des imports de cet "
-        "établissement : g change la fenêtre de gel (minutes après l'import pendant lesquelles "
-        "aucun évènement n'est touché), s le seuil de suppression massive (en %)."
+        "Paramètres de l'import automatique depuis PRONOTE. {automatic.copy} : copier l'URL "
+        "d'envoi dans le presse-papiers du terminal (OSC 52) ; {automatic.reload} : rafraîchir. "
+        "Garde-fous des imports de cet établissement : {automatic.freeze} change la fenêtre de "
+        "gel (minutes après l'import pendant lesquelles aucun évènement n'est touché), "
+        "{automatic.threshold} le seuil de suppression massive (en %)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_url", "Copier l'URL", id="automatic.copy", tooltip="Copier l'URL"),
@@ -208,7 +212,9 @@ class AutomaticScreen(AfterLaunchScreen):
     @on(StatusLoaded)
     def _loaded(self, event: StatusLoaded) -> None:
         self.status = event.status
-        self.query_one("#automatic-status", Static).update(status_text(event.status, self.zone))
+        self.query_one("#automatic-status", Static).update(
+            status_text(event.status, self.zone, self.hint)
+        )
         self._show_settings(event.settings)
         self.query_one("#automatic-pushes", Static).update(
             pushes_table(list(event.status.get("pushes") or ()), self.zone)
@@ -219,7 +225,7 @@ class AutomaticScreen(AfterLaunchScreen):
 
     def _show_settings(self, settings: EstablishmentSettings) -> None:
         self.settings = settings
-        self.query_one("#automatic-guards", Static).update(guards_text(settings))
+        self.query_one("#automatic-guards", Static).update(guards_text(settings, self.hint))
 
     def action_change(self, setting: str) -> None:
         """Prompt for a new value; a bad one is refused here in French, nothing is sent."""

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header
 
+from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.steps import STEPS, Step, next_step, previous_step
 from edt_tui.tui.widgets.step_footer import StepFooter
 from edt_tui.tui.wizard import Wizard
@@ -101,6 +102,10 @@ class StepScreen(Screen[None]):
         yield StepLine(self.step)
         yield from self.body()
         yield StepFooter()
+
+    def hint(self, text: str) -> str:
+        """`text` with each `{binding.id}` replaced by the key bound to it now."""
+        return with_keys(self.app, text)
 
     def body(self) -> ComposeResult:
         yield from ()

@@ -70,8 +70,9 @@ class CalendarScreen(ExportIcsMixin, AfterLaunchScreen):
     TITLE_TEXT = "Calendrier du cours"
     HELP: ClassVar[str] = (
         "Les évènements du cours créés par l'import, semaine par semaine (lundi à vendredi). "
-        "p / n : semaine précédente / suivante ; t : semaine en cours ; i : exporter les "
-        "évènements du cours au format iCalendar (.ics)."
+        "{calendar.previous} / {calendar.next} : semaine précédente / suivante ; "
+        "{calendar.today} : semaine en cours ; {calendar.ics} : exporter les évènements du cours "
+        "au format iCalendar (.ics)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -131,7 +132,13 @@ class CalendarScreen(ExportIcsMixin, AfterLaunchScreen):
         grid.update(
             week_grid(in_week, self.monday, self.zone)
             if in_week
-            else Text("Aucun évènement cette semaine (p / n pour changer de semaine).", style="dim")
+            else Text(
+                self.hint(
+                    "Aucun évènement cette semaine ({calendar.previous} / {calendar.next} pour "
+                    "changer de semaine)."
+                ),
+                style="dim",
+            )
         )
 
     def action_week(self, delta: int) -> None:

@@ -10,9 +10,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from edt_tui.tui.key_hints import with_keys
+
 
 class Confirm(ModalScreen[bool]):
-    """`o`/`entrée` answers yes, `n`/`échap` no."""
+    """`ask.yes` (`o`, `y`, `entrée`) answers yes, `ask.no` (`n`, `échap`) no."""
 
     AUTO_FOCUS = None
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -26,12 +28,14 @@ class Confirm(ModalScreen[bool]):
         super().__init__()
         self.question = question
         self.explanation = explanation
-        self.answers = f"o / entrée : {yes} · n / échap : {no}"
+        self.answers = f"{{ask.yes}} : {yes} · {{ask.no}} : {no}"
 
     def compose(self) -> ComposeResult:
         explained = f"{self.explanation}\n\n" if self.explanation else ""
         yield Static(
-            Text.assemble((self.question, "bold"), "\n\n", explained, self.answers),
+            Text.assemble(
+                (self.question, "bold"), "\n\n", explained, with_keys(self.app, self.answers)
+            ),
             classes="dialog",
         )
 

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from edt_tui.tui.backend import CourseDetail
 from edt_tui.tui.formatting import when
+from edt_tui.tui.key_hints import with_keys
 
 
 def _names(people: Sequence[tuple[str, bool]]) -> Text:
@@ -65,4 +66,4 @@ class CourseDetailModal(ReadOnlyDialog):
                 )
             yield Static(Text(f"Prochains évènements ({d.future_events} à venir) :", style="bold"))
             yield Static(events if d.first_events else Text("aucun", style="dim"))
-            yield Static(Text("échap : fermer", style="dim"))
+            yield Static(Text(with_keys(self.app, "{detail.close} : fermer"), style="dim"))

@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import EdtTuiError
 from edt_tui.tui.backend import CourseLine, WizardPlan
+from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.screens.course_detail import CourseDetailModal
 from edt_tui.tui.screens.ignored_sessions import IgnoredSessionsModal
 from edt_tui.tui.screens.table_step import TableStepScreen
@@ -35,7 +36,7 @@ class CoursesScreen(TableStepScreen):
     ]
     EMPTY = (
         "Aucun cours : activez au moins une matière et une classe ou un groupe "
-        "(échap pour revenir aux étapes précédentes)."
+        "({step.back} pour revenir aux étapes précédentes)."
     )
 
     def rows(self, plan: WizardPlan) -> Sequence[Any]:
@@ -64,7 +65,11 @@ class CoursesScreen(TableStepScreen):
     def legend(self) -> Text:
         """One line at 80 columns: a course is only ever activated or deactivated."""
         return Text(
-            "✔ Activé  ✖ Désactivé  ·  entrée : détail du cours · i : séances ignorées",
+            with_keys(
+                self.app,
+                "✔ Activé  ✖ Désactivé  ·  {courses.detail} : détail du cours · "
+                "{courses.ignored} : séances ignorées",
+            ),
             style="dim",
         )
 

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from edt_tui.tui.backend import EstablishmentInfo
+from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.screens.base import StepScreen
+from edt_tui.tui.screens.choice import CHOOSE, ListChoice
 from edt_tui.tui.wording import error_text
 
 
-class EstablishmentScreen(StepScreen):
+class EstablishmentScreen(ListChoice, StepScreen):
     AUTO_FOCUS = "OptionList"
+    BINDINGS: ClassVar[list[BindingType]] = [CHOOSE]
 
     class Loaded(Message):
         def __init__(self, establishments: Sequence[EstablishmentInfo]) -> None:
@@ -39,8 +44,8 @@ class EstablishmentScreen(StepScreen):
         if event.worker.error is not None:
             self.query_one("#status", Static).update(
                 f"Liste des établissements indisponible : {error_text(event.worker.error)}. "
-                "Échap pour quitter, "
-                "ou relancez edt-tui avec --ent URL."
+                + with_keys(self.app, "{app.quit} pour quitter")
+                + ", ou relancez edt-tui avec --ent URL."
             )
 
     @on(Loaded)
@@ -54,7 +59,9 @@ class EstablishmentScreen(StepScreen):
                 "`edt-tui ent load DOSSIER`, puis relancez edt-tui."
             )
             return
-        status.update("Établissement cible de l'import (entrée pour choisir) :")
+        status.update(
+            with_keys(self.app, "Établissement cible de l'import ({list.choose} pour choisir) :")
+        )
         wanted = self.edt_app.preferred_uai
         for info in event.establishments:
             self.edt_app.timezones[info.uai] = info.timezone

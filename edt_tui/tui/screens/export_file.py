@@ -6,9 +6,11 @@ import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DirectoryTree, Input, Static
 
@@ -40,7 +42,7 @@ def not_a_file(path: Path) -> str | None:
     except OSError as exc:
         return f"Fichier inaccessible : {path} ({exc.strerror})."
     if stat.S_ISDIR(mode):
-        return f"{path} est un dossier : choisissez un fichier .xml (entrée dans l'arbre)."
+        return f"{path} est un dossier : choisissez un fichier .xml dans l'arbre."
     if not stat.S_ISREG(mode):
         return f"{path} n'est pas un fichier ordinaire (tube, périphérique) : choisissez un .xml."
     return None
@@ -48,6 +50,16 @@ def not_a_file(path: Path) -> str | None:
 
 class ExportFileScreen(Typing, StepScreen):
     AUTO_FOCUS = None
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "enter", "send", "Envoyer", show=False, id="export.send",
+            tooltip="Envoyer le fichier du chemin tapé",
+        ),
+        Binding(
+            "tab", "app.focus_next", "Arbre", show=False, id="export.switch",
+            tooltip="Passer du chemin à l'arborescence et retour",
+        ),
+    ]
 
     class Checked(Message):
         def __init__(self, export: ExportCheck) -> None:
@@ -101,6 +113,12 @@ class ExportFileScreen(Typing, StepScreen):
     def _checked(self, event: Checked) -> None:
         self.wizard.set_export(event.export)
         self.edt_app.go("summary")
+
+    def action_send(self) -> None:
+        """The key of `export.send` when remapped (the field takes `enter` itself)."""
+        value = self.query_one("#path", Input).value.strip()
+        if value:
+            self._submit(Path(value).expanduser())
 
     def action_next(self) -> None:
         value = self.query_one("#path", Input).value.strip()

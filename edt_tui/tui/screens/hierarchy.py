@@ -29,7 +29,8 @@ class HierarchyScreen(AfterLaunchScreen):
     TITLE_TEXT = "Hiérarchie des cours"
     HELP: ClassVar[str] = (
         "Chaque cours créé par l'import est un nœud de la hiérarchie « Cours <année> » de "
-        "l'établissement. entrée : déplier / replier ; c : calendrier du cours sous le curseur."
+        "l'établissement (les touches de l'arbre sont ci-dessous). {hierarchy.calendar} : "
+        "calendrier du cours sous le curseur."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

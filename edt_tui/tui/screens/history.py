@@ -134,11 +134,13 @@ class HistoryScreen(AfterLaunchScreen):
     TITLE_TEXT = "Historique des imports"
     HELP: ClassVar[str] = (
         "Le statut de chaque import se met à jour tout seul (position dans la liste d'attente, "
-        "avancement). entrée : récapitulatif de l'import ; r : reprendre un import interrompu. "
-        "c : vérification des comptes · v : cours créés · a : import automatique. "
+        "avancement). {history.recap} : récapitulatif de l'import ; {history.resume} : reprendre "
+        "un import interrompu. {history.accounts} : vérification des comptes · "
+        "{history.courses} : cours créés · {history.automatic} : import automatique. "
         "Un import automatique refusé parce que PRONOTE a régénéré ses identifiants ou pour "
-        "suppression massive : entrée propose « Ouvrir dans l'assistant » (son fichier, à "
-        "l'étape Résumé). u : annuler l'import le plus récent (après confirmation)."
+        "suppression massive : {history.recap} propose « Ouvrir dans l'assistant » (son fichier, "
+        "à l'étape Résumé). {history.undo} : annuler l'import le plus récent (après "
+        "confirmation)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "recap", "Récapitulatif", id="history.recap", tooltip="Bilan"),

@@ -15,6 +15,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from edt_tui.client.imports import ImportJob
+from edt_tui.tui.key_hints import with_keys
+from edt_tui.tui.screens.choice import CHOOSE, ListChoice
 
 GUARD_REASONS = frozenset({"relink_pending", "mass_deletion"})
 """Refusals an admin settles in the wizard (confirm the relinks, or the mass deletion)."""
@@ -36,12 +38,13 @@ def undoable(job: ImportJob) -> bool:
     return job.type in ("manual", "automatic") and job.status == "done"
 
 
-class RefusedJobChoices(ModalScreen[str | None]):
+class RefusedJobChoices(ListChoice, ModalScreen[str | None]):
     """`enter` on a refused automatic import: take its file up in the wizard, or its recap."""
 
     AUTO_FOCUS = "OptionList"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Annuler", id="refused.cancel", tooltip="Fermer"),
+        CHOOSE,
     ]
 
     def __init__(self, job: ImportJob) -> None:
@@ -58,7 +61,10 @@ class RefusedJobChoices(ModalScreen[str | None]):
                 ),
                 Option("Récapitulatif", id=SHOW_RECAP),
             )
-            yield Static(Text("entrée : choisir · échap : fermer", style="dim"))
+            yield Static(
+                Text(with_keys(self.app, "{list.choose} : choisir · {refused.cancel} : fermer"),
+                     style="dim")
+            )
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:

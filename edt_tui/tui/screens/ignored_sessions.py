@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from edt_tui.tui.backend import IgnoredSessionLine
+from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.screens.course_detail import ReadOnlyDialog
 
 IGNORED_REASONS: dict[str, str] = {
@@ -47,4 +48,4 @@ class IgnoredSessionsModal(ReadOnlyDialog):
                     Text(where.strip()),
                 )
             yield Static(table)
-            yield Static(Text("échap : fermer", style="dim"))
+            yield Static(Text(with_keys(self.app, "{detail.close} : fermer"), style="dim"))

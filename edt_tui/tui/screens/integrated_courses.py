@@ -34,38 +34,48 @@ class CoursesLoaded(Message):
 class IntegratedCoursesScreen(ExportIcsMixin, AfterLaunchScreen):
     TITLE_TEXT = "Cours créés par intégration"
     HELP: ClassVar[str] = (
-        "Les cours créés par l'import (Créé par : Intégration). / : rechercher (intitulé) ; "
-        "m : moins de N participants ; o : non consultés depuis N jours ; entrée : calendrier "
-        "du cours ; i : exporter ses évènements (.ics) ; h : hiérarchie Cours <année>."
+        "Les cours créés par l'import (Créé par : Intégration). {table.filter} : rechercher "
+        "(intitulé) ; {integrated.below} : moins de N participants ; {integrated.idle} : non "
+        "consultés depuis N jours ; {integrated.calendar} : calendrier du cours ; "
+        "{integrated.ics} : exporter ses évènements (.ics) ; {integrated.hierarchy} : "
+        "hiérarchie Cours <année>."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "m",
             "below",
             "Moins de N",
-            id="courses.below",
+            id="integrated.below",
             tooltip="Cours de moins de N participants",
         ),
         Binding(
             "o",
             "idle",
             "Non consultés",
-            id="courses.idle",
+            id="integrated.idle",
             tooltip="Cours non visités depuis N jours",
         ),
         Binding(
             "i",
             "ics",
             "Imprimer",
-            id="courses.ics",
+            id="integrated.ics",
             tooltip="Exporter les évènements du cours (iCalendar)",
         ),
         Binding(
             "h",
             "hierarchy",
             "Hiérarchie",
-            id="courses.hierarchy",
+            id="integrated.hierarchy",
             tooltip="La hiérarchie Cours <année>",
+        ),
+        Binding(
+            "enter",
+            "calendar",
+            "Calendrier",
+            show=False,
+            id="integrated.calendar",
+            tooltip="Le calendrier du cours",
         ),
     ]
 
@@ -169,6 +179,12 @@ class IntegratedCoursesScreen(ExportIcsMixin, AfterLaunchScreen):
         table = self.table
         if table is not None:
             self.open(CalendarScreen, table.model.row(event.row_id))
+
+    def action_calendar(self) -> None:
+        """The key of `integrated.calendar` when remapped (`enter` reaches the table first)."""
+        course = self.cursor_course
+        if course is not None:
+            self.open(CalendarScreen, course)
 
     def action_ics(self) -> None:
         course = self.cursor_course

@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from edt_tui.tui.backend import DeletionGuard, Enqueued, MassDeletionRefused, WizardPlan
 from edt_tui.tui.formatting import when
+from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.screens.confirm import Confirm
 from edt_tui.tui.screens.mass_deletion import ConfirmMassDeletion, guard_line
@@ -118,7 +119,11 @@ class LaunchScreen(StepScreen):
             guard.display = True
         if self.wizard.session is not None and not self.wizard.session.job_id:
             self.query_one("#outcome", Static).update(
-                Text("l : lancer l'import · échap : revenir aux élèves", style="bold")
+                Text(
+                    with_keys(self.app, "{launch.go} : lancer l'import · {step.back} : revenir "
+                              "aux élèves"),
+                    style="bold",
+                )
             )
 
     def action_launch(self) -> None:

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from edt_tui.tui.backend import DeletionGuard, DeletionShare
+from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.keys import TextField, Typing
 from edt_tui.tui.selection_model import french_int
 
@@ -68,6 +69,7 @@ class ConfirmMassDeletion(Typing, ModalScreen[bool]):
     AUTO_FOCUS = None
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(False)", "Annuler", id="mass.cancel", tooltip="Ne pas lancer"),
+        Binding("enter", "submit", "Valider", show=False, id="mass.submit", tooltip="Valider"),
     ]
 
     def __init__(self, guard: DeletionGuard) -> None:
@@ -96,11 +98,20 @@ class ConfirmMassDeletion(Typing, ModalScreen[bool]):
                 )
             )
             yield TextField(placeholder=CONFIRM_WORD)
-            yield Static(Text("entrée : valider · échap : annuler", style="dim"))
+            yield Static(
+                Text(
+                    with_keys(self.app, "{mass.submit} : valider · {mass.cancel} : annuler"),
+                    style="dim",
+                )
+            )
 
     def on_screen_resume(self) -> None:
         self.set_focus(self.query_one(TextField))
         self.typing_ready()
+
+    def action_submit(self) -> None:
+        """The key of `mass.submit` when remapped (the field takes `enter` itself)."""
+        self.dismiss(self.query_one(TextField).value.strip() == CONFIRM_WORD)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

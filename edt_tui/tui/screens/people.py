@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 
 from edt_tui.engine.selection import PersonChoice, PersonDecision, Selection
 from edt_tui.tui.backend import PersonLine
+from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.screens.confirm import Confirm
 from edt_tui.tui.screens.suggestions import SuggestionsModal
 from edt_tui.tui.screens.table_step import TableStepScreen, merged
@@ -132,10 +133,19 @@ class PeopleStepScreen(TableStepScreen):
         plan = self._shown_plan
         if plan is not None and any(p.relink_pending for p in self.rows(plan)):
             return Text(
-                "⇄ À relier : /relier, * puis a pour confirmer  ✔ Validé  ✖ Refusé", style="dim"
+                with_keys(
+                    self.app,
+                    "⇄ À relier : {table.filter}relier, {table.mark_matching} puis "
+                    "{table.activate} pour confirmer  ✔ Validé  ✖ Refusé",
+                ),
+                style="dim",
             )
         return Text(
-            "✔ Validé  + Lié  ✖ Refusé  ✖ Non réconcilié (entrée : suggestions)", style="dim"
+            with_keys(
+                self.app,
+                "✔ Validé  + Lié  ✖ Refusé  ✖ Non réconcilié ({people.suggest} : suggestions)",
+            ),
+            style="dim",
         )
 
     def decision(self, row: PersonLine, active: bool) -> PersonDecision:

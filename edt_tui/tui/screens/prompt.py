@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.keys import TextField, Typing
 
 
@@ -24,6 +25,7 @@ class PromptModal(Typing, ModalScreen[str | None]):
     AUTO_FOCUS = None
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Annuler", id="prompt.cancel", tooltip="Annuler"),
+        Binding("enter", "submit", "Valider", show=False, id="prompt.submit", tooltip="Valider"),
     ]
 
     def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
@@ -36,11 +38,20 @@ class PromptModal(Typing, ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(Text(self._question, style="bold"))
             yield TextField(value=self._value, placeholder=self._placeholder)
-            yield Static(Text("entrée : valider · échap : annuler", style="dim"))
+            yield Static(
+                Text(
+                    with_keys(self.app, "{prompt.submit} : valider · {prompt.cancel} : annuler"),
+                    style="dim",
+                )
+            )
 
     def on_screen_resume(self) -> None:
         self.set_focus(self.query_one(TextField))
         self.typing_ready()
+
+    def action_submit(self) -> None:
+        """The key of `prompt.submit` when remapped (the field takes `enter` itself)."""
+        self.dismiss(self.query_one(TextField).value.strip())
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

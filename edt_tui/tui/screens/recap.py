@@ -67,9 +67,9 @@ class RecapScreen(AfterLaunchScreen):
     TITLE_TEXT = "Récapitulatif de l'import"
     HELP: ClassVar[str] = (
         "La qualité d'intégration : les actions terminées avec succès et celles en erreur. "
-        "Les actions en erreur sont listées avec leur raison (/ pour filtrer) ; c copie la ligne, "
-        "C copie toute la liste (presse-papiers du terminal, OSC 52) pour l'assistance. "
-        "r reprend un import interrompu."
+        "Les actions en erreur sont listées avec leur raison ({table.filter} pour filtrer) ; "
+        "{recap.copy} copie la ligne, {recap.copy_all} copie toute la liste (presse-papiers du "
+        "terminal, OSC 52) pour l'assistance. {recap.resume} reprend un import interrompu."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_row", "Copier", id="recap.copy", tooltip="Copier l'action en échec"),

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from edt_tui.dates import local_label
 from edt_tui.session.store import ImportSession
+from edt_tui.tui.screens.choice import CHOOSE, ListChoice
 from edt_tui.tui.steps import title
 
 NEW = "__new__"
@@ -27,12 +28,13 @@ def describe(session: ImportSession) -> Text:
     return Text(f"{session.uai} · {title(session.step)} · {name} · {when}")
 
 
-class ResumeModal(ModalScreen[str | None]):
+class ResumeModal(ListChoice, ModalScreen[str | None]):
     """Dismissed with a session id, `NEW` for a new import, or None (escape: new import)."""
 
     AUTO_FOCUS = "OptionList"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Nouvel import", id="resume.new", tooltip="Nouveau"),
+        CHOOSE,
     ]
 
     def __init__(self, sessions: Sequence[ImportSession]) -> None:

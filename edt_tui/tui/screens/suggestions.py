@@ -14,6 +14,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from edt_tui.tui.backend import PersonLine, SuggestionLine
+from edt_tui.tui.key_hints import with_keys
+from edt_tui.tui.screens.choice import CHOOSE, ListChoice
 from edt_tui.tui.wording import reconciliation_detail
 
 EVIDENCE_WORDS = {
@@ -36,12 +38,13 @@ def describe(suggestion: SuggestionLine) -> str:
     )
 
 
-class SuggestionsModal(ModalScreen[str | None]):
+class SuggestionsModal(ListChoice, ModalScreen[str | None]):
     """Pick the ENT account of an unreconciled person (never applied automatically)."""
 
     AUTO_FOCUS = "OptionList"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Annuler", id="suggest.cancel", tooltip="Fermer"),
+        CHOOSE,
     ]
 
     def __init__(self, person: PersonLine) -> None:
@@ -62,14 +65,23 @@ class SuggestionsModal(ModalScreen[str | None]):
                 )
             )
             if person.suggestions:
-                yield Static("Comptes ENT proches (entrée pour lier, échap pour annuler) :")
+                yield Static(
+                    with_keys(
+                        self.app,
+                        "Comptes ENT proches ({list.choose} pour lier, {suggest.cancel} pour "
+                        "annuler) :",
+                    )
+                )
                 yield OptionList(
                     *[Option(Text(describe(s)), id=s.sync_id) for s in person.suggestions]
                 )
             else:
                 yield Static(
-                    "Aucune suggestion : vérifiez le compte dans l'annuaire de l'ENT "
-                    "(échap pour fermer)."
+                    with_keys(
+                        self.app,
+                        "Aucune suggestion : vérifiez le compte dans l'annuaire de l'ENT "
+                        "({suggest.cancel} pour fermer).",
+                    )
                 )
 
     @on(OptionList.OptionSelected)

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from edt_tui.tui.backend import WizardPlan
 from edt_tui.tui.formatting import when
+from edt_tui.tui.key_hints import Hint
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.screens.confirm import Confirm
 from edt_tui.tui.selection_model import french_int
@@ -42,15 +43,17 @@ def _yes_no(value: bool) -> str:
     return "oui" if value else "non"
 
 
-def decisions_origin(decisions_from: Mapping[str, Any] | None, zone: ZoneInfo) -> Text:
+def decisions_origin(
+    decisions_from: Mapping[str, Any] | None, zone: ZoneInfo, hint: Hint
+) -> Text:
     """Which import the session's decisions come from (none: the defaults), dated in the
-    establishment's time zone `zone`."""
+    establishment's time zone `zone`; `hint` words the key that resets them."""
     if not decisions_from:
         return Text("Décisions par défaut (aucun import manuel précédent repris).")
     finished = when(decisions_from.get("finished_at"), zone)
     return Text.assemble(
         (f"Décisions reprises de l'import du {finished}", "bold"),
-        " · ctrl+r : revenir aux décisions par défaut",
+        hint(" · {summary.reset} : revenir aux décisions par défaut"),
     )
 
 
@@ -58,8 +61,9 @@ def _people(count: int, one: str, many: str) -> str:
     return f"{french_int(count)} {one if count == 1 else many}"
 
 
-def relink_line(pending: Mapping[str, int]) -> Text | None:
-    """« Identifiants PRONOTE régénérés pour 31 enseignants et 426 élèves — … ? », or None."""
+def relink_line(pending: Mapping[str, int], hint: Hint) -> Text | None:
+    """« Identifiants PRONOTE régénérés pour 31 enseignants et 426 élèves — … ? », or None;
+    `hint` words the keys that confirm the links."""
     parts = [
         _people(n, one, many)
         for n, one, many in (
@@ -77,7 +81,10 @@ def relink_line(pending: Mapping[str, int]) -> Text | None:
     )
     line.append(
         "\n  Leurs cours dans l'ENT restent tels quels tant que le lien n'est pas confirmé : "
-        "étapes Enseignants et Élèves, /relier, * puis a.",
+        + hint(
+            "étapes Enseignants et Élèves, {table.filter}relier, {table.mark_matching} puis "
+            "{table.activate}."
+        ),
         style="",
     )
     return line
@@ -107,7 +114,9 @@ class SummaryScreen(StepScreen):
         super().on_mount()
         export = self.wizard.export
         if export is None:
-            self.query_one("#summary", Static).update("Aucun fichier choisi : échap pour revenir.")
+            self.query_one("#summary", Static).update(
+                self.hint("Aucun fichier choisi : {step.back} pour revenir.")
+            )
             return
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold")
@@ -134,11 +143,16 @@ class SummaryScreen(StepScreen):
                 f"ce fichier est celui de l'établissement {export.uai}, pas de {self.wizard.uai}"
             )
             verdict.update(
-                Text(f"✖ Refusé : {reason}. Échap pour choisir le bon fichier.", style="bold red")
+                Text(
+                    f"✖ Refusé : {reason}. "
+                    + self.hint("{step.back} pour choisir le bon fichier."),
+                    style="bold red",
+                )
             )
         else:
             warnings = "".join(f"\n⚠ {w}" for w in export_warnings(export))
-            verdict.update(Text(f"✔ Fichier accepté. n : Suivant{warnings}", style="bold green"))
+            accepted = self.hint("✔ Fichier accepté. {step.next} : Suivant")
+            verdict.update(Text(f"{accepted}{warnings}", style="bold green"))
             self.load_plan()
 
     @work(exclusive=True, group="plan", exit_on_error=False)
@@ -149,7 +163,7 @@ class SummaryScreen(StepScreen):
 
     @on(PlanReady)
     def _plan_ready(self, event: PlanReady) -> None:
-        line = relink_line(event.plan.relink_pending)
+        line = relink_line(event.plan.relink_pending, self.hint)
         if line is not None:
             relinks = self.query_one("#relinks", Static)
             relinks.update(line)
@@ -158,7 +172,7 @@ class SummaryScreen(StepScreen):
     def show_origin(self) -> None:
         session = self.wizard.session
         origin = decisions_origin(
-            session.decisions_from if session else None, self.wizard.zone
+            session.decisions_from if session else None, self.wizard.zone, self.hint
         )
         self.query_one("#origin", Static).update(origin)
 

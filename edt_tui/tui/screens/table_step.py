@@ -23,7 +23,6 @@ from edt_tui.engine.selection import Selection
 from edt_tui.errors import EdtTuiError
 from edt_tui.pronote.model import frozen_map
 from edt_tui.tui.backend import WizardPlan
-from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.screens.base import StepScreen
 from edt_tui.tui.selection_model import Column, SelectionModel
 from edt_tui.tui.steps import Step
@@ -148,7 +147,9 @@ class TableStepScreen(StepScreen):
     @work(exclusive=True, group="plan", exit_on_error=False)
     async def load_plan(self) -> None:
         if self.wizard.export is None:
-            raise EdtTuiError("aucun fichier choisi : revenez à l'étape Fichier (échap)")
+            raise EdtTuiError(
+                self.hint("aucun fichier choisi : revenez à l'étape Fichier ({step.back})")
+            )
         self.post_message(PlanLoaded(await self.wizard.current_plan()))
 
     @on(Worker.StateChanged)
@@ -159,7 +160,7 @@ class TableStepScreen(StepScreen):
                 Text(
                     "✖ Le service ENT n'a pas pu calculer le plan : "
                     f"{error_text(event.worker.error)}\n"
-                    "r : réessayer · échap : étape précédente",
+                    + self.hint("{step.reload} : réessayer · {step.back} : étape précédente"),
                     style="bold red",
                 )
             )
@@ -173,7 +174,7 @@ class TableStepScreen(StepScreen):
         for old in self.query(SelectionTable):
             await old.remove()
         if not rows:
-            status.update(with_keys(self.app, self.EMPTY))
+            status.update(self.hint(self.EMPTY))
             self.model = None
             return
         status.update(self.legend())
