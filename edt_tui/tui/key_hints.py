@@ -77,11 +77,11 @@ def binding_catalogue() -> Mapping[str, Binding]:
 
 
 def key_label(app: App[Any], key: str) -> str:
-    """How a key reads in a hint: `espace`, `échap`, `?`, `^r`…"""
-    name = key.strip()
-    if name.lower() in FRENCH_KEYS:
-        return FRENCH_KEYS[name.lower()]
-    return app.get_key_display(Binding(name, ""))
+    """How a key reads in a hint: `espace`, `échap`, `?`, `ctrl+r` (modifiers spelled out, as
+    the docs and the admins write them)."""
+    *modifiers, name = key.strip().split("+")
+    shown = FRENCH_KEYS.get(name.lower()) or app.get_key_display(Binding(name, ""))
+    return "+".join([*modifiers, shown])
 
 
 def bound_key(app: App[Any], binding_id: str) -> str:

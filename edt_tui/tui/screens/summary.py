@@ -99,7 +99,10 @@ class PlanReady(Message):
 class SummaryScreen(StepScreen):
     AUTO_FOCUS = None
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "reset", "Décisions par défaut", id="summary.reset"),
+        Binding(
+            "ctrl+r", "reset", "Décisions par défaut", id="summary.reset",
+            tooltip="Revenir aux décisions par défaut (après confirmation)",
+        ),
     ]
 
     def body(self) -> ComposeResult:
