@@ -1,18 +1,22 @@
-"""Files edt-tui writes for a person (exports, the session store): checked, then written whole.
+"""Files edt-tui writes for a person (exports, the session store, bundles): checked, then
+written whole.
 
 `check_output_path` says in one sentence why a path cannot take a file (a folder, a missing
-folder, no permission) before anything is written; `write_atomic` writes a temp file in the same
-folder, flushes it to disk and renames it over the target, so a reader or a crash never sees
-half a file and a failure leaves nothing behind. The CLI prints the English message (exit 2);
-the TUI words the same `OutputPathError.reason` in French (`tui/formatting.py`).
+folder, no permission) before anything is written; `write_atomic` (or `atomic_file`, to stream)
+writes a temp file in the same folder, flushes it to disk and renames it over the target, so a
+reader or a crash never sees half a file and a failure leaves nothing behind. The CLI prints the
+English message (exit 2); the TUI words the same `OutputPathError.reason` in French
+(`tui/formatting.py`).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from edt_tui.errors import BadInputError
 
@@ -55,12 +59,13 @@ def check_output_path(path: Path) -> None:
         raise OutputPathError(path, "not_writable")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """`data` at `path`, all or nothing (temp file, fsync, rename), readable by its owner only
-    (0600: the lists and sessions name people).
+@contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A file to write `path` through, all or nothing: a temp file beside it (0600: these files
+    name people), flushed to disk and renamed over `path` when the block ends.
 
-    Refuses what `check_output_path` refuses; an OS error on the way (disk full…) removes the
-    temp file and propagates.
+    Refuses what `check_output_path` refuses; an error in the block or on the way (disk full…)
+    removes the temp file and propagates, leaving `path` as it was.
     """
     check_output_path(path)
     try:
@@ -69,10 +74,16 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise OutputPathError(path, "not_writable") from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """`data` at `path`, all or nothing (`atomic_file`)."""
+    with atomic_file(path) as fh:
+        fh.write(data)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from edt_tui.errors import BadInputError
+from edt_tui.files import atomic_file
 from edt_tui.session.store import ImportSession
 
 if TYPE_CHECKING:
@@ -111,8 +111,8 @@ async def collect(ent: EntClient, session: ImportSession, *, now: datetime) -> B
 
 
 def write_bundle(path: Path, bundle: Bundle) -> None:
-    """One zip, mode 0600 from its creation (personal data), written to a temp file then
-    renamed (no half-written bundle on failure)."""
+    """One zip, mode 0600 from its creation (personal data), written whole or not at all
+    (`edt_tui.files.atomic_file`: no half-written bundle on failure)."""
     manifest = {
         "format": BUNDLE_FORMAT, "created_at": bundle.created_at,
         "service_version": bundle.service_version, "reference_time": bundle.reference_time,
@@ -120,19 +120,11 @@ def write_bundle(path: Path, bundle: Bundle) -> None:
         "snapshot": bundle.snapshot, "plan": bundle.plan, "job": bundle.job,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)  # an older temp file keeps its mode through O_CREAT
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(
-            raw, "w", compression=zipfile.ZIP_DEFLATED
-        ) as archive:
-            archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, sort_keys=True))
-            archive.writestr(EXPORT, bundle.export_bytes)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as raw, zipfile.ZipFile(
+        raw, "w", compression=zipfile.ZIP_DEFLATED
+    ) as archive:
+        archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, sort_keys=True))
+        archive.writestr(EXPORT, bundle.export_bytes)
 
 
 def read_bundle(path: Path) -> Bundle:
