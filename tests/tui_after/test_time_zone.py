@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import icalendar
 from rich.console import Console
 from textual.widgets import Static
 
@@ -41,7 +42,7 @@ def text_of(app: EdtTuiApp, selector: str) -> str:
 
 
 async def test_wizard_history_recap_and_calendar_show_the_establishments_local_times(
-    demo_home: Callable[[str], Path], make_app: Callable[[Path], EdtTuiApp]
+    demo_home: Callable[[str], Path], make_app: Callable[[Path], EdtTuiApp], tmp_path: Path
 ) -> None:
     home = demo_home("imported")
     async with embedded(home) as ent:
@@ -96,3 +97,16 @@ async def test_wizard_history_recap_and_calendar_show_the_establishments_local_t
         }
         grid = text_of(app, "#calendar-grid")
         assert set(re.findall(r"\d\d:\d\d-\d\d:\d\d", grid)) == slots
+
+        # Its `.ics` says the same local times, in the establishment's zone.
+        await pilot.press("i")
+        await pilot.pause()
+        target = tmp_path / "cours.ics"
+        await pilot.press("ctrl+u", *str(target), "enter")
+        await settle(app, pilot)
+        calendar_file = icalendar.Calendar.from_ical(target.read_bytes())
+        assert [str(t["TZID"]) for t in calendar_file.walk("VTIMEZONE")] == [CAYENNE]
+        starts = [v["DTSTART"] for v in calendar_file.walk("VEVENT")]
+        assert {s.params["TZID"] for s in starts} == {CAYENNE}
+        assert sorted(s.dt for s in starts) == sorted(e.start for e in events)
+        assert f"DTSTART;TZID={CAYENNE}:{first:%Y%m%dT%H%M%S}" in target.read_text("utf-8")

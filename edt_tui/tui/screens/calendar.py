@@ -50,9 +50,10 @@ class ExportIcsMixin:
     @work(exclusive=True, group="ics", exit_on_error=False)
     async def write_ics(self: Any, course: Course, answer: str) -> None:
         ent = await self.ent()
+        await self.uai()  # learns the establishment's time zone
         events = [e async for e in ent.iterate(ent.list_events, course.uai, course.key)]
         path = resolve_path(answer, self.edt_app.start_dir)
-        calendar = course_calendar(course.label, calendar_events(events))
+        calendar = course_calendar(course.label, calendar_events(events), self.zone)
         if not write_export(self, path, calendar.encode()):
             return
         self.last_ics = path
