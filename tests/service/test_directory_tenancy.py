@@ -140,9 +140,9 @@ def test_a_full_disk_mid_load_writes_nothing_and_says_so(
     generated: Path, edt_home: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SQLite's `max_page_count` makes the disk "full" a few pages after the current size."""
-    import edt_tui.service.sqlite_store as sqlite_store
+    import edt_tui.assembly as assembly
 
-    real_open = sqlite_store.open_store
+    real_open = assembly.open_store
 
     def small_disk(data_dir: Path | None = None) -> SQLiteStore:
         store = real_open(data_dir)
@@ -151,14 +151,14 @@ def test_a_full_disk_mid_load_writes_nothing_and_says_so(
         conn.execute(f"PRAGMA max_page_count = {pages + 3}")
         return store
 
-    monkeypatch.setattr(sqlite_store, "open_store", small_disk)
+    monkeypatch.setattr(assembly, "open_store", small_disk)
     assert main(["ent", "load", str(generated / "a" / "ent")]) == 1
 
     err = capsys.readouterr().err
     assert "the disk is full (loading the directory); nothing of it was written" in err
     assert "free some space" in err and "Traceback" not in err
     assert establishments(edt_home) == [] and users_per_establishment(edt_home) == {}
-    monkeypatch.setattr(sqlite_store, "open_store", real_open)
+    monkeypatch.setattr(assembly, "open_store", real_open)
     assert main(["ent", "load", str(generated / "a" / "ent")]) == 0  # space is back: it loads
     assert users_per_establishment(edt_home) == {UAI_A: 641}
 
