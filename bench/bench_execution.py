@@ -1,4 +1,4 @@
-"""Benchmark of import execution (issue 5 §8): the large lycée's first import, then a re-import.
+"""Benchmark of import execution: the large lycée's first import, then a re-import.
 
 Generates the lycée (2,000 students by default), loads its ENT directory into a fresh SQLite
 store, uploads its encrypted export and runs the job with the service's worker (plan, actions
@@ -7,6 +7,7 @@ HTTP layer. Then re-imports an export where 5 % of the sessions changed room.
 Budgets: first import ≤ 30 s, re-import ≤ 5 s on 2 cores.
 
     .venv/bin/python bench/bench_execution.py [--students 2000] [--seed 7] [--batch 2000]
+        [--database-url postgresql://postgres@127.0.0.1/an_empty_database]
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from edt_tui.service.exports import ExportIntake, summarize
 from edt_tui.service.imports import ImportServices
 from edt_tui.service.job_records import Job
 from edt_tui.service.records import ExportRecord
-from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.vocabulary import JobType
+from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.url import sqlite_url
 
 T = datetime(2026, 9, 1, 7, 0, tzinfo=ZoneInfo("Europe/Paris"))
 """Start of the school year: the whole year of events is in the future (worst case)."""
@@ -95,6 +97,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--batch", type=int, default=2000, help="actions per transaction")
     parser.add_argument("--changed", type=int, default=20, help="1 session in N changes")
+    parser.add_argument(
+        "--database-url", help="an empty database to run on (default: a new SQLite file)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -102,7 +107,7 @@ def main() -> None:
         generated = generate_establishment(students=args.students, seed=args.seed, year=2026)
         write_establishment(generated, out)
         uai = generated.uai
-        store = SQLiteStore(Path(tmp) / "ent.sqlite3")
+        store = open_store(args.database_url or sqlite_url(Path(tmp) / "ent.sqlite3"))
         load_directory(store, out / "ent")
         intake = ExportIntake(
             Settings(private_key=out / "keys" / "partner-private-TEST-ONLY.pem")
@@ -120,7 +125,8 @@ def main() -> None:
         describe(f"re-import, 1 session in {args.changed} changed", job, elapsed, cpu, 5)
         print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
         store.close()
-        database_sizes(Path(tmp) / "ent.sqlite3")
+        if not args.database_url:
+            database_sizes(Path(tmp) / "ent.sqlite3")
 
 
 def database_sizes(path: Path) -> None:

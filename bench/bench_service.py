@@ -31,7 +31,8 @@ from edt_tui.pronote.generator.directory import write_directory
 from edt_tui.service.auth import issue_token
 from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.records import TokenRole
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.url import sqlite_url
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -76,7 +77,7 @@ def main() -> None:
         generated = generate_establishment(students=args.students, seed=7)
         write_directory(generated.directory, home / "csv")
         rows = sum(1 for _ in (home / "csv" / "users.csv").open()) - 1
-        store = SQLiteStore(home / "ent.sqlite3")
+        store = open_store(sqlite_url(home / "ent.sqlite3"))
         started = time.perf_counter()
         report = load_directory(store, home / "csv")
         load_s = time.perf_counter() - started

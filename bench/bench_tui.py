@@ -152,7 +152,7 @@ async def setup(args: argparse.Namespace, home: Path) -> tuple[str, Path]:
     from edt_tui.pronote.generator import generate_establishment
     from edt_tui.pronote.generator.directory import write_directory
     from edt_tui.service.csv_loader import load_directory
-    from edt_tui.service.sqlite_store import open_store
+    from edt_tui.storage.sql_store import open_store
 
     generated = generate_establishment(students=args.students, seed=args.seed)
     write_directory(generated.directory, home / "csv")

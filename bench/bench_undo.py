@@ -29,7 +29,8 @@ from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.exports import ExportIntake
 from edt_tui.service.imports import ImportServices
 from edt_tui.service.job_records import Job
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.url import sqlite_url
 
 
 def run_undo(services: ImportServices, job: Job) -> tuple[Job, float, float]:
@@ -62,7 +63,7 @@ def main() -> None:
         write_establishment(generated, out)
         uai = generated.uai
         db = Path(tmp) / "ent.sqlite3"
-        store = SQLiteStore(db)
+        store = open_store(sqlite_url(db))
         load_directory(store, out / "ent")
         empty = ent_rows(db)
         intake = ExportIntake(

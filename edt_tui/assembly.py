@@ -19,14 +19,12 @@ from typing import Any
 from fastapi import FastAPI
 
 from edt_tui.config import Settings, load_settings
-from edt_tui.errors import BadInputError
 from edt_tui.service.api.app import Background, create_app
 from edt_tui.service.helpdesk import export_record, restore
 from edt_tui.service.imports import run_worker
 from edt_tui.service.records import Principal, TokenRole
-from edt_tui.service.sqlite_store import SQLiteStore, open_store
-
-SQLITE_SCHEME = "sqlite:///"
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.url import sqlite_url
 
 
 def background_tasks() -> Sequence[Background]:
@@ -35,58 +33,50 @@ def background_tasks() -> Sequence[Background]:
     return (run_worker,)
 
 
-def open_service_store(data_dir: Path | None = None) -> SQLiteStore:
-    """The service's store in `data_dir` (the data directory by default); the caller closes it."""
-    return open_store(data_dir)
+def open_service_store(database_url: str | None = None) -> SqlStore:
+    """The service's store at `database_url` (None: $EDT_TUI_DATABASE_URL, config.toml's
+    `database_url`, else ent.sqlite3 in the data directory); the caller closes it."""
+    return open_store(database_url)
 
 
-def open_database(url: str | None) -> tuple[SQLiteStore, str]:
-    """The store `url` names (`edt-tui worker --database-url`; None: the data directory's), and
-    how to name it in the log (no password in it)."""
-    if url is None:
-        store = open_service_store()
-        return store, str(store.path)
-    if not url.startswith(SQLITE_SCHEME) or len(url) == len(SQLITE_SCHEME):
-        raise BadInputError(
-            f"--database-url {url.split('@')[-1]!r}: not a database this edt-tui can open",
-            hint="give sqlite:///PATH (sqlite:////abs/path/ent.sqlite3)",
-        )
-    path = Path(url[len(SQLITE_SCHEME):])
-    if not path.parent.is_dir():
-        raise BadInputError(f"--database-url: {path.parent} is not a directory")
-    return SQLiteStore(path), str(path)
+def open_database(url: str | None) -> tuple[SqlStore, str]:
+    """The store `url` names (`edt-tui worker --database-url`), and how to name it in the log
+    (its password masked)."""
+    store = open_service_store(url)
+    return store, store.database.display
 
 
 @contextmanager
-def service_store(data_dir: Path | None = None) -> Iterator[SQLiteStore]:
+def service_store(database_url: str | None = None) -> Iterator[SqlStore]:
     """`open_service_store`, closed when the block ends (commands that act on the store
     directly: `ent load`, `ent token create`)."""
-    store = open_service_store(data_dir)
+    store = open_service_store(database_url)
     try:
         yield store
     finally:
         store.close()
 
 
-def check_service_store(data_dir: Path | None = None) -> None:
-    """Open and close the store: an unusable data directory (read-only, damaged database)
-    raises its clear error here, before a screen is taken."""
-    open_service_store(data_dir).close()
+def check_service_store(database_url: str | None = None) -> None:
+    """Open and close the store: an unusable database (read-only directory, damaged file,
+    unreachable server) raises its clear error here, before a screen is taken."""
+    open_service_store(database_url).close()
 
 
 def embedded_app(
-    data_dir: Path | None = None, *, settings: Settings | None = None,
+    database_url: str | None = None, *, settings: Settings | None = None,
     partner: str | None = None, private_key: str | Path | None = None, worker: bool = False,
 ) -> FastAPI:
-    """The service in-process on `data_dir`, acting as a platform admin (nothing listens on a
-    port): what `EntClient.embedded` drives through `httpx.ASGITransport`.
+    """The service in-process on `database_url` (see `open_service_store`), acting as a
+    platform admin (nothing listens on a port): what `EntClient.embedded` drives through
+    `httpx.ASGITransport`.
 
     `settings` as given (tests), else loaded from `partner`/`private_key` (flags), the
     environment and config.toml. `worker=False` for commands that only read or enqueue: they
     leave queued jobs to the service that runs them.
     """
     return create_app(
-        open_service_store(data_dir),
+        open_service_store(database_url),
         settings=settings or load_settings(partner=partner, private_key=private_key),
         trusted_principal=Principal(TokenRole.PLATFORM, label="embedded"),
         background=background_tasks() if worker else (), close_store=True,
@@ -94,12 +84,13 @@ def embedded_app(
 
 
 def served_app(
-    settings: Settings, *, max_upload: int, worker: bool = True, data_dir: Path | None = None
+    settings: Settings, *, max_upload: int, worker: bool = True,
+    database_url: str | None = None,
 ) -> FastAPI:
     """The service `edt-tui serve` runs: every request authenticated; with the import worker
     unless `worker=False` (`serve --no-worker`: `edt-tui worker` processes run the queue)."""
     return create_app(
-        open_service_store(data_dir), settings=settings,
+        open_service_store(database_url), settings=settings,
         background=background_tasks() if worker else (), max_upload=max_upload, close_store=True,
     )
 
@@ -108,9 +99,10 @@ def restore_snapshot(
     data_dir: Path, uai: str, snapshot: Mapping[str, Any], *,
     export_summary: Mapping[str, Any], export_bytes: bytes, job: Mapping[str, Any] | None,
 ) -> None:
-    """A helpdesk bundle's ENT side, export and job into the empty service of `data_dir`."""
+    """A helpdesk bundle's ENT side, export and job into the empty service of `data_dir` (a
+    SQLite file there, whatever database the service itself uses)."""
     uploaded_at = datetime.fromisoformat(str(export_summary["uploaded_at"]))
-    with service_store(data_dir) as store:
+    with service_store(sqlite_url(data_dir / "ent.sqlite3")) as store:
         restore(
             store, snapshot, export=export_record(uai, export_summary, uploaded_at),
             export_bytes=export_bytes, job=job,

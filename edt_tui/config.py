@@ -87,6 +87,20 @@ def config_file() -> tuple[Path, dict[str, object]]:
         ) from None
 
 
+def database_url(flag: str | None = None) -> tuple[str, str]:
+    """The ENT store's database URL and where it came from: `--database-url`, then
+    `EDT_TUI_DATABASE_URL`, then `database_url` in config.toml, then the SQLite file of the
+    data directory (`sqlite:///<data dir>/ent.sqlite3`, where edt-tui always kept it)."""
+    if flag:
+        return flag, "--database-url"
+    if os.environ.get("EDT_TUI_DATABASE_URL"):
+        return os.environ["EDT_TUI_DATABASE_URL"], "EDT_TUI_DATABASE_URL"
+    conf_path, file_conf = config_file()
+    if file_conf.get("database_url"):
+        return str(file_conf["database_url"]), f"{conf_path}: database_url"
+    return f"sqlite://{data_dir().absolute() / 'ent.sqlite3'}", "the data directory"
+
+
 def load_settings(*, partner: str | None = None, private_key: str | Path | None = None) -> Settings:
     """Merge flags (arguments), environment (`EDT_TUI_PARTNER`, `EDT_TUI_KEY`,
     `EDT_TUI_JOB_LEASE_SECONDS`) and config.toml (`partner`, `private_key`, `job_lease_seconds`)."""

@@ -1,7 +1,9 @@
-"""Shared fixtures: every test gets its own data directory (EDT_TUI_HOME)."""
+"""Shared fixtures: every test gets its own data directory (EDT_TUI_HOME); `database_url` runs
+a test on each storage backend."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,4 +21,18 @@ def edt_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("EDT_TUI_KEY", raising=False)
     monkeypatch.delenv("EDT_TUI_TOKEN", raising=False)
     monkeypatch.delenv("EDT_TUI_JOB_LEASE_SECONDS", raising=False)
+    monkeypatch.delenv("EDT_TUI_DATABASE_URL", raising=False)
     return home
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database on each backend: a SQLite file of the test's own, or a
+    PostgreSQL database created for the test and dropped after it (tests/pg.py)."""
+    if request.param == "sqlite":
+        yield f"sqlite://{tmp_path / 'db' / 'ent.sqlite3'}"
+        return
+    from tests.pg import fresh_database
+
+    with fresh_database() as url:
+        yield url

@@ -114,17 +114,19 @@ class EntClient(ImportCalls):
 
     @classmethod
     def embedded(
-        cls, data_dir: Path | None = None, *, settings: Settings | None = None,
+        cls, database_url: str | None = None, *, settings: Settings | None = None,
         partner: str | None = None, private_key: str | Path | None = None, worker: bool = False,
         **kw: Any,
     ) -> EntClient:
-        """The service in-process on `data_dir` (EDT_TUI_HOME by default), as a platform admin;
+        """The service in-process on `database_url` (the configured database by default, see
+        `assembly.open_service_store`), as a platform admin;
         `worker=True` runs the import worker while the client is open (`assembly.embedded_app`
         says how the other arguments build it)."""
         from edt_tui.assembly import embedded_app
 
         return cls.in_process(embedded_app(
-            data_dir, settings=settings, partner=partner, private_key=private_key, worker=worker,
+            database_url, settings=settings, partner=partner, private_key=private_key,
+            worker=worker,
         ), **kw)
 
     @classmethod

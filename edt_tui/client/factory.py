@@ -23,4 +23,7 @@ def client_from_args(
     if url:
         token = getattr(args, "token", None) or os.environ.get("EDT_TUI_TOKEN")
         return EntClient.remote(url, token)
-    return EntClient.embedded(partner=partner, private_key=private_key, worker=worker)
+    return EntClient.embedded(
+        getattr(args, "database_url", None), partner=partner, private_key=private_key,
+        worker=worker,
+    )

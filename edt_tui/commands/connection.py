@@ -1,4 +1,5 @@
-"""The options of every command that talks to the ENT service (and of the TUI)."""
+"""The options of every command that talks to the ENT service (and of the TUI), and of those
+that open its database."""
 
 from __future__ import annotations
 
@@ -17,4 +18,16 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         "--token",
         default=argparse.SUPPRESS,
         help="API token for --ent (or $EDT_TUI_TOKEN)",
+    )
+
+
+def add_database_option(parser: argparse.ArgumentParser) -> None:
+    """`--database-url` on the commands that open the ENT store themselves (`serve`, `worker`,
+    `ent …`)."""
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="the ENT store: sqlite:///ABS/PATH or postgresql://USER@HOST/DB (else "
+        "$EDT_TUI_DATABASE_URL, config.toml's database_url, or ent.sqlite3 in the data "
+        "directory; see docs/storage.md)",
     )

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from edt_tui.commands import ent_settings
-from edt_tui.commands.connection import add_connection_options
+from edt_tui.commands.connection import add_connection_options, add_database_option
 from edt_tui.errors import BadInputError
 
 
@@ -36,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="move accounts whose sync id another establishment holds (they changed school); "
         "each move is listed",
     )
+    add_database_option(load)
     load.set_defaults(handler=run_load)
 
     token = sub.add_parser("token", help="API tokens")
@@ -50,11 +51,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     create.add_argument("--uai", help="establishment of an admin token")
     create.add_argument("--role", choices=("admin", "platform"), default="admin")
     create.add_argument("--label", default="", help="who or what the token is for")
+    add_database_option(create)
     create.set_defaults(handler=run_token_create)
 
     listing = sub.add_parser("establishments", help="list establishments")
     listing.add_argument("--json", action="store_true", help="JSON lines instead of a table")
     add_connection_options(listing)
+    add_database_option(listing)
     listing.set_defaults(handler=run_establishments)
 
     ent_settings.register(sub)
@@ -64,7 +67,7 @@ def run_load(args: argparse.Namespace) -> int:
     from edt_tui.assembly import service_store
     from edt_tui.service.csv_loader import load_directory
 
-    with service_store() as store:
+    with service_store(args.database_url) as store:
         report = load_directory(store, args.directory, move_accounts=args.move_accounts)
     for name, count in report.counts.items():
         print(f"{name}: {count} row(s) loaded")
@@ -87,7 +90,7 @@ def run_token_create(args: argparse.Namespace) -> int:
         raise BadInputError("an admin token needs --uai UAI", hint="or use --role platform")
     if role is TokenRole.PLATFORM and uai:
         raise BadInputError("a platform token covers every establishment: drop --uai")
-    with service_store() as store:
+    with service_store(args.database_url) as store:
         if uai and store.get_establishment(uai) is None:
             raise BadInputError(
                 f"unknown establishment {uai}",

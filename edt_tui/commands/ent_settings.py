@@ -11,7 +11,7 @@ import asyncio
 import json
 from typing import Any
 
-from edt_tui.commands.connection import add_connection_options
+from edt_tui.commands.connection import add_connection_options, add_database_option
 from edt_tui.errors import BadInputError, EdtTuiError
 from edt_tui.service.records import MAX_FREEZE_MINUTES
 
@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--max-deletion-percent", metavar="P", help="0 to 100")
     parser.add_argument("--json", action="store_true", help="print the settings as JSON")
     add_connection_options(parser)
+    add_database_option(parser)
     parser.set_defaults(handler=run)
 
 

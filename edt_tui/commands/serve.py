@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from edt_tui.commands.connection import add_database_option
 from edt_tui.errors import BadInputError
 
 if TYPE_CHECKING:
@@ -17,8 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "serve",
         help="run the ENT import service as an HTTP server",
         description=(
-            "Serve the ENT import service API (/api/v1, /openapi.json, /docs) on the local data "
-            "directory, with an import worker in the same process unless --no-worker. To scale, "
+            "Serve the ENT import service API (/api/v1, /openapi.json, /docs) on its database "
+            "(--database-url; default ent.sqlite3 in the data directory), with an import worker "
+            "in the same process unless --no-worker. To scale, "
             "run K `edt-tui serve --no-worker` (behind a load balancer) and M `edt-tui worker` "
             "on one database, on any hosts. Stop with Ctrl-C or SIGTERM (graceful: running "
             "requests finish, a running import goes back to the queue). Access logs: JSON lines "
@@ -37,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--no-worker", action="store_true",
         help="serve the API only: imports are queued for `edt-tui worker` processes to run",
     )
+    add_database_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -78,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         raise BadInputError("--max-upload-mb must be at least 1")
     settings = service_settings(args, "encrypted uploads will be refused")
     app = served_app(
-        settings, max_upload=args.max_upload_mb * 1024 * 1024, worker=not args.no_worker
+        settings, max_upload=args.max_upload_mb * 1024 * 1024, worker=not args.no_worker,
+        database_url=args.database_url,
     )
     return serve(app, host=args.host, port=args.port)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import os
 
+from edt_tui.commands.connection import add_database_option
 from edt_tui.commands.serve import add_key_options, service_settings
 from edt_tui.errors import BadInputError
 
@@ -34,11 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help=f"workers in this process (default 1, at most {MAX_CONCURRENCY}; on SQLite their "
              "batches share the file's one write lock)",
     )
-    parser.add_argument(
-        "--database-url", metavar="URL", default=os.environ.get("EDT_TUI_DATABASE_URL"),
-        help="the service's database (or $EDT_TUI_DATABASE_URL): sqlite:///PATH; default: "
-             "ent.sqlite3 in the data directory",
-    )
+    add_database_option(parser)
     add_key_options(parser)
     parser.set_defaults(handler=run)
 

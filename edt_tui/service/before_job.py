@@ -92,7 +92,7 @@ def state_before(jobs: JobStore, job: Job, school_year: str) -> Before:
     rewind = _Rewind(store.ent_state(job.uai, school_year), f"{job.uai}:{school_year}:")
     links: dict[str, Link | None] = {}
     gaps: list[str] = []
-    for job_id, status, links_json, people_json in UndoJournal(store).rewind(
+    for job_id, status, links_json, people_json in UndoJournal(store.database).rewind(
         job.uai, job.seq, rewind.undo
     ):
         if links_json:

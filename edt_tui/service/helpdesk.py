@@ -35,9 +35,9 @@ from edt_tui.service.records import (
     SubjectRecord,
     UserRecord,
 )
-from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.store import MAX_PAGE, Store
 from edt_tui.storage.job_snapshots import JobSnapshots
+from edt_tui.storage.sql_store import SqlStore
 
 SNAPSHOT_FORMAT = 2
 
@@ -122,7 +122,7 @@ def snapshot(
 
 def job_record(jobs: JobStore, job: Job) -> dict[str, Any]:
     """The job as its history row holds it, its selection, action counts and failed actions."""
-    record = JobSnapshots(jobs.store).record(job.id)
+    record = JobSnapshots(jobs.store.database).record(job.id)
     if record is None:
         raise BadInputError(f"no job {job.id}")
     found = (
@@ -135,7 +135,7 @@ def job_record(jobs: JobStore, job: Job) -> dict[str, Any]:
 
 
 def restore(
-    store: SQLiteStore, data: Mapping[str, Any], *, export: ExportRecord | None = None,
+    store: SqlStore, data: Mapping[str, Any], *, export: ExportRecord | None = None,
     export_bytes: bytes | None = None, job: Mapping[str, Any] | None = None,
 ) -> str:
     """Write a snapshot (and the export, and the job) into an empty store; the UAI."""
@@ -176,7 +176,7 @@ def restore(
     if export is not None and export_bytes is not None:
         store.save_export(export, export_bytes)
         if job is not None:
-            JobSnapshots(store).restore(uai, job)
+            JobSnapshots(store.database).restore(uai, job)
     return uai
 
 

@@ -18,17 +18,17 @@ from edt_tui.service.api.problems import Problem
 from edt_tui.service.exports import ExportIntake
 from edt_tui.service.jobs import DEFAULT_LEASE, JobStore
 from edt_tui.service.planning import Planner
-from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.store import Store
 from edt_tui.service.worker import Worker
 from edt_tui.storage.clock import utcnow
+from edt_tui.storage.sql_store import SqlStore
 
 _BY_STORE: weakref.WeakKeyDictionary[Store, ImportServices] = weakref.WeakKeyDictionary()
 
 
 class ImportServices:
     def __init__(
-        self, store: SQLiteStore, intake: ExportIntake, *, clock: Callable[[], datetime] = utcnow,
+        self, store: SqlStore, intake: ExportIntake, *, clock: Callable[[], datetime] = utcnow,
         batch_size: int | None = None, poll_seconds: float = 1.0, auto_resume: bool = True,
         lease: timedelta = DEFAULT_LEASE,
     ) -> None:
@@ -49,7 +49,7 @@ def install_imports(app: Any, store: Store, **kw: Any) -> ImportServices | None:
     A store other than SQLite (a test double) gets none: the import routes answer 503.
     """
     services = ImportServices(store, app.state.intake, **kw) if isinstance(
-        store, SQLiteStore
+        store, SqlStore
     ) else None
     app.state.imports = services
     if services is not None:

@@ -27,12 +27,12 @@ from edt_tui.errors import EdtTuiError
 from edt_tui.service.job_failures import RESUMABLE, FailureCode
 from edt_tui.service.job_records import Job, JobAction, Numbered
 from edt_tui.service.records import Page
-from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.store import StoreError
 from edt_tui.service.vocabulary import JobOutcome, JobStatus, JobType, RefusalCode
 from edt_tui.storage.clock import Clock, utcnow
 from edt_tui.storage.jobs import Finish, JobRepository, NewJob
 from edt_tui.storage.pushes import PushLog
+from edt_tui.storage.sql_store import SqlStore
 from edt_tui.storage.undo_journal import UndoFacts, undo_facts
 
 RESUMED = "Repris après une interruption"
@@ -60,13 +60,13 @@ class JobStore:
     """Jobs, queue and action log of the store's establishments."""
 
     def __init__(
-        self, store: SQLiteStore, *, clock: Clock = utcnow, lease: timedelta = DEFAULT_LEASE,
+        self, store: SqlStore, *, clock: Clock = utcnow, lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self.store = store
         self.clock = clock
         self.lease = lease
-        self.repository = JobRepository(store, store.apply_one)
-        self.pushes = PushLog(store)
+        self.repository = JobRepository(store.database, store.apply_one)
+        self.pushes = PushLog(store.database)
 
     def _lease_end(self) -> datetime:
         return self.clock() + self.lease

@@ -1,7 +1,7 @@
 """The one storage interface of the ENT import service.
 
-The API, the loaders and the worker only see `Store`; `SQLiteStore` (sqlite_store.py) is the
-embedded implementation, a PostgreSQL one can follow without touching callers. Every write method
+The API, the loaders and the worker only see `Store`; `SqlStore` (storage/sql_store.py)
+implements it on SQLite or PostgreSQL (docs/storage.md). Every write method
 is one transaction: it is applied entirely or not at all.
 """
 

@@ -36,8 +36,8 @@ from edt_tui.errors import EdtTuiError
 from edt_tui.service.job_failures import RESUMABLE
 from edt_tui.service.job_records import Job, JobRef
 from edt_tui.service.jobs import JobStore
-from edt_tui.service.sqlite_store import root_node_key
 from edt_tui.service.vocabulary import JobType, UndoRefusal
+from edt_tui.storage.ent_objects import root_node_key
 from edt_tui.storage.undo_journal import Applied, UndoFacts, UndoJournal, event_before
 
 
@@ -168,7 +168,7 @@ def prepare(jobs: JobStore, job: Job) -> list[Action]:
     """Check the undo is still allowed, compute its actions and store them (the job's plan)."""
     if job.undoes is None or job.reference_time is None:
         raise EdtTuiError(f"undo job {job.id} has no import to undo or no reference time")
-    journal = UndoJournal(jobs.store)
+    journal = UndoJournal(jobs.store.database)
     resumable = sorted(code.value for code in RESUMABLE)
     check(journal.facts(job.uai, job.undoes, resumable=resumable, undo_id=job.id), job.undoes)
     establishment = jobs.store.get_establishment(job.uai)
@@ -188,4 +188,4 @@ def finish(jobs: JobStore, job: Job) -> None:
     transaction, idempotent (a resumed undo runs it again)."""
     if job.undoes is None:
         raise EdtTuiError(f"undo job {job.id} has no import to undo")
-    UndoJournal(jobs.store).finish_undo(job.uai, job.id, job.undoes)
+    UndoJournal(jobs.store.database).finish_undo(job.uai, job.id, job.undoes)

@@ -30,8 +30,8 @@ from datetime import timedelta
 from edt_tui.config import Settings
 from edt_tui.service.exports import ExportIntake
 from edt_tui.service.imports import ImportServices
-from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.worker import Worker
+from edt_tui.storage.sql_store import SqlStore
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 log = logging.getLogger("edt_tui.worker")
@@ -49,7 +49,7 @@ def configure_worker_log(stream: object = None) -> None:
     logger.propagate = False
 
 
-def build_workers(store: SQLiteStore, settings: Settings, concurrency: int) -> list[Worker]:
+def build_workers(store: SqlStore, settings: Settings, concurrency: int) -> list[Worker]:
     """`concurrency` workers sharing one job store and one planner (its caches)."""
     services = ImportServices(
         store, ExportIntake(settings), lease=timedelta(seconds=settings.job_lease_seconds)
@@ -107,7 +107,7 @@ def summary(workers: list[Worker], cause: str) -> str:
     return f"edt-tui: worker stopped on {cause}: {finished} job(s) finished, {back}"
 
 
-def run_workers(store: SQLiteStore, settings: Settings, *, concurrency: int, where: str) -> int:
+def run_workers(store: SqlStore, settings: Settings, *, concurrency: int, where: str) -> int:
     """Run until SIGINT/SIGTERM, then close the store; 0 after a graceful stop."""
     configure_worker_log()
     workers = build_workers(store, settings, concurrency)

@@ -14,9 +14,7 @@ store's upsert/delete by key, so the outcome is the same as the store's `apply_a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC
 from itertools import groupby
 from typing import Any
 
@@ -24,6 +22,7 @@ from edt_tui.engine.model import Action, ActionType
 from edt_tui.service.job_records import Numbered
 from edt_tui.service.store import StoreError
 from edt_tui.storage.database import Connection
+from edt_tui.storage.ent_objects import UPSERT_EVENT, event_row
 from edt_tui.storage.errors import INTEGRITY_ERRORS
 
 ApplyOne = Callable[[Any, str, Action, str], None]
@@ -32,27 +31,16 @@ _RUN_FAULTS: tuple[type[Exception], ...] = (*INTEGRITY_ERRORS, ValueError)
 _OWN_FAULTS: tuple[type[Exception], ...] = (*_RUN_FAULTS, StoreError)
 """An action's own fault (a constraint, a missing value): recorded as its error."""
 
-_UPSERT_EVENT = """INSERT INTO events (key, course_key, start_at, end_at, start_utc, title,
-        rooms_json, teachers_json, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (key) DO UPDATE SET end_at = excluded.end_at, title = excluded.title,
-        rooms_json = excluded.rooms_json, teachers_json = excluded.teachers_json,
-        updated_at = excluded.updated_at"""
-_dumps = json.JSONEncoder(ensure_ascii=True).encode
-
-
 def _event_rows(run: Sequence[Numbered], now: str) -> Iterator[tuple[Any, ...]]:
     for _, action in run:
-        e = action.event
-        if e is None:
+        if action.event is None:
             raise ValueError(f"{action.type} {action.key} carries no event")
-        yield (e.key, e.course_key, e.start.isoformat(), e.end.isoformat(),
-               e.start.astimezone(UTC).isoformat(), e.title, _dumps(list(e.rooms)),
-               _dumps(list(e.teachers)), now)
+        yield event_row(action.event, now)
 
 
 def _bulk(conn: Connection, kind: ActionType, run: Sequence[Numbered], now: str) -> None:
     if kind in (ActionType.CREATE_EVENT, ActionType.UPDATE_EVENT):
-        conn.executemany(_UPSERT_EVENT, _event_rows(run, now))
+        conn.executemany(UPSERT_EVENT, _event_rows(run, now))
     elif kind is ActionType.DELETE_EVENT:
         conn.executemany("DELETE FROM events WHERE key = ?", [(a.key,) for _, a in run])
     else:

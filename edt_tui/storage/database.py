@@ -3,17 +3,24 @@
 SQL is written once, with `?` placeholders; each backend adapts it (PostgreSQL's driver wants
 `%s`). Rows answer both `row["column"]` and `row[0]`. A connection is only ever used inside
 `Database.transaction()` (one write transaction) or `Database.snapshot()` (one consistent read).
+`Database` is what each backend implements (storage/sqlite.py, storage/postgres.py; see
+docs/storage.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
+
+from edt_tui.service.store import StoreError
 
 
 class Row(Protocol):
     def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
 
     def keys(self) -> Sequence[str]: ...
 
@@ -39,11 +46,114 @@ class Connection(Protocol):
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Cursor: ...
 
 
-class Database(Protocol):
-    """What a repository holds: one write transaction or one consistent read at a time.
+class Database(ABC):
+    """One database, whatever the backend: transactions, snapshots and the dialect helpers.
 
-    Both roll back on an exception and give the caller the original one."""
+    Repositories write portable SQL against `Connection` and ask the database for the few things
+    backends do differently (serializing writers, where export bytes live, which driver errors
+    mean "unavailable").
+    """
 
-    def transaction(self) -> AbstractContextManager[Connection]: ...
+    backend: ClassVar[str]
+    """"sqlite" or "postgresql": the scheme of the database URL."""
+    driver_errors: tuple[type[Exception], ...]
+    """Every error the driver raises (disk, network, lock…)."""
 
-    def snapshot(self) -> AbstractContextManager[Connection]: ...
+    @property
+    @abstractmethod
+    def display(self) -> str:
+        """The database URL for messages and logs, its password masked."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Connection]:
+        """One write transaction, committed at the end, rolled back on any exception (a failed
+        COMMIT included); the caller always sees the original exception."""
+
+    @abstractmethod
+    def snapshot(self) -> AbstractContextManager[Connection]:
+        """One consistent read: several queries see the same state."""
+
+    @abstractmethod
+    def lock_establishment(self, conn: Connection, uai: str) -> None:
+        """Serialize, until the end of `conn`'s transaction, the writers of one establishment
+        (read-then-write sequences: selection versions, account moves, queue checks)."""
+
+    @abstractmethod
+    def export_blobs(self) -> ExportBlobs:
+        """Where this backend keeps the bytes of uploaded exports."""
+
+    @abstractmethod
+    def unavailable(self, exc: BaseException, *, doing: str) -> StoreError:
+        """The error to show for a driver error `exc` raised while `doing` something: what
+        failed, where (`display`), what to do."""
+
+    @property
+    @abstractmethod
+    def closed(self) -> bool: ...
+
+    @abstractmethod
+    def close(self) -> None:
+        """Every connection closed; a later use raises `StoreClosedError`."""
+
+    def schema_version(self) -> int:
+        with self.snapshot() as conn:
+            return int(conn.execute("SELECT version FROM schema_version").fetchone()[0])
+
+    def migrate(self, steps: Sequence[Migration]) -> int:
+        """Apply the steps this database lacks, in one transaction; the version reached.
+
+        A database newer than the code is refused: an older edt-tui must not write a schema it
+        does not know.
+        """
+        latest = steps[-1][0]
+        with self.transaction() as conn:
+            self._lock_migrations(conn)
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT version FROM schema_version").fetchone()
+            current = int(row[0]) if row else 0
+            if row is None:
+                conn.execute("INSERT INTO schema_version (version) VALUES (0)")
+            if current > latest:
+                raise SchemaTooNewError(self.display, current, latest)
+            for version, statements in steps:
+                if version > current:
+                    for statement in statements:
+                        conn.execute(statement)
+            conn.execute("UPDATE schema_version SET version = ?", (latest,))
+        return latest
+
+    @abstractmethod
+    def _lock_migrations(self, conn: Connection) -> None:
+        """Several processes starting at once migrate one after the other."""
+
+
+Migration = tuple[int, Sequence[str]]
+"""(version reached, statements): the step applied when the database is below that version."""
+
+
+class StoreClosedError(StoreError):
+    """The store was closed (service shutting down) while a thread still wanted it."""
+
+
+class SchemaTooNewError(StoreError):
+    exit_code = 2
+
+    def __init__(self, where: str, found: int, known: int) -> None:
+        super().__init__(
+            f"{where}: schema version {found} is newer than this edt-tui ({known})",
+            hint="upgrade edt-tui, or point --database-url / EDT_TUI_DATABASE_URL at another "
+            "database",
+        )
+        self.found = found
+        self.known = known
+
+
+class ExportBlobs(ABC):
+    """The bytes of uploaded exports, by SHA-256 (write once, read many)."""
+
+    @abstractmethod
+    def put(self, sha256: str, data: bytes) -> None:
+        """Keep `data` (idempotent: the same digest is the same bytes)."""
+
+    @abstractmethod
+    def get(self, sha256: str) -> bytes: ...

@@ -33,10 +33,10 @@ from typing import Any
 from edt_tui.engine.model import Action, ActionType, EventState
 from edt_tui.service import action_codec
 from edt_tui.service.job_records import JobRef, Numbered
-from edt_tui.service.sqlite_store import root_node_key
 from edt_tui.service.vocabulary import JobType
 from edt_tui.storage.clock import parse_stamp
 from edt_tui.storage.database import Connection, Database, Row
+from edt_tui.storage.ent_objects import root_node_key
 
 _CHUNK = 500
 """Keys per `IN (…)` query (well under SQLite's bound on parameters)."""

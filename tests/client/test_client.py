@@ -23,7 +23,7 @@ from edt_tui.client.errors import (
 from edt_tui.config import Settings, data_dir
 from edt_tui.errors import BadInputError
 from edt_tui.service.api.app import create_app
-from edt_tui.service.sqlite_store import open_store
+from edt_tui.storage.sql_store import open_store
 from tests.service.conftest import UAI_A, UAI_B, seed
 from tests.service.exports_builder import encrypt_export, plain_export
 

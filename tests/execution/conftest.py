@@ -21,8 +21,9 @@ from edt_tui.service.api.app import create_app
 from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.imports import ImportServices, install_imports
 from edt_tui.service.records import Principal, TokenRole
-from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.worker import Worker
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.url import sqlite_url
 from tests.conftest import SAMPLES
 
 DEMO = SAMPLES / "demo"
@@ -48,7 +49,7 @@ class Clock:
 @dataclass
 class Env:
     http: httpx.AsyncClient
-    store: SQLiteStore
+    store: SqlStore
     services: ImportServices
     clock: Clock
 
@@ -105,7 +106,7 @@ async def run_until_ended(worker: Worker, job_id: str) -> None:
             await running
 
 
-def ent_rows(store: SQLiteStore, uai: str, year: str) -> EntState:
+def ent_rows(store: SqlStore, uai: str, year: str) -> EntState:
     return store.ent_state(uai, year)
 
 
@@ -114,7 +115,7 @@ def clock() -> Clock:
     return Clock(datetime(2026, 11, 28, 7, 0, tzinfo=UTC))
 
 
-async def make_env(store: SQLiteStore, clock: Clock, key: Path | None) -> AsyncIterator[Env]:
+async def make_env(store: SqlStore, clock: Clock, key: Path | None) -> AsyncIterator[Env]:
     app = create_app(
         store, settings=Settings(private_key=key),
         trusted_principal=Principal(TokenRole.PLATFORM, label="test"),
@@ -130,7 +131,7 @@ async def make_env(store: SQLiteStore, clock: Clock, key: Path | None) -> AsyncI
 @pytest.fixture
 async def demo(tmp_path: Path, clock: Clock) -> AsyncIterator[Env]:
     """The committed demo establishment loaded in a fresh ENT."""
-    store = SQLiteStore(tmp_path / "ent.sqlite3")
+    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
     load_directory(store, DEMO / "ent")
     async for env in make_env(store, clock, DEMO_KEY):
         yield env

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from edt_tui.cli import main
-from edt_tui.service.sqlite_store import open_store
+from edt_tui.storage.sql_store import open_store
 from tests.execution.conftest import DEMO, DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0
 
 CONTRACT = {"uai", "school_year", "reference_time", "courses", "ignored_sessions", "people",

@@ -18,8 +18,8 @@ from edt_tui.cli import main
 from edt_tui.client.client import EntClient
 from edt_tui.service.job_failures import FailureCode
 from edt_tui.service.jobs import JobStore
-from edt_tui.service.sqlite_store import open_store
 from edt_tui.service.vocabulary import JobStatus
+from edt_tui.storage.sql_store import open_store
 from tests.service.conftest import UAI_A, seed
 from tests.service.exports_builder import plain_export
 

@@ -55,15 +55,15 @@ async def test_killed_mid_way_then_resumed_equals_an_uninterrupted_run(demo: Env
     batches = total // 4 // BATCH
     assert batches >= 1
     killed = subprocess.run(  # SIGKILL right after its `batches`-th batch has committed
-        [sys.executable, str(WORKER), str(store.path), str(DEMO_KEY), str(BATCH), same_pid,
+        [sys.executable, str(WORKER), str(store.database.path), str(DEMO_KEY), str(BATCH), same_pid,
          str(batches)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300, check=False,
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
-    assert _successes(store.path, job.id) == batches * BATCH < total
+    assert _successes(store.database.path, job.id) == batches * BATCH < total
     crashed = jobs.get(job.id)
     assert crashed is not None and crashed.status is JobStatus.RUNNING
-    with contextlib.closing(sqlite3.connect(store.path)) as conn:
+    with contextlib.closing(sqlite3.connect(store.database.path)) as conn:
         worker_id, lease_until = conn.execute(
             "SELECT worker_id, lease_until FROM import_jobs WHERE id = ?", (job.id,)
         ).fetchone()
@@ -84,7 +84,7 @@ async def test_killed_mid_way_then_resumed_equals_an_uninterrupted_run(demo: Env
     assert state.courses == reference.courses
     assert state.memberships == reference.memberships
     assert state.events == reference.events
-    with contextlib.closing(sqlite3.connect(store.path)) as conn:
+    with contextlib.closing(sqlite3.connect(store.database.path)) as conn:
         events = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
         nodes = conn.execute(
             "SELECT COUNT(*) FROM hierarchy_nodes WHERE course_key IS NOT NULL"

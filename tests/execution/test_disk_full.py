@@ -23,8 +23,9 @@ from edt_tui.engine.model import EntState
 from edt_tui.service import worker as worker_module
 from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.jobs import JobStore
-from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.vocabulary import JobStatus
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.url import sqlite_url
 from tests.execution.conftest import (
     DEMO,
     DEMO_EXPORT,
@@ -47,11 +48,11 @@ UNCAPPED = 1_073_741_823  # SQLite's default max_page_count
 class Disk:
     """The store's database capped at its current size on demand, on every connection."""
 
-    def __init__(self, store: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> None:
         self.store = store
         self.limit = UNCAPPED
         self.applied: dict[int, int] = {}
-        connection = store.connection
+        connection = store.database.connection
 
         def capped() -> sqlite3.Connection:
             conn = connection()
@@ -60,7 +61,7 @@ class Disk:
                 self.applied[id(conn)] = self.limit
             return conn
 
-        monkeypatch.setattr(store, "connection", capped)
+        monkeypatch.setattr(store.database, "connection", capped)
 
     @property
     def full(self) -> bool:
@@ -90,7 +91,7 @@ def full_before_batch(
     return lambda: calls[0]
 
 
-def ent_of(store: SQLiteStore) -> tuple[EntState, dict[str, int]]:
+def ent_of(store: SqlStore) -> tuple[EntState, dict[str, int]]:
     counts = {
         t: int(store.connection().execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
         for t in ("courses", "hierarchy_nodes", "memberships", "events")
@@ -98,7 +99,7 @@ def ent_of(store: SQLiteStore) -> tuple[EntState, dict[str, int]]:
     return store.ent_state(DEMO_UAI, YEAR), counts
 
 
-def action_counts(store: SQLiteStore, job_id: str) -> dict[str, int]:
+def action_counts(store: SqlStore, job_id: str) -> dict[str, int]:
     rows = store.connection().execute(
         "SELECT status, COUNT(*) FROM job_actions WHERE job_id = ? GROUP BY status", (job_id,)
     ).fetchall()
@@ -106,7 +107,7 @@ def action_counts(store: SQLiteStore, job_id: str) -> dict[str, int]:
 
 
 async def uninterrupted(tmp_path: Path, clock: Clock) -> tuple[EntState, dict[str, int]]:
-    store = SQLiteStore(tmp_path / "reference" / "ent.sqlite3")
+    store = open_store(sqlite_url(tmp_path / "reference" / "ent.sqlite3"))
     load_directory(store, DEMO / "ent")
     async for env in make_env(store, clock, DEMO_KEY):
         job = await env.enqueue(await env.upload(DEMO_EXPORT.read_bytes()), reference_time=T0)

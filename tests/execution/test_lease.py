@@ -23,8 +23,9 @@ from edt_tui.service.api.app import create_app
 from edt_tui.service.job_records import Job
 from edt_tui.service.jobs import RESUMED, JobStateError, JobStore
 from edt_tui.service.planning import Planner
-from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.vocabulary import JobStatus, JobType
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.url import sqlite_url
 from tests.execution.conftest import Clock, Env, make_env, wait_for_flag
 from tests.execution.test_queue import _course
 from tests.service.conftest import UAI_A, UAI_B, YEAR, seed
@@ -35,7 +36,7 @@ TIMEOUT = 30.0
 
 @pytest.fixture
 async def two(tmp_path: Path, clock: Clock) -> AsyncIterator[Env]:
-    store = SQLiteStore(tmp_path / "ent.sqlite3")
+    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
     seed(store)
     # The seeded courses are in none of these exports: deleting them is not what is tested here.
     for uai in (UAI_A, UAI_B):
@@ -53,7 +54,7 @@ def _queued(jobs: JobStore, uai: str = UAI_A) -> Job:
     return job
 
 
-def _row(store: SQLiteStore, job_id: str) -> Any:
+def _row(store: SqlStore, job_id: str) -> Any:
     return store.connection().execute(
         "SELECT status, worker_id, lease_until, reason FROM import_jobs WHERE id = ?", (job_id,)
     ).fetchone()
@@ -204,6 +205,8 @@ def test_the_lease_is_a_setting(monkeypatch: pytest.MonkeyPatch, edt_home: Path)
         monkeypatch.setenv("EDT_TUI_JOB_LEASE_SECONDS", bad)
         with pytest.raises(BadInputError, match="EDT_TUI_JOB_LEASE_SECONDS: job lease"):
             load_settings()
-    app = create_app(SQLiteStore(edt_home / "ent.sqlite3"), settings=Settings(job_lease_seconds=7))
+    app = create_app(
+        open_store(sqlite_url(edt_home / "ent.sqlite3")), settings=Settings(job_lease_seconds=7)
+    )
     assert app.state.imports.jobs.lease == timedelta(seconds=7)
     app.state.store.close()

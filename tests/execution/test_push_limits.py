@@ -19,7 +19,8 @@ from edt_tui.service.api.app import create_app
 from edt_tui.service.api.limits import PushGuard
 from edt_tui.service.imports import ImportServices, install_imports
 from edt_tui.service.records import Principal, TokenRole
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.url import sqlite_url
 from tests.execution.conftest import Clock
 from tests.service.conftest import UAI_A, UAI_B, seed
 from tests.service.exports_builder import plain_export
@@ -30,7 +31,7 @@ MB = 1024 * 1024
 @dataclass
 class Service:
     app: FastAPI
-    store: SQLiteStore
+    store: SqlStore
     services: ImportServices
     clock: Clock
 
@@ -52,7 +53,7 @@ class Service:
 
 @pytest.fixture
 async def service(tmp_path: Path, clock: Clock) -> AsyncIterator[Service]:
-    store = SQLiteStore(tmp_path / "ent.sqlite3")
+    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
     seed(store)
     app = create_app(
         store, settings=Settings(), upload_slots=1,
@@ -186,7 +187,7 @@ async def test_an_oversized_push_is_refused_without_reading_its_body(
     tmp_path: Path, clock: Clock
 ) -> None:
     """Declared past the upload limit: 413 at once — not even the excess is drained."""
-    store = SQLiteStore(tmp_path / "big.sqlite3")
+    store = open_store(sqlite_url(tmp_path / "big.sqlite3"))
     seed(store)
     app = create_app(store, settings=Settings(), max_upload=MB)
     install_imports(app, store, clock=clock)

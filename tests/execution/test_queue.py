@@ -21,8 +21,9 @@ from edt_tui.engine.model import (
     Role,
 )
 from edt_tui.service.jobs import JobStore
-from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.vocabulary import JobType
+from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.url import sqlite_url
 from tests.execution.conftest import Clock, Env, make_env
 from tests.service.conftest import PARIS, UAI_A, UAI_B, YEAR, seed
 from tests.service.exports_builder import plain_export
@@ -31,7 +32,7 @@ from tests.service.exports_builder import plain_export
 @pytest.fixture
 async def two(tmp_path: Path, clock: Clock) -> AsyncIterator[Env]:
     """Two small establishments (A and B) with their directory, plain exports accepted."""
-    store = SQLiteStore(tmp_path / "ent.sqlite3")
+    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
     seed(store)
     # The seeded courses are in none of these exports: deleting them is not what is tested here.
     for uai in (UAI_A, UAI_B):
@@ -80,7 +81,7 @@ async def test_cancel_a_queued_job_not_a_running_one(two: Env) -> None:
 
 def test_concurrent_workers_never_claim_a_job_twice(tmp_path: Path, clock: Clock) -> None:
     path = tmp_path / "ent.sqlite3"
-    setup = SQLiteStore(path)
+    setup = open_store(sqlite_url(path))
     seed(setup)
     jobs = JobStore(setup, clock=clock)
     at = clock()
@@ -92,7 +93,7 @@ def test_concurrent_workers_never_claim_a_job_twice(tmp_path: Path, clock: Clock
     lock = threading.Lock()
 
     def worker(name: str) -> None:
-        own = JobStore(SQLiteStore(path), clock=clock)
+        own = JobStore(open_store(sqlite_url(path)), clock=clock)
         while True:
             job = own.claim(name)
             if job is None:
@@ -227,7 +228,8 @@ async def test_a_job_that_cannot_be_planned_ends_in_error_and_the_queue_goes_on(
 ) -> None:
     sha_a = await two.upload(plain_export(UAI_A), UAI_A)
     sha_b = await two.upload(plain_export(UAI_B), UAI_B)
-    for stored in list(two.store.exports_dir.rglob(f"*{sha_a}*")):  # before the enqueue plans it
+    exports_dir = two.store.exports.blobs.directory
+    for stored in list(exports_dir.rglob(f"*{sha_a}*")):  # before the enqueue plans it
         stored.unlink(missing_ok=True)
     broken = await two.enqueue(sha_a, UAI_A)
     fine = await two.enqueue(sha_b, UAI_B)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from edt_tui.engine.selection import Selection
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.url import sqlite_url
 from tests.execution.conftest import Clock, Env, make_env
 from tests.service.conftest import UAI_A, YEAR, seed
 from tests.service.exports_builder import plain_export
@@ -18,7 +19,7 @@ MATHS = f"{UAI_A}:{YEAR}:MATHEMATIQUES:class:3A"
 
 @pytest.fixture
 async def env(tmp_path: Path, clock: Clock) -> AsyncIterator[Env]:
-    store = SQLiteStore(tmp_path / "ent.sqlite3")
+    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
     seed(store)
     async for env in make_env(store, clock, None):
         yield env

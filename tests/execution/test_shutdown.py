@@ -25,8 +25,10 @@ from edt_tui.engine.model import EntState
 from edt_tui.service import worker as worker_module
 from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.jobs import Job, JobStore
-from edt_tui.service.sqlite_store import SQLiteStore, StoreClosedError
 from edt_tui.service.worker import Worker
+from edt_tui.storage.database import StoreClosedError
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.url import sqlite_url
 from tests.execution.conftest import (
     DEMO,
     DEMO_EXPORT,
@@ -45,7 +47,7 @@ PAUSE_AT = 3
 
 def _data_dir(root: Path) -> Path:
     """A fresh ENT holding the demo establishment's directory and referential."""
-    store = SQLiteStore(root / "ent.sqlite3")
+    store = open_store(sqlite_url(root / "ent.sqlite3"))
     load_directory(store, DEMO / "ent")
     store.close()
     return root
@@ -53,7 +55,9 @@ def _data_dir(root: Path) -> Path:
 
 def _embedded(data_dir: Path) -> EntClient:
     """The service exactly as `edt-tui` (the TUI) starts it: with the import worker."""
-    return EntClient.embedded(data_dir, settings=Settings(private_key=DEMO_KEY), worker=True)
+    return EntClient.embedded(
+        sqlite_url(data_dir / "ent.sqlite3"), settings=Settings(private_key=DEMO_KEY), worker=True
+    )
 
 
 def _row(db: Path, sql: str, *params: object) -> tuple[object, ...]:
@@ -82,7 +86,7 @@ async def _run_to_end(data_dir: Path, workers: ObservedWorkers, job_id: str | No
 
 
 def _ent(db: Path) -> tuple[EntState, dict[str, int]]:
-    store = SQLiteStore(db)
+    store = open_store(sqlite_url(db))
     try:
         state = store.ent_state(DEMO_UAI, YEAR)
     finally:
@@ -103,15 +107,15 @@ class StoreCalls:
         self.order: list[str] = []
         for name in WORKER_CALLS:
             monkeypatch.setattr(JobStore, name, self._counted(getattr(JobStore, name)))
-        close = SQLiteStore.close
+        close = SqlStore.close
 
-        def counted_close(store: SQLiteStore) -> None:
+        def counted_close(store: SqlStore) -> None:
             with self.lock:
                 self.at_close.append(self.in_flight)
                 self.order.append("closed")
             close(store)
 
-        monkeypatch.setattr(SQLiteStore, "close", counted_close)
+        monkeypatch.setattr(SqlStore, "close", counted_close)
 
     def _counted(self, method: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(method)
@@ -166,7 +170,7 @@ class ObservedWorkers:
 
 async def _stop_at_pause(
     data_dir: Path, job_id: str | None, workers: ObservedWorkers,
-) -> tuple[str, SQLiteStore, float]:
+) -> tuple[str, SqlStore, float]:
     """Start the service, let the import run to the pause, shut the service down; the job,
     the service's store and how long the shutdown took."""
     workers.paused.clear()
@@ -175,7 +179,7 @@ async def _stop_at_pause(
         job_id = job_id or await _enqueue(ent)
         await wait_for_flag(workers.paused, "the import to reach the pause")
         assert (await ent.get_job(DEMO_UAI, job_id)).status == "running"
-        store: SQLiteStore = ent._app.state.store  # type: ignore[union-attr]
+        store: SqlStore = ent._app.state.store  # type: ignore[union-attr]
         stopping = time.monotonic()
     workers.pause_at = None
     return job_id, store, time.monotonic() - stopping
@@ -217,7 +221,7 @@ async def test_shutdown_mid_import_waits_for_the_batch_and_the_job_resumes(
 
     # Reopened: the job continues from its pending actions, nothing replayed twice.
     await _run_to_end(interrupted_dir, workers, job_id)
-    store = SQLiteStore(db)
+    store = open_store(sqlite_url(db))
     try:
         job = JobStore(store).get(job_id)
         recap, pending = JobStore(store).recap(job_id)
@@ -240,7 +244,7 @@ async def test_shutdown_mid_import_waits_for_the_batch_and_the_job_resumes(
 
 
 async def test_a_closed_store_refuses_cleanly_in_every_thread(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "ent.sqlite3")
+    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
     load_directory(store, DEMO / "ent")
     assert store.get_establishment(DEMO_UAI) is not None
     await asyncio.to_thread(store.get_establishment, DEMO_UAI)  # a second thread's connection

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from edt_tui.service.jobs import RESUMED
-from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.vocabulary import JobStatus
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.url import sqlite_url
 from tests.execution.conftest import DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0, Env, run_until_ended
 from tests.execution.demo_variants import Variant
 
@@ -26,11 +27,11 @@ BIG_CHANGE = Variant(sessions=689, drop_every=7, room_every=5, teacher_every=11,
                      moved_students=(1, 2, 3, 40, 41))
 
 
-def ent_tables(store: SQLiteStore) -> Tables:
+def ent_tables(store: SqlStore) -> Tables:
     """Every row of the ENT tables an import writes, by key (courses' `updated_at` aside: it
     is the course's last change, and an undo is one)."""
     tables: Tables = {}
-    with contextlib.closing(sqlite3.connect(store.path)) as conn:
+    with contextlib.closing(sqlite3.connect(store.database.path)) as conn:
         for table, key in (("courses", "key"), ("hierarchy_nodes", "key"),
                            ("memberships", "key"), ("events", "key"),
                            ("idpn_links", "sync_id")):
@@ -197,9 +198,9 @@ def test_the_openapi_document_declares_the_refusals() -> None:
         assert "application/problem+json" in content, status
 
 
-def _copy(store: SQLiteStore, to: Path) -> Path:
+def _copy(store: SqlStore, to: Path) -> Path:
     """A consistent copy of the database (the SQLite backup API), exports directory aside."""
-    with contextlib.closing(sqlite3.connect(store.path)) as source, \
+    with contextlib.closing(sqlite3.connect(store.database.path)) as source, \
             contextlib.closing(sqlite3.connect(to)) as target:
         source.backup(target)
     return to
@@ -226,13 +227,13 @@ async def test_an_undo_killed_mid_way_then_resumed_gives_the_same_state(
 
     completed = _run_worker(reference)
     assert completed.returncode == 0, completed.stderr.decode()[-2000:]
-    killed = _run_worker(demo.store.path, "3")  # SIGKILL right after its 3rd batch
+    killed = _run_worker(demo.store.database.path, "3")  # SIGKILL right after its 3rd batch
     assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
     crashed = demo.services.jobs.get(undo_id)  # read as is (the API would recover it first)
     assert crashed is not None and crashed.status is JobStatus.RUNNING
     recap, pending = demo.services.jobs.recap(undo_id)
     assert sum(v["success"] for v in recap.values()) == 3 * BATCH and pending > 0
-    with contextlib.closing(sqlite3.connect(demo.store.path)) as conn:
+    with contextlib.closing(sqlite3.connect(demo.store.database.path)) as conn:
         (lease_until,) = conn.execute(
             "SELECT lease_until FROM import_jobs WHERE id = ?", (undo_id,)
         ).fetchone()
@@ -243,7 +244,7 @@ async def test_an_undo_killed_mid_way_then_resumed_gives_the_same_state(
     assert final["status"] == "done" and final["reason"] == RESUMED, final
     assert final["errors"] == 0 and final["tasks_done"] == final["progress"]["total"]
 
-    reference_store = SQLiteStore(reference)
+    reference_store = open_store(sqlite_url(reference))
     try:
         assert differences(ent_tables(demo.store), ent_tables(reference_store)) == []
     finally:

@@ -12,7 +12,8 @@ from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
 from edt_tui.service.csv_loader import load_directory
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.url import sqlite_url
 from tests.execution.conftest import DEMO, DEMO_KEY, T0, Clock, Env, make_env
 from tests.execution.demo_variants import Variant
 from tests.execution.test_undo import Tables, ent_tables, import_file, undo_done
@@ -36,7 +37,7 @@ variants = st.builds(
 
 async def _scenario(home: Path, imports: list[tuple[Variant, datetime]],
                     undo_last_at: datetime | None) -> Tables:
-    store = SQLiteStore(home / "ent.sqlite3")
+    store = open_store(sqlite_url(home / "ent.sqlite3"))
     load_directory(store, DEMO / "ent")
     env: Env
     async for env in make_env(store, Clock(T_A.astimezone(UTC)), DEMO_KEY):

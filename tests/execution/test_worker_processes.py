@@ -27,7 +27,8 @@ from edt_tui.engine.model import EntState
 from edt_tui.service.auth import issue_token
 from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.records import TokenRole
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.url import sqlite_url
 from tests.execution.conftest import (
     DEMO,
     DEMO_EXPORT,
@@ -55,7 +56,7 @@ class Database:
     """EDT_TUI_HOME of every process (config, exports)."""
     url: str
     """`--database-url` of the workers."""
-    open: Callable[[], SQLiteStore]
+    open: Callable[[], SqlStore]
 
 
 @pytest.fixture(params=["sqlite"])
@@ -64,7 +65,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     home = tmp_path / "service-home"
     home.mkdir()
     path = home / "ent.sqlite3"
-    database = Database(home, f"sqlite:///{path}", lambda: SQLiteStore(path))
+    database = Database(home, f"sqlite:///{path}", lambda: open_store(sqlite_url(path)))
     store = database.open()
     try:
         load_directory(store, DEMO / "ent")
@@ -281,7 +282,7 @@ async def test_sigterm_mid_job_puts_it_back_and_another_worker_ends_it_as_if_nev
 async def uninterrupted_run(home: Path, clock: Clock) -> EntState:
     """The ENT after the same import run in one go, in this process."""
     home.mkdir()
-    store = SQLiteStore(home / "ent.sqlite3")
+    store = open_store(sqlite_url(home / "ent.sqlite3"))
     load_directory(store, DEMO / "ent")
     async for env in make_env(store, clock, DEMO_KEY):
         job_id = (await env.enqueue(await env.upload(DEMO_EXPORT.read_bytes()),

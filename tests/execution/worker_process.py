@@ -16,7 +16,8 @@ from edt_tui.config import Settings
 from edt_tui.service.exports import ExportIntake
 from edt_tui.service.imports import ImportServices
 from edt_tui.service.jobs import Job
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.url import sqlite_url
 
 
 def kill_after(batches: int) -> Callable[[Job, int], None]:
@@ -30,7 +31,7 @@ def kill_after(batches: int) -> Callable[[Job, int], None]:
 
 
 def main(db: str, key: str, batch: str, worker_id: str, kill: str | None = None) -> None:
-    store = SQLiteStore(Path(db))
+    store = open_store(sqlite_url(Path(db)))
     intake = ExportIntake(Settings(private_key=Path(key)))
     services = ImportServices(store, intake, batch_size=int(batch))
     services.worker.worker_id = worker_id

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from edt_tui.errors import BadInputError
 from edt_tui.service.csv_loader import PARSERS, load_directory
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.url import sqlite_url
 from tests.fuzz.budget import FUZZ
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "demo" / "ent"
@@ -91,10 +92,10 @@ def fingerprint(db: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SQLiteStore, Path]]:
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SqlStore, Path]]:
     """One SQLite file holding the sample, shared by the examples (each success is a reload)."""
     root = tmp_path_factory.mktemp("fuzz-directory")
-    store = SQLiteStore(root / "ent.sqlite3")
+    store = open_store(sqlite_url(root / "ent.sqlite3"))
     load_directory(store, SAMPLE)
     yield store, root
     store.close()
@@ -103,7 +104,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SQLiteSto
 @FUZZ
 @given(mutated=mutations())
 def test_a_mutated_directory_loads_or_is_refused_cleanly_and_writes_nothing(
-    loaded: tuple[SQLiteStore, Path], mutated: dict[str, bytes]
+    loaded: tuple[SqlStore, Path], mutated: dict[str, bytes]
 ) -> None:
     store, root = loaded
     directory = root / "ent"
@@ -111,7 +112,7 @@ def test_a_mutated_directory_loads_or_is_refused_cleanly_and_writes_nothing(
     shutil.copytree(SAMPLE, directory)
     for name, data in mutated.items():
         (directory / name).write_bytes(data)
-    before = fingerprint(store.path)
+    before = fingerprint(store.database.path)
 
     started = time.monotonic()
     try:
@@ -126,4 +127,4 @@ def test_a_mutated_directory_loads_or_is_refused_cleanly_and_writes_nothing(
     if refused is not None:
         assert refused.exit_code == 2
         assert str(directory) in refused.message and len(str(refused)) < MESSAGE_BOUND
-        assert fingerprint(store.path) == before
+        assert fingerprint(store.database.path) == before

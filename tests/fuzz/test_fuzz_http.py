@@ -35,7 +35,8 @@ from edt_tui.service.api.app import create_app
 from edt_tui.service.auth import issue_token
 from edt_tui.service.exports import ExportIntake
 from edt_tui.service.records import TokenRole
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.url import sqlite_url
 from tests.fuzz.budget import FUZZ
 from tests.service.app_routes import every_route
 from tests.service.conftest import UAI_A, UAI_B, YEAR, seed
@@ -50,7 +51,7 @@ PUSH_LOG = {"pushes", "import_jobs"}
 @dataclass
 class Target:
     app: FastAPI
-    store: SQLiteStore
+    store: SqlStore
     document: dict[str, Any]
     tokens: list[str | None]
     real: dict[str, list[str]]
@@ -61,7 +62,7 @@ class Target:
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     """One service for the module (what earlier examples wrote is fair game for later ones),
     driven from one event loop (its thread pool is reused)."""
-    store = SQLiteStore(tmp_path_factory.mktemp("fuzz-http") / "ent.sqlite3")
+    store = open_store(sqlite_url(tmp_path_factory.mktemp("fuzz-http") / "ent.sqlite3"))
     seed(store)
     record = ExportIntake(Settings()).accept(store, UAI_A, plain_export(UAI_A), "a.xml")
     app = create_app(store, settings=Settings(), max_upload=256 * 1024)
@@ -213,8 +214,8 @@ def _state(target: Target) -> dict[str, int]:
     conn = target.store.connection()
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     counts = {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
-    counts["export files"] = len(list(target.store.exports_dir.glob("*"))) \
-        if target.store.exports_dir.exists() else 0
+    counts["export files"] = len(list(target.store.exports.blobs.directory.glob("*"))) \
+        if target.store.exports.blobs.directory.exists() else 0
     return counts
 
 

@@ -24,7 +24,8 @@ from edt_tui.pronote.keys import load_private_key
 from edt_tui.pronote.reader import read_export
 from edt_tui.service.exports import ExportIntake
 from edt_tui.service.records import Establishment
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.url import sqlite_url
 from tests.fuzz.budget import FUZZ
 from tests.fuzz.mutants import mutate
 
@@ -91,8 +92,8 @@ def test_mutated_cleartext_sealed_with_the_real_key(data: bytes) -> None:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    opened = SQLiteStore(tmp_path / "ent.sqlite3")
+def store(tmp_path: Path) -> Iterator[SqlStore]:
+    opened = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
     opened.upsert_establishments([Establishment(UAI, "COLLEGE JEAN ROSTAND")])
     yield opened
     opened.close()
@@ -100,13 +101,14 @@ def store(tmp_path: Path) -> Iterator[SQLiteStore]:
 
 @FUZZ
 @given(st.one_of(mutants(PLAIN), mutants(SEALED)))
-def test_upload_path_stores_nothing_on_refusal(store: SQLiteStore, data: bytes) -> None:
+def test_upload_path_stores_nothing_on_refusal(store: SqlStore, data: bytes) -> None:
     intake = ExportIntake(Settings(private_key=PRIVATE))
     before = store.list_exports(UAI).total
     try:
         intake.accept(store, UAI, data, "fuzz.xml")
     except ExportError:
-        stored = [] if not store.exports_dir.exists() else list(store.exports_dir.iterdir())
+        exports_dir = store.exports.blobs.directory
+        stored = [] if not exports_dir.exists() else list(exports_dir.iterdir())
         assert store.list_exports(UAI).total == before
         assert len(stored) == before
     except Exception as exc:  # the service's own refusals (UAI, undecryptable) are bad input

@@ -34,7 +34,8 @@ from edt_tui.service.records import (
     TokenRole,
     UserRecord,
 )
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.url import sqlite_url
 
 UAI_A = "0490856P"
 UAI_B = "0490001A"
@@ -65,7 +66,7 @@ def course_actions(uai: str, subject: str, audience: str, students: list[str], t
     return actions
 
 
-def seed(store: SQLiteStore) -> None:
+def seed(store: SqlStore) -> None:
     store.upsert_establishments([
         Establishment(UAI_A, "Lycée Alpha"), Establishment(UAI_B, "Collège Bêta"),
     ])
@@ -87,14 +88,14 @@ def seed(store: SQLiteStore) -> None:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    s = SQLiteStore(tmp_path / "ent.sqlite3")
+def store(tmp_path: Path) -> Iterator[SqlStore]:
+    s = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
     yield s
     s.close()
 
 
 @pytest.fixture
-def seeded(store: SQLiteStore) -> SQLiteStore:
+def seeded(store: SqlStore) -> SqlStore:
     seed(store)
     return store
 
@@ -118,7 +119,7 @@ def key_file(tmp_path: Path, rsa_key: rsa.RSAPrivateKey) -> Path:
 @dataclass
 class Api:
     http: httpx.AsyncClient
-    store: SQLiteStore
+    store: SqlStore
     token_a: str
     token_b: str
     platform: str
@@ -128,7 +129,7 @@ class Api:
 
 
 @pytest.fixture
-async def api(seeded: SQLiteStore, key_file: Path) -> AsyncIterator[Api]:
+async def api(seeded: SqlStore, key_file: Path) -> AsyncIterator[Api]:
     app = create_app(seeded, settings=Settings(private_key=key_file), max_upload=64 * 1024)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:

@@ -11,7 +11,7 @@ from edt_tui.cli import main
 from edt_tui.engine.model import Profile
 from edt_tui.service.auth import hash_token
 from edt_tui.service.csv_loader import load_directory
-from edt_tui.service.sqlite_store import SQLiteStore, open_store
+from edt_tui.storage.sql_store import SqlStore, open_store
 
 Capsys = pytest.CaptureFixture[str]
 USERS_HEADER = "uai,profile,sync_id,last_name,first_name,birth_date,cas_login,source\n"
@@ -38,7 +38,7 @@ def good_dir(tmp_path: Path) -> Path:
     return d
 
 
-def test_loads_every_file_and_reloading_upserts(store: SQLiteStore, good_dir: Path) -> None:
+def test_loads_every_file_and_reloading_upserts(store: SqlStore, good_dir: Path) -> None:
     report = load_directory(store, good_dir)
     assert report.counts == {"establishments.csv": 1, "users.csv": 3, "subjects.csv": 2,
                              "classes.csv": 2}

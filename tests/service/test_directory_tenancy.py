@@ -23,8 +23,9 @@ from edt_tui.service.records import (
     TokenRole,
     UserRecord,
 )
-from edt_tui.service.sqlite_store import SQLiteStore, open_store
 from edt_tui.service.store import AccountElsewhereError, StoreError, TokenCollisionError
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.url import sqlite_url
 from tests.service.conftest import UAI_A as SEED_A
 from tests.service.conftest import UAI_B as SEED_B
 
@@ -101,13 +102,13 @@ def user(uai: str, sync_id: str, last: str = "DURAND") -> UserRecord:
 
 
 @pytest.fixture
-def two(tmp_path: Path) -> SQLiteStore:
-    store = SQLiteStore(tmp_path / "ent.sqlite3")
+def two(tmp_path: Path) -> SqlStore:
+    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
     store.upsert_establishments([Establishment(UAI_A, "A"), Establishment(UAI_B, "B")])
     return store
 
 
-def test_upsert_users_refuses_a_sync_id_of_another_establishment(two: SQLiteStore) -> None:
+def test_upsert_users_refuses_a_sync_id_of_another_establishment(two: SqlStore) -> None:
     two.upsert_users([user(UAI_A, "u1")])
     with pytest.raises(AccountElsewhereError, match=f"u1 is in {UAI_A}, not {UAI_B}") as caught:
         two.upsert_users([user(UAI_B, "u2"), user(UAI_B, "u1", "OTHER")])
@@ -117,7 +118,7 @@ def test_upsert_users_refuses_a_sync_id_of_another_establishment(two: SQLiteStor
 
 
 def test_subjects_and_classes_of_the_same_name_stay_each_establishments_own(
-    two: SQLiteStore,
+    two: SqlStore,
 ) -> None:
     two.upsert_subjects([SubjectRecord(UAI_A, "MATHEMATIQUES", "MATHS")])
     two.upsert_classes([ClassRecord(UAI_A, "3A")])
@@ -128,7 +129,7 @@ def test_subjects_and_classes_of_the_same_name_stay_each_establishments_own(
     assert two.list_classes(UAI_A).total == 1 and two.list_classes(UAI_B).total == 1
 
 
-def test_a_stored_token_is_never_rescoped_to_another_establishment(two: SQLiteStore) -> None:
+def test_a_stored_token_is_never_rescoped_to_another_establishment(two: SqlStore) -> None:
     two.add_token("digest", Principal(TokenRole.ADMIN, UAI_A, "a"))
     for other in (Principal(TokenRole.ADMIN, UAI_B, "b"), Principal(TokenRole.PLATFORM)):
         with pytest.raises(TokenCollisionError, match="already issued"):
@@ -144,8 +145,8 @@ def test_a_full_disk_mid_load_writes_nothing_and_says_so(
 
     real_open = assembly.open_store
 
-    def small_disk(data_dir: Path | None = None) -> SQLiteStore:
-        store = real_open(data_dir)
+    def small_disk(url: str | None = None) -> SqlStore:
+        store = real_open(url)
         conn = store.connection()
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages + 3}")
@@ -164,7 +165,7 @@ def test_a_full_disk_mid_load_writes_nothing_and_says_so(
 
 
 def test_an_idpn_is_only_linked_to_an_account_of_the_same_establishment(
-    two: SQLiteStore,
+    two: SqlStore,
 ) -> None:
     two.upsert_users([user(UAI_A, "u1"), user(UAI_B, "u2")])
     with pytest.raises(StoreError, match=f"no account u2 in establishment {UAI_A}"):
@@ -175,7 +176,7 @@ def test_an_idpn_is_only_linked_to_an_account_of_the_same_establishment(
 
 
 def test_a_move_drops_the_old_idpn_link_and_keeps_the_old_courses_memberships(
-    seeded: SQLiteStore,
+    seeded: SqlStore,
 ) -> None:
     """The seed: a-s1 in A, linked to an IDPN, member of A's Maths 3A course."""
     course = seeded.list_courses(SEED_A).items[0].key
@@ -189,7 +190,7 @@ def test_a_move_drops_the_old_idpn_link_and_keeps_the_old_courses_memberships(
     assert "a-s1" not in {u.sync_id for u in seeded.directory(SEED_A)}
     moved = seeded.get_user(SEED_B, "a-s1")
     assert moved is not None and moved.idpn is None  # A's PRONOTE link did not follow it
-    with sqlite3.connect(seeded.path) as db:
+    with sqlite3.connect(seeded.database.path) as db:
         assert db.execute("SELECT * FROM idpn_links WHERE sync_id = 'a-s1'").fetchall() == []
     # A's course keeps its rows until A's next import removes them (history intact).
     assert {m.user for m in seeded.list_memberships(SEED_A, course).items} == members_before

@@ -22,7 +22,8 @@ import uvicorn
 from edt_tui.config import Settings
 from edt_tui.service.api.app import create_app
 from edt_tui.service.server import redact_uvicorn_logs
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.url import sqlite_url
 from tests.service.conftest import UAI_A, seed
 from tests.service.test_server import _start
 
@@ -76,7 +77,7 @@ def answers_without_location(answer: bytes) -> str:
 
 
 def test_serve_logs_and_answers_never_carry_the_secret(tmp_path: Path, key_file: Path) -> None:
-    store = SQLiteStore(tmp_path / "ent.sqlite3")
+    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
     seed(store)
     establishment = store.get_establishment(UAI_A)
     assert establishment is not None
@@ -105,7 +106,7 @@ def test_serve_logs_and_answers_never_carry_the_secret(tmp_path: Path, key_file:
 
 
 @pytest.fixture
-def uvicorn_lines(seeded: SQLiteStore) -> Iterator[tuple[int, list[str]]]:
+def uvicorn_lines(seeded: SqlStore) -> Iterator[tuple[int, list[str]]]:
     """A real uvicorn with its own access log on, its lines captured as formatted."""
     app = create_app(seeded, settings=Settings())
     config = uvicorn.Config(app, host="127.0.0.1", port=0, access_log=True, log_level="info",
@@ -136,7 +137,7 @@ def uvicorn_lines(seeded: SQLiteStore) -> Iterator[tuple[int, list[str]]]:
 
 
 def test_uvicorn_access_log_is_redacted_too(
-    uvicorn_lines: tuple[int, list[str]], seeded: SQLiteStore
+    uvicorn_lines: tuple[int, list[str]], seeded: SqlStore
 ) -> None:
     port, lines = uvicorn_lines
     establishment = seeded.get_establishment(UAI_A)

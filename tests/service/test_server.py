@@ -23,7 +23,8 @@ from edt_tui.client import EntClient
 from edt_tui.client.errors import NotFoundError, TooLargeError, UnauthorizedError
 from edt_tui.service.auth import issue_token
 from edt_tui.service.records import TokenRole
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.url import sqlite_url
 from tests.service.conftest import UAI_A, UAI_B, seed
 from tests.service.exports_builder import encrypt_export, plain_export
 
@@ -77,7 +78,7 @@ def _start(
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("served-home")
-    store = SQLiteStore(home / "ent.sqlite3")
+    store = open_store(sqlite_url(home / "ent.sqlite3"))
     seed(store)
     token = issue_token(store, TokenRole.ADMIN, UAI_A)
     store.close()

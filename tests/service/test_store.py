@@ -20,16 +20,17 @@ from edt_tui.engine.model import (
     Profile,
     UserSource,
 )
-from edt_tui.service.migrations import MIGRATIONS, SCHEMA_VERSION
 from edt_tui.service.records import Establishment, UserRecord
-from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.store import StoreError, UnknownEstablishmentError
+from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.sqlite_migrations import MIGRATIONS, SCHEMA_VERSION
+from edt_tui.storage.url import sqlite_url
 from tests.service.conftest import UAI_A, UAI_B, YEAR, course_actions, seed
 
 
 def test_migrates_an_empty_file_in_wal_mode(tmp_path: Path) -> None:
     path = tmp_path / "ent.sqlite3"
-    store = SQLiteStore(path)
+    store = open_store(sqlite_url(path))
     store.close()
     raw = sqlite3.connect(path)
     tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -39,19 +40,20 @@ def test_migrates_an_empty_file_in_wal_mode(tmp_path: Path) -> None:
     assert raw.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     raw.close()
-    again = SQLiteStore(path)  # reopening does not re-run migrations
+    again = open_store(sqlite_url(path))  # reopening does not re-run migrations
     assert again.schema_version() == SCHEMA_VERSION
     again.close()
 
 
-def test_database_and_exports_are_private_to_the_owner(seeded: SQLiteStore) -> None:
+def test_database_and_exports_are_private_to_the_owner(seeded: SqlStore) -> None:
     from edt_tui.config import Settings
     from edt_tui.service.exports import ExportIntake
     from tests.service.exports_builder import plain_export
 
     record = ExportIntake(Settings()).accept(seeded, UAI_A, plain_export(UAI_A), "e.xml")
-    for path in (seeded.path, Path(f"{seeded.path}-wal"), seeded.exports_dir,
-                 seeded.exports_dir / f"{record.sha256}.xml"):
+    exports_dir = seeded.exports.blobs.directory
+    for path in (seeded.database.path, Path(f"{seeded.database.path}-wal"), exports_dir,
+                 exports_dir / f"{record.sha256}.xml"):
         assert path.stat().st_mode & 0o077 == 0, path
 
 
@@ -60,13 +62,13 @@ def test_upgrades_a_database_left_at_version_1(tmp_path: Path) -> None:
     raw = sqlite3.connect(path)
     raw.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
     raw.execute("INSERT INTO schema_version (version) VALUES (1)")
-    for statement in MIGRATIONS[0]:
+    for statement in MIGRATIONS[0][1]:
         raw.execute(statement)
     raw.execute("INSERT INTO establishments VALUES ('0490856P', 'A', 'Europe/Paris', 's', 4, "
                 "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')")
     raw.commit()
     raw.close()
-    store = SQLiteStore(path)
+    store = open_store(sqlite_url(path))
     assert store.schema_version() == SCHEMA_VERSION
     assert store.get_establishment(UAI_A) is not None  # data kept across upgrades
     plan = store.connection().execute(
@@ -84,7 +86,7 @@ def test_upgrade_to_undo_keeps_jobs_and_their_actions(tmp_path: Path) -> None:
     raw.execute("PRAGMA foreign_keys = ON")
     raw.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
     raw.execute("INSERT INTO schema_version (version) VALUES (6)")
-    for migration in MIGRATIONS[:6]:
+    for _, migration in MIGRATIONS[:6]:
         for statement in migration:
             raw.execute(statement)
     raw.execute("INSERT INTO establishments VALUES ('0490856P', 'A', 'Europe/Paris', 's', 4, "
@@ -96,7 +98,7 @@ def test_upgrade_to_undo_keeps_jobs_and_their_actions(tmp_path: Path) -> None:
                 "VALUES ('j1', 0, 'create_course', 'k', 'success', '{}')")
     raw.commit()
     raw.close()
-    store = SQLiteStore(path)
+    store = open_store(sqlite_url(path))
     conn = store.connection()
     jobs = conn.execute("SELECT id, seq, counters_json, undoes FROM import_jobs").fetchall()
     assert [tuple(r) for r in jobs] == [("j1", 7, '{"total": 1}', None)]
@@ -117,16 +119,16 @@ def test_upgrade_to_undo_keeps_jobs_and_their_actions(tmp_path: Path) -> None:
 
 def test_refuses_a_database_from_a_newer_version(tmp_path: Path) -> None:
     path = tmp_path / "ent.sqlite3"
-    SQLiteStore(path).close()
+    open_store(sqlite_url(path)).close()
     raw = sqlite3.connect(path)
     raw.execute("UPDATE schema_version SET version = 999")
     raw.commit()
     raw.close()
     with pytest.raises(StoreError, match="newer"):
-        SQLiteStore(path)
+        open_store(sqlite_url(path))
 
 
-def test_upserts_keep_one_row_per_key_and_update_fields(store: SQLiteStore) -> None:
+def test_upserts_keep_one_row_per_key_and_update_fields(store: SqlStore) -> None:
     store.upsert_establishments([Establishment(UAI_A, "Old name")])
     secret = store.get_establishment(UAI_A).push_secret  # type: ignore[union-attr]
     store.upsert_establishments([Establishment(UAI_A, "New name", timezone="Indian/Reunion")])
@@ -143,7 +145,7 @@ def test_upserts_keep_one_row_per_key_and_update_fields(store: SQLiteStore) -> N
     assert page.items[0].last_name == "Durand-Roy" and page.items[0].cas_login == "zdurand"
 
 
-def test_users_of_an_unknown_establishment_write_nothing(store: SQLiteStore) -> None:
+def test_users_of_an_unknown_establishment_write_nothing(store: SqlStore) -> None:
     store.upsert_establishments([Establishment(UAI_A, "A")])
     rows = [
         UserRecord(UAI_A, "ok", Profile.TEACHER, "X", "Y", None, None, UserSource.AAF),
@@ -154,7 +156,7 @@ def test_users_of_an_unknown_establishment_write_nothing(store: SQLiteStore) -> 
     assert store.list_users(UAI_A).total == 0
 
 
-def test_user_filters_and_pagination(seeded: SQLiteStore) -> None:
+def test_user_filters_and_pagination(seeded: SqlStore) -> None:
     students = seeded.list_users(UAI_A, profile=Profile.STUDENT, limit=2)
     assert students.total == 5 and len(students.items) == 2 and students.next == 2
     rest = seeded.list_users(UAI_A, profile=Profile.STUDENT, offset=4, limit=2)
@@ -166,14 +168,14 @@ def test_user_filters_and_pagination(seeded: SQLiteStore) -> None:
     assert seeded.list_users(UAI_A, limit=10_000).limit == 500
 
 
-def test_ent_state_round_trips_what_the_engine_expects(seeded: SQLiteStore) -> None:
+def test_ent_state_round_trips_what_the_engine_expects(seeded: SqlStore) -> None:
     actions = course_actions(UAI_A, "Maths", "3A", ["a-s1", "a-s2"], "a-t1")
     expected = apply_actions(EntState({}, frozenset(), {}), actions)
     assert seeded.ent_state(UAI_A, YEAR) == expected
     assert seeded.ent_state(UAI_A, "2025-2026") == EntState({}, frozenset(), {})
 
 
-def test_actions_are_idempotent_and_updates_deletes_apply(seeded: SQLiteStore) -> None:
+def test_actions_are_idempotent_and_updates_deletes_apply(seeded: SqlStore) -> None:
     actions = course_actions(UAI_A, "Maths", "3A", ["a-s1", "a-s2"], "a-t1")
     before = seeded.ent_state(UAI_A, YEAR)
     seeded.apply_actions(UAI_A, actions)  # replay: nothing duplicated
@@ -192,7 +194,7 @@ def test_actions_are_idempotent_and_updates_deletes_apply(seeded: SQLiteStore) -
     assert seeded.ent_state(UAI_A, YEAR) == apply_actions(before, change)
 
 
-def test_a_failing_action_rolls_back_the_whole_batch(seeded: SQLiteStore) -> None:
+def test_a_failing_action_rolls_back_the_whole_batch(seeded: SqlStore) -> None:
     before = seeded.ent_state(UAI_A, YEAR)
     good = course_actions(UAI_A, "Physique", "3A", ["a-s3"], "a-t1")
     with pytest.raises(StoreError):
@@ -200,7 +202,7 @@ def test_a_failing_action_rolls_back_the_whole_batch(seeded: SQLiteStore) -> Non
     assert seeded.ent_state(UAI_A, YEAR) == before
 
 
-def test_courses_hierarchy_and_manual_courses(seeded: SQLiteStore) -> None:
+def test_courses_hierarchy_and_manual_courses(seeded: SqlStore) -> None:
     seeded.add_manual_course(
         UAI_A, f"{UAI_A}:{YEAR}:HANDMADE", label="Club théâtre", school_year=YEAR,
         subject="Théâtre", audience_kind="group", audience_name="Club", created_by="Mme X",
@@ -221,7 +223,7 @@ def test_courses_hierarchy_and_manual_courses(seeded: SQLiteStore) -> None:
     assert seeded.list_memberships(UAI_B, integration[0].key).total == 0  # scoped by UAI
 
 
-def test_selections_are_versioned(seeded: SQLiteStore) -> None:
+def test_selections_are_versioned(seeded: SqlStore) -> None:
     assert seeded.get_selection(UAI_A) is None
     assert seeded.save_selection(UAI_A, {"subjects": ["1"]}) == 1
     assert seeded.save_selection(UAI_A, {"subjects": ["1", "2"]}) == 2
@@ -231,7 +233,7 @@ def test_selections_are_versioned(seeded: SQLiteStore) -> None:
 
 
 def _writer(path: str, prefix: str, count: int, start: Any) -> None:
-    store = SQLiteStore(Path(path))
+    store = open_store(sqlite_url(Path(path)))
     start.wait(30)  # both processes write at the same time, not one after the other
     for i in range(count):
         store.upsert_users([UserRecord(UAI_A, f"{prefix}{i}", Profile.STUDENT, prefix, str(i),
@@ -242,7 +244,7 @@ def _writer(path: str, prefix: str, count: int, start: Any) -> None:
 
 def test_two_processes_write_concurrently(tmp_path: Path) -> None:
     path = tmp_path / "ent.sqlite3"
-    store = SQLiteStore(path)
+    store = open_store(sqlite_url(path))
     seed(store)
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Barrier(2)

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from edt_tui.service.job_failures import FailureCode, failure_of
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.url import sqlite_url
 
 
 def test_a_full_disk_surfaces_as_itself_and_leaves_no_transaction_open(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "ent.sqlite3")
+    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
     conn = store.connection()
     conn.execute("CREATE TABLE filler (x TEXT)")
     pages = conn.execute("PRAGMA page_count").fetchone()[0]

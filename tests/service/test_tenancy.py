@@ -25,7 +25,7 @@ from edt_tui.service.api.routes_plans import STEPS
 from edt_tui.service.auth import issue_token
 from edt_tui.service.imports import ImportServices
 from edt_tui.service.records import ClassRecord, SubjectRecord, TokenRole
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import SqlStore
 from tests.service.app_routes import every_route
 from tests.service.conftest import UAI_A, UAI_B, YEAR
 from tests.service.exports_builder import plain_export
@@ -46,7 +46,7 @@ class Crossed:
 
 
 @pytest.fixture
-async def crossed(seeded: SQLiteStore, key_file: Path) -> AsyncIterator[Crossed]:
+async def crossed(seeded: SqlStore, key_file: Path) -> AsyncIterator[Crossed]:
     seeded.upsert_subjects([SubjectRecord(UAI_B, "SVT-B", "SVT")])  # names A does not have
     seeded.upsert_classes([ClassRecord(UAI_B, "3B")])
     app = create_app(seeded, settings=Settings(private_key=key_file))

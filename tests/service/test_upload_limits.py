@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from edt_tui.config import Settings
 from edt_tui.pronote.envelope import seal_envelope
 from edt_tui.service.api.app import create_app
-from edt_tui.service.sqlite_store import SQLiteStore
+from edt_tui.storage.sql_store import SqlStore
 
 from .conftest import UAI_A, Api
 from .exports_builder import plain_export
@@ -25,7 +25,7 @@ MIB = 1024 * 1024
 
 
 @pytest.fixture
-async def roomy_api(api: Api, seeded: SQLiteStore, key_file: Path) -> AsyncIterator[Api]:
+async def roomy_api(api: Api, seeded: SqlStore, key_file: Path) -> AsyncIterator[Api]:
     """The API with a 4 MiB upload limit: room for a zip bomb's few hundred KB."""
     app = create_app(seeded, settings=Settings(private_key=key_file), max_upload=4 * MIB)
     async with httpx.AsyncClient(

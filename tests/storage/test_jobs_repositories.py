@@ -16,11 +16,12 @@ import pytest
 
 from edt_tui.engine.model import Action, ActionType, MembershipState, Role
 from edt_tui.service.job_records import Job
-from edt_tui.service.sqlite_store import SQLiteStore
 from edt_tui.service.vocabulary import JobStatus, JobType
 from edt_tui.storage.jobs import Finish, JobRepository, NewJob
 from edt_tui.storage.pushes import PushLog
+from edt_tui.storage.sql_store import SqlStore, open_store
 from edt_tui.storage.undo_journal import UndoJournal
+from edt_tui.storage.url import sqlite_url
 from tests.service.conftest import UAI_A, UAI_B, YEAR, course_actions, seed
 
 NOW = datetime(2026, 9, 1, 6, 0, tzinfo=UTC)
@@ -29,23 +30,23 @@ LEASE = NOW + timedelta(minutes=5)
 
 @pytest.fixture
 def path(tmp_path: Path) -> Iterator[Path]:
-    store = SQLiteStore(tmp_path / "ent.sqlite3")
+    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
     seed(store)
     store.close()
     yield tmp_path / "ent.sqlite3"
 
 
 @pytest.fixture
-def stores(path: Path) -> Iterator[tuple[SQLiteStore, SQLiteStore]]:
+def stores(path: Path) -> Iterator[tuple[SqlStore, SqlStore]]:
     """Two stores on one file: two workers' connections."""
-    pair = (SQLiteStore(path), SQLiteStore(path))
+    pair = (open_store(sqlite_url(path)), open_store(sqlite_url(path)))
     yield pair
     for store in pair:
         store.close()
 
 
-def _repo(store: SQLiteStore) -> JobRepository:
-    return JobRepository(store, store.apply_one)
+def _repo(store: SqlStore) -> JobRepository:
+    return JobRepository(store.database, store.apply_one)
 
 
 def _queue(repo: JobRepository, uai: str, actions: list[Action]) -> Job:
@@ -61,7 +62,7 @@ def _new_course(uai: str, subject: str) -> list[Action]:
 
 
 def test_two_workers_never_run_two_jobs_of_one_establishment(
-    stores: tuple[SQLiteStore, SQLiteStore],
+    stores: tuple[SqlStore, SqlStore],
 ) -> None:
     a, b = (_repo(s) for s in stores)
     first = _queue(a, UAI_A, _new_course(UAI_A, "Physique"))
@@ -75,7 +76,7 @@ def test_two_workers_never_run_two_jobs_of_one_establishment(
 
 
 def test_a_batch_of_a_job_taken_back_writes_nothing(
-    stores: tuple[SQLiteStore, SQLiteStore],
+    stores: tuple[SqlStore, SqlStore],
 ) -> None:
     a, b = (_repo(s) for s in stores)
     job = _queue(a, UAI_A, _new_course(UAI_A, "Physique"))
@@ -92,7 +93,7 @@ def test_a_batch_of_a_job_taken_back_writes_nothing(
 
 
 def test_exactly_the_failing_actions_are_recorded_and_the_rest_applied(
-    stores: tuple[SQLiteStore, SQLiteStore],
+    stores: tuple[SqlStore, SqlStore],
 ) -> None:
     repo = _repo(stores[0])
     course = f"{UAI_A}:{YEAR}:MATHS:class:3A"  # seeded
@@ -120,11 +121,11 @@ def test_exactly_the_failing_actions_are_recorded_and_the_rest_applied(
 
 
 def test_timestamps_are_stored_in_the_one_format(path: Path) -> None:
-    store = SQLiteStore(path)
+    store = open_store(sqlite_url(path))
     repo = _repo(store)
     job = _queue(repo, UAI_A, _new_course(UAI_A, "Physique"))
     repo.claim("w", NOW, LEASE)
-    PushLog(store).add(UAI_A, "accepted", NOW, job_id=job.id)
+    PushLog(store.database).add(UAI_A, "accepted", NOW, job_id=job.id)
     store.close()
     conn = sqlite3.connect(path)
     row = conn.execute(
@@ -138,8 +139,8 @@ def test_timestamps_are_stored_in_the_one_format(path: Path) -> None:
 
 
 def test_wrong_secrets_of_one_hour_are_one_line_that_counts(path: Path) -> None:
-    store = SQLiteStore(path)
-    pushes = PushLog(store)
+    store = open_store(sqlite_url(path))
+    pushes = PushLog(store.database)
     pushes.add(UAI_A, "accepted", NOW)
     for minutes in (1, 2, 3):
         pushes.count_refused_in_hour(UAI_A, NOW + timedelta(minutes=minutes), "wrong")
@@ -154,7 +155,7 @@ def test_wrong_secrets_of_one_hour_are_one_line_that_counts(path: Path) -> None:
 
 
 def test_undo_facts_name_the_job_in_the_way(path: Path) -> None:
-    store = SQLiteStore(path)
+    store = open_store(sqlite_url(path))
     repo = _repo(store)
     done = _queue(repo, UAI_A, _new_course(UAI_A, "Physique"))
     assert repo.claim("w", NOW, LEASE) == done.id
@@ -162,7 +163,7 @@ def test_undo_facts_name_the_job_in_the_way(path: Path) -> None:
                             record_deletes=True) == 0
     assert repo.finish(done, "w", Finish(JobStatus.DONE, None, None, None, ()), NOW,
                        lambda stored, recap, pending: stored)
-    journal = UndoJournal(store)
+    journal = UndoJournal(store.database)
     facts = journal.facts(UAI_A, done.id, resumable=["disk_full"])
     assert (facts.target_type, facts.busy, facts.undone_by, facts.unrecorded) == (
         JobType.MANUAL, None, None, False,

@@ -9,8 +9,9 @@ from textual.widgets import Static
 
 from edt_tui.client.client import EntClient
 from edt_tui.service.csv_loader import load_directory
-from edt_tui.service.sqlite_store import open_store
 from edt_tui.session.store import SessionStore
+from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.url import sqlite_url
 from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.client_backend import ClientBackend
 
@@ -30,7 +31,7 @@ pytestmark = [
 @pytest.fixture
 def demo_service(edt_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("EDT_TUI_KEY", str(KEY))
-    store = open_store(edt_home)
+    store = open_store(sqlite_url(edt_home / "ent.sqlite3"))
     try:
         load_directory(store, DEMO / "ent")
     finally:
@@ -91,7 +92,7 @@ async def test_a_file_of_another_establishment_shows_what_it_is_then_is_refused(
     (other / "establishments.csv").write_text(
         "uai,name,timezone\n0440001A,LYCEE AUTRE,Europe/Paris\n", encoding="utf-8"
     )
-    store = open_store(demo_service)
+    store = open_store(sqlite_url(demo_service / "ent.sqlite3"))
     try:
         load_directory(store, other)
     finally:

@@ -20,8 +20,9 @@ import pytest
 from edt_tui.client import EntClient
 from edt_tui.config import Settings
 from edt_tui.service.csv_loader import load_directory
-from edt_tui.service.sqlite_store import open_store
 from edt_tui.session.store import SessionStore
+from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.url import sqlite_url
 from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.client_backend import ClientBackend
 from tests.conftest import SAMPLES
@@ -38,7 +39,7 @@ def settings() -> Settings:
 
 
 def embedded(home: Path) -> EntClient:
-    return EntClient.embedded(home, settings=settings(), worker=True)
+    return EntClient.embedded(sqlite_url(home / "ent.sqlite3"), settings=settings(), worker=True)
 
 
 async def wait_finished(ent: EntClient, job_id: str) -> None:
@@ -56,7 +57,7 @@ async def wait_finished(ent: EntClient, job_id: str) -> None:
 
 
 def _load(home: Path) -> None:
-    store = open_store(home)
+    store = open_store(sqlite_url(home / "ent.sqlite3"))
     try:
         load_directory(store, DEMO / "ent")
     finally:

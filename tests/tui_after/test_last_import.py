@@ -14,6 +14,7 @@ from edt_tui.client import EntClient
 from edt_tui.dates import DEFAULT_ZONE
 from edt_tui.engine.selection import PersonChoice, PersonDecision, Selection
 from edt_tui.session.store import ImportSession
+from edt_tui.storage.url import sqlite_url
 from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.backend import ExportCheck
 from edt_tui.tui.formatting import when
@@ -80,7 +81,7 @@ async def test_a_new_session_starts_from_the_last_manual_import_and_ctrl_r_reset
         await wait_finished(ent, manual.id)
         finished_at = (await ent.get_job(UAI, manual.id)).raw["finished_at"]
     # a newer manual import that never ran (cancelled while queued): not where decisions come from
-    async with EntClient.embedded(home, settings=settings()) as idle:
+    async with EntClient.embedded(sqlite_url(home / "ent.sqlite3"), settings=settings()) as idle:
         newer = await idle.enqueue_import(UAI, export.sha256, Selection.default().to_dict())
         await idle.cancel_job(UAI, newer.id)
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from edt_tui.client import EntClient
 from edt_tui.service.jobs import JobStore
-from edt_tui.service.sqlite_store import open_store
+from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.url import sqlite_url
 from edt_tui.tui.app import EdtTuiApp
 from edt_tui.tui.screens.history import HistoryScreen, HistoryTable
 
@@ -21,10 +22,11 @@ async def test_interrupted_import_is_resumed_from_the_history(
     demo_home: Callable[[str], Path], make_app: Callable[[Path], EdtTuiApp]
 ) -> None:
     home = demo_home("imported")
-    async with EntClient.embedded(home, settings=settings()) as ent:  # no worker running
+    # no worker running
+    async with EntClient.embedded(sqlite_url(home / "ent.sqlite3"), settings=settings()) as ent:
         sha = (await ent.list_exports(UAI)).items[0].sha256
         job = await ent.enqueue_import(UAI, sha, reference_time=REFERENCE_TIME)
-    store = open_store(home)
+    store = open_store(sqlite_url(home / "ent.sqlite3"))
     try:  # a worker claimed it long ago and died: its lease is long past
         past = JobStore(store, clock=lambda: datetime(2026, 1, 1, tzinfo=UTC))
         claimed = past.claim("dead-worker")

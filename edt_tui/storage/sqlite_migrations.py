@@ -1,14 +1,13 @@
-"""Schema of the ENT import service, versioned in code.
+"""Schema of the SQLite backend, versioned in code (PostgreSQL: postgres_migrations.py).
 
-`MIGRATIONS[i]` brings the schema from version i to i + 1; the applied version is kept in the
+`Vi` brings the schema from version i - 1 to i; the applied version is kept in the
 `schema_version` table (portable, unlike `PRAGMA user_version`). Append new migrations, never edit
-a published one. The SQL sticks to types and constraints PostgreSQL shares (TEXT, INTEGER,
-composite keys, foreign keys); timestamps are ISO 8601 strings with offset, JSON is TEXT.
+a published one. Timestamps are text in the one format of storage/clock.py, JSON is TEXT.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from edt_tui.storage.database import Migration
 
 V1 = (
     """CREATE TABLE establishments (
@@ -269,7 +268,19 @@ V8 = (
     "ALTER TABLE import_jobs ADD COLUMN allow_mass_deletion INTEGER NOT NULL DEFAULT 0",
 )
 
-MIGRATIONS: tuple[Sequence[str], ...] = (V1, V2, V3, V4, V5, V6, V7, V8)
-"""Ordered: index i upgrades from schema version i to i + 1."""
+V9 = (
+    # At most one running job per establishment, whatever the number of workers and hosts (the
+    # claim checks it; the index makes it a property of the data). Event starts written before
+    # the one timestamp format (storage/clock.py) get its microseconds, so text order stays
+    # time order against the new rows.
+    "CREATE UNIQUE INDEX import_jobs_one_running ON import_jobs (uai) WHERE status = 'running'",
+    "UPDATE events SET start_utc = substr(start_utc, 1, 19) || '.000000' || substr(start_utc, 20) "
+    "WHERE length(start_utc) = 25",
+)
 
-SCHEMA_VERSION = len(MIGRATIONS)
+MIGRATIONS: tuple[Migration, ...] = tuple(
+    enumerate((V1, V2, V3, V4, V5, V6, V7, V8, V9), start=1)
+)
+"""(version reached, statements), in order."""
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]

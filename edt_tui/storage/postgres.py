@@ -1,0 +1,243 @@
+"""The region backend: PostgreSQL through psycopg 3 and a connection pool (`postgresql://…`).
+
+Several API servers and workers on several hosts share one database: transactions run at READ
+COMMITTED, and the read-then-write sequences SQLite serialized with its single writer take a
+transaction-scoped advisory lock per establishment (`lock_establishment`). Snapshots are
+REPEATABLE READ, READ ONLY. Repositories write `?` placeholders; they become `%s` here (a literal
+`%` is doubled), translated once per statement text. Export bytes are rows of `export_blobs`.
+Every message carries the URL with its password masked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+import psycopg
+import psycopg.errors
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
+
+from edt_tui.service.store import StoreError
+from edt_tui.storage.blobs import ExportRows
+from edt_tui.storage.database import (
+    Database,
+    ExportBlobs,
+    StoreClosedError,
+)
+from edt_tui.storage.postgres_migrations import MIGRATIONS
+from edt_tui.storage.url import redact
+
+CONNECT_TIMEOUT_S = 5
+POOL_MAX = 8
+"""Connections per process: the API's thread pool and the worker rarely need more at once."""
+_MIGRATION_LOCK = 0x6564_7474_7569  # "edttui": one key for "migrating", any 64-bit value
+
+
+class DatabaseUnavailableError(StoreError):
+    """The PostgreSQL server cannot be reached or refused us (nothing was written)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def translate(sql: str) -> str:
+    """`?` placeholders → `%s`, literal `%` → `%%`; `?` inside a quoted string stays."""
+    out: list[str] = []
+    quote = ""
+    for char in sql:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "?":
+            out.append("%s")
+            continue
+        if char == "%":
+            out.append("%%")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=1024)
+def _row_class(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
+    """A tuple answering `row["column"]` too, one class per column list (created once)."""
+    index = {name: i for i, name in enumerate(names)}
+    get = tuple.__getitem__
+
+    class Row(tuple[Any, ...]):
+        __slots__ = ()
+
+        def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+            return get(self, index[key] if isinstance(key, str) else key)
+
+        def keys(self) -> Sequence[str]:
+            return names
+
+    return Row
+
+
+def _rows(cursor: Any) -> Any:
+    """psycopg row factory: rows of the cursor's columns."""
+    description = cursor.description
+    if description is None:
+        return tuple
+    return _row_class(tuple(column.name for column in description))
+
+
+class _Connection:
+    """The `Connection` protocol over one pooled psycopg connection."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: psycopg.Connection[Any]) -> None:
+        self.raw = raw
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Any:
+        cursor = self.raw.cursor(row_factory=_rows)
+        cursor.execute(translate(sql), parameters)  # type: ignore[arg-type]
+        return cursor
+
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Any:
+        cursor = self.raw.cursor(row_factory=_rows)
+        cursor.executemany(translate(sql), parameters)  # type: ignore[arg-type]
+        return cursor
+
+
+def _configure(raw: psycopg.Connection[Any]) -> None:
+    raw.autocommit = True  # BEGIN/COMMIT are ours (transaction, snapshot)
+
+
+class PostgresDatabase(Database):
+    """`url` is a libpq URL (`postgresql://user:password@host:port/dbname?…`)."""
+
+    backend: ClassVar[str] = "postgresql"
+    driver_errors = (psycopg.Error, PoolTimeout)
+
+    def __init__(self, url: str, *, max_size: int = POOL_MAX) -> None:
+        self._url = url
+        self._display = redact(url)
+        self._closed = False
+        self._local = threading.local()
+        self._probe()
+        self._pool: ConnectionPool[Any] = ConnectionPool(
+            url, min_size=1, max_size=max_size, open=False, configure=_configure,
+            check=ConnectionPool.check_connection,  # a server restart costs no request
+            kwargs={"connect_timeout": CONNECT_TIMEOUT_S}, name="edt-tui",
+        )
+        try:
+            self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S * 2)
+            self.migrate(MIGRATIONS)
+        except BaseException as exc:
+            self.close()
+            if isinstance(exc, self.driver_errors):
+                raise self.unavailable(exc, doing="opening the ENT store") from None
+            raise
+
+    def _probe(self) -> None:
+        """One direct connection first: the pool only says "timeout", libpq says why."""
+        try:
+            with psycopg.connect(self._url, connect_timeout=CONNECT_TIMEOUT_S):
+                pass
+        except psycopg.Error as exc:
+            raise self.unavailable(exc, doing="connecting") from None
+
+    @property
+    def display(self) -> str:
+        return self._display
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        if self._closed:
+            raise StoreClosedError(f"{self._display}: the ENT store is closed")
+        try:
+            with self._pool.connection() as raw:
+                yield raw
+        except PoolClosed:
+            raise StoreClosedError(f"{self._display}: the ENT store is closed") from None
+
+    @contextmanager
+    def _in(self, begin: str) -> Iterator[_Connection]:
+        with self._connection() as raw:
+            raw.execute(begin)
+            self._local.open = conn = _Connection(raw)
+            try:
+                yield conn
+                raw.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(psycopg.Error):
+                    raw.execute("ROLLBACK")
+                raise
+            finally:
+                self._local.open = None
+
+    def transaction(self) -> contextlib.AbstractContextManager[_Connection]:
+        if getattr(self._local, "open", None) is not None:
+            raise StoreError("a transaction is already open in this thread: nest nothing in it")
+        return self._in("BEGIN ISOLATION LEVEL READ COMMITTED")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[_Connection]:
+        """A consistent read; inside this thread's open transaction, that transaction (its own
+        writes are what the caller must see, and a second connection could exhaust the pool)."""
+        open_ = getattr(self._local, "open", None)
+        if open_ is not None:
+            yield open_
+            return
+        with self._in("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") as conn:
+            yield conn
+
+    def lock_establishment(self, conn: Any, uai: str) -> None:
+        key = int.from_bytes(hashlib.blake2b(uai.encode(), digest_size=8).digest(), "big",
+                             signed=True)
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (key,))
+
+    def _lock_migrations(self, conn: Any) -> None:
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
+
+    def export_blobs(self) -> ExportBlobs:
+        return ExportRows(self)
+
+    def unavailable(self, exc: BaseException, *, doing: str) -> StoreError:
+        text = str(exc).strip()
+        detail = redact(text.splitlines()[0] if text else type(exc).__name__)
+        password = _password(self._url)
+        if password:
+            detail = detail.replace(password, "***")
+        if isinstance(exc, psycopg.errors.DiskFull):
+            return DatabaseUnavailableError(
+                f"{self._display}: the database server's disk is full ({doing}); nothing of it "
+                "was written", hint="free some space on the database server, then run it again",
+            )
+        if isinstance(exc, psycopg.OperationalError | PoolTimeout):
+            return DatabaseUnavailableError(
+                f"{self._display}: cannot reach the PostgreSQL server ({doing}: {detail})",
+                hint="check that the server runs and accepts this user and database (host, "
+                "port, pg_hba.conf), or fix --database-url / EDT_TUI_DATABASE_URL",
+            )
+        return DatabaseUnavailableError(
+            f"{self._display}: the PostgreSQL server refused {doing} ({detail})",
+            hint="check the database's rights for this user, then run the command again",
+        )
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """The pool closed: connections in use close when they come back."""
+        self._closed = True
+        pool: ConnectionPool[Any] | None = getattr(self, "_pool", None)
+        if pool is not None and not pool.closed:
+            pool.close()
+
+
+def _password(url: str) -> str | None:
+    try:
+        return psycopg.conninfo.conninfo_to_dict(url).get("password")  # type: ignore[return-value]
+    except psycopg.Error:
+        return None
