@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from edt_tui.client.client import EntClient
     from edt_tui.session.bundle import Bundle
-    from edt_tui.storage.url import sqlite_url
     from edt_tui.tui.replay import ReplayApp
 
 
@@ -88,6 +87,7 @@ def replay_app(bundle: Bundle, home: Path, args: argparse.Namespace) -> ReplayAp
 
 def _replay_client(home: Path, args: argparse.Namespace) -> EntClient:
     from edt_tui.client.client import EntClient
+    from edt_tui.storage.url import sqlite_url
 
     return EntClient.embedded(
         sqlite_url(home / "ent.sqlite3"), partner=args.partner, private_key=args.key
