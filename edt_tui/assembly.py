@@ -39,6 +39,12 @@ def open_service_store(database_url: str | None = None) -> SqlStore:
     return open_store(database_url)
 
 
+def scratch_database_url(data_dir: Path) -> str:
+    """The database of a scratch data directory (a helpdesk replay): a SQLite file there,
+    whatever database the service itself is configured with."""
+    return sqlite_url(data_dir / "ent.sqlite3")
+
+
 def open_database(url: str | None) -> tuple[SqlStore, str]:
     """The store `url` names (`edt-tui worker --database-url`), and how to name it in the log
     (its password masked)."""
@@ -102,7 +108,7 @@ def restore_snapshot(
     """A helpdesk bundle's ENT side, export and job into the empty service of `data_dir` (a
     SQLite file there, whatever database the service itself uses)."""
     uploaded_at = datetime.fromisoformat(str(export_summary["uploaded_at"]))
-    with service_store(sqlite_url(data_dir / "ent.sqlite3")) as store:
+    with service_store(scratch_database_url(data_dir)) as store:
         restore(
             store, snapshot, export=export_record(uai, export_summary, uploaded_at),
             export_bytes=export_bytes, job=job,

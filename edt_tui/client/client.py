@@ -130,6 +130,19 @@ class EntClient(ImportCalls):
         ), **kw)
 
     @classmethod
+    def scratch(
+        cls, data_dir: Path, *, partner: str | None = None,
+        private_key: str | Path | None = None, **kw: Any,
+    ) -> EntClient:
+        """The embedded service of a scratch data directory (a helpdesk replay restored there),
+        on its own SQLite file whatever database is configured; no import worker."""
+        from edt_tui.assembly import scratch_database_url
+
+        return cls.embedded(
+            scratch_database_url(data_dir), partner=partner, private_key=private_key, **kw
+        )
+
+    @classmethod
     def in_process(cls, app: Any, **kw: Any) -> EntClient:
         """A client of an ASGI app in this process, whose lifespan runs while the client is open
         (tests give an app built with their own background tasks)."""

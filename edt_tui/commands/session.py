@@ -180,11 +180,8 @@ def run_open(args: argparse.Namespace) -> int:
 
 def _client(home: Path, args: argparse.Namespace) -> EntClient:
     from edt_tui.client.client import EntClient
-    from edt_tui.storage.url import sqlite_url
 
-    return EntClient.embedded(
-        sqlite_url(home / "ent.sqlite3"), partner=args.partner, private_key=args.key
-    )
+    return EntClient.scratch(home, partner=args.partner, private_key=args.key)
 
 
 def check_plan(bundle: Bundle, home: Path, args: argparse.Namespace) -> int:

@@ -147,7 +147,7 @@ class EntObjectRepository(Repository):
                 self.apply_one(conn, uai, action, now)
 
     def apply_one(self, conn: Connection, uai: str, action: Action, now: str) -> None:
-        """One action inside the caller's transaction (a batch of `bulk_apply`)."""
+        """One action inside the caller's transaction (a batch of `action_batches`)."""
         kind = action.type
         if kind is ActionType.CREATE_COURSE and action.course is not None:
             upsert_course(conn, uai, action.course, INTEGRATION_AUTHOR, now)

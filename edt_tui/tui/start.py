@@ -87,8 +87,5 @@ def replay_app(bundle: Bundle, home: Path, args: argparse.Namespace) -> ReplayAp
 
 def _replay_client(home: Path, args: argparse.Namespace) -> EntClient:
     from edt_tui.client.client import EntClient
-    from edt_tui.storage.url import sqlite_url
 
-    return EntClient.embedded(
-        sqlite_url(home / "ent.sqlite3"), partner=args.partner, private_key=args.key
-    )
+    return EntClient.scratch(home, partner=args.partner, private_key=args.key)
