@@ -1,4 +1,5 @@
-"""The repositories of the jobs side on a real SQLite file, each store its own connections.
+"""The repositories of the jobs side on each backend (a SQLite file, a PostgreSQL database), each
+store its own connections.
 
 What the service relies on: one running job per establishment, no write on a job a worker no
 longer holds, exactly the failing actions recorded, the one timestamp format, the push log's
@@ -7,10 +8,8 @@ hourly counter, the facts an undo is decided on.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +20,6 @@ from edt_tui.storage.jobs import Finish, JobRepository, NewJob
 from edt_tui.storage.pushes import PushLog
 from edt_tui.storage.sql_store import SqlStore, open_store
 from edt_tui.storage.undo_journal import UndoJournal
-from edt_tui.storage.url import sqlite_url
 from tests.service.conftest import UAI_A, UAI_B, YEAR, course_actions, seed
 
 NOW = datetime(2026, 9, 1, 6, 0, tzinfo=UTC)
@@ -29,17 +27,18 @@ LEASE = NOW + timedelta(minutes=5)
 
 
 @pytest.fixture
-def path(tmp_path: Path) -> Iterator[Path]:
-    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
+def url(database_url: str) -> str:
+    """A seeded database (`database_url`: once per backend)."""
+    store = open_store(database_url)
     seed(store)
     store.close()
-    yield tmp_path / "ent.sqlite3"
+    return database_url
 
 
 @pytest.fixture
-def stores(path: Path) -> Iterator[tuple[SqlStore, SqlStore]]:
-    """Two stores on one file: two workers' connections."""
-    pair = (open_store(sqlite_url(path)), open_store(sqlite_url(path)))
+def stores(url: str) -> Iterator[tuple[SqlStore, SqlStore]]:
+    """Two stores on one database: two workers' connections."""
+    pair = (open_store(url), open_store(url))
     yield pair
     for store in pair:
         store.close()
@@ -112,7 +111,7 @@ def test_exactly_the_failing_actions_are_recorded_and_the_rest_applied(
     assert [(a.key, a.status) for a in page.items] == [
         (members[0].key, "success"), (members[1].key, "error"), (members[2].key, "success"),
     ]
-    assert "FOREIGN KEY" in (page.items[1].error or "")
+    assert "foreign key" in (page.items[1].error or "").lower()  # each driver its words
     found = repo.actions(UAI_A, job.id, status=None, type=None, q="nope", offset=0, limit=10)
     assert [a.key for a in found.items] == [members[1].key]  # case-insensitive search
     keys = {m.key for m in stores[0].list_memberships(UAI_A, course, limit=100).items}
@@ -120,26 +119,25 @@ def test_exactly_the_failing_actions_are_recorded_and_the_rest_applied(
     assert repo.recap(job.id)[0]["create_membership"] == {"success": 2, "error": 1}
 
 
-def test_timestamps_are_stored_in_the_one_format(path: Path) -> None:
-    store = open_store(sqlite_url(path))
+def test_timestamps_are_stored_in_the_one_format(url: str) -> None:
+    store = open_store(url)
     repo = _repo(store)
     job = _queue(repo, UAI_A, _new_course(UAI_A, "Physique"))
     repo.claim("w", NOW, LEASE)
     PushLog(store.database).add(UAI_A, "accepted", NOW, job_id=job.id)
+    with store.snapshot() as conn:  # the stored text, as the database holds it
+        row = tuple(conn.execute(
+            "SELECT created_at, started_at, lease_until FROM import_jobs WHERE id = ?", (job.id,)
+        ).fetchone())
+        pushed = conn.execute("SELECT received_at FROM pushes").fetchone()[0]
     store.close()
-    conn = sqlite3.connect(path)
-    row = conn.execute(
-        "SELECT created_at, started_at, lease_until FROM import_jobs WHERE id = ?", (job.id,)
-    ).fetchone()
-    pushed = conn.execute("SELECT received_at FROM pushes").fetchone()[0]
-    conn.close()
     assert row == ("2026-09-01T06:00:00.000000+00:00", "2026-09-01T06:00:00.000000+00:00",
                    "2026-09-01T06:05:00.000000+00:00")
     assert pushed == "2026-09-01T06:00:00.000000+00:00"
 
 
-def test_wrong_secrets_of_one_hour_are_one_line_that_counts(path: Path) -> None:
-    store = open_store(sqlite_url(path))
+def test_wrong_secrets_of_one_hour_are_one_line_that_counts(url: str) -> None:
+    store = open_store(url)
     pushes = PushLog(store.database)
     pushes.add(UAI_A, "accepted", NOW)
     for minutes in (1, 2, 3):
@@ -154,8 +152,8 @@ def test_wrong_secrets_of_one_hour_are_one_line_that_counts(path: Path) -> None:
     ]
 
 
-def test_undo_facts_name_the_job_in_the_way(path: Path) -> None:
-    store = open_store(sqlite_url(path))
+def test_undo_facts_name_the_job_in_the_way(url: str) -> None:
+    store = open_store(url)
     repo = _repo(store)
     done = _queue(repo, UAI_A, _new_course(UAI_A, "Physique"))
     assert repo.claim("w", NOW, LEASE) == done.id
