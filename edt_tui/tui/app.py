@@ -27,7 +27,7 @@ from edt_tui.tui.keys import RoutedApp
 from edt_tui.tui.palette import Command, CommandsProvider
 from edt_tui.tui.paths import styles_dir
 from edt_tui.tui.screens.base import StepScreen
-from edt_tui.tui.screens.help import HelpScreen
+from edt_tui.tui.screens.help import Helped
 from edt_tui.tui.screens.resume import NEW, ResumeModal
 from edt_tui.tui.screens.table_step import TableStepScreen
 from edt_tui.tui.steps import STEPS, step, title
@@ -203,11 +203,10 @@ class EdtTuiApp(RoutedApp[None]):
             self.push_screen(screen)
 
     def action_help(self) -> None:
+        """`app.help` on every screen: the wizard's steps and the screens after launch."""
         screen = self.screen
-        if not isinstance(screen, StepScreen):
-            return
-        bindings = [active.binding for active in screen.active_bindings.values()]
-        self.push_screen(HelpScreen(screen.step.title, screen.step.help, bindings))
+        if isinstance(screen, Helped):
+            screen.show_help()
 
     def open_in_wizard(
         self, uai: str, export: ExportCheck, last: LastImport | None, *, timezone: str

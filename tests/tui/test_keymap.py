@@ -28,6 +28,7 @@ partner = "ITSLEARNING"
 [keymap]
 "table.deactivate" = "x"
 "app.help" = "f1"
+"history.undo" = "z"
 """
 
 
@@ -41,7 +42,7 @@ def write_config(text: str) -> Path:
 async def test_a_remapped_key_shows_in_footer_and_help_and_works(tmp_path: Path) -> None:
     write_config(KEYMAP)
     keymap = load_keymap()
-    assert keymap == {"table.deactivate": "x", "app.help": "f1"}
+    assert keymap == {"table.deactivate": "x", "app.help": "f1", "history.undo": "z"}
     store = SessionStore()
     app = EdtTuiApp(FakeBackend(), store=store, start_dir=tmp_path, keymap=keymap)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -78,6 +79,18 @@ async def test_a_remapped_key_shows_in_footer_and_help_and_works(tmp_path: Path)
         await pilot.press("escape")
         await pilot.pause()
         assert step(app) == "subjects"
+
+        app.open_history()  # a screen after launch: the same help key, its own keys remapped
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert app.screen.title_text == "Historique des imports"
+        shown = "\n".join(screen_lines(app))
+        assert "z : annuler l'import le plus récent" in shown, shown
 
 
 def test_a_swap_is_a_valid_keymap() -> None:

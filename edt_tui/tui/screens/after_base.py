@@ -27,6 +27,7 @@ from edt_tui.files import OutputPathError, write_atomic
 from edt_tui.tui.formatting import Clock, path_error_text, utcnow, when
 from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.palette import Command, CommandsProvider
+from edt_tui.tui.screens.help import HelpScreen
 from edt_tui.tui.selection_model import Column, SelectionModel, french_int
 from edt_tui.tui.widgets.selection_table import SelectionTable
 from edt_tui.tui.widgets.step_footer import StepFooter
@@ -94,7 +95,6 @@ class AfterLaunchScreen(Screen[None]):
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour", id="after.back", tooltip="Revenir à l'écran précédent"),
-        Binding("question_mark", "help", "Aide", id="after.help", tooltip="Touches de cet écran"),
     ]
     DEFAULT_CSS = """
     AfterLaunchScreen .title-line { height: 1; padding: 0 1; background: $boost; }
@@ -179,9 +179,8 @@ class AfterLaunchScreen(Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def action_help(self) -> None:
-        from edt_tui.tui.screens.help import HelpScreen
-
+    def show_help(self) -> None:
+        """`?` (the app's `app.help`): this screen's help and the keys active here."""
         bindings = [active.binding for active in self.active_bindings.values()]
         self.app.push_screen(HelpScreen(self.TITLE_TEXT, self.HELP, bindings))
 

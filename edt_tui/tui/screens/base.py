@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Header
 
 from edt_tui.tui.key_hints import with_keys
+from edt_tui.tui.screens.help import HelpScreen
 from edt_tui.tui.steps import STEPS, Step, next_step, previous_step
 from edt_tui.tui.widgets.step_footer import StepFooter
 from edt_tui.tui.wizard import Wizard
@@ -122,6 +123,11 @@ class StepScreen(Screen[None]):
         export = self.wizard.export
         name = f" · {export.file_name}" if export else ""
         return f"{session.uai}{name}"
+
+    def show_help(self) -> None:
+        """`?`: the step's help (`tui/steps.py`) and the keys active here."""
+        bindings = [active.binding for active in self.active_bindings.values()]
+        self.app.push_screen(HelpScreen(self.step.title, self.step.help, bindings))
 
     def can_leave(self) -> bool:
         """Whether `n` may move on (e.g. not with a refused export)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import ClassVar, Protocol, runtime_checkable
 
 from rich.table import Table
 from rich.text import Text
@@ -37,6 +37,13 @@ GENERIC_ACTIONS: dict[str, str] = {
 }
 """Textual's own movement keys (they carry no id), worded in French for the help; any other
 built-in binding is left out of the help rather than shown in English."""
+
+
+@runtime_checkable
+class Helped(Protocol):
+    """A screen with a help of its own: `app.help` (`?`) opens it on any screen."""
+
+    def show_help(self) -> None: ...
 
 
 class HelpScreen(ModalScreen[None]):
