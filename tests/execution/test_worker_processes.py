@@ -53,19 +53,21 @@ class Database:
     """One service database: how processes are pointed at it, and how the test reads it."""
 
     home: Path
-    """EDT_TUI_HOME of every process (config, exports)."""
+    """EDT_TUI_HOME of every process (config.toml; nothing else when the URL is PostgreSQL)."""
     url: str
-    """`--database-url` of the workers."""
-    open: Callable[[], SqlStore]
+    """`--database-url` of every process."""
+
+    def open(self) -> SqlStore:
+        return open_store(self.url)
 
 
-@pytest.fixture(params=["sqlite"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A fresh service database holding the demo establishment's directory."""
+@pytest.fixture
+def database(database_url: str, tmp_path: Path) -> Iterator[Database]:
+    """A fresh service database on each backend (`database_url`), holding the demo
+    establishment's directory."""
     home = tmp_path / "service-home"
     home.mkdir()
-    path = home / "ent.sqlite3"
-    database = Database(home, f"sqlite:///{path}", lambda: open_store(sqlite_url(path)))
+    database = Database(home, database_url)
     store = database.open()
     try:
         load_directory(store, DEMO / "ent")
@@ -166,7 +168,8 @@ def serve_api(database: Database, start: Callable[[list[str], Path], Process]) -
     finally:
         store.close()
     server = start(edt_tui(
-        "serve", "--no-worker", "--host", "127.0.0.1", "--port", "0", "--key", str(DEMO_KEY),
+        "serve", "--no-worker", "--database-url", database.url, "--host", "127.0.0.1",
+        "--port", "0", "--key", str(DEMO_KEY),
     ), database.home)
     url = server.wait_for(r"serving on (http://127\.0\.0\.1:\d+)").group(1)
     return server, Api(url, token)
