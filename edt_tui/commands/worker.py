@@ -8,8 +8,10 @@ from edt_tui.commands.connection import add_database_option
 from edt_tui.commands.serve import add_key_options, service_settings
 from edt_tui.errors import BadInputError
 
-MAX_CONCURRENCY = 64
-"""Beyond this, more processes (and hosts) scale better than more threads of one process."""
+MAX_CONCURRENCY = 8
+"""Workers in one process. Beyond it a process gains nothing: its PostgreSQL pool holds 8
+connections (`storage.postgres.POOL_MAX`; a batch holds one for its transaction), the GIL runs
+one thread's Python at a time and SQLite has one writer. More processes (and hosts) scale."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

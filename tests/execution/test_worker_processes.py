@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from edt_tui.cli import main
 from edt_tui.client import EntClient
 from edt_tui.engine.model import EntState
 from edt_tui.service.auth import issue_token
@@ -295,3 +296,13 @@ async def uninterrupted_run(home: Path, clock: Clock) -> EntState:
         state = store.ent_state(DEMO_UAI, YEAR)
     assert state.events and state.memberships
     return state
+
+
+@pytest.mark.parametrize("concurrency", ["0", "9"])
+def test_worker_refuses_a_concurrency_out_of_bounds(
+    concurrency: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["worker", "--concurrency", concurrency]) == 2
+    err = capsys.readouterr().err
+    assert f"--concurrency {concurrency}: between 1 and 8" in err
+    assert "start more `edt-tui worker` processes" in err
