@@ -103,7 +103,7 @@ class ClientBackend:
 
     async def course_detail(self, uai: str, plan: WizardPlan, key: str) -> CourseDetail:
         if plan.plan_id is None:
-            raise EdtTuiError("le plan n'a pas d'identifiant : rechargez l'étape (r)")
+            raise EdtTuiError("le plan n'a pas d'identifiant : rechargez l'étape")
         ent = await self.client()
         return course_detail_from_json(await ent.plan_course(uai, plan.plan_id, key))
 

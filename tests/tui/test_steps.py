@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
+from pathlib import Path
 
 import pytest
 from textual.screen import Screen
@@ -75,3 +77,26 @@ def test_help_texts_name_keys_by_binding_ids_that_exist() -> None:
     for owner, text in _help_texts():
         for binding_id in PLACEHOLDER.findall(text):
             assert binding_id in catalogue, (owner, binding_id)
+
+
+HARD_CODED_KEY = re.compile(
+    r"""(^|[«("\s])([a-zA-Z]|ctrl\+[a-z]|échap|entrée|espace)( / [a-zA-Z]+)? (:|pour) """
+    r"""|\s\((?:[a-zA-Z]|ctrl\+[a-z]|échap|entrée)\)"""
+)
+"""« a : activer », « échap pour revenir », « (r) »: a key written in a text."""
+
+STILL_HARD_CODED = {"widgets/selection_table.py"}
+"""The table filter's own editing keys (`TextField`, `keys.py`), which carry no binding id."""
+
+
+def test_no_text_of_the_tui_writes_a_key() -> None:
+    root = Path(steps.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if str(path.relative_to(root)) in STILL_HARD_CODED:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#")[0]
+            if ('"' in code or "'" in code) and HARD_CODED_KEY.search(code):
+                found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert not found, "\n".join(found)

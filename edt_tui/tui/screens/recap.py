@@ -127,7 +127,9 @@ class RecapScreen(AfterLaunchScreen):
             head.append(f"\n{job.reason}", style="bold red" if job.status == "error" else "")
         if job.status == "interrupted":
             head.append(
-                "\nImport interrompu : r pour le reprendre là où il s'est arrêté.",
+                self.hint(
+                    "\nImport interrompu : {recap.resume} pour le reprendre là où il s'est arrêté."
+                ),
                 style="bold yellow",
             )
         self.query_one("#recap-head", Static).update(head)
@@ -148,7 +150,7 @@ class RecapScreen(AfterLaunchScreen):
         info.update(
             Text(
                 f"Actions en erreur : {french_int(len(failed))} — contactez l'assistance avec "
-                "cette liste (C pour la copier).",
+                + self.hint("cette liste ({recap.copy_all} pour la copier)."),
                 style="bold red",
             )
         )
