@@ -79,6 +79,11 @@ class Database(ABC):
         (read-then-write sequences: selection versions, account moves, queue checks)."""
 
     @abstractmethod
+    def next_in_sequence(self, conn: Connection, table: str, column: str) -> int:
+        """The next value of an ever-increasing `column` (the queue order), unique even when
+        several hosts insert at once."""
+
+    @abstractmethod
     def export_blobs(self) -> ExportBlobs:
         """Where this backend keeps the bytes of uploaded exports."""
 

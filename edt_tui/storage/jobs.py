@@ -97,10 +97,9 @@ class JobRepository:
         self.apply_one = apply_one
 
     # -- creating jobs --------------------------------------------------------------------
-    @staticmethod
-    def _insert(conn: Connection, job: NewJob, now: datetime) -> str:
+    def _insert(self, conn: Connection, job: NewJob, now: datetime) -> str:
         job_id = uuid.uuid4().hex
-        seq = int(conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM import_jobs").fetchone()[0])
+        seq = self.db.next_in_sequence(conn, "import_jobs", "seq")
         conn.execute(
             """INSERT INTO import_jobs (id, uai, type, status, created_at, finished_at,
                    reference_time, export_sha256, selection_version, reason, seq, outcome,
@@ -122,6 +121,8 @@ class JobRepository:
         refuses the queued automatic jobs of its establishment first, and `check` (which raises
         to refuse) runs first — two concurrent requests cannot both pass it."""
         with self.db.transaction() as conn:
+            # The check reads, then this inserts: one writer per establishment at a time.
+            self.db.lock_establishment(conn, job.uai)
             if check is not None:
                 check(conn)
             if supersede is not None:

@@ -196,6 +196,12 @@ class PostgresDatabase(Database):
                              signed=True)
         conn.execute("SELECT pg_advisory_xact_lock(?)", (key,))
 
+    def next_in_sequence(self, conn: Any, table: str, column: str) -> int:
+        """The column's identity sequence (`GENERATED … AS IDENTITY`): no two callers get the
+        same value, with no lock held."""
+        row = conn.execute("SELECT nextval(pg_get_serial_sequence(?, ?))", (table, column))
+        return int(row.fetchone()[0])
+
     def _lock_migrations(self, conn: Any) -> None:
         conn.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
 

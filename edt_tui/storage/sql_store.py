@@ -6,7 +6,7 @@ share the store's database through `transaction()` and `snapshot()`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
@@ -37,14 +37,13 @@ from edt_tui.service.records import (
     SubjectRecord,
     UserRecord,
 )
-from edt_tui.service.store import DEFAULT_PAGE, Store, StoreError
+from edt_tui.service.store import DEFAULT_PAGE, Store
 from edt_tui.storage.clock import Clock, utcnow
 from edt_tui.storage.database import Connection, Database
 from edt_tui.storage.directory import DirectoryRepository
 from edt_tui.storage.ent_objects import EntObjectRepository
 from edt_tui.storage.exports import ExportRepository
 from edt_tui.storage.referential import ReferentialRepository
-from edt_tui.storage.repository import Repository
 from edt_tui.storage.tokens import TokenRepository
 from edt_tui.storage.url import parse_database_url
 
@@ -54,38 +53,18 @@ class SqlStore(Store):
 
     def __init__(self, database: Database, *, clock: Clock = utcnow) -> None:
         self.database = database
-        self._pages = Repository(database, clock=clock)
         self.directory_repo = DirectoryRepository(database, clock=clock)
         self.referential_repo = ReferentialRepository(database, clock=clock)
         self.exports = ExportRepository(database, database.export_blobs(), clock=clock)
         self.tokens = TokenRepository(database, clock=clock)
         self.ent = EntObjectRepository(database, clock=clock)
 
-    # -- the database, for the modules that write their own SQL ---------------------------
+    # -- the database, for the repositories of the jobs side ------------------------------
     def transaction(self) -> AbstractContextManager[Connection]:
         return self.database.transaction()
 
     def snapshot(self) -> AbstractContextManager[Connection]:
         return self.database.snapshot()
-
-    def connection(self) -> Any:
-        """This thread's SQLite connection outside any transaction, for the job modules still
-        reading that way; other backends have no such connection (use `snapshot()`)."""
-        connection = getattr(self.database, "connection", None)
-        if connection is None:
-            raise StoreError(
-                f"{self.database.display}: no per-thread connection on "
-                f"{self.database.backend}", hint="read inside store.snapshot()",
-            )
-        return connection()
-
-    def select_page(
-        self, sql: str, where: str, params: Sequence[Any], order: str, offset: int, limit: int,
-        convert: Callable[[Any], Any], count_from: str | None = None,
-    ) -> Page[Any]:
-        return self._pages.select_page(
-            sql, where, params, order, offset, limit, convert, count_from
-        )
 
     def apply_one(self, conn: Connection, uai: str, action: Action, now: str) -> None:
         self.ent.apply_one(conn, uai, action, now)

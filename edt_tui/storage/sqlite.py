@@ -178,6 +178,11 @@ class SQLiteDatabase(Database):
     def lock_establishment(self, conn: Connection, uai: str) -> None:
         """Nothing to do: `BEGIN IMMEDIATE` already admits one writer at a time."""
 
+    def next_in_sequence(self, conn: Connection, table: str, column: str) -> int:
+        """Max + 1, read by the one writer (`BEGIN IMMEDIATE`)."""
+        row = conn.execute(f"SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}").fetchone()
+        return int(row[0])
+
     def _lock_migrations(self, conn: Connection) -> None:
         """Nothing to do: the migration's `BEGIN IMMEDIATE` excludes other writers."""
 

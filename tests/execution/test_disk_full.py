@@ -68,7 +68,8 @@ class Disk:
         return self.limit != UNCAPPED
 
     def fill(self) -> None:
-        self.limit = int(self.store.connection().execute("PRAGMA page_count").fetchone()[0])
+        conn = self.store.database.connection()
+        self.limit = int(conn.execute("PRAGMA page_count").fetchone()[0])
 
     def free(self) -> None:
         self.limit = UNCAPPED
@@ -93,14 +94,14 @@ def full_before_batch(
 
 def ent_of(store: SqlStore) -> tuple[EntState, dict[str, int]]:
     counts = {
-        t: int(store.connection().execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
+        t: int(store.database.connection().execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
         for t in ("courses", "hierarchy_nodes", "memberships", "events")
     }
     return store.ent_state(DEMO_UAI, YEAR), counts
 
 
 def action_counts(store: SqlStore, job_id: str) -> dict[str, int]:
-    rows = store.connection().execute(
+    rows = store.database.connection().execute(
         "SELECT status, COUNT(*) FROM job_actions WHERE job_id = ? GROUP BY status", (job_id,)
     ).fetchall()
     return {status: count for status, count in rows}

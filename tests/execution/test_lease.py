@@ -55,7 +55,7 @@ def _queued(jobs: JobStore, uai: str = UAI_A) -> Job:
 
 
 def _row(store: SqlStore, job_id: str) -> Any:
-    return store.connection().execute(
+    return store.database.connection().execute(
         "SELECT status, worker_id, lease_until, reason FROM import_jobs WHERE id = ?", (job_id,)
     ).fetchone()
 

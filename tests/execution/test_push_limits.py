@@ -46,7 +46,7 @@ class Service:
 
     def rows(self) -> tuple[int, int]:
         """(push log rows, attempts they count) — every establishment."""
-        found = self.store.connection().execute(
+        found = self.store.database.connection().execute(
             "SELECT COUNT(*), COALESCE(SUM(attempts), 0) FROM pushes").fetchone()
         return int(found[0]), int(found[1])
 

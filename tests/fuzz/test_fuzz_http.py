@@ -211,7 +211,7 @@ async def _call(app: FastAPI, method: str, target: str, headers: dict[str, str],
 
 
 def _state(target: Target) -> dict[str, int]:
-    conn = target.store.connection()
+    conn = target.store.database.connection()
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     counts = {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
     counts["export files"] = len(list(target.store.exports.blobs.directory.glob("*"))) \

@@ -147,7 +147,7 @@ def test_a_full_disk_mid_load_writes_nothing_and_says_so(
 
     def small_disk(url: str | None = None) -> SqlStore:
         store = real_open(url)
-        conn = store.connection()
+        conn = store.database.connection()
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages + 3}")
         return store

@@ -71,7 +71,7 @@ def test_upgrades_a_database_left_at_version_1(tmp_path: Path) -> None:
     store = open_store(sqlite_url(path))
     assert store.schema_version() == SCHEMA_VERSION
     assert store.get_establishment(UAI_A) is not None  # data kept across upgrades
-    plan = store.connection().execute(
+    plan = store.database.connection().execute(
         "EXPLAIN QUERY PLAN SELECT sync_id FROM directory_users WHERE uai = ? AND profile = ? "
         "ORDER BY last_name, first_name, sync_id", (UAI_A, "student")).fetchall()
     assert "TEMP B-TREE" not in " ".join(str(tuple(r)) for r in plan)
@@ -99,7 +99,7 @@ def test_upgrade_to_undo_keeps_jobs_and_their_actions(tmp_path: Path) -> None:
     raw.commit()
     raw.close()
     store = open_store(sqlite_url(path))
-    conn = store.connection()
+    conn = store.database.connection()
     jobs = conn.execute("SELECT id, seq, counters_json, undoes FROM import_jobs").fetchall()
     assert [tuple(r) for r in jobs] == [("j1", 7, '{"total": 1}', None)]
     actions = conn.execute("SELECT job_id, key, prior FROM job_actions").fetchall()

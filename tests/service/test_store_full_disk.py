@@ -15,7 +15,7 @@ from edt_tui.storage.url import sqlite_url
 
 def test_a_full_disk_surfaces_as_itself_and_leaves_no_transaction_open(tmp_path: Path) -> None:
     store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
-    conn = store.connection()
+    conn = store.database.connection()
     conn.execute("CREATE TABLE filler (x TEXT)")
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full from here on

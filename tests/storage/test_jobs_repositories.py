@@ -8,6 +8,7 @@ hourly counter, the facts an undo is decided on.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -177,3 +178,25 @@ def test_undo_facts_name_the_job_in_the_way(url: str) -> None:
     ]
     assert all(a.prior is not None for a in applied)
     store.close()
+
+
+def test_jobs_enqueued_at_once_get_distinct_queue_orders(
+    stores: tuple[SqlStore, SqlStore],
+) -> None:
+    """Two connections (two API servers) enqueue together: every job its own place."""
+    repos = [_repo(s) for s in stores]
+    start = threading.Barrier(8)
+    ids: list[str] = []
+
+    def enqueue(i: int) -> None:
+        start.wait(10)
+        ids.append(repos[i % 2].add(NewJob((UAI_A, UAI_B)[i % 2], JobType.MANUAL,
+                                           JobStatus.QUEUED), NOW))
+
+    threads = [threading.Thread(target=enqueue, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    seqs = [job.seq for job in repos[0].queued()]
+    assert len(ids) == 8 and len(set(seqs)) == 8 and seqs == sorted(seqs)
