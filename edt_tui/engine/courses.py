@@ -15,6 +15,7 @@ from edt_tui.engine.model import AudienceKind
 from edt_tui.engine.normalize import norm
 from edt_tui.engine.occurrences import Calendar
 from edt_tui.pronote.model import ItemKind, Session, SessionItem, Timetable
+from edt_tui.reasons import Reason, ReasonCode, english, reason
 
 
 class IgnoreReason(StrEnum):
@@ -29,9 +30,15 @@ class IgnoredSession:
 
     reason: IgnoreReason
     subject: str | None
-    detail: str
+    why: Reason
+    """The precise reason, with the session, its line and what is missing."""
     session: int
     line: int | None = None
+
+    @property
+    def detail(self) -> str:
+        """`why` in English (logs, the CLI, the API's `detail`)."""
+        return english(self.why)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +63,11 @@ class DerivedCourse:
     sources: tuple[CourseSource, ...]
 
 
-_REFERENCE_KINDS: dict[ItemKind, str] = {
-    ItemKind.CLASS: "class",
-    ItemKind.GROUP: "group",
-    ItemKind.CLASS_PART: "class part",
-    ItemKind.ROOM: "room",
-    ItemKind.TEACHER: "teacher",
-    ItemKind.STUDENT: "student",
-}
+_REFERENCED = frozenset({
+    ItemKind.CLASS, ItemKind.GROUP, ItemKind.CLASS_PART, ItemKind.ROOM, ItemKind.TEACHER,
+    ItemKind.STUDENT,
+})
+"""The items a session's references are checked for (staff and equipment are not used)."""
 
 
 def course_key(uai: str, school_year: str, subject: str, kind: AudienceKind, audience: str) -> str:
@@ -71,9 +75,9 @@ def course_key(uai: str, school_year: str, subject: str, kind: AudienceKind, aud
     return f"{uai}:{school_year}:{norm(subject)}:{kind.value}:{norm(audience)}"
 
 
-def _where(session: Session) -> str:
-    line = f", line {session.line}" if session.line else ""
-    return f"session #{session.number}{line}"
+def _why(code: ReasonCode, session: Session, **params: str | int) -> Reason:
+    """`code` about `session` (its number and line, 0 when the export gave none)."""
+    return reason(code, session=session.number, line=session.line or 0, **params)
 
 
 def _declared_tables(timetable: Timetable) -> dict[ItemKind, Mapping[str, object]]:
@@ -123,12 +127,15 @@ def derive_courses(
         subject = subjects.get(session.subject_ident or "")
         if subject is None:
             ident = session.subject_ident
-            what = f"undeclared subject {ident!r}" if ident else "no subject"
+            why = (
+                _why(ReasonCode.UNDECLARED_SUBJECT, session, ident=ident)
+                if ident else _why(ReasonCode.NO_SUBJECT, session)
+            )
             ignored.append(
                 IgnoredSession(
                     IgnoreReason.UNKNOWN_REFERENCE,
                     None,
-                    f"{_where(session)}: {what}; session skipped — fix the export in PRONOTE/EDT",
+                    why,
                     session.number,
                     session.line,
                 )
@@ -137,8 +144,7 @@ def derive_courses(
         audiences: list[tuple[AudienceKind, SessionItem, str]] = []
         has_parts_or_students = False
         for item in session.items:
-            kind_name = _REFERENCE_KINDS.get(item.kind)
-            if kind_name is None:
+            if item.kind not in _REFERENCED:
                 continue
             if item.kind in (ItemKind.CLASS_PART, ItemKind.STUDENT):
                 has_parts_or_students = True
@@ -147,7 +153,10 @@ def derive_courses(
                     IgnoredSession(
                         IgnoreReason.UNKNOWN_REFERENCE,
                         subject.label,
-                        f"{_where(session)}: undeclared {kind_name} {item.ident!r} skipped",
+                        _why(
+                            ReasonCode.UNDECLARED_ITEM, session, kind=item.kind.value,
+                            ident=item.ident,
+                        ),
                         session.number,
                         session.line,
                     )
@@ -163,8 +172,7 @@ def derive_courses(
                     IgnoredSession(
                         IgnoreReason.CLASS_PART_ONLY,
                         subject.label,
-                        f"{_where(session)}: only class parts or students, no class or group — "
-                        "attach a group in PRONOTE/EDT",
+                        _why(ReasonCode.CLASS_PART_ONLY, session),
                         session.number,
                         session.line,
                     )
@@ -176,8 +184,9 @@ def derive_courses(
                 IgnoredSession(
                     IgnoreReason.MISSING_SLOT,
                     subject.label,
-                    f"{_where(session)}: slots {session.start_slot}–{last} not in the time grid; "
-                    "no calendar event",
+                    _why(
+                        ReasonCode.MISSING_SLOT, session, first=session.start_slot, last=last
+                    ),
                     session.number,
                     session.line,
                 )

@@ -17,6 +17,7 @@ from edt_tui.engine.model import DirectoryUser, Profile, UserSource
 from edt_tui.engine.normalize import norm
 from edt_tui.engine.selection import PersonChoice, Selection, person_key
 from edt_tui.engine.suggestions import CLEAR_MARGIN, Suggestion, SuggestionIndex
+from edt_tui.reasons import Reason, ReasonCode, english, reason
 
 
 class MatchRule(StrEnum):
@@ -54,12 +55,19 @@ class PersonRow:
     candidates: tuple[str, ...] = ()
     """Every account the deciding rule found (several when ambiguous)."""
     suggestions: tuple[Suggestion, ...] = ()
-    detail: str = ""
+    reasons: tuple[Reason, ...] = ()
+    """Why this status: the rule's verdict, then the admin's decision when it could not apply
+    (a chosen account that is not a candidate)."""
     classes: str = ""
     """A student's class names on D, as the export names them (empty for teachers)."""
     previous_idpn: str | None = None
     """The IDPN the account already carries when it differs from `idpn` (PRONOTE ids
     regenerated): set while the relink is pending and once the admin confirmed it."""
+
+    @property
+    def detail(self) -> str:
+        """The reasons in English (logs, the API's `detail`)."""
+        return "; ".join(english(r) for r in self.reasons)
 
     @property
     def reconciled(self) -> bool:
@@ -145,7 +153,7 @@ def _automatic(
         birth_date=person.birth_date,
         idpn=person.idpn,
         status=PersonStatus.UNRECONCILED,
-        detail="no ENT account found (IDPN, CAS, identity)",
+        reasons=(reason(ReasonCode.NO_ACCOUNT),),
         classes=person.classes,
     )
     found: list[str] = []
@@ -166,7 +174,7 @@ def _automatic(
             status=PersonStatus.AMBIGUOUS,
             rule=rule,
             candidates=tuple(sorted(found)),
-            detail=f"{len(found)} ENT accounts match by {rule.value}",
+            reasons=(reason(ReasonCode.AMBIGUOUS_MATCH, count=len(found), rule=rule.value),),
         )
     sync_id = found[0]
     account_idpn = by_sync[sync_id].idpn
@@ -178,8 +186,7 @@ def _automatic(
             rule=rule,
             candidates=(sync_id,),
             previous_idpn=account_idpn,
-            detail=f"account carries another PRONOTE id ({account_idpn}): ids regenerated? "
-            "confirm the relink",
+            reasons=(reason(ReasonCode.OTHER_PRONOTE_ID, idpn=account_idpn),),
         )
     return replace(
         base,
@@ -187,7 +194,7 @@ def _automatic(
         sync_id=sync_id,
         rule=rule,
         candidates=(sync_id,),
-        detail=f"matched by {rule.value}",
+        reasons=(reason(ReasonCode.MATCHED, rule=rule.value),),
     )
 
 
@@ -198,7 +205,9 @@ def _apply_decision(
     if decision is None or decision.choice is PersonChoice.VALIDATE:
         return row
     if decision.choice is PersonChoice.REFUSE:
-        return replace(row, status=PersonStatus.REFUSED, detail="match refused by the admin")
+        return replace(
+            row, status=PersonStatus.REFUSED, reasons=(reason(ReasonCode.MATCH_REFUSED),)
+        )
     if decision.choice is PersonChoice.LINK:
         if decision.sync_id in by_sync:
             return replace(
@@ -206,14 +215,15 @@ def _apply_decision(
                 status=PersonStatus.RECONCILED,
                 sync_id=decision.sync_id,
                 rule=MatchRule.MANUAL,
-                detail="linked by the admin",
+                reasons=(reason(ReasonCode.LINKED_BY_ADMIN),),
             )
-        return replace(
-            row, detail=f"{row.detail}; chosen account {decision.sync_id!r} is not a candidate"
-        )
+        refused = reason(ReasonCode.CHOSEN_NOT_CANDIDATE, sync_id=str(decision.sync_id))
+        return replace(row, reasons=(*row.reasons, refused))
     # CONFIRM_RELINK
     if row.status is PersonStatus.RELINK_REQUIRED and decision.sync_id in (None, row.sync_id):
-        return replace(row, status=PersonStatus.RECONCILED, detail="relink confirmed by the admin")
+        return replace(
+            row, status=PersonStatus.RECONCILED, reasons=(reason(ReasonCode.RELINK_CONFIRMED),)
+        )
     return row
 
 
@@ -234,7 +244,7 @@ def _one_account_one_person(rows: dict[str, PersonRow]) -> dict[str, PersonRow]:
                 rows[ident],
                 status=PersonStatus.UNRECONCILED,
                 sync_id=None,
-                detail=f"ENT account {sync_id} is claimed by {len(idents)} people",
+                reasons=(reason(ReasonCode.ACCOUNT_CLAIMED, sync_id=sync_id, count=len(idents)),),
             )
     return result
 

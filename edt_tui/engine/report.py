@@ -114,6 +114,7 @@ def ignored_sessions(plan: Plan) -> list[dict[str, Any]]:
             "reason": i.reason.value,
             "subject": i.subject,
             "detail": i.detail,
+            "why": i.why.to_dict(),
             "session": i.session,
             "line": i.line,
         }
@@ -137,6 +138,7 @@ def _person(row: PersonRow) -> dict[str, Any]:
         "rule": row.rule.value if row.rule else None,
         "candidates": list(row.candidates),
         "detail": row.detail,
+        "reasons": [r.to_dict() for r in row.reasons],
         "recommended": row.recommended.sync_id if row.recommended else None,
         "suggestions": [
             {

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from edt_tui.dates import DEFAULT_TIMEZONE
+from edt_tui.reasons import Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,9 @@ class PersonLine:
     """`reconciled`, `unreconciled`, `ambiguous`, `refused` or `relink_required`."""
     sync_id: str | None
     detail: str = ""
+    """Why this status, in English (shown when `reasons` is empty: a service that sent none)."""
+    reasons: tuple[Reason, ...] = ()
+    """Why this status, worded in French from the codes."""
     suggestions: tuple[SuggestionLine, ...] = ()
     recommended: str | None = None
     """The account of the suggestion that clearly beats the others (never applied unasked)."""
@@ -163,6 +167,8 @@ class IgnoredSessionLine:
     detail: str
     session: int | None
     line: int | None
+    why: Reason | None = None
+    """The precise reason (None from a job recorded before reasons had codes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +315,13 @@ class WizardBackend(Protocol):
     async def aclose(self) -> None: ...
 
 
+def _reasons(data: Any) -> tuple[Reason, ...]:
+    """Every reason sent, or none when one is unknown here (then the English text is shown)."""
+    found = [Reason.from_dict(d) for d in data or ()]
+    known = tuple(r for r in found if r is not None)
+    return known if len(known) == len(found) else ()
+
+
 def _person(data: Mapping[str, Any]) -> PersonLine:
     return PersonLine(
         key=str(data["key"]),
@@ -320,6 +333,7 @@ def _person(data: Mapping[str, Any]) -> PersonLine:
         status=str(data["status"]),
         sync_id=data.get("sync_id"),
         detail=str(data.get("detail") or ""),
+        reasons=_reasons(data.get("reasons")),
         recommended=data.get("recommended"),
         classes=str(data.get("classes") or ""),
         suggestions=tuple(
@@ -380,7 +394,7 @@ def wizard_plan_from_json(data: Mapping[str, Any]) -> WizardPlan:
         ignored_sessions=tuple(
             IgnoredSessionLine(
                 str(i.get("reason") or ""), i.get("subject"), str(i.get("detail") or ""),
-                i.get("session"), i.get("line"),
+                i.get("session"), i.get("line"), Reason.from_dict(i.get("why")),
             )
             for i in data.get("ignored_sessions", ())
         ),

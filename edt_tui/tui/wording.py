@@ -1,20 +1,20 @@
-"""French wording of what the engine, the reader and the service say in English:
-reconciliation details, the export's warnings and errors.
+"""French wording of what the engine, the reader and the service report: the reasons (people's
+reconciliation, ignored sessions), the export's warnings and errors.
 
-The engine explains each person's reconciliation in English for logs and JSON; the admin reads
-French. The reader's warnings come with a code, a case and the values they quote
-(`ExportWarning`), worded here from those, never from the English sentence. Unknown details are
-shown as they are rather than hidden.
+Reasons come as a code and its parameters (`edt_tui.reasons.Reason`) and are worded here from
+those (`FRENCH`, one template per `ReasonCode`), never from the English sentence. The reader's
+warnings likewise come with a code, a case and the values they quote (`ExportWarning`). What a
+newer service sends that this table does not know is shown in its English text.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from edt_tui.client import errors
 from edt_tui.client.errors import ServiceError
+from edt_tui.reasons import Param, Reason, ReasonCode
 from edt_tui.tui.backend import ExportCheck
 
 RULES = {
@@ -23,60 +23,72 @@ RULES = {
     "identity": "l'identité (nom, prénom, date de naissance)",
 }
 
+ITEM_KINDS = {
+    "Classe": "classe",
+    "Groupe": "groupe",
+    "PartieDeClasse": "partie de classe",
+    "Salle": "salle",
+    "Professeur": "enseignant",
+    "Eleve": "élève",
+    "Personnel": "personnel",
+    "Materiel": "matériel",
+}
+"""The export's element names (`UNDECLARED_ITEM`'s `kind`) in French."""
 
-def _rule(name: str) -> str:
-    return RULES.get(name, name)
+FRENCH: Mapping[ReasonCode, str] = {
+    ReasonCode.NO_ACCOUNT: "Aucun compte ENT trouvé (lien PRONOTE, CAS, identité).",
+    ReasonCode.AMBIGUOUS_MATCH: "Ambigu : {count} comptes ENT correspondent par {rule}.",
+    ReasonCode.MATCHED: "Reconnu par {rule}.",
+    ReasonCode.OTHER_PRONOTE_ID: (
+        "Le compte porte un autre identifiant PRONOTE ({idpn}) : identifiants régénérés "
+        "(changement de version de PRONOTE) ? Confirmez le nouveau lien."
+    ),
+    ReasonCode.MATCH_REFUSED: "Correspondance refusée par l'administrateur.",
+    ReasonCode.LINKED_BY_ADMIN: "Lié par l'administrateur.",
+    ReasonCode.CHOSEN_NOT_CANDIDATE: "Le compte choisi « {sync_id} » n'est pas un candidat.",
+    ReasonCode.RELINK_CONFIRMED: "Nouveau lien confirmé par l'administrateur.",
+    ReasonCode.ACCOUNT_CLAIMED: "Le compte ENT {sync_id} est revendiqué par {count} personnes.",
+    ReasonCode.UNDECLARED_SUBJECT: (
+        "{where} : matière {ident} déclarée nulle part ; séance ignorée, corrigez l'export dans "
+        "PRONOTE/EDT"
+    ),
+    ReasonCode.NO_SUBJECT: (
+        "{where} : sans matière ; séance ignorée, corrigez l'export dans PRONOTE/EDT"
+    ),
+    ReasonCode.UNDECLARED_ITEM: "{where} : {item} {ident} déclaré(e) nulle part, ignoré(e)",
+    ReasonCode.CLASS_PART_ONLY: (
+        "{where} : seulement des parties de classe ou des élèves, ni classe ni groupe ; "
+        "rattachez un groupe dans PRONOTE/EDT"
+    ),
+    ReasonCode.MISSING_SLOT: (
+        "{where} : créneaux {first} à {last} absents de la grille horaire ; pas d'évènement"
+    ),
+}
+"""Each reason in French; `{…}` are its `params`, plus the words `french_params` derives."""
 
 
-_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
-    (
-        re.compile(r"no ENT account found \(IDPN, CAS, identity\)"),
-        lambda m: "Aucun compte ENT trouvé (lien PRONOTE, CAS, identité).",
-    ),
-    (
-        re.compile(r"(\d+) ENT accounts match by (\w+)"),
-        lambda m: f"Ambigu : {m[1]} comptes ENT correspondent par {_rule(m[2])}.",
-    ),
-    (
-        re.compile(
-            r"account carries another PRONOTE id \((.*)\): ids regenerated\? confirm the relink"
-        ),
-        lambda m: (
-            f"Le compte porte un autre identifiant PRONOTE ({m[1]}) : identifiants régénérés "
-            "(changement de version de PRONOTE) ? Confirmez le nouveau lien."
-        ),
-    ),
-    (re.compile(r"matched by (\w+)"), lambda m: f"Reconnu par {_rule(m[1])}."),
-    (
-        re.compile(r"match refused by the admin"),
-        lambda m: "Correspondance refusée par l'administrateur.",
-    ),
-    (re.compile(r"linked by the admin"), lambda m: "Lié par l'administrateur."),
-    (
-        re.compile(r"relink confirmed by the admin"),
-        lambda m: "Nouveau lien confirmé par l'administrateur.",
-    ),
-    (
-        re.compile(r"ENT account (\S+) is claimed by (\d+) people"),
-        lambda m: f"Le compte ENT {m[1]} est revendiqué par {m[2]} personnes.",
-    ),
-)
-_NOT_A_CANDIDATE = re.compile(r"(.*); chosen account '(.*)' is not a candidate")
+def french_params(reason: Reason) -> dict[str, Param]:
+    """`params`, plus the French words some templates need (`rule`, `where`, `item`)."""
+    words: dict[str, Param] = dict(reason.params)
+    if "rule" in words:
+        words["rule"] = RULES.get(str(words["rule"]), str(words["rule"]))
+    if "session" in words:
+        line = words.get("line")
+        words["where"] = f"Séance n° {words['session']}" + (f" (ligne {line})" if line else "")
+    if "kind" in words:
+        words["item"] = ITEM_KINDS.get(str(words["kind"]), str(words["kind"]))
+    return words
 
 
-def reconciliation_detail(detail: str) -> str:
-    """The French sentence for one engine detail; the detail itself when it is not known."""
-    refused = _NOT_A_CANDIDATE.fullmatch(detail)
-    if refused:
-        return (
-            f"{reconciliation_detail(refused[1])} Le compte choisi « {refused[2]} » n'est pas "
-            "un candidat."
-        )
-    for pattern, french in _PATTERNS:
-        match = pattern.fullmatch(detail)
-        if match:
-            return french(match)
-    return detail
+def reason_text(reason: Reason) -> str:
+    """One reason in French."""
+    return FRENCH[reason.code].format(**french_params(reason))
+
+
+def reasons_text(reasons: Iterable[Reason], fallback: str = "") -> str:
+    """Several reasons in French, one sentence each; `fallback` (the service's English text)
+    when there are none (a service that sent none this version knows)."""
+    return " ".join(reason_text(r) for r in reasons) or fallback
 
 
 WARNING_KINDS = {

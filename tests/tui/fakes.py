@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from edt_tui.engine.selection import PersonChoice, Selection, SubjectChoice
+from edt_tui.reasons import ReasonCode, reason
 from edt_tui.tui.backend import (
     CourseDetail,
     CourseLine,
@@ -167,6 +168,10 @@ def build_data(
             status="unreconciled" if unreconciled else "reconciled",
             sync_id=None if unreconciled else f"{profile}-{i}",
             detail="no ENT account found (IDPN, CAS, identity)" if unreconciled else "matched",
+            reasons=(
+                reason(ReasonCode.NO_ACCOUNT) if unreconciled
+                else reason(ReasonCode.MATCHED, rule="idpn"),
+            ),
             suggestions=suggestions,
             recommended=suggestions[0].sync_id if suggestions else None,  # clearly the best
             classes=f"3{'AB'[i % 2]}" if profile == "student" else "",
@@ -178,6 +183,7 @@ def build_data(
             replace(
                 p, status="relink_required", relink_pending=True,
                 previous_idpn=f"OLD{p.idpn}", detail="account carries another PRONOTE id",
+                reasons=(reason(ReasonCode.OTHER_PRONOTE_ID, idpn=f"OLD{p.idpn}"),),
             )
             if p.key in chosen
             else p
@@ -292,7 +298,10 @@ class FakeBackend:
                 "memberships_deleted": 0,
             },
             ignored_sessions=(
-                IgnoredSessionLine("class_part_only", "LATIN", "3A groupe 1", 12, 340),
+                IgnoredSessionLine(
+                    "class_part_only", "LATIN", "3A groupe 1", 12, 340,
+                    reason(ReasonCode.CLASS_PART_ONLY, session=12, line=340),
+                ),
             ),
             relink_pending={
                 "teachers": sum(p.relink_pending for p in teachers),

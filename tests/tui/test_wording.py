@@ -1,4 +1,4 @@
-"""The admin reads the engine's reconciliation details in French (TUI language policy)."""
+"""The admin reads the engine's reasons in French, worded from their codes (TUI language policy)."""
 
 from __future__ import annotations
 
@@ -7,46 +7,71 @@ from datetime import datetime
 
 import pytest
 
-from edt_tui.tui.wording import reconciliation_detail
+from edt_tui.reasons import Reason, ReasonCode, english, reason
+from edt_tui.tui.wording import reason_text, reasons_text
 
 
 @pytest.mark.parametrize(
-    ("detail", "expected"),
+    ("why", "expected"),
     [
-        ("no ENT account found (IDPN, CAS, identity)", "Aucun compte ENT trouvé"),
-        ("2 ENT accounts match by identity", "Ambigu : 2 comptes ENT correspondent par l'identité"),
-        ("matched by cas", "Reconnu par l'identifiant CAS"),
+        (reason(ReasonCode.NO_ACCOUNT), "Aucun compte ENT trouvé"),
         (
-            "account carries another PRONOTE id (ABC123): ids regenerated? confirm the relink",
-            "autre identifiant PRONOTE (ABC123)",
+            reason(ReasonCode.AMBIGUOUS_MATCH, count=2, rule="identity"),
+            "Ambigu : 2 comptes ENT correspondent par l'identité",
         ),
-        ("match refused by the admin", "refusée par l'administrateur"),
-        ("linked by the admin", "Lié par l'administrateur"),
-        ("relink confirmed by the admin", "Nouveau lien confirmé"),
-        ("ENT account aaf-1 is claimed by 2 people", "Le compte ENT aaf-1 est revendiqué par 2"),
+        (reason(ReasonCode.MATCHED, rule="cas"), "Reconnu par l'identifiant CAS"),
+        (reason(ReasonCode.OTHER_PRONOTE_ID, idpn="ABC123"), "autre identifiant PRONOTE (ABC123)"),
+        (reason(ReasonCode.MATCH_REFUSED), "refusée par l'administrateur"),
+        (reason(ReasonCode.LINKED_BY_ADMIN), "Lié par l'administrateur"),
+        (reason(ReasonCode.RELINK_CONFIRMED), "Nouveau lien confirmé"),
         (
-            "matched by idpn; chosen account 'aaf-9' is not a candidate",
-            "Reconnu par le lien PRONOTE (IDPN). Le compte choisi « aaf-9 » n'est pas",
+            reason(ReasonCode.ACCOUNT_CLAIMED, sync_id="aaf-1", count=2),
+            "Le compte ENT aaf-1 est revendiqué par 2",
+        ),
+        (
+            reason(ReasonCode.UNDECLARED_ITEM, session=7, line=0, kind="PartieDeClasse",
+                   ident="p9"),
+            "Séance n° 7 : partie de classe p9 déclaré(e) nulle part",
+        ),
+        (
+            reason(ReasonCode.MISSING_SLOT, session=3, line=120, first=9, last=10),
+            "Séance n° 3 (ligne 120) : créneaux 9 à 10 absents",
         ),
     ],
 )
-def test_engine_details_read_in_french(detail: str, expected: str) -> None:
-    assert expected in reconciliation_detail(detail)
+def test_reasons_read_in_french(why: Reason, expected: str) -> None:
+    assert expected in reason_text(why)
 
 
-def test_an_unknown_detail_is_shown_as_it_is() -> None:
-    assert reconciliation_detail("something new") == "something new"
+def test_a_refused_link_is_worded_after_the_rule_verdict() -> None:
+    reasons = (
+        reason(ReasonCode.MATCHED, rule="idpn"),
+        reason(ReasonCode.CHOSEN_NOT_CANDIDATE, sync_id="aaf-9"),
+    )
+    assert reasons_text(reasons) == (
+        "Reconnu par le lien PRONOTE (IDPN). Le compte choisi « aaf-9 » n'est pas un candidat."
+    )
+    assert "; ".join(english(r) for r in reasons) == (
+        "matched by idpn; chosen account 'aaf-9' is not a candidate"
+    )
 
 
-def test_every_detail_of_the_demo_plan_is_translated() -> None:
+def test_without_a_known_reason_the_english_text_is_shown() -> None:
+    assert reasons_text((), "something new") == "something new"
+
+
+def test_every_reason_of_the_demo_plan_is_worded_in_french() -> None:
     from edt_tui.engine.model import EntState
     from tests.engine.test_demo_end_to_end import PLAIN, _directory, _plan
 
     plan = _plan(PLAIN, EntState({}, frozenset(), {}), _directory())
-    details = {person.detail for person in (*plan.teachers, *plan.students) if person.detail}
-    assert details
-    untranslated = {d for d in details if reconciliation_detail(d) == d}
-    assert not untranslated
+    people = [p for p in (*plan.teachers, *plan.students) if p.reasons]
+    assert len(people) == len(plan.teachers) + len(plan.students)
+    for person in people:
+        french = reasons_text(person.reasons)
+        assert french and french != person.detail and "{" not in french
+    for ignored in plan.ignored_sessions:
+        assert reason_text(ignored.why) != ignored.detail
 
 
 # -- the reader's warnings -------------------------------------------------------------------

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from edt_tui.tui.backend import IgnoredSessionLine
 from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.screens.course_detail import ReadOnlyDialog
+from edt_tui.tui.wording import reason_text
 
 IGNORED_REASONS: dict[str, str] = {
     "class_part_only": "partie de classe seule (sans sa classe)",
@@ -21,6 +22,13 @@ IGNORED_REASONS: dict[str, str] = {
 }
 """Why a session produces no course, in the admin's words."""
 
+
+def _where(session: IgnoredSessionLine) -> str:
+    """The session and its line, from a service that sent no reason this version knows."""
+    where = f"séance {session.session}" if session.session is not None else ""
+    if session.line is not None:
+        where += f" (ligne {session.line})"
+    return where.strip()
 
 
 class IgnoredSessionsModal(ReadOnlyDialog):
@@ -39,13 +47,10 @@ class IgnoredSessionsModal(ReadOnlyDialog):
                 yield Static("Toutes les séances de l'export produisent un cours.")
             table = Table.grid(padding=(0, 2))
             for s in self.sessions:
-                where = f"séance {s.session}" if s.session is not None else ""
-                if s.line is not None:
-                    where += f" (ligne {s.line})"
-                table.add_row(  # the engine's detail is English: reason, subject and place say it
+                table.add_row(
                     Text(IGNORED_REASONS.get(s.reason, s.reason)),
                     Text(s.subject or "—"),
-                    Text(where.strip()),
+                    Text(reason_text(s.why) if s.why else _where(s)),
                 )
             yield Static(table)
             yield Static(Text(with_keys(self.app, "{detail.close} : fermer"), style="dim"))

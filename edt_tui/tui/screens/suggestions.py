@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from edt_tui.tui.backend import PersonLine, SuggestionLine
 from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.screens.choice import CHOOSE, ListChoice
-from edt_tui.tui.wording import reconciliation_detail
+from edt_tui.tui.wording import reasons_text
 
 EVIDENCE_WORDS = {
     "last_name:exact": "nom identique",
@@ -59,9 +59,8 @@ class SuggestionsModal(ListChoice, ModalScreen[str | None]):
             )
             yield Static(
                 Text(
-                    reconciliation_detail(person.detail)
-                    if person.detail
-                    else "Aucun compte ENT trouvé automatiquement."
+                    reasons_text(person.reasons, person.detail)
+                    or "Aucun compte ENT trouvé automatiquement."
                 )
             )
             if person.suggestions:
