@@ -13,7 +13,6 @@ from typing import Any
 
 from edt_tui.cli import main
 from edt_tui.service import worker as worker_module
-from edt_tui.service import workers
 from edt_tui.service.job_records import Job
 from edt_tui.service.worker import Worker
 
@@ -29,16 +28,15 @@ def held_at(at: int, worker: Worker, job: Job, applied: int) -> None:
 
 
 def hold(batch: int, at: int) -> None:
+    """Every worker this process builds (`edt-tui worker`'s, `serve`'s) holds at batch `at`."""
     worker_module.DEFAULT_BATCH = batch
-    build = workers.build_workers
+    init = Worker.__init__
 
-    def held_workers(*args: Any, **kwargs: Any) -> list[Worker]:
-        built = build(*args, **kwargs)
-        for worker in built:
-            worker.before_batch = functools.partial(held_at, at, worker)
-        return built
+    def held_init(self: Worker, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        self.before_batch = functools.partial(held_at, at, self)
 
-    workers.build_workers = held_workers  # type: ignore[assignment]
+    Worker.__init__ = held_init  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

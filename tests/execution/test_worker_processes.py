@@ -27,7 +27,9 @@ from edt_tui.client import EntClient
 from edt_tui.engine.model import EntState
 from edt_tui.service.auth import issue_token
 from edt_tui.service.csv_loader import load_directory
+from edt_tui.service.jobs import JobStore
 from edt_tui.service.records import TokenRole
+from edt_tui.service.vocabulary import JobStatus
 from edt_tui.storage.sql_store import SqlStore, open_store
 from edt_tui.storage.url import sqlite_url
 from tests.execution.conftest import (
@@ -159,19 +161,23 @@ class Api:
         return EntClient.remote(self.url, self.token)
 
 
-def serve_api(database: Database, start: Callable[[list[str], Path], Process]) -> tuple[
-    Process, Api
-]:
-    """`edt-tui serve --no-worker` on `database` and a platform token for it."""
+def serve_api(
+    database: Database, start: Callable[[list[str], Path], Process], *, worker: bool = False,
+    held: bool = False,
+) -> tuple[Process, Api]:
+    """`edt-tui serve` on `database` (`--no-worker` unless `worker`; its worker held mid-job
+    with `held`) and a platform token for it."""
     store = database.open()
     try:
         token = issue_token(store, TokenRole.PLATFORM, None, label="test")
     finally:
         store.close()
-    server = start(edt_tui(
-        "serve", "--no-worker", "--database-url", database.url, "--host", "127.0.0.1",
-        "--port", "0", "--key", str(DEMO_KEY),
-    ), database.home)
+    serve = [
+        "serve", *(() if worker else ("--no-worker",)), "--database-url", database.url,
+        "--host", "127.0.0.1", "--port", "0", "--key", str(DEMO_KEY),
+    ]
+    command = [str(HELD_WORKER), str(BATCH), str(HOLD_AT), *serve] if held else edt_tui(*serve)
+    server = start(command, database.home)
     url = server.wait_for(r"serving on (http://127\.0\.0\.1:\d+)").group(1)
     return server, Api(url, token)
 
@@ -296,6 +302,30 @@ async def uninterrupted_run(home: Path, clock: Clock) -> EntState:
         state = store.ent_state(DEMO_UAI, YEAR)
     assert state.events and state.memberships
     return state
+
+
+async def test_serve_with_its_worker_stops_mid_job_on_sigint_and_puts_the_job_back(
+    database: Database, started: Callable[[list[str], Path], Process],
+) -> None:
+    server, api = serve_api(database, started, worker=True, held=True)
+    async with api.client() as ent:
+        job_id = await enqueue_demo(ent)
+        server.wait_for(f"held before batch {HOLD_AT}")
+        running = await ent.get_job(DEMO_UAI, job_id)
+        assert running.status == "running"
+        assert running.progress and running.progress["done"] == HOLD_AT * BATCH
+    assert server.stop(signal.SIGINT) == 0
+    assert server.wait_for("edt-tui: stopped")
+    store = database.open()
+    try:
+        job = JobStore(store).get(job_id)
+        recap, pending = JobStore(store).recap(job_id)
+    finally:
+        store.close()
+    assert job is not None and job.status is JobStatus.QUEUED and job.reason is None
+    # The batch in progress when the signal came committed whole, no other began.
+    assert sum(v["success"] for v in recap.values()) == (HOLD_AT + 1) * BATCH
+    assert pending == job.total - (HOLD_AT + 1) * BATCH > 0
 
 
 @pytest.mark.parametrize("concurrency", ["0", "9"])
