@@ -1,15 +1,15 @@
 """`edt-tui worker`: import workers without HTTP, placed by an operator beside `serve --no-worker`.
 
 `--concurrency N` runs N `Worker` loops in this one process, on one event loop; each runs its
-job in a thread of its own (the store gives each thread its own connection). Threads, not
-processes, because a job's time goes to the database (the driver releases the GIL while it
-waits) and one process shares what N workers need once: the parsed exports and plans cache,
-the store (one connection per thread, one pool), one signal handler that stops all of them
-cleanly and one log. Planning is Python and the GIL serialises it: to use more cores, start more
-`edt-tui worker` processes, on this host or others — claiming a job is atomic in the database
-(`JobStore.claim`), so no two workers ever run the same job, whatever process or host they are
-in. On SQLite the batches of all workers queue on the file's one write lock, so one worker is
-usually enough there.
+job in a thread of its own (each transaction takes a connection: SQLite's of that thread,
+PostgreSQL's from the process's pool). Threads, not processes, because a job's time goes to the
+database (the driver releases the GIL while it waits) and one process shares what N workers
+need once: the parsed exports and plans cache, the store and its pool, one signal handler that
+stops all of them cleanly and one log. Planning is Python and the GIL serialises it: to use more
+cores, start more `edt-tui worker` processes, on this host or others — claiming a job is atomic
+in the database (`JobStore.claim`), so no two workers ever run the same job, whatever process
+or host they are in. On SQLite the batches of all workers queue on the file's one write lock,
+so one worker is usually enough there.
 
 A first SIGINT or SIGTERM stops gracefully: every worker finishes (or rolls back) the batch in
 progress, puts its running job back in the queue (`JobStore.release`, no lease left to expire)
