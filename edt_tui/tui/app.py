@@ -71,7 +71,6 @@ class WizardCommands(CommandsProvider):
                     )
                 )
         commands.append(("app: help", app.action_help, "Aide de l'écran"))
-        commands.append(("history: open", app.open_history, "Historique des imports"))
         commands += app.after_launch_commands()
         return commands
 
@@ -227,13 +226,12 @@ class EdtTuiApp(RoutedApp[None]):
         self.push_screen(HistoryScreen())
 
     def after_launch_commands(self) -> list[Command]:
-        """`accounts: open`, `verification: open`, `hierarchy: open`, `automatic: open`."""
+        """`history: open`, `accounts: open`, `verification: open`, `hierarchy: open`…"""
         from edt_tui.tui.screens.after_base import after_launch_targets
 
         return [
-            (f"{name}: open", partial(self._open_screen, factory), text)
-            for name, factory, text in after_launch_targets()
-            if name != "history"
+            (f"{name}: open", partial(self._open_screen, kind), kind.TITLE_TEXT)
+            for name, kind in after_launch_targets()
         ]
 
     def _open_screen(self, factory: Callable[[], Screen[Any]]) -> None:

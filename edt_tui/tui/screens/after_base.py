@@ -54,8 +54,8 @@ def write_export(screen: Screen[Any], path: Path, data: bytes) -> bool:
     return True
 
 
-def after_launch_targets() -> list[tuple[str, Callable[..., AfterLaunchScreen], str]]:
-    """The after-launch screens by palette name, with their French title."""
+def after_launch_targets() -> list[tuple[str, type[AfterLaunchScreen]]]:
+    """The after-launch screens by palette name (their French title is their `TITLE_TEXT`)."""
     from edt_tui.tui.screens.accounts import AccountsScreen
     from edt_tui.tui.screens.automatic import AutomaticScreen
     from edt_tui.tui.screens.hierarchy import HierarchyScreen
@@ -63,11 +63,11 @@ def after_launch_targets() -> list[tuple[str, Callable[..., AfterLaunchScreen], 
     from edt_tui.tui.screens.integrated_courses import IntegratedCoursesScreen
 
     return [
-        ("history", HistoryScreen, "Historique des imports"),
-        ("accounts", AccountsScreen, "Vérification des comptes"),
-        ("verification", IntegratedCoursesScreen, "Cours créés par intégration"),
-        ("hierarchy", HierarchyScreen, "Hiérarchie Cours <année>"),
-        ("automatic", AutomaticScreen, "Import automatique"),
+        ("history", HistoryScreen),
+        ("accounts", AccountsScreen),
+        ("verification", IntegratedCoursesScreen),
+        ("hierarchy", HierarchyScreen),
+        ("automatic", AutomaticScreen),
     ]
 
 
@@ -79,8 +79,8 @@ class AfterLaunchCommands(CommandsProvider):
         if not isinstance(screen, AfterLaunchScreen):
             return []
         return [
-            (f"go: {name}", partial(screen.open, kind), text)
-            for name, kind, text in after_launch_targets()
+            (f"go: {name}", partial(screen.open, kind), kind.TITLE_TEXT)
+            for name, kind in after_launch_targets()
         ]
 
 
