@@ -205,10 +205,13 @@ class PageTable(ScrollView, can_focus=True):
         self._cursor = 0
         self._hover: int | None = None
         """The row under the mouse (-1: the header), shown until a key moves the cursor."""
-        self._lines: dict[int, list[Segment]] = {}
-        """Rendered lines by row index (-1: the header), full width, for `_look`. Segments, not
-        strips: Textual's strip caches refer to their own strip (a cycle for the cyclic GC)."""
+        self._looks: dict[_Look, dict[int, list[Segment]]] = {}
+        """Rendered lines by row index (-1: the header), full width, for each of the last two
+        looks: focus comes and goes (a step left and resumed) and each look is drawn once.
+        Segments, not strips: Textual's strip caches refer to their own strip (a GC cycle)."""
         self._look: _Look | None = None
+        self._lines: dict[int, list[Segment]] = {}
+        """The lines of `_look`."""
 
     # -- content ----------------------------------------------------------------------------
 
@@ -257,7 +260,7 @@ class PageTable(ScrollView, can_focus=True):
         self._index = {row_id: index for index, row_id in enumerate(self._ids)}
         self._measure(range(len(self._ids)))
         self._cursor = min(max(cursor, 0), max(len(self._ids) - 1, 0))
-        self._lines.clear()
+        self._forget_lines()
         self._resize_virtual()
         self.scroll_x = self.scroll_y = 0
         self._scroll_cursor_into_view()
@@ -274,12 +277,16 @@ class PageTable(ScrollView, can_focus=True):
         if not rows:
             return
         if self._measure(rows):
-            self._lines.clear()
+            self._forget_lines()
             self._resize_virtual()
             self.refresh()
             return
         for index in rows:
             self._refresh_row(index)
+
+    def _forget_lines(self) -> None:
+        for lines in self._looks.values():
+            lines.clear()
 
     def _measure(self, rows: Iterable[int]) -> bool:
         """Widen the content-sized columns to these rows' cells; True if one widened."""
@@ -323,7 +330,8 @@ class PageTable(ScrollView, can_focus=True):
         )
 
     def _refresh_row(self, index: int) -> None:
-        self._lines.pop(index, None)
+        for lines in self._looks.values():
+            lines.pop(index, None)
         y = 0 if index < 0 else 1 + index - int(self.scroll_y)
         if 0 <= y < self.size.height:
             self.refresh(Region(0, y, self.size.width, 1))
@@ -416,7 +424,7 @@ class PageTable(ScrollView, can_focus=True):
                 header = self.get_component_styles("datatable--header").rich_style
             except KeyError:  # removed, painted once more: Textual dropped its component styles
                 return [Strip.blank(crop.width, base)] * crop.height
-            self._look = _Look(
+            look = self._look = _Look(
                 base,
                 header,
                 self.get_component_rich_style("datatable--cursor"),
@@ -424,7 +432,8 @@ class PageTable(ScrollView, can_focus=True):
                 self.get_component_rich_style("datatable--header-hover"),
                 self.size.width,
             )
-            self._lines.clear()
+            self._lines = self._looks.pop(look, {})
+            self._looks = {**dict(list(self._looks.items())[-1:]), look: self._lines}
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
