@@ -389,11 +389,10 @@ class JobRepository:
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM job_actions WHERE job_id = ?", (job_id,))
             for start in range(0, len(actions), chunk):
-                conn.executemany(
-                    """INSERT INTO job_actions (job_id, seq, type, key, status, payload_json)
-                       VALUES (?, ?, ?, ?, 'pending', ?)""",
+                self.db.insert_rows(
+                    conn, "job_actions", ("job_id", "seq", "type", "key", "status", "payload_json"),
                     [
-                        (job_id, start + i, a.type.value, a.key, action_codec.encode(a))
+                        (job_id, start + i, a.type.value, a.key, "pending", action_codec.encode(a))
                         for i, a in enumerate(actions[start:start + chunk])
                     ],
                 )
