@@ -58,22 +58,43 @@ def _subclasses(cls: type[DOMNode]) -> Iterator[type[DOMNode]]:
         yield from _subclasses(sub)
 
 
-@cache
-def binding_catalogue() -> Mapping[str, Binding]:
-    """Every binding with an id in the TUI's screens, widgets and app, by id (as declared).
-
-    A subclass that re-declares an id (the people table's `table.activate`) keeps its base's key.
-    """
-    for package in _PACKAGES:
-        for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
-            importlib.import_module(f"{package}.{module.name}")
-    importlib.import_module("edt_tui.tui.app")
+def _declared_so_far() -> dict[str, Binding]:
+    """The bindings with an id of the TUI's classes imported so far, by id (bases first: a
+    subclass that re-declares an id, the people table's `table.activate`, keeps its base's)."""
     found: dict[str, Binding] = {}
     for cls in _subclasses(DOMNode):
         if cls.__module__.startswith("edt_tui."):
             for binding in _declared(cls):
                 found.setdefault(binding.id or "", binding)
     return found
+
+
+@cache
+def binding_catalogue() -> Mapping[str, Binding]:
+    """Every binding with an id in the TUI's screens, widgets and app, by id (as declared).
+
+    Imports every screen and widget module (~0.3 s once): what a keymap is checked against.
+    """
+    for package in _PACKAGES:
+        for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
+            importlib.import_module(f"{package}.{module.name}")
+    importlib.import_module("edt_tui.tui.app")
+    return _declared_so_far()
+
+
+_DEFAULTS: dict[str, Binding] = {}
+"""The declared bindings hints have asked for (declarations never change)."""
+
+
+def declared(binding_id: str) -> Binding:
+    """The binding `binding_id` as declared: from the classes already imported (those of the
+    screen showing the hint), else from the whole catalogue."""
+    if binding_id not in _DEFAULTS:
+        known = _declared_so_far()
+        _DEFAULTS[binding_id] = (
+            known[binding_id] if binding_id in known else binding_catalogue()[binding_id]
+        )
+    return _DEFAULTS[binding_id]
 
 
 def key_label(app: App[Any], key: str) -> str:
@@ -87,7 +108,7 @@ def key_label(app: App[Any], key: str) -> str:
 def bound_key(app: App[Any], binding_id: str) -> str:
     """The first key bound now to `binding_id`, as a hint shows it."""
     keymap = app.user_keymap if isinstance(app, KeymapHolder) else {}
-    keys = keymap.get(binding_id) or binding_catalogue()[binding_id].key
+    keys = keymap.get(binding_id) or declared(binding_id).key
     return key_label(app, keys.split(",")[0])
 
 
