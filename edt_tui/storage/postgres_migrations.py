@@ -196,5 +196,12 @@ V9 = (
     "CREATE UNIQUE INDEX import_jobs_one_running ON import_jobs (uai) WHERE status = 'running'",
 )
 
-MIGRATIONS: tuple[Migration, ...] = ((8, BASELINE), (9, V9))
+V10 = (
+    # The index of (job, status, seq) only served a running job's pending actions: a partial
+    # index, empty once the job ends (SQLite's V10 also clusters the table on its primary key).
+    "DROP INDEX job_actions_by_status",
+    "CREATE INDEX job_actions_pending ON job_actions (job_id, seq) WHERE status = 'pending'",
+)
+
+MIGRATIONS: tuple[Migration, ...] = ((8, BASELINE), (9, V9), (10, V10))
 """(version reached, statements), in order."""

@@ -278,8 +278,36 @@ V9 = (
     "WHERE length(start_utc) = 25",
 )
 
+_JOB_ACTION_COLUMNS = "job_id, seq, type, key, status, error, payload_json, previous_json, prior"
+
+V10 = (
+    # What the job actions keep (docs/performance.md): a first import stores one row per action
+    # (130,000 for a lycée). The index of (job, status, seq) only served a running job's pending
+    # actions: it becomes a partial index, empty once the job ends. The table is clustered on its
+    # primary key (WITHOUT ROWID), so (job_id, seq) is no longer stored again in an index. (The
+    # ENT's tables stay rowid tables: their secondary indexes would then carry the long text key.)
+    "DROP INDEX job_actions_by_status",
+    """CREATE TABLE job_actions_v10 (
+        job_id TEXT NOT NULL REFERENCES import_jobs (id),
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        key TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'success', 'error')),
+        error TEXT,
+        payload_json TEXT NOT NULL,
+        previous_json TEXT,
+        prior TEXT,
+        PRIMARY KEY (job_id, seq)
+    ) WITHOUT ROWID""",
+    f"INSERT INTO job_actions_v10 ({_JOB_ACTION_COLUMNS}) "
+    f"SELECT {_JOB_ACTION_COLUMNS} FROM job_actions",
+    "DROP TABLE job_actions",
+    "ALTER TABLE job_actions_v10 RENAME TO job_actions",
+    "CREATE INDEX job_actions_pending ON job_actions (job_id, seq) WHERE status = 'pending'",
+)
+
 MIGRATIONS: tuple[Migration, ...] = tuple(
-    enumerate((V1, V2, V3, V4, V5, V6, V7, V8, V9), start=1)
+    enumerate((V1, V2, V3, V4, V5, V6, V7, V8, V9, V10), start=1)
 )
 """(version reached, statements), in order."""
 

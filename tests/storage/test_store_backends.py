@@ -40,7 +40,7 @@ __all__ = [
 
 def test_the_backend_is_the_urls(store: SqlStore, database_url: str) -> None:
     assert store.database.backend == database_url.partition(":")[0]
-    assert store.schema_version() == 9
+    assert store.schema_version() == 10
 
 
 def test_refuses_a_database_from_a_newer_version(database_url: str) -> None:
