@@ -120,6 +120,8 @@ def main() -> None:
 
         job, elapsed, cpu = run_job(services, uai, encrypted, generated.export_name)
         describe("first import", job, elapsed, cpu, 30)
+        if not args.database_url:
+            database_sizes(Path(tmp) / "ent.sqlite3")
         changed = change_rooms(plain, args.changed)
         job, elapsed, cpu = run_job(services, uai, changed, generated.plain_name)
         describe(f"re-import, 1 session in {args.changed} changed", job, elapsed, cpu, 5)
