@@ -19,10 +19,13 @@ from edt_tui.service.exports import ExportIntake
 from edt_tui.service.jobs import DEFAULT_LEASE, JobStore
 from edt_tui.service.planning import Planner
 from edt_tui.service.store import Store
+from edt_tui.service.vocabulary import JobStatus
 from edt_tui.service.worker import Worker
 from edt_tui.storage.clock import utcnow
 from edt_tui.storage.sql_store import SqlStore
 
+ENT_CHANGING_ENDS = (JobStatus.DONE, JobStatus.ERROR, JobStatus.INTERRUPTED)
+"""How a job that applied batches ends (a refused job applied none)."""
 _BY_STORE: weakref.WeakKeyDictionary[Store, ImportServices] = weakref.WeakKeyDictionary()
 
 
@@ -35,12 +38,19 @@ class ImportServices:
         self.store = store
         self.clock = clock
         self.jobs = JobStore(store, clock=clock, lease=lease)
-        self.planner = Planner(store, intake)
+        self.planner = Planner(store, intake, ent_version=self.ent_version)
         kw: dict[str, Any] = {"poll_seconds": poll_seconds, "auto_resume": auto_resume}
         if batch_size is not None:
             kw["batch_size"] = batch_size
         self.worker = Worker(self.jobs, self.planner, **kw)
         self.intake = intake
+
+    def ent_version(self, uai: str) -> tuple[str, str] | None:
+        """The newest job of `uai` that may have changed its ENT and is over, with its status:
+        a job ended by an `edt-tui worker` process makes the plans cached here stale (one index
+        read per plan request; a worker in this process also empties the cache at once)."""
+        job = self.jobs.last_job(uai, statuses=ENT_CHANGING_ENDS)
+        return (job.id, job.status.value) if job is not None else None
 
 
 def install_imports(app: Any, store: Store, **kw: Any) -> ImportServices | None:

@@ -4,7 +4,9 @@ Parsing an export and planning it are the expensive steps (a large lycée: ~1 s 
 wizard pages through six step lists: parsed exports and plans are kept in small LRU caches keyed
 by everything the plan depends on that the caller chooses (export, selection, T, options). The
 ENT side (directory, earlier imports) can change under a cached plan: entries expire after
-`PLAN_TTL` seconds and whenever a job of the establishment finishes in this process.
+`PLAN_TTL` seconds, whenever a job finishes in this process, and when the establishment's
+newest ended job is another than when they were made (`ent_version`: a job an `edt-tui worker`
+process ended).
 
 Tenancy: every cache is keyed by (UAI, id), never by the id alone, so an id of another
 establishment (plan ids and hashes appear in URLs and logs) is simply not found.
@@ -17,7 +19,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -184,10 +186,14 @@ class Planner:
     """Thread-safe: API requests and the worker plan from threads."""
 
     def __init__(
-        self, store: Store, intake: ExportIntake, *, exports: int = 2, plans: int = 4
+        self, store: Store, intake: ExportIntake, *, exports: int = 2, plans: int = 4,
+        ent_version: Callable[[str], object] = lambda uai: None,
     ) -> None:
         self.store = store
         self.intake = intake
+        self.ent_version = ent_version
+        """What changes when a job of the establishment ends, in this process or another (an
+        `edt-tui worker`): a cached plan or step list made under another version is stale."""
         self._exports = _Lru(exports)
         self._plans = _Lru(plans)
         self._steps = _Lru(plans)
@@ -249,16 +255,17 @@ class Planner:
 
     def plan(self, request: PlanRequest) -> tuple[str, Plan]:
         plan_id, key = request.plan_id, (request.uai, request.plan_id)
+        version = self.ent_version(request.uai)
         with self._lock:
             cached = self._plans.get(key, PLAN_TTL)
-        if cached is not None:
-            return plan_id, cached
+        if cached is not None and cached[0] == version:
+            return plan_id, cached[1]
         export = self.export(request.uai, request.export_sha256)
         plan = self.compute(
             request.uai, export, request.selection, request.options, request.reference_time
         )
         with self._lock:
-            self._plans.put(key, plan)
+            self._plans.put(key, (version, plan))
             self._requests.put(key, request)
         return plan_id, plan
 
@@ -272,16 +279,17 @@ class Planner:
 
     def steps(self, uai: str, plan_id: str) -> dict[str, Any] | None:
         """`plan_steps_to_dict` of a plan, built once per cached plan (the wizard pages it)."""
+        version = self.ent_version(uai)
         with self._lock:
             cached = self._steps.get((uai, plan_id), PLAN_TTL)
-        if cached is not None:
-            return cached
+        if cached is not None and cached[0] == version:
+            return cached[1]
         plan = self.get(uai, plan_id)
         if plan is None:
             return None
         steps = plan_steps_to_dict(plan)
         with self._lock:
-            self._steps.put((uai, plan_id), steps)
+            self._steps.put((uai, plan_id), (version, steps))
         return steps
 
     def invalidate(self) -> None:

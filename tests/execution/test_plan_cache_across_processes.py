@@ -1,0 +1,35 @@
+"""An API server without a worker (`serve --no-worker`) caches the wizard's plans; a job that an
+`edt-tui worker` process ends changes the ENT under them. The server's planner sees it by the
+establishment's newest ended job (one index read), not only by its own worker's end."""
+
+from __future__ import annotations
+
+from edt_tui.service.imports import ImportServices
+from tests.execution.conftest import DEMO_EXPORT, T0, Env, run_until_ended
+
+
+async def test_a_job_ended_by_another_process_makes_the_cached_plan_stale(demo: Env) -> None:
+    sha = await demo.upload(DEMO_EXPORT.read_bytes())
+    request = {"export_sha256": sha, "reference_time": T0}
+    before = (await demo.http.post(f"{demo.est()}/plans", json=request)).json()
+    assert before["summary"]["events_created"] > 1000
+    students = f"{demo.est()}/plans/{before['plan_id']}/students"
+
+    async def rules() -> dict[str, str | None]:
+        page = (await demo.http.get(students, params={"limit": 100})).json()["items"]
+        return {s["key"]: s["rule"] for s in page if s["status"] == "reconciled"}
+
+    by_identity = {k for k, rule in (await rules()).items() if rule == "identity"}
+    assert by_identity  # matched by name and birth date until an import stores their IDPN
+
+    # Another process's worker (its own planner and caches) runs the import.
+    elsewhere = ImportServices(demo.store, demo.services.intake)
+    job_id = (await demo.enqueue(sha, reference_time=T0))["id"]
+    await run_until_ended(elsewhere.worker, job_id)
+    assert (await demo.job(job_id))["status"] == "done"
+
+    after = (await demo.http.post(f"{demo.est()}/plans", json=request)).json()
+    assert after["plan_id"] == before["plan_id"]
+    assert after["summary"]["events_created"] == after["summary"]["courses_created"] == 0
+    now = await rules()  # the step list cached for the wizard is stale too
+    assert "idpn" in {now[k] for k in by_identity}
