@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -258,4 +258,37 @@ def test_two_processes_write_concurrently(tmp_path: Path) -> None:
     assert store.list_users(UAI_A, profile=Profile.STUDENT).total == 5 + 50
     assert store.list_courses(UAI_A).total == 1 + 50
     assert len(store.ent_state(UAI_A, YEAR).events) == 3 + 50
+    store.close()
+
+
+def test_upgrade_to_9_indexes_running_jobs_and_gives_event_starts_microseconds(
+    tmp_path: Path,
+) -> None:
+    """An event written before the one timestamp format is still found from its start."""
+    path = tmp_path / "ent.sqlite3"
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    raw.execute("INSERT INTO schema_version (version) VALUES (8)")
+    for _, migration in MIGRATIONS[:8]:
+        for statement in migration:
+            raw.execute(statement)
+    raw.execute("INSERT INTO establishments (uai, name, timezone, push_secret, created_at, "
+                "updated_at) VALUES ('0490856P', 'A', 'Europe/Paris', 's', 'x', 'x')")
+    raw.execute("INSERT INTO courses VALUES ('c', '0490856P', '2026-2027', 'Maths', 'MATHS', "
+                "'class', '3A', 'integration', 'x', 'x', 'x', NULL)")
+    raw.execute("INSERT INTO events VALUES ('c|e', 'c', '2026-11-30T08:00:00+01:00', "
+                "'2026-11-30T09:00:00+01:00', '2026-11-30T07:00:00+00:00', 'Maths', '[]', "
+                "'[]', '2026-09-01T00:00:00+00:00')")
+    raw.commit()
+    raw.close()
+    store = open_store(sqlite_url(path))
+    assert store.schema_version() == SCHEMA_VERSION == 9
+    start = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    assert [e.key for e in store.list_events(UAI_A, "c", start_from=start).items] == ["c|e"]
+    conn = store.database.connection()
+    assert conn.execute("SELECT start_utc FROM events").fetchone()[0] == (
+        "2026-11-30T07:00:00.000000+00:00"
+    )
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "import_jobs_one_running" in indexes
     store.close()
