@@ -52,20 +52,28 @@ def _declared(cls: type[DOMNode]) -> Iterator[Binding]:
             yield binding
 
 
-def _subclasses(cls: type[DOMNode]) -> Iterator[type[DOMNode]]:
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _subclasses(sub)
+def tui_classes() -> Iterator[type[DOMNode]]:
+    """The TUI's screens, widgets and app imported so far, each base before its subclasses."""
+    seen: set[type[DOMNode]] = set()
+
+    def walk(cls: type[DOMNode]) -> Iterator[type[DOMNode]]:
+        for sub in cls.__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                if sub.__module__.startswith("edt_tui."):
+                    yield sub
+                yield from walk(sub)
+
+    yield from walk(DOMNode)
 
 
 def _declared_so_far() -> dict[str, Binding]:
     """The bindings with an id of the TUI's classes imported so far, by id (bases first: a
     subclass that re-declares an id, the people table's `table.activate`, keeps its base's)."""
     found: dict[str, Binding] = {}
-    for cls in _subclasses(DOMNode):
-        if cls.__module__.startswith("edt_tui."):
-            for binding in _declared(cls):
-                found.setdefault(binding.id or "", binding)
+    for cls in tui_classes():
+        for binding in _declared(cls):
+            found.setdefault(binding.id or "", binding)
     return found
 
 

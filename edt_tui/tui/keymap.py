@@ -23,7 +23,7 @@ from textual.keys import Keys, key_to_character
 
 from edt_tui.config import config_file
 from edt_tui.errors import BadInputError
-from edt_tui.tui.key_hints import binding_catalogue
+from edt_tui.tui.key_hints import binding_catalogue, tui_classes
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 KEY_NAMES = frozenset(key.value for key in Keys if "+" not in key.value)
@@ -65,18 +65,6 @@ def _bindings(cls: type[DOMNode]) -> Iterator[Binding]:
                 yield binding
 
 
-def _owners() -> Iterator[type[DOMNode]]:
-    seen: set[type[DOMNode]] = set()
-    stack = list(DOMNode.__subclasses__())
-    while stack:
-        cls = stack.pop()
-        if cls not in seen:
-            seen.add(cls)
-            stack.extend(cls.__subclasses__())
-            if cls.__module__.startswith("edt_tui."):
-                yield cls
-
-
 def check_keymap(table: object, where: str) -> dict[str, str]:
     """`[keymap]` as `App.set_keymap` takes it, or `BadInputError` saying which entry is wrong."""
     if not isinstance(table, Mapping):
@@ -111,7 +99,7 @@ def _refuse_clashes(keymap: Mapping[str, str], where: str) -> None:
     """Two actions of one screen or widget on one key, one of them moved by the keymap: only
     one would run. The app's own keys (`ctrl+q`, `?`, `ctrl+p`) count on every screen."""
     app_level = [b for b in binding_catalogue().values() if (b.id or "").startswith("app.")]
-    for owner in _owners():
+    for owner in tui_classes():
         by_key: dict[str, str] = {}
         for binding in [*app_level, *_bindings(owner)]:
             binding_id = binding.id or ""
