@@ -404,11 +404,15 @@ class JobRepository:
             )
 
     def pending(self, job_id: str, limit: int) -> list[Numbered]:
-        """The next pending actions of the job, in execution order."""
+        """The next pending actions of the job, in execution order.
+
+        `seq >= 0` (always true) is a range on the partial index of pending actions: without it
+        SQLite walks the job's primary key through every action already done (a batch of 2,000
+        read in 86 ms instead of 31 ms once 120,000 are done)."""
         with self.db.snapshot() as conn:
             rows = conn.execute(
                 """SELECT seq, type, key, payload_json FROM job_actions
-                   WHERE job_id = ? AND status = 'pending' ORDER BY seq LIMIT ?""",
+                   WHERE job_id = ? AND status = 'pending' AND seq >= 0 ORDER BY seq LIMIT ?""",
                 (job_id, max(1, min(limit, _MAX_PENDING))),
             ).fetchall()
         return [(r[0], action_codec.decode(r[1], r[2], r[3])) for r in rows]
