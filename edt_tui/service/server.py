@@ -13,12 +13,14 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
 
 from edt_tui.service.api.middleware import ACCESS_LOGGER
 from edt_tui.service.api.redaction import RedactPushSecrets
+from edt_tui.service.worker import stop_report
 
 GRACEFUL_SECONDS = 10
 
@@ -48,7 +50,14 @@ def redact_uvicorn_logs() -> None:
 
 class _Server(uvicorn.Server):
     """uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown (exit status -15); a stop
-    asked for is a normal end for `edt-tui serve`, so we only ask uvicorn to exit."""
+    asked for is a normal end for `edt-tui serve`, so we only ask uvicorn to exit (and note
+    which signal asked, for the last line)."""
+
+    stopped_by: str | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.stopped_by = self.stopped_by or signal.Signals(sig).name
+        super().handle_exit(sig, frame)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -87,5 +96,14 @@ def serve(app: FastAPI, *, host: str, port: int, log_level: str = "warning") -> 
     asyncio.run(_run(server, announce=True))
     if not server.started:
         return 1
-    print("edt-tui: stopped", file=sys.stderr, flush=True)
+    print(stop_line(app, server.stopped_by), file=sys.stderr, flush=True)
     return 0
+
+
+def stop_line(app: FastAPI, signal_name: str | None) -> str:
+    """`edt-tui: stopped on SIGTERM`, and what its worker did when it ran one."""
+    line = f"edt-tui: stopped on {signal_name}" if signal_name else "edt-tui: stopped"
+    services = getattr(app.state, "imports", None)
+    if services is not None and services.worker.started:
+        line += f": {stop_report([services.worker])}"
+    return line

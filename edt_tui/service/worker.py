@@ -107,6 +107,11 @@ class Worker:
         return self._stop
 
     @property
+    def started(self) -> bool:
+        """Whether `run()` ever ran (`serve --no-worker` builds a worker it never starts)."""
+        return self._loop is not None
+
+    @property
     def _beat_seconds(self) -> float:
         """A third of the lease: how often leases are renewed and expired ones looked for."""
         return self.jobs.lease.total_seconds() / 3
@@ -350,3 +355,15 @@ class Worker:
             people=people_document(plan), new_entities=new, ignored=ignored_sessions(plan),
         )
         return plan
+
+
+def stop_report(workers: Sequence[Worker]) -> str:
+    """What `workers` did, for the one line a stopping process prints: how many jobs ended
+    here, which went back to the queue."""
+    finished = sum(w.finished for w in workers)
+    released = [job_id for w in workers for job_id in w.released]
+    back = (
+        f"{len(released)} put back in the queue ({', '.join(released)})" if released
+        else "none running"
+    )
+    return f"{finished} job(s) finished, {back}"

@@ -30,7 +30,7 @@ from datetime import timedelta
 from edt_tui.config import Settings
 from edt_tui.service.exports import ExportIntake
 from edt_tui.service.imports import ImportServices
-from edt_tui.service.worker import Worker
+from edt_tui.service.worker import Worker, stop_report
 from edt_tui.storage.sql_store import SqlStore
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -96,17 +96,6 @@ async def _until_signal(workers: list[Worker]) -> str:
     return received[0].name if received else "an unexpected end"
 
 
-def summary(workers: list[Worker], cause: str) -> str:
-    """The one line said on stopping: how many jobs ended here, which went back to the queue."""
-    finished = sum(w.finished for w in workers)
-    released = [job_id for w in workers for job_id in w.released]
-    back = (
-        f"{len(released)} put back in the queue ({', '.join(released)})" if released
-        else "none running"
-    )
-    return f"edt-tui: worker stopped on {cause}: {finished} job(s) finished, {back}"
-
-
 def run_workers(store: SqlStore, settings: Settings, *, concurrency: int, where: str) -> int:
     """Run until SIGINT/SIGTERM, then close the store; 0 after a graceful stop."""
     configure_worker_log()
@@ -117,5 +106,6 @@ def run_workers(store: SqlStore, settings: Settings, *, concurrency: int, where:
         cause = asyncio.run(_until_signal(workers))
     finally:
         store.close()
-    print(summary(workers, cause), file=sys.stderr, flush=True)
+    print(f"edt-tui: worker stopped on {cause}: {stop_report(workers)}", file=sys.stderr,
+          flush=True)
     return 0

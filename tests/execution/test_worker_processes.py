@@ -213,7 +213,7 @@ async def test_the_worker_process_runs_a_job_pushed_through_an_api_without_worke
         r"worker stopped on SIGINT: 1 job\(s\) finished, none running"
     )
     assert server.stop() == 0
-    assert server.wait_for("edt-tui: stopped")
+    assert server.wait_for(r"^edt-tui: stopped on SIGTERM$")  # no worker, nothing to report
 
 
 async def test_worker_processes_never_run_the_same_job(
@@ -315,7 +315,8 @@ async def test_serve_with_its_worker_stops_mid_job_on_sigint_and_puts_the_job_ba
         assert running.status == "running"
         assert running.progress and running.progress["done"] == HOLD_AT * BATCH
     assert server.stop(signal.SIGINT) == 0
-    assert server.wait_for("edt-tui: stopped")
+    line = server.wait_for(r"edt-tui: stopped on SIGINT: (.*)").group(1)
+    assert line == f"0 job(s) finished, 1 put back in the queue ({job_id})"
     store = database.open()
     try:
         job = JobStore(store).get(job_id)
