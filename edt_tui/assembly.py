@@ -24,7 +24,8 @@ from edt_tui.service.helpdesk import export_record, restore
 from edt_tui.service.imports import run_worker
 from edt_tui.service.records import Principal, TokenRole
 from edt_tui.storage.sql_store import SqlStore, open_store
-from edt_tui.storage.url import sqlite_url
+from edt_tui.storage.transfer import Progress, TableCopy, copy_database
+from edt_tui.storage.url import parse_database_url, sqlite_url
 
 
 def background_tasks() -> Sequence[Background]:
@@ -61,6 +62,16 @@ def service_store(database_url: str | None = None) -> Iterator[SqlStore]:
         yield store
     finally:
         store.close()
+
+
+def migrate_store(
+    source_url: str | None, target_url: str, *, progress: Progress
+) -> list[TableCopy]:
+    """Copy the ENT at `source_url` (None: the configured one) into the empty database at
+    `target_url` (its schema created on opening), verified table by table (`ent migrate`)."""
+    parse_database_url(target_url, where="--to")
+    with service_store(source_url) as source, service_store(target_url) as target:
+        return copy_database(source.database, target.database, progress=progress)
 
 
 def check_service_store(database_url: str | None = None) -> None:

@@ -60,6 +60,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add_database_option(listing)
     listing.set_defaults(handler=run_establishments)
 
+    migrate = sub.add_parser(
+        "migrate", help="copy this ENT into an empty database (e.g. SQLite to PostgreSQL)",
+        description=(
+            "Copy the whole ENT — directory, referential, exports and their bytes, selections, "
+            "courses, memberships, events, jobs with their actions and history, pushes, tokens — "
+            "into the empty database --to names (its schema is created first). Everything is "
+            "copied in one transaction and verified before it is committed: each table's row "
+            "count and checksum read back from the target must equal the source's, and each "
+            "export's bytes their SHA-256; otherwise nothing is written. A target that already "
+            "holds data is refused. Stop the service (serve, worker) first: jobs running during "
+            "the copy would be copied half-way. Then point the service at the target "
+            "(--database-url or EDT_TUI_DATABASE_URL)."
+        ),
+    )
+    migrate.add_argument(
+        "--to", required=True, metavar="URL",
+        help="the empty target database, e.g. postgresql://edt@db.example/edt_tui",
+    )
+    add_database_option(migrate)
+    migrate.set_defaults(handler=run_migrate)
+
     ent_settings.register(sub)
 
 
@@ -76,6 +97,23 @@ def run_load(args: argparse.Namespace) -> int:
               "(their IDPN link in the old one removed):")
         for move in report.moves:
             print(f"  {move.sync_id}: {move.from_uai} -> {move.to_uai}")
+    return 0
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    from edt_tui.assembly import migrate_store
+
+    def progress(line: str) -> None:
+        print(f"  {line}", file=sys.stderr, flush=True)
+
+    print("edt-tui: copying the ENT (one transaction, verified before commit)…",
+          file=sys.stderr, flush=True)
+    copies = migrate_store(args.database_url, args.to, progress=progress)
+    print(f"{'table':<18} {'rows':>9}  checksum (SHA-256 of the rows)")
+    for copy in copies:
+        print(f"{copy.table:<18} {copy.rows:>9}  {copy.checksum}")
+    print(f"verified: {len(copies)} tables, {sum(c.rows for c in copies)} rows, each equal on both "
+          "sides; the target is ready (point --database-url / EDT_TUI_DATABASE_URL at it)")
     return 0
 
 

@@ -12,7 +12,7 @@ from edt_tui.service.store import StoreError
 from edt_tui.storage.database import ExportBlobs
 
 if TYPE_CHECKING:
-    from edt_tui.storage.database import Database
+    from edt_tui.storage.database import Connection, Database
 
 
 class ExportFiles(ExportBlobs):
@@ -47,17 +47,21 @@ class ExportRows(ExportBlobs):
 
     def put(self, sha256: str, data: bytes) -> None:
         with self.database.transaction() as conn:
-            conn.execute(
-                "INSERT INTO export_blobs (sha256, data) VALUES (?, ?) "
-                "ON CONFLICT (sha256) DO NOTHING",
-                (sha256, data),
-            )
+            self.put_in(conn, sha256, data)
+
+    def put_in(self, conn: Connection, sha256: str, data: bytes) -> None:
+        conn.execute(
+            "INSERT INTO export_blobs (sha256, data) VALUES (?, ?) "
+            "ON CONFLICT (sha256) DO NOTHING",
+            (sha256, data),
+        )
 
     def get(self, sha256: str) -> bytes:
         with self.database.snapshot() as conn:
-            row = conn.execute(
-                "SELECT data FROM export_blobs WHERE sha256 = ?", (sha256,)
-            ).fetchone()
+            return self.get_in(conn, sha256)
+
+    def get_in(self, conn: Connection, sha256: str) -> bytes:
+        row = conn.execute("SELECT data FROM export_blobs WHERE sha256 = ?", (sha256,)).fetchone()
         if row is None:
             raise StoreError(
                 f"{self.database.display}: the bytes of export {sha256} are missing",

@@ -92,6 +92,19 @@ class Database(ABC):
         marks = ", ".join("?" * len(columns))
         conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
+    own_tables: ClassVar[frozenset[str]] = frozenset()
+    """Tables only this backend has (PostgreSQL keeps export bytes in `export_blobs`)."""
+
+    @abstractmethod
+    def table_columns(self, conn: Connection) -> dict[str, list[str]]:
+        """Every table of the ENT (system tables aside) and its columns in order: what
+        `ent migrate` compares and copies."""
+
+    @abstractmethod
+    def after_copy(self, conn: Connection, table: str) -> None:
+        """After rows were copied in with their own sequence values: the backend's sequences
+        continue after them."""
+
     @abstractmethod
     def export_blobs(self) -> ExportBlobs:
         """Where this backend keeps the bytes of uploaded exports."""
@@ -171,3 +184,10 @@ class ExportBlobs(ABC):
 
     @abstractmethod
     def get(self, sha256: str) -> bytes: ...
+
+    def put_in(self, conn: Connection, sha256: str, data: bytes) -> None:
+        """`put` inside the caller's transaction where the bytes are rows of the database."""
+        self.put(sha256, data)
+
+    def get_in(self, conn: Connection, sha256: str) -> bytes:
+        return self.get(sha256)

@@ -191,6 +191,28 @@ class PostgresDatabase(Database):
         with self._in("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") as conn:
             yield conn
 
+    own_tables: ClassVar[frozenset[str]] = frozenset({"export_blobs"})
+
+    def table_columns(self, conn: Any) -> dict[str, list[str]]:
+        columns: dict[str, list[str]] = {}
+        for table, column in conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+        ).fetchall():
+            columns.setdefault(table, []).append(column)
+        return columns
+
+    def after_copy(self, conn: Any, table: str) -> None:
+        """Identity columns continue after the largest copied value."""
+        for (column,) in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = ? AND is_identity = 'YES'", (table,),
+        ).fetchall():
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence(?, ?), COALESCE(MAX({column}), 0) + 1, "
+                f"false) FROM {table}", (table, column),
+            )
+
     def lock_establishment(self, conn: Any, uai: str) -> None:
         key = int.from_bytes(hashlib.blake2b(uai.encode(), digest_size=8).digest(), "big",
                              signed=True)

@@ -178,6 +178,19 @@ class SQLiteDatabase(Database):
     def lock_establishment(self, conn: Connection, uai: str) -> None:
         """Nothing to do: `BEGIN IMMEDIATE` already admits one writer at a time."""
 
+    def after_copy(self, conn: Connection, table: str) -> None:
+        """Nothing to do: the queue's next value is read from the rows (`next_in_sequence`)."""
+
+    def table_columns(self, conn: Connection) -> dict[str, list[str]]:
+        tables = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        ).fetchall()
+        return {
+            row[0]: [c[1] for c in conn.execute(f"PRAGMA table_info({row[0]})").fetchall()]
+            for row in tables
+        }
+
     def next_in_sequence(self, conn: Connection, table: str, column: str) -> int:
         """Max + 1, read by the one writer (`BEGIN IMMEDIATE`)."""
         row = conn.execute(f"SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}").fetchone()
