@@ -1,13 +1,14 @@
 """Why something happened, as a code and its parameters: what the engine and the service report.
 
 The layers that decide (engine, service) say *why* with a `Reason`; the front ends word it in
-their language from the code: the CLI in English (`ENGLISH` below, which also writes the English
-text fields the API and the CLI's JSON have always carried), the TUI in French
-(`edt_tui/tui/wording.py`). A sentence is never parsed back into a reason. On the wire a reason is
+their language from the code: the CLI in English (`ENGLISH`, which also writes the English text
+fields the API and the CLI's JSON have always carried), the TUI in French (`FRENCH`, which also
+writes the French `reason` the service records in the import history, so the history and the
+TUI read the same). A sentence is never parsed back into a reason. On the wire a reason is
 `{"code": …, "params": {…}}` (`to_dict` / `from_dict`).
 
 A new reason: a member of `ReasonCode`, its parameters in `PARAMS`, its English template in
-`ENGLISH`, its French one in `tui/wording.py` (`tests/test_reasons.py` fails on a missing one).
+`ENGLISH`, its French one in `FRENCH` (`tests/test_reasons.py` fails on a missing one).
 """
 
 from __future__ import annotations
@@ -43,6 +44,27 @@ class ReasonCode(StrEnum):
     """One item of the session (class, group, room, teacher…) is declared nowhere: skipped."""
     CLASS_PART_ONLY = "class_part_only"
     MISSING_SLOT = "missing_slot"
+    # -- why an import job stopped (service: job_failures.py, guards.py, undo.py); the values
+    # are stored in `import_jobs.reason_code`: never change one
+    DISK_FULL = "disk_full"
+    """No space left for the database: nothing half-written, resumable once space is back."""
+    STORAGE = "storage"
+    """The database could not be written: resumable."""
+    INVALID = "invalid"
+    """The job cannot be planned (export or selection gone, export unreadable)."""
+    INTERNAL = "internal"
+    """A bug: the service log has the traceback."""
+    RELINK_PENDING = "relink_pending"
+    """An automatic import found PRONOTE ids regenerated: only a manual import confirms them."""
+    MASS_DELETION = "mass_deletion"
+    """More deleted than the establishment's threshold, without the admin's confirmation."""
+    UNDO_BUSY = "busy"
+    """A job of the establishment is queued, running or to be resumed."""
+    UNDO_NOT_AN_IMPORT = "not_an_import"
+    UNDO_ALREADY_UNDONE = "already_undone"
+    UNDO_NEWER_IMPORT = "newer_import"
+    UNDO_NOT_RECORDED = "not_recorded"
+    """Applied by a version that did not record what its actions replaced."""
 
 
 PARAMS: Mapping[ReasonCode, tuple[str, ...]] = {
@@ -60,9 +82,25 @@ PARAMS: Mapping[ReasonCode, tuple[str, ...]] = {
     ReasonCode.UNDECLARED_ITEM: ("session", "line", "kind", "ident"),
     ReasonCode.CLASS_PART_ONLY: ("session", "line"),
     ReasonCode.MISSING_SLOT: ("session", "line", "first", "last"),
+    ReasonCode.DISK_FULL: (),
+    ReasonCode.STORAGE: ("error",),
+    ReasonCode.INVALID: ("error",),
+    ReasonCode.INTERNAL: ("error",),
+    ReasonCode.RELINK_PENDING: ("teachers", "students"),
+    ReasonCode.MASS_DELETION: (
+        "memberships_deleted", "memberships_total", "memberships_percent", "events_deleted",
+        "events_total", "events_percent", "threshold_percent",
+    ),
+    ReasonCode.UNDO_BUSY: ("date",),
+    ReasonCode.UNDO_NOT_AN_IMPORT: (),
+    ReasonCode.UNDO_ALREADY_UNDONE: ("date",),
+    ReasonCode.UNDO_NEWER_IMPORT: ("date",),
+    ReasonCode.UNDO_NOT_RECORDED: (),
 }
 """The parameters each code carries. `rule`: a `MatchRule` value; `kind`: the export's element
-name (`Classe`, `PartieDeClasse`…); `line`: 0 when the export gave none."""
+name (`Classe`, `PartieDeClasse`…); `line`: 0 when the export gave none; `error`: the technical
+cause, for the helpdesk; `*_percent`: a decimal number as text (`12.5`); `date`: `JJ/MM/AAAA
+HH:MM` in the establishment's time zone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +167,42 @@ ENGLISH: Mapping[ReasonCode, str] = {
     ReasonCode.MISSING_SLOT: (
         "{where}: slots {first}–{last} not in the time grid; no calendar event"
     ),
+    ReasonCode.DISK_FULL: (
+        "disk full: free some space, then resume the import (nothing was half-written)"
+    ),
+    ReasonCode.STORAGE: (
+        "the ENT database could not be written ({error}); fix it, then resume the import"
+    ),
+    ReasonCode.INVALID: "the import cannot be planned: {error}",
+    ReasonCode.INTERNAL: "internal error ({error})",
+    ReasonCode.RELINK_PENDING: (
+        "PRONOTE ids regenerated: a manual import must confirm the relink of {teachers} "
+        "teacher(s) and {students} student(s) (nothing applied)"
+    ),
+    ReasonCode.MASS_DELETION: (
+        "mass deletion refused: {memberships_deleted} of {memberships_total} memberships "
+        "({memberships_percent} %) and {events_deleted} of {events_total} future events "
+        "({events_percent} %) deleted, over the establishment's {threshold_percent} % threshold "
+        "(nothing applied)"
+    ),
+    ReasonCode.UNDO_BUSY: (
+        "a job of this establishment is queued, running or to be resumed (created {date}): let it "
+        "end first"
+    ),
+    ReasonCode.UNDO_NOT_AN_IMPORT: "only a finished import can be undone",
+    ReasonCode.UNDO_ALREADY_UNDONE: "this import is already undone (undo of {date})",
+    ReasonCode.UNDO_NEWER_IMPORT: (
+        "undo the import of {date} first: only the newest import can be undone"
+    ),
+    ReasonCode.UNDO_NOT_RECORDED: (
+        "this import was applied by an edt-tui version that did not record what its actions "
+        "replaced: it cannot be undone"
+    ),
 }
 """Each reason in English: the CLI's words, and the API's English text fields (`detail`).
 `{…}` are the reason's `params`, plus the words `english_params` derives."""
 
-ITEM_KINDS: Mapping[str, str] = {
+ITEM_KINDS_EN: Mapping[str, str] = {
     "Classe": "class",
     "Groupe": "group",
     "PartieDeClasse": "class part",
@@ -153,10 +222,124 @@ def english_params(reason: Reason) -> dict[str, Param]:
         line = words.get("line")
         words["where"] = f"session #{words['session']}" + (f", line {line}" if line else "")
     if "kind" in words:
-        words["item"] = ITEM_KINDS.get(str(words["kind"]), str(words["kind"]))
+        words["item"] = ITEM_KINDS_EN.get(str(words["kind"]), str(words["kind"]))
     return words
 
 
 def english(reason: Reason) -> str:
     """The reason in English."""
     return ENGLISH[reason.code].format(**english_params(reason))
+
+
+RULES: Mapping[str, str] = {
+    "idpn": "le lien PRONOTE (IDPN)",
+    "cas": "l'identifiant CAS",
+    "identity": "l'identité (nom, prénom, date de naissance)",
+}
+"""How a person was matched (`MatchRule` values), in French."""
+
+ITEM_KINDS_FR: Mapping[str, str] = {
+    "Classe": "classe",
+    "Groupe": "groupe",
+    "PartieDeClasse": "partie de classe",
+    "Salle": "salle",
+    "Professeur": "enseignant",
+    "Eleve": "élève",
+    "Personnel": "personnel",
+    "Materiel": "matériel",
+}
+"""The export's element names (`UNDECLARED_ITEM`'s `kind`) in French."""
+
+FRENCH: Mapping[ReasonCode, str] = {
+    ReasonCode.NO_ACCOUNT: "Aucun compte ENT trouvé (lien PRONOTE, CAS, identité).",
+    ReasonCode.AMBIGUOUS_MATCH: "Ambigu : {count} comptes ENT correspondent par {rule}.",
+    ReasonCode.MATCHED: "Reconnu par {rule}.",
+    ReasonCode.OTHER_PRONOTE_ID: (
+        "Le compte porte un autre identifiant PRONOTE ({idpn}) : identifiants régénérés "
+        "(changement de version de PRONOTE) ? Confirmez le nouveau lien."
+    ),
+    ReasonCode.MATCH_REFUSED: "Correspondance refusée par l'administrateur.",
+    ReasonCode.LINKED_BY_ADMIN: "Lié par l'administrateur.",
+    ReasonCode.CHOSEN_NOT_CANDIDATE: "Le compte choisi « {sync_id} » n'est pas un candidat.",
+    ReasonCode.RELINK_CONFIRMED: "Nouveau lien confirmé par l'administrateur.",
+    ReasonCode.ACCOUNT_CLAIMED: "Le compte ENT {sync_id} est revendiqué par {count} personnes.",
+    ReasonCode.UNDECLARED_SUBJECT: (
+        "{where} : matière {ident} déclarée nulle part ; séance ignorée, corrigez l'export dans "
+        "PRONOTE/EDT"
+    ),
+    ReasonCode.NO_SUBJECT: (
+        "{where} : sans matière ; séance ignorée, corrigez l'export dans PRONOTE/EDT"
+    ),
+    ReasonCode.UNDECLARED_ITEM: "{where} : {item} {ident} déclaré(e) nulle part, ignoré(e)",
+    ReasonCode.CLASS_PART_ONLY: (
+        "{where} : seulement des parties de classe ou des élèves, ni classe ni groupe ; "
+        "rattachez un groupe dans PRONOTE/EDT"
+    ),
+    ReasonCode.MISSING_SLOT: (
+        "{where} : créneaux {first} à {last} absents de la grille horaire ; pas d'évènement"
+    ),
+    ReasonCode.DISK_FULL: (
+        "Disque plein : libérez de la place puis reprenez l'import (rien n'a été écrit à moitié)"
+    ),
+    ReasonCode.STORAGE: "Base de données indisponible : {error}",
+    ReasonCode.INVALID: "Import impossible : {error}",
+    ReasonCode.INTERNAL: "Erreur interne : {error}",
+    ReasonCode.RELINK_PENDING: (
+        "Identifiants PRONOTE régénérés : un import manuel est nécessaire pour confirmer "
+        "{teachers_n} et {students_n}"
+    ),
+    ReasonCode.MASS_DELETION: (
+        "Suppression massive refusée : {memberships_deleted} appartenances sur "
+        "{memberships_total} ({memberships_percent}) et {events_deleted} évènements à venir sur "
+        "{events_total} ({events_percent}) seraient supprimés, au-delà du seuil de "
+        "{threshold_percent} %"
+    ),
+    ReasonCode.UNDO_BUSY: (
+        "Un import est en attente, en cours ou à reprendre (créé le {date}) : attendez sa fin"
+    ),
+    ReasonCode.UNDO_NOT_AN_IMPORT: "Seul un import terminé peut être annulé",
+    ReasonCode.UNDO_ALREADY_UNDONE: "Cet import a déjà été annulé (annulation du {date})",
+    ReasonCode.UNDO_NEWER_IMPORT: "Annulez d'abord l'import du {date}",
+    ReasonCode.UNDO_NOT_RECORDED: (
+        "Cet import a été appliqué par une version d'edt-tui qui ne permettait pas de l'annuler"
+    ),
+}
+"""Each reason in French: the TUI's words, and the `reason` the service records in the history.
+`{…}` are the reason's `params`, plus the words `french_params` derives."""
+
+
+def _n(value: Param) -> str:
+    """A count with the French thousands separator (narrow no-break space)."""
+    return f"{int(value):,}".replace(",", "\u202f")
+
+
+def _pct(value: Param) -> str:
+    """`12,5 %`."""
+    return f"{float(value):g}".replace(".", ",") + " %"
+
+
+def french_params(reason: Reason) -> dict[str, Param]:
+    """`params`, plus the French words some templates need."""
+    words: dict[str, Param] = dict(reason.params)
+    if "rule" in words:
+        words["rule"] = RULES.get(str(words["rule"]), str(words["rule"]))
+    if "session" in words:
+        line = words.get("line")
+        words["where"] = f"Séance n° {words['session']}" + (f" (ligne {line})" if line else "")
+    if "kind" in words:
+        words["item"] = ITEM_KINDS_FR.get(str(words["kind"]), str(words["kind"]))
+    if reason.code is ReasonCode.RELINK_PENDING:
+        for key, noun in (("teachers", "enseignant"), ("students", "élève")):
+            count = int(words[key])
+            words[f"{key}_n"] = f"{_n(count)} {noun}{'s' if count > 1 else ''}"
+    if reason.code is ReasonCode.MASS_DELETION:
+        for key in ("memberships", "events"):
+            words[f"{key}_deleted"] = _n(words[f"{key}_deleted"])
+            words[f"{key}_total"] = _n(words[f"{key}_total"])
+            words[f"{key}_percent"] = _pct(words[f"{key}_percent"])
+    return words
+
+
+def french(reason: Reason) -> str:
+    """The reason in French."""
+    return FRENCH[reason.code].format(**french_params(reason))

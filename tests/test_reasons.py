@@ -7,22 +7,26 @@ import string
 
 import pytest
 
-from edt_tui.reasons import ENGLISH, PARAMS, Reason, ReasonCode, english
-from edt_tui.tui.wording import FRENCH, reason_text
+from edt_tui.reasons import ENGLISH, FRENCH, PARAMS, Reason, ReasonCode, english, french
 
 
 def sample(code: ReasonCode) -> Reason:
     """`code` with a recognisable value for each of its parameters (numbers where they count)."""
-    numeric = {"count", "session", "line", "first", "last"}
-    return Reason(code, {p: 7 if p in numeric else f"<{p}>" for p in PARAMS[code]})
+    def value(name: str) -> str | int:
+        if name.endswith("_percent"):
+            return "7"
+        numeric = name in {"count", "session", "line", "first", "last", "teachers", "students"}
+        return 7 if numeric or name.endswith(("_deleted", "_total")) else f"<{name}>"
+
+    return Reason(code, {p: value(p) for p in PARAMS[code]})
 
 
 @pytest.mark.parametrize("code", list(ReasonCode))
 def test_every_code_is_worded_in_english_and_in_french(code: ReasonCode) -> None:
     assert code in PARAMS, f"{code!r}: its parameters are missing from reasons.PARAMS"
     assert code in ENGLISH, f"{code!r}: its English wording is missing from reasons.ENGLISH"
-    assert code in FRENCH, f"{code!r}: its French wording is missing from tui/wording.FRENCH"
-    for text in (english(sample(code)), reason_text(sample(code))):
+    assert code in FRENCH, f"{code!r}: its French wording is missing from reasons.FRENCH"
+    for text in (english(sample(code)), french(sample(code))):
         assert "{" not in text and "}" not in text
         for name in PARAMS[code]:
             if name != "line":  # a session's line shows only when the export gave one
@@ -37,7 +41,7 @@ def test_no_wording_outlives_its_code(table: object) -> None:
 
 @pytest.mark.parametrize("table", [ENGLISH, FRENCH], ids=["english", "french"])
 def test_templates_name_only_known_words(table: dict[ReasonCode, str]) -> None:
-    derived = {"where", "item"}
+    derived = {"where", "item", "teachers_n", "students_n"}
     for code, template in table.items():
         names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
         assert names <= set(PARAMS[code]) | derived, code

@@ -31,27 +31,6 @@ OUTCOME_REASONS: dict[str, str] = {
 }
 """Why a finished job did nothing (vocabulary.JobOutcome codes)."""
 
-FAILURE_REASONS: dict[str, str] = {
-    "disk_full": "disk full: free some space, then resume the import (nothing was half-written)",
-    "storage": "the ENT database could not be written; fix it, then resume the import",
-    "internal": "internal error",
-}
-"""Why a job failed (job_failures.FailureCode codes; `invalid` jobs carry their own words)."""
-
-
-def refusal_text(code: Any, params: Mapping[str, Any]) -> str | None:
-    """A guard's refusal (vocabulary.RefusalCode) in English, with its counts."""
-    if code == "relink_pending":
-        return (
-            f"PRONOTE ids regenerated: a manual import must confirm the relink of "
-            f"{params.get('teachers', 0)} teacher(s) and {params.get('students', 0)} student(s) "
-            "(nothing applied)"
-        )
-    if code == "mass_deletion":
-        return f"mass deletion refused: {deletion_counts(params)} (nothing applied)"
-    return None
-
-
 def deletion_counts(guard: Mapping[str, Any]) -> str:
     """`12 of 40 memberships (30.0 %) and 0 of 100 future events (0.0 %), over the 20 % …`"""
     m, e = guard.get("memberships") or {}, guard.get("events") or {}
@@ -68,26 +47,27 @@ def status_text(code: str, label: str) -> str:
 
 
 def reason_text(job: Mapping[str, Any]) -> str:
-    """A job's reason for the CLI: English when the service's wording is known, followed by the
-    French text as recorded (what the TUI shows); otherwise the recorded text alone."""
+    """A job's reason for the CLI: English (from its `why`, `reasons.ENGLISH`, when the service
+    sent one this version knows), followed by the French text as recorded (what the TUI shows);
+    otherwise the recorded text alone."""
     reason = str(job.get("reason") or "")
     english = _english_reason(job, reason)
     return f"{english} ({reason})" if english and reason else english or reason
 
 
 def _english_reason(job: Mapping[str, Any], reason: str) -> str | None:
+    from edt_tui.reasons import Reason, english
     from edt_tui.service.jobs import RESUMED
     from edt_tui.service.vocabulary import FIRST_MANUAL_IMPORT_REQUIRED
 
-    refusal = refusal_text(job.get("reason_code"), job.get("reason_params") or {})
-    if refusal is not None:
-        return refusal
+    why = Reason.from_dict(job.get("why"))
+    if why is not None:
+        return english(why)
     outcome = str(job.get("outcome") or "")
     if outcome in OUTCOME_REASONS:
         return OUTCOME_REASONS[outcome]
-    code = str(job.get("reason_code") or "")
-    if code in FAILURE_REASONS:
-        return FAILURE_REASONS[code]
+    # Below: the entries that have no reason code yet (pushes, resumes), and rows of a version
+    # that recorded none.
     if reason == RESUMED:
         return "resumed after an interruption"
     if FIRST_MANUAL_IMPORT_REQUIRED in reason:

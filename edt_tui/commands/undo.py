@@ -38,16 +38,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def refusal_text(body: dict[str, object], timezone: str) -> str | None:
-    """The service's refusal (409) in English, from its reason code; None if it has none."""
-    from edt_tui.service.vocabulary import UNDO_REFUSALS_EN, UndoRefusal, local_minute
+    """The service's refusal (409) in English, from its reason (`why`, or the code and the job in
+    the way from a service that sent no `why`); None if it has neither."""
+    from edt_tui.reasons import Reason, english
+    from edt_tui.service.vocabulary import UndoRefusal, local_minute, undo_reason
 
-    try:
-        code = UndoRefusal(str(body.get("reason_code")))
-    except ValueError:
-        return None
-    params = body.get("reason_params")
-    stamp = params.get("created_at") if isinstance(params, dict) else None
-    return UNDO_REFUSALS_EN[code].format(date=local_minute(stamp, timezone) if stamp else "")
+    why = Reason.from_dict(body.get("why"))
+    if why is None:
+        try:
+            code = UndoRefusal(str(body.get("reason_code")))
+        except ValueError:
+            return None
+        params = body.get("reason_params")
+        stamp = params.get("created_at") if isinstance(params, dict) else None
+        why = undo_reason(code, local_minute(stamp, timezone) if stamp else "")
+    return english(why)
 
 
 def run(args: argparse.Namespace) -> int:

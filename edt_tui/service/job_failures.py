@@ -1,8 +1,8 @@
-"""Why a job failed, as a stable code and the French reason the history shows.
+"""Why a job failed, as a stable code and its reason (`edt_tui.reasons`).
 
 A failing import must say the truth: a full disk is « Disque plein », not the SQL error that
-happened to surface last. The code is what the API, the CLI (English wording) and `resume`
-rely on; the reason is what the TUI shows.
+happened to surface last. The code is what the API, the clients' wordings and `resume` rely on;
+the reason's French wording is recorded as the history's `reason`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from edt_tui.errors import EdtTuiError
 from edt_tui.pronote.errors import ExportError
+from edt_tui.reasons import Reason, ReasonCode, french, reason
 from edt_tui.storage.errors import StorageFault, fault_of
 
 
@@ -30,10 +31,19 @@ RESUMABLE = frozenset({FailureCode.DISK_FULL, FailureCode.STORAGE})
 """Failures of the machine, not of the job: once fixed, resuming gives the uninterrupted result."""
 
 
+MAX_ERROR = 400
+"""Characters of the technical cause kept in a reason."""
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     code: FailureCode
-    reason: str
+    why: Reason
+
+    @property
+    def reason(self) -> str:
+        """What the history records (French)."""
+        return french(self.why)[:500]
 
 
 def storage_failure(exc: BaseException) -> FailureCode | None:
@@ -45,13 +55,13 @@ def storage_failure(exc: BaseException) -> FailureCode | None:
 
 
 def failure_of(exc: BaseException) -> Failure:
-    """The code and French reason of the exception that stopped a job."""
+    """The code and reason of the exception that stopped a job."""
     storage = storage_failure(exc)
     if storage is FailureCode.DISK_FULL:
-        return Failure(storage, "Disque plein : libérez de la place puis reprenez l'import "
-                                "(rien n'a été écrit à moitié)")
+        return Failure(storage, reason(ReasonCode.DISK_FULL))
     if storage is FailureCode.STORAGE:
-        return Failure(storage, f"Base de données indisponible : {exc}"[:500])
+        return Failure(storage, reason(ReasonCode.STORAGE, error=str(exc)[:MAX_ERROR]))
     if isinstance(exc, (EdtTuiError, ExportError)):
-        return Failure(FailureCode.INVALID, str(exc)[:500])
-    return Failure(FailureCode.INTERNAL, f"Erreur interne : {type(exc).__name__}: {exc}"[:500])
+        return Failure(FailureCode.INVALID, reason(ReasonCode.INVALID, error=str(exc)[:MAX_ERROR]))
+    error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
+    return Failure(FailureCode.INTERNAL, reason(ReasonCode.INTERNAL, error=error))

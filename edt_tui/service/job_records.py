@@ -10,16 +10,33 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from edt_tui.dates import local_label, zone_named
 from edt_tui.engine.model import IMPORT_ACTIONS, Action, ActionType
+from edt_tui.reasons import Reason, ReasonCode
+from edt_tui.service.guards import refusal_reason
 from edt_tui.service.job_failures import RESUMABLE, FailureCode
-from edt_tui.service.vocabulary import JobOutcome, JobStatus, JobType, RefusalCode
+from edt_tui.service.vocabulary import (
+    JobOutcome,
+    JobStatus,
+    JobType,
+    RefusalCode,
+    UndoRefusal,
+    undo_reason,
+)
+
+StoredCode = FailureCode | RefusalCode | UndoRefusal
+"""What `import_jobs.reason_code` holds: why a job failed, or why the guards or the undo rules
+refused it."""
 
 
-def reason_code(value: str | None) -> FailureCode | RefusalCode | None:
-    """The stored reason code as its enum: a refusal of the guards or a failure."""
+def reason_code(value: str | None) -> StoredCode | None:
+    """The stored reason code as its enum."""
     if not value:
         return None
-    return RefusalCode(value) if value in RefusalCode._value2member_map_ else FailureCode(value)
+    for kind in (RefusalCode, UndoRefusal):
+        if value in kind._value2member_map_:
+            return kind(value)
+    return FailureCode(value)
 
 
 def empty_recap() -> dict[str, dict[str, int]]:
@@ -44,9 +61,9 @@ class Job:
     seq: int
     queue_position: int | None
     counters: Mapping[str, Any] = field(default_factory=dict)
-    reason_code: FailureCode | RefusalCode | None = None
-    """Why it failed (`FailureCode`) or was refused by the guards (`RefusalCode`), for clients
-    to word; `reason_params` holds a refusal's counts."""
+    reason_code: StoredCode | None = None
+    """Why it failed (`FailureCode`) or was refused by the guards (`RefusalCode`) or the undo
+    rules (`UndoRefusal`), for clients to word; `reason_params` holds its parameters (`why`)."""
     reason_params: Mapping[str, Any] = field(default_factory=dict)
     allow_mass_deletion: bool = False
     """A manual import whose admin confirmed it may delete beyond the establishment's threshold."""
@@ -59,6 +76,23 @@ class Job:
         return self.status is JobStatus.INTERRUPTED or (
             self.status is JobStatus.ERROR and self.reason_code in RESUMABLE
         )
+
+    def why(self, timezone: str | None = None) -> Reason | None:
+        """The reason, from the stored code and parameters; None without a code, or for a
+        failure recorded before failures kept their parameters (its `reason` says it).
+        `timezone`: the establishment's, for the date a refused undo names."""
+        code, params = self.reason_code, self.reason_params
+        try:
+            if isinstance(code, RefusalCode):
+                return refusal_reason(code, params)
+            if isinstance(code, UndoRefusal):
+                stamp = params.get("created_at")
+                return undo_reason(code, local_label(stamp, zone_named(timezone)) if stamp else "")
+            if isinstance(code, FailureCode):
+                return Reason(ReasonCode(code.value), params)
+        except (KeyError, TypeError, ValueError):
+            return None
+        return None
 
     @property
     def planned(self) -> bool:

@@ -24,11 +24,11 @@ from typing import Any
 from edt_tui.config import DEFAULT_JOB_LEASE_SECONDS
 from edt_tui.engine.model import Action, ActionType
 from edt_tui.errors import EdtTuiError
-from edt_tui.service.job_failures import RESUMABLE, FailureCode
-from edt_tui.service.job_records import Job, JobAction, Numbered
+from edt_tui.service.job_failures import RESUMABLE
+from edt_tui.service.job_records import Job, JobAction, Numbered, StoredCode
 from edt_tui.service.records import Page
 from edt_tui.service.store import StoreError
-from edt_tui.service.vocabulary import JobOutcome, JobStatus, JobType, RefusalCode
+from edt_tui.service.vocabulary import JobOutcome, JobStatus, JobType
 from edt_tui.storage.clock import Clock, utcnow
 from edt_tui.storage.jobs import Finish, JobRepository, NewJob
 from edt_tui.storage.pushes import PushLog
@@ -275,11 +275,11 @@ class JobStore:
 
     def finish(
         self, job: Job, worker_id: str, *, status: JobStatus, reason: str | None = None,
-        code: FailureCode | RefusalCode | None = None, idpn_links: Iterable[tuple[str, str]] = (),
+        code: StoredCode | None = None, idpn_links: Iterable[tuple[str, str]] = (),
         reason_params: Mapping[str, Any] | None = None,
     ) -> None:
         """The recap frozen into the job, the establishment free again; on success the IDPN
-        links stored (same transaction). `code`: why an `error` job failed."""
+        links stored (same transaction). `code`: why it failed or was refused."""
 
         def frozen(
             stored: Mapping[str, Any], recap: dict[str, dict[str, int]], pending: int

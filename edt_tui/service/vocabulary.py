@@ -1,7 +1,7 @@
 """Words of the import history shared by the service, the CLI and the TUI (seed §3.12).
 
 Codes are what the API and `history --json` carry; the French labels are what people read.
-Nothing here imports more than the standard library and the engine's vocabulary.
+Nothing here imports more than the standard library, the engine's vocabulary and the reasons.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from edt_tui.engine.model import ActionType
+from edt_tui.reasons import PARAMS, Reason, ReasonCode
 
 
 class JobStatus(StrEnum):
@@ -89,30 +90,10 @@ class UndoRefusal(StrEnum):
     """Applied by a version that did not record what its actions replaced."""
 
 
-UNDO_REFUSALS: dict[UndoRefusal, str] = {
-    UndoRefusal.BUSY: (
-        "Un import est en attente, en cours ou à reprendre (créé le {date}) : attendez sa fin"
-    ),
-    UndoRefusal.NOT_AN_IMPORT: "Seul un import terminé peut être annulé",
-    UndoRefusal.ALREADY_UNDONE: "Cet import a déjà été annulé (annulation du {date})",
-    UndoRefusal.NEWER_IMPORT: "Annulez d'abord l'import du {date}",
-    UndoRefusal.NOT_RECORDED: (
-        "Cet import a été appliqué par une version d'edt-tui qui ne permettait pas de l'annuler"
-    ),
-}
-"""French, for the TUI and the history; `{date}`: `local_minute` of `reason_params.created_at`."""
-
-UNDO_REFUSALS_EN: dict[UndoRefusal, str] = {
-    UndoRefusal.BUSY: "a job of this establishment is queued, running or to be resumed "
-    "(created {date}): let it end first",
-    UndoRefusal.NOT_AN_IMPORT: "only a finished import can be undone",
-    UndoRefusal.ALREADY_UNDONE: "this import is already undone (undo of {date})",
-    UndoRefusal.NEWER_IMPORT: "undo the import of {date} first: only the newest import can be "
-    "undone",
-    UndoRefusal.NOT_RECORDED: "this import was applied by an edt-tui version that did not record "
-    "what its actions replaced: it cannot be undone",
-}
-"""English twin (the problem's `detail`, the CLI's message)."""
+def undo_reason(code: UndoRefusal, date: str) -> Reason:
+    """The reason of a refused undo; `date`: `local_minute` of the job in the way's creation."""
+    why = ReasonCode(code.value)
+    return Reason(why, {"date": date} if "date" in PARAMS[why] else {})
 
 
 def local_minute(stamp: str, timezone: str) -> str:
@@ -125,39 +106,13 @@ def local_minute(stamp: str, timezone: str) -> str:
 
 class RefusalCode(StrEnum):
     """Why the worker refused a job after planning it (nothing applied); `reason_params` holds
-    the counts, each client words them (the French text below is the history's `reason`)."""
+    the counts (a mass deletion: the plan's `guard`); `guards.refusal_reason` makes the reason
+    each client words, whose French is the history's `reason`."""
 
     RELINK_PENDING = "relink_pending"
     """An automatic import found PRONOTE ids regenerated: `{teachers, students}` to confirm."""
     MASS_DELETION = "mass_deletion"
     """More than the threshold deleted: the plan's `guard` document (counts, top courses)."""
-
-
-def _n(value: int) -> str:
-    """French thousands separator (narrow no-break space)."""
-    return f"{value:,}".replace(",", "\u202f")
-
-
-def _pct(value: float) -> str:
-    return f"{value:g}".replace(".", ",") + " %"
-
-
-def relink_pending_reason(teachers: int, students: int) -> str:
-    return (
-        "Identifiants PRONOTE régénérés : un import manuel est nécessaire pour confirmer "
-        f"{_n(teachers)} enseignant{'s' if teachers > 1 else ''} et "
-        f"{_n(students)} élève{'s' if students > 1 else ''}"
-    )
-
-
-def mass_deletion_reason(guard: Mapping[str, Any]) -> str:
-    m, e = guard["memberships"], guard["events"]
-    return (
-        f"Suppression massive refusée : {_n(m['deleted'])} appartenances sur {_n(m['total'])} "
-        f"({_pct(m['percent'])}) et {_n(e['deleted'])} évènements à venir sur {_n(e['total'])} "
-        f"({_pct(e['percent'])}) seraient supprimés, au-delà du seuil de "
-        f"{guard['threshold_percent']} %"
-    )
 
 
 def person_line(person: Mapping[str, Any], profile: str) -> str:

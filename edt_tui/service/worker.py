@@ -50,6 +50,7 @@ from edt_tui.engine.model import Action
 from edt_tui.engine.plan import Plan
 from edt_tui.engine.report import ignored_sessions
 from edt_tui.errors import EdtTuiError
+from edt_tui.reasons import french
 from edt_tui.service import undo
 from edt_tui.service.guards import Refused, check_job
 from edt_tui.service.job_failures import FailureCode, failure_of, storage_failure
@@ -63,7 +64,7 @@ from edt_tui.service.planning import (
     people_document,
     without_new,
 )
-from edt_tui.service.vocabulary import UNDO_REFUSALS, JobStatus, JobType, local_minute
+from edt_tui.service.vocabulary import JobStatus, JobType, local_minute, undo_reason
 
 log = logging.getLogger("edt_tui.worker")
 T = TypeVar("T")
@@ -238,7 +239,7 @@ class Worker:
             try:
                 self.jobs.finish(
                     job, self.worker_id, status=JobStatus.ERROR, reason=failure.reason,
-                    code=failure.code,
+                    code=failure.code, reason_params=failure.why.params,
                 )
             except JobStateError as lost:
                 log.warning("job %s: %s", job.id, lost)
@@ -267,7 +268,8 @@ class Worker:
             except undo.UndoRefusedError as exc:
                 self.jobs.finish(
                     job, self.worker_id, status=JobStatus.REFUSED,
-                    reason=UNDO_REFUSALS[exc.code].format(date=self._date(job, exc.params)),
+                    reason=french(undo_reason(exc.code, self._date(job, exc.params))),
+                    code=exc.code, reason_params=exc.params,
                 )
                 self._finished(job)
                 return True

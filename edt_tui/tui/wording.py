@@ -1,10 +1,11 @@
 """French wording of what the engine, the reader and the service report: the reasons (people's
-reconciliation, ignored sessions), the export's warnings and errors.
+reconciliation, ignored sessions, why a job stopped), the export's warnings and errors.
 
-Reasons come as a code and its parameters (`edt_tui.reasons.Reason`) and are worded here from
-those (`FRENCH`, one template per `ReasonCode`), never from the English sentence. The reader's
-warnings likewise come with a code, a case and the values they quote (`ExportWarning`). What a
-newer service sends that this table does not know is shown in its English text.
+Reasons come as a code and its parameters (`edt_tui.reasons.Reason`) and are worded from those
+(`reasons.FRENCH`, one template per `ReasonCode`, which the service also records as the history's
+French `reason`), never from an English sentence. The reader's warnings likewise come with a
+code, a case and the values they quote (`ExportWarning`). What a newer service sends that this
+version does not know is shown as the service wrote it.
 """
 
 from __future__ import annotations
@@ -14,75 +15,21 @@ from typing import Any
 
 from edt_tui.client import errors
 from edt_tui.client.errors import ServiceError
-from edt_tui.reasons import Param, Reason, ReasonCode
+from edt_tui.client.imports import ImportJob
+from edt_tui.reasons import Reason, french
 from edt_tui.tui.backend import ExportCheck
-
-RULES = {
-    "idpn": "le lien PRONOTE (IDPN)",
-    "cas": "l'identifiant CAS",
-    "identity": "l'identité (nom, prénom, date de naissance)",
-}
-
-ITEM_KINDS = {
-    "Classe": "classe",
-    "Groupe": "groupe",
-    "PartieDeClasse": "partie de classe",
-    "Salle": "salle",
-    "Professeur": "enseignant",
-    "Eleve": "élève",
-    "Personnel": "personnel",
-    "Materiel": "matériel",
-}
-"""The export's element names (`UNDECLARED_ITEM`'s `kind`) in French."""
-
-FRENCH: Mapping[ReasonCode, str] = {
-    ReasonCode.NO_ACCOUNT: "Aucun compte ENT trouvé (lien PRONOTE, CAS, identité).",
-    ReasonCode.AMBIGUOUS_MATCH: "Ambigu : {count} comptes ENT correspondent par {rule}.",
-    ReasonCode.MATCHED: "Reconnu par {rule}.",
-    ReasonCode.OTHER_PRONOTE_ID: (
-        "Le compte porte un autre identifiant PRONOTE ({idpn}) : identifiants régénérés "
-        "(changement de version de PRONOTE) ? Confirmez le nouveau lien."
-    ),
-    ReasonCode.MATCH_REFUSED: "Correspondance refusée par l'administrateur.",
-    ReasonCode.LINKED_BY_ADMIN: "Lié par l'administrateur.",
-    ReasonCode.CHOSEN_NOT_CANDIDATE: "Le compte choisi « {sync_id} » n'est pas un candidat.",
-    ReasonCode.RELINK_CONFIRMED: "Nouveau lien confirmé par l'administrateur.",
-    ReasonCode.ACCOUNT_CLAIMED: "Le compte ENT {sync_id} est revendiqué par {count} personnes.",
-    ReasonCode.UNDECLARED_SUBJECT: (
-        "{where} : matière {ident} déclarée nulle part ; séance ignorée, corrigez l'export dans "
-        "PRONOTE/EDT"
-    ),
-    ReasonCode.NO_SUBJECT: (
-        "{where} : sans matière ; séance ignorée, corrigez l'export dans PRONOTE/EDT"
-    ),
-    ReasonCode.UNDECLARED_ITEM: "{where} : {item} {ident} déclaré(e) nulle part, ignoré(e)",
-    ReasonCode.CLASS_PART_ONLY: (
-        "{where} : seulement des parties de classe ou des élèves, ni classe ni groupe ; "
-        "rattachez un groupe dans PRONOTE/EDT"
-    ),
-    ReasonCode.MISSING_SLOT: (
-        "{where} : créneaux {first} à {last} absents de la grille horaire ; pas d'évènement"
-    ),
-}
-"""Each reason in French; `{…}` are its `params`, plus the words `french_params` derives."""
-
-
-def french_params(reason: Reason) -> dict[str, Param]:
-    """`params`, plus the French words some templates need (`rule`, `where`, `item`)."""
-    words: dict[str, Param] = dict(reason.params)
-    if "rule" in words:
-        words["rule"] = RULES.get(str(words["rule"]), str(words["rule"]))
-    if "session" in words:
-        line = words.get("line")
-        words["where"] = f"Séance n° {words['session']}" + (f" (ligne {line})" if line else "")
-    if "kind" in words:
-        words["item"] = ITEM_KINDS.get(str(words["kind"]), str(words["kind"]))
-    return words
 
 
 def reason_text(reason: Reason) -> str:
     """One reason in French."""
-    return FRENCH[reason.code].format(**french_params(reason))
+    return french(reason)
+
+
+def job_reason(job: ImportJob) -> str:
+    """Why a job ended so, in French: from its `why` when the service sent one this version
+    knows, else its `reason` as recorded (pushes, resumes, older entries)."""
+    why = Reason.from_dict(job.raw.get("why"))
+    return french(why) if why else job.reason or ""
 
 
 def reasons_text(reasons: Iterable[Reason], fallback: str = "") -> str:

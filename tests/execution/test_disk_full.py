@@ -160,6 +160,7 @@ async def test_a_full_disk_ends_the_job_in_error_and_a_resume_gives_the_uninterr
         "error", "disk_full", True
     )
     assert failed["reason"].startswith("Disque plein")
+    assert failed["why"] == {"code": "disk_full", "params": {}}
     assert "rollback" not in failed["reason"].lower()
     assert reason_text(failed).startswith("disk full: free some space, then resume the import")
     # The batch that hit the full disk left nothing: neither ENT rows nor action outcomes.

@@ -102,6 +102,7 @@ async def test_regenerated_ids_plan_nothing_refuse_the_push_and_relink_on_confir
     assert (job["status"], job["type"], job["reason_code"]) == ("refused", "automatic",
                                                                "relink_pending")
     assert job["reason_params"] == pending
+    assert job["why"] == {"code": "relink_pending", "params": pending}
     assert job["reason"] == (
         "Identifiants PRONOTE régénérés : un import manuel est nécessaire pour confirmer "
         f"{pending['teachers']} enseignants et {pending['students']} élèves"
@@ -150,6 +151,9 @@ async def test_mass_deletion_push_is_refused_and_a_manual_import_needs_confirmat
     assert 0 < len(guard["top_courses"]) <= 10
     assert str(guard["memberships"]["deleted"]) in job["reason"].replace("\u202f", "")
     assert job["reason"].startswith("Suppression massive refusée")
+    assert job["why"]["code"] == "mass_deletion"
+    assert job["why"]["params"]["memberships_deleted"] == guard["memberships"]["deleted"]
+    assert job["why"]["params"]["threshold_percent"] == 20
     assert demo.store.ent_state(DEMO_UAI, "2026-2027") == before
 
     sha = await demo.upload(shrunk_demo(5))
@@ -222,6 +226,8 @@ def test_cli_history_words_a_refused_push_in_english() -> None:
 
     text = reason_text({"reason_code": "relink_pending", "status": "refused",
                         "reason_params": {"teachers": 31, "students": 426},
+                        "why": {"code": "relink_pending",
+                                "params": {"teachers": 31, "students": 426}},
                         "reason": "Identifiants PRONOTE régénérés : …"})
     assert text.startswith("PRONOTE ids regenerated: a manual import must confirm the relink "
                            "of 31 teacher(s) and 426 student(s)")

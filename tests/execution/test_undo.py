@@ -148,6 +148,7 @@ async def test_only_the_newest_import_can_be_undone(demo: Env) -> None:
     assert body["reason_params"] == {"job_id": second["id"], "created_at": second["created_at"]}
     assert body["reason"] == "Annulez d'abord l'import du 05/12/2026 08:00"
     assert body["detail"].startswith("undo the import of 05/12/2026 08:00 first")
+    assert body["why"] == {"code": "newer_import", "params": {"date": "05/12/2026 08:00"}}
     assert ent_tables(demo.store) == state  # nothing queued, nothing changed
     assert (await demo.http.get(f"{demo.est()}/jobs", params={"type": "undo"})).json()[
         "total"] == 0
@@ -261,6 +262,10 @@ async def test_the_worker_checks_again_when_the_undo_starts(demo: Env) -> None:
     refused = await demo.job(job.id)
     assert refused["status"] == "refused" and refused["tasks_done"] == 0
     assert refused["reason"] == "Annulez d'abord l'import du 05/12/2026 08:00"
+    assert (refused["reason_code"], refused["reason_params"]["job_id"]) == (
+        "newer_import", second["id"]
+    )
+    assert refused["why"] == {"code": "newer_import", "params": {"date": "05/12/2026 08:00"}}
     assert ent_tables(demo.store) == state
     assert second["id"] != first["id"]
 

@@ -33,6 +33,7 @@ from edt_tui.service.vocabulary import (
     TYPE_LABELS,
     JobStatus,
     JobType,
+    UndoRefusal,
 )
 
 router = APIRouter(prefix="/api/v1/establishments/{uai}", tags=["imports"])
@@ -127,6 +128,7 @@ def job_json(job: Job, services: ImportServices, *, detail: bool = False) -> dic
         "undoes": _undone_import(job, services),
         "reason_params": dict(job.reason_params) if job.reason_code else None,
         "allow_mass_deletion": job.allow_mass_deletion,
+        "why": _why(job, services),
     }
     if detail:
         data["new_entities"] = counters.get("new_entities") or {}
@@ -134,6 +136,16 @@ def job_json(job: Job, services: ImportServices, *, detail: bool = False) -> dic
         data["ignored_total"] = int(counters.get("ignored_total") or 0)
         data["action_labels"] = {t.value: label for t, label in ACTION_LABELS.items()}
     return data
+
+
+def _why(job: Job, services: ImportServices) -> dict[str, Any] | None:
+    """The job's reason as `{code, params}` (None for a job without a code)."""
+    timezone = None
+    if isinstance(job.reason_code, UndoRefusal):  # names a date in the establishment's zone
+        establishment = services.store.get_establishment(job.uai)
+        timezone = establishment.timezone if establishment else None
+    why = job.why(timezone)
+    return why.to_dict() if why else None
 
 
 def _undone_import(job: Job, services: ImportServices) -> dict[str, str] | None:

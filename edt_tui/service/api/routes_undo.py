@@ -2,7 +2,8 @@
 
 The job is looked up by establishment *and* id: another establishment's job is a 404 like a
 missing one. The refusal carries a `reason_code` (`vocabulary.UndoRefusal`) and the job in the
-way (`reason_params`), so each client words it in its language; `detail` is the English text.
+way (`reason_params`) and the reason as `why` (`{code, params}`), so each client words it in its
+language; `detail` is the English text, `reason` the French one.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from edt_tui.reasons import english, french
 from edt_tui.service import undo
 from edt_tui.service.api.deps import EstablishmentDep
 from edt_tui.service.api.problems import Problem, not_found
 from edt_tui.service.api.routes_jobs import job_json, parse_reference_time
 from edt_tui.service.imports import imports_of
-from edt_tui.service.vocabulary import UNDO_REFUSALS, UNDO_REFUSALS_EN, local_minute
+from edt_tui.service.vocabulary import local_minute, undo_reason
 
 router = APIRouter(prefix="/api/v1/establishments/{uai}", tags=["imports"])
 
@@ -59,10 +61,11 @@ async def undo_job(
     except undo.UndoRefusedError as exc:
         stamp = exc.params.get("created_at")
         date = local_minute(stamp, establishment.timezone) if stamp else ""
+        why = undo_reason(exc.code, date)
         raise Problem(
-            409, "conflict", "Cannot be undone", UNDO_REFUSALS_EN[exc.code].format(date=date),
-            reason_code=exc.code.value, reason_params=exc.params,
-            reason=UNDO_REFUSALS[exc.code].format(date=date),
+            409, "conflict", "Cannot be undone", english(why),
+            reason_code=exc.code.value, reason_params=exc.params, reason=french(why),
+            why=why.to_dict(),
         ) from None
     services.worker.notify()
     response.headers["Location"] = f"/api/v1/establishments/{uai}/jobs/{job.id}"

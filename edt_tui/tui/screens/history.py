@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from edt_tui.client.errors import ServiceError
 from edt_tui.client.imports import ImportJob
+from edt_tui.reasons import Reason, french
 from edt_tui.tui.backend import ExportCheck, LastImport
 from edt_tui.tui.client_backend import export_check
 from edt_tui.tui.formatting import when
@@ -36,7 +37,7 @@ from edt_tui.tui.screens.history_actions import (
     undoable,
 )
 from edt_tui.tui.selection_model import french_int, share_width
-from edt_tui.tui.wording import error_text
+from edt_tui.tui.wording import error_text, job_reason
 
 ACTIVE_POLL = 1.0
 IDLE_POLL = 5.0
@@ -90,7 +91,7 @@ def detail_text(job: ImportJob, zone: ZoneInfo) -> str:
     """The reason; for an undo, first the import it reverts (« Annulation de l'import du … »)."""
     undoes = job.raw.get("undoes")
     title = f"Annulation de l'import du {when(undoes['created_at'], zone)}" if undoes else ""
-    return " · ".join(part for part in (title, job.reason or "") if part)
+    return " · ".join(part for part in (title, job_reason(job)) if part)
 
 
 def row_cells(job: ImportJob, zone: ZoneInfo) -> dict[str, Text]:
@@ -201,8 +202,8 @@ class HistoryScreen(AfterLaunchScreen):
         line = Text()
         if job is not None:
             line.append(f"Import {job.id[:8]}", style="dim")
-            if job.reason:
-                line.append(f" · {job.reason}")
+            if reason := job_reason(job):
+                line.append(f" · {reason}")
         self.query_one("#history-detail", Static).update(line)
 
     def on_unmount(self) -> None:
@@ -349,7 +350,8 @@ class HistoryScreen(AfterLaunchScreen):
         try:
             await ent.undo_import(await self.uai(), job.id)
         except ServiceError as exc:
-            reason = exc.body.get("reason") or exc.detail or str(exc)
+            why = Reason.from_dict(exc.body.get("why"))
+            reason = french(why) if why else exc.body.get("reason") or exc.detail or str(exc)
             self.notify(f"Annulation refusée : {reason}", severity="error", timeout=6)
             return
         self.notify(

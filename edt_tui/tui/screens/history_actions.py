@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from edt_tui.client.imports import ImportJob
 from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.screens.choice import CHOOSE, ListChoice
+from edt_tui.tui.wording import job_reason
 
 GUARD_REASONS = frozenset({"relink_pending", "mass_deletion"})
 """Refusals an admin settles in the wizard (confirm the relinks, or the mass deletion)."""
@@ -53,7 +54,7 @@ class RefusedJobChoices(ListChoice, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(self.job.reason or "Import refusé", style="bold"))
+            yield Static(Text(job_reason(self.job) or "Import refusé", style="bold"))
             yield OptionList(
                 Option(
                     "Ouvrir dans l'assistant (le fichier reçu, à l'étape Résumé)",

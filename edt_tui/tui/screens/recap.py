@@ -23,6 +23,7 @@ from edt_tui.client.imports import ImportJob
 from edt_tui.tui.screens.after_base import AfterLaunchScreen, BrowseTable, browse_model
 from edt_tui.tui.screens.history import ACTIVE_POLL
 from edt_tui.tui.selection_model import Column, french_int
+from edt_tui.tui.wording import job_reason
 
 FAILED_COLUMNS: list[Column[Mapping[str, Any]]] = [
     Column("type", "Action", lambda a: str(a.get("label") or a.get("type") or ""), width=24),
@@ -123,8 +124,8 @@ class RecapScreen(AfterLaunchScreen):
         pending = int(job.raw.get("pending") or 0)
         if pending:
             head.append(f" · {french_int(pending)} restante(s)")
-        if job.reason:
-            head.append(f"\n{job.reason}", style="bold red" if job.status == "error" else "")
+        if reason := job_reason(job):
+            head.append(f"\n{reason}", style="bold red" if job.status == "error" else "")
         if job.status == "interrupted":
             head.append(
                 self.hint(
