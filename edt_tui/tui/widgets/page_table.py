@@ -70,6 +70,18 @@ def _own_style(console: Console, style: str | Style) -> Style:
     return Style.combine([Style.null(), console.get_style(style, default=Style.null())])
 
 
+@lru_cache(maxsize=2048)
+def _cell_meta(row: int, column: int) -> Style:
+    """The mouse's coordinates of a cell (as DataTable marks them): made once per place."""
+    return Style.from_meta({"row": row, "column": column})
+
+
+@lru_cache(maxsize=4096)
+def _cell_style(row_style: Style, row: int, column: int, component: Style) -> Style:
+    """A cell's style under its own: the row's, the mouse's coordinates, cursor or hover."""
+    return row_style + _cell_meta(row, column) + component
+
+
 def _simple(cell: Text) -> bool:
     """A one-line Text with default layout options: `cell_line` renders it exactly."""
     return (
@@ -470,7 +482,7 @@ class PageTable(ScrollView, can_focus=True):
         console = self.app.console
         segments: list[Segment] = []
         for column_index, (column, cell) in enumerate(zip(self._columns, cells, strict=True)):
-            pre = row_style + Style.from_meta({"row": index, "column": column_index}) + component
+            pre = _cell_style(row_style, index, column_index, component)
             width = self._render_width(column)
             if _simple(cell) and width >= 2 * self.cell_padding:
                 segments += cell_line(console, cell, width, self.cell_padding, pre, post)
