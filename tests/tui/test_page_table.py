@@ -82,3 +82,35 @@ async def test_a_replaced_page_is_freed_without_the_cyclic_gc() -> None:
         finally:
             if enabled:
                 gc.enable()
+
+
+async def test_mouse_moves_the_cursor_then_chooses_and_shows_the_row_under_it() -> None:
+    chosen: list[str] = []
+
+    class Clicks(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PageTable()
+
+        def on_page_table_chosen(self, event: PageTable.Chosen) -> None:
+            chosen.append(event.row_id)
+
+    async with Clicks().run_test(size=(60, 20)) as pilot:
+        table = pilot.app.query_one(PageTable)
+        table.set_columns([PageColumn("name", Text("Nom"))])
+        table.set_rows([(f"r{i}", [Text(f"ligne {i}")]) for i in range(30)], 0)
+        await pilot.pause()
+        plain = list(table.render_line(5))
+        await pilot.hover(PageTable, offset=(3, 5))  # line 5: the header, then row 4
+        await pilot.pause()
+        assert list(table.render_line(5)) != plain and table.cursor_row == 0
+        await pilot.click(PageTable, offset=(3, 3))
+        await pilot.pause()
+        assert table.cursor_row == 2 and chosen == []
+        await pilot.click(PageTable, offset=(3, 3))
+        await pilot.pause()
+        assert chosen == ["r2"]
+        await pilot.click(PageTable, offset=(3, 0))  # the header: nothing
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert table.cursor_row == 3 and chosen == ["r2", "r3"]
+        assert list(table.render_line(5)) == plain  # a key hides the mouse's row
