@@ -249,9 +249,6 @@ class PageTable(ScrollView, can_focus=True):
         """The cells of the row at `index`, in column order."""
         return list(self._cells[index])
 
-    def row_id_at(self, index: int) -> str:
-        return self._ids[index]
-
     def set_columns(self, columns: Iterable[PageColumn]) -> None:
         """New columns; the rows must be set again (`set_rows`)."""
         self._columns = list(columns)
