@@ -65,6 +65,16 @@ class ReasonCode(StrEnum):
     UNDO_NEWER_IMPORT = "newer_import"
     UNDO_NOT_RECORDED = "not_recorded"
     """Applied by a version that did not record what its actions replaced."""
+    # -- why an automatic push was refused (service/push.py), stored like the above
+    PUSH_WRONG_SECRET = "push_wrong_secret"
+    PUSH_EMPTY = "push_empty"
+    PUSH_UNDECRYPTABLE = "push_undecryptable"
+    PUSH_TOO_LARGE = "push_too_large"
+    PUSH_UNREADABLE = "push_unreadable"
+    PUSH_OTHER_UAI = "push_other_uai"
+    """The file is another establishment's (`file_uai`, empty when it names none)."""
+    PUSH_FIRST_MANUAL_IMPORT = "push_first_manual_import"
+    PUSH_QUOTA = "push_quota"
 
 
 PARAMS: Mapping[ReasonCode, tuple[str, ...]] = {
@@ -96,6 +106,14 @@ PARAMS: Mapping[ReasonCode, tuple[str, ...]] = {
     ReasonCode.UNDO_ALREADY_UNDONE: ("date",),
     ReasonCode.UNDO_NEWER_IMPORT: ("date",),
     ReasonCode.UNDO_NOT_RECORDED: (),
+    ReasonCode.PUSH_WRONG_SECRET: (),
+    ReasonCode.PUSH_EMPTY: (),
+    ReasonCode.PUSH_UNDECRYPTABLE: ("error",),
+    ReasonCode.PUSH_TOO_LARGE: ("error",),
+    ReasonCode.PUSH_UNREADABLE: ("error",),
+    ReasonCode.PUSH_OTHER_UAI: ("file_uai", "uai"),
+    ReasonCode.PUSH_FIRST_MANUAL_IMPORT: (),
+    ReasonCode.PUSH_QUOTA: ("quota",),
 }
 """The parameters each code carries. `rule`: a `MatchRule` value; `kind`: the export's element
 name (`Classe`, `PartieDeClasse`…); `line`: 0 when the export gave none; `error`: the technical
@@ -198,6 +216,16 @@ ENGLISH: Mapping[ReasonCode, str] = {
         "this import was applied by an edt-tui version that did not record what its actions "
         "replaced: it cannot be undone"
     ),
+    ReasonCode.PUSH_WRONG_SECRET: "push refused: wrong secret in the URL",
+    ReasonCode.PUSH_EMPTY: "push refused: the request body is empty",
+    ReasonCode.PUSH_UNDECRYPTABLE: "push refused: the file cannot be decrypted ({error})",
+    ReasonCode.PUSH_TOO_LARGE: "push refused: the file is over the limits ({error})",
+    ReasonCode.PUSH_UNREADABLE: "push refused: the file cannot be read ({error})",
+    ReasonCode.PUSH_OTHER_UAI: (
+        "push refused: the file is establishment {file_uai_or_none}'s, not {uai}'s"
+    ),
+    ReasonCode.PUSH_FIRST_MANUAL_IMPORT: "push refused: a first manual import is needed",
+    ReasonCode.PUSH_QUOTA: "push refused: {quota} automatic imports already accepted today",
 }
 """Each reason in English: the CLI's words, and the API's English text fields (`detail`).
 `{…}` are the reason's `params`, plus the words `english_params` derives."""
@@ -223,6 +251,8 @@ def english_params(reason: Reason) -> dict[str, Param]:
         words["where"] = f"session #{words['session']}" + (f", line {line}" if line else "")
     if "kind" in words:
         words["item"] = ITEM_KINDS_EN.get(str(words["kind"]), str(words["kind"]))
+    if "file_uai" in words:
+        words["file_uai_or_none"] = words["file_uai"] or "(no UAI)"
     return words
 
 
@@ -303,6 +333,18 @@ FRENCH: Mapping[ReasonCode, str] = {
     ReasonCode.UNDO_NOT_RECORDED: (
         "Cet import a été appliqué par une version d'edt-tui qui ne permettait pas de l'annuler"
     ),
+    ReasonCode.PUSH_WRONG_SECRET: "Envoi refusé : secret de l'URL incorrect",
+    ReasonCode.PUSH_EMPTY: "Envoi refusé : le corps de la requête est vide",
+    ReasonCode.PUSH_UNDECRYPTABLE: "Envoi refusé : fichier indéchiffrable ({error})",
+    ReasonCode.PUSH_TOO_LARGE: "Envoi refusé : fichier hors limites ({error})",
+    ReasonCode.PUSH_UNREADABLE: "Envoi refusé : fichier illisible ({error})",
+    ReasonCode.PUSH_OTHER_UAI: (
+        "Envoi refusé : le fichier est celui de l'établissement {file_uai_or_none}, pas de {uai}"
+    ),
+    ReasonCode.PUSH_FIRST_MANUAL_IMPORT: "Envoi refusé : Un premier import manuel est nécessaire",
+    ReasonCode.PUSH_QUOTA: (
+        "Envoi refusé : {quota} imports automatiques déjà acceptés aujourd'hui"
+    ),
 }
 """Each reason in French: the TUI's words, and the `reason` the service records in the history.
 `{…}` are the reason's `params`, plus the words `french_params` derives."""
@@ -328,6 +370,8 @@ def french_params(reason: Reason) -> dict[str, Param]:
         words["where"] = f"Séance n° {words['session']}" + (f" (ligne {line})" if line else "")
     if "kind" in words:
         words["item"] = ITEM_KINDS_FR.get(str(words["kind"]), str(words["kind"]))
+    if "file_uai" in words:
+        words["file_uai_or_none"] = words["file_uai"] or "(sans UAI)"
     if reason.code is ReasonCode.RELINK_PENDING:
         for key, noun in (("teachers", "enseignant"), ("students", "élève")):
             count = int(words[key])

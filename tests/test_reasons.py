@@ -41,7 +41,7 @@ def test_no_wording_outlives_its_code(table: object) -> None:
 
 @pytest.mark.parametrize("table", [ENGLISH, FRENCH], ids=["english", "french"])
 def test_templates_name_only_known_words(table: dict[ReasonCode, str]) -> None:
-    derived = {"where", "item", "teachers_n", "students_n"}
+    derived = {"where", "item", "teachers_n", "students_n", "file_uai_or_none"}
     for code, template in table.items():
         names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
         assert names <= set(PARAMS[code]) | derived, code

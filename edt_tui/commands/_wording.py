@@ -66,15 +66,15 @@ def _english_reason(job: Mapping[str, Any], reason: str) -> str | None:
     outcome = str(job.get("outcome") or "")
     if outcome in OUTCOME_REASONS:
         return OUTCOME_REASONS[outcome]
-    # Below: the entries that have no reason code yet (pushes, resumes), and rows of a version
-    # that recorded none.
+    # Below: the entries that have no reason code yet (resumes, interruptions), and the rows
+    # recorded by versions that stored the French text alone (pushes, failures).
     if reason == RESUMED:
         return "resumed after an interruption"
     if FIRST_MANUAL_IMPORT_REQUIRED in reason:
         return "push refused: a first manual import is needed"
     if reason.startswith("Envoi refusé"):
         return "push refused"
-    if reason.startswith("Erreur interne"):  # recorded before reason codes existed
+    if reason.startswith("Erreur interne"):
         return "internal error"
     if job.get("status") == "interrupted":
         return "the import process stopped before the end"

@@ -24,19 +24,19 @@ from edt_tui.service.vocabulary import (
     undo_reason,
 )
 
-StoredCode = FailureCode | RefusalCode | UndoRefusal
+StoredCode = FailureCode | RefusalCode | UndoRefusal | ReasonCode
 """What `import_jobs.reason_code` holds: why a job failed, or why the guards or the undo rules
-refused it."""
+refused it; any other reason (a refused push) as its `ReasonCode`."""
 
 
 def reason_code(value: str | None) -> StoredCode | None:
     """The stored reason code as its enum."""
     if not value:
         return None
-    for kind in (RefusalCode, UndoRefusal):
+    for kind in (RefusalCode, UndoRefusal, FailureCode):
         if value in kind._value2member_map_:
             return kind(value)
-    return FailureCode(value)
+    return ReasonCode(value)
 
 
 def empty_recap() -> dict[str, dict[str, int]]:
@@ -90,6 +90,8 @@ class Job:
                 return undo_reason(code, local_label(stamp, zone_named(timezone)) if stamp else "")
             if isinstance(code, FailureCode):
                 return Reason(ReasonCode(code.value), params)
+            if isinstance(code, ReasonCode):
+                return Reason(code, params)
         except (KeyError, TypeError, ValueError):
             return None
         return None

@@ -24,6 +24,7 @@ from typing import Any
 from edt_tui.config import DEFAULT_JOB_LEASE_SECONDS
 from edt_tui.engine.model import Action, ActionType
 from edt_tui.errors import EdtTuiError
+from edt_tui.reasons import Reason, french
 from edt_tui.service.job_failures import RESUMABLE
 from edt_tui.service.job_records import Job, JobAction, Numbered, StoredCode
 from edt_tui.service.records import Page
@@ -107,12 +108,18 @@ class JobStore:
         ))
 
     def record(
-        self, uai: str, *, type: JobType, status: JobStatus, reason: str,
+        self, uai: str, *, type: JobType, status: JobStatus, reason: str | Reason,
         export_sha256: str | None = None, outcome: JobOutcome | None = None,
     ) -> Job:
-        """A finished entry of the history that never ran (a refused or no-op push)."""
+        """A finished entry of the history that never ran (a refused or no-op push); a
+        `Reason` is stored as its code and parameters, with its French wording as `reason`."""
+        why = reason if isinstance(reason, Reason) else None
         return self._created(self.repository.add(
-            NewJob(uai, type, status, export_sha256, reason=reason, outcome=outcome),
+            NewJob(
+                uai, type, status, export_sha256, reason=french(why) if why else str(reason),
+                outcome=outcome, reason_code=why.code.value if why else None,
+                reason_params=why.params if why else None,
+            ),
             self.clock(),
         ))
 

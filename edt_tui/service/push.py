@@ -22,19 +22,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from edt_tui.pronote.errors import ExportError, LimitExceededError
+from edt_tui.reasons import Reason, ReasonCode, french, reason
 from edt_tui.service.exports import UndecryptableError, summarize
 from edt_tui.service.imports import ImportServices
 from edt_tui.service.records import ExportRecord
-from edt_tui.service.vocabulary import (
-    FIRST_MANUAL_IMPORT_REQUIRED,
-    JobOutcome,
-    JobStatus,
-    JobType,
-)
+from edt_tui.service.vocabulary import JobOutcome, JobStatus, JobType
 
 _NO_SECRET = "x" * 32
 SUPERSEDED = "Remplacé par un envoi automatique plus récent"
-WRONG_SECRET = "Envoi refusé : secret de l'URL incorrect"
+WRONG_SECRET = french(reason(ReasonCode.PUSH_WRONG_SECRET))
 WRONG_PUSH_URL = "unknown push URL"
 WRONG_SECRET_EVERY = timedelta(hours=1)
 """At most one wrong-secret refusal per establishment and hour in its history (the push log
@@ -83,7 +79,10 @@ def record_wrong_secret(services: ImportServices, uai: str) -> None:
         or last.reason != WRONG_SECRET
         or last.created_at <= services.clock() - WRONG_SECRET_EVERY
     ):
-        jobs.record(uai, type=JobType.AUTOMATIC, status=JobStatus.REFUSED, reason=WRONG_SECRET)
+        jobs.record(
+            uai, type=JobType.AUTOMATIC, status=JobStatus.REFUSED,
+            reason=reason(ReasonCode.PUSH_WRONG_SECRET),
+        )
 
 
 def receive_push(services: ImportServices, uai: str, data: bytes) -> PushAnswer:
@@ -94,35 +93,34 @@ def receive_push(services: ImportServices, uai: str, data: bytes) -> PushAnswer:
         return PushAnswer(404, "not-found", WRONG_PUSH_URL)
 
     def refuse(
-        status: int, slug: str, reason: str, sha: str | None = None, **kw: Any
+        status: int, slug: str, why: Reason, sha: str | None = None, **kw: Any
     ) -> PushAnswer:
-        job = jobs.record(uai, type=JobType.AUTOMATIC, status=JobStatus.REFUSED, reason=reason)
-        jobs.record_push(uai, "refused", reason=reason, export_sha256=sha, job_id=job.id)
-        return PushAnswer(status, slug, reason, job, **kw)
+        job = jobs.record(uai, type=JobType.AUTOMATIC, status=JobStatus.REFUSED, reason=why)
+        jobs.record_push(uai, "refused", reason=job.reason, export_sha256=sha, job_id=job.id)
+        return PushAnswer(status, slug, job.reason or "", job, **kw)
 
     if not data:
-        return refuse(422, "validation", "Envoi refusé : le corps de la requête est vide")
+        return refuse(422, "validation", reason(ReasonCode.PUSH_EMPTY))
     try:
         export = services.intake.read(data, f"push-{uai}.xml")
     except UndecryptableError as exc:
         return refuse(
-            422, "undecryptable", f"Envoi refusé : fichier indéchiffrable ({exc.message})"
+            422, "undecryptable", reason(ReasonCode.PUSH_UNDECRYPTABLE, error=exc.message)
         )
     except LimitExceededError as exc:
-        return refuse(413, "too-large", f"Envoi refusé : fichier hors limites ({exc.message})")
+        return refuse(413, "too-large", reason(ReasonCode.PUSH_TOO_LARGE, error=exc.message))
     except ExportError as exc:
-        return refuse(422, "bad-export", f"Envoi refusé : fichier illisible ({exc.message})")
+        return refuse(422, "bad-export", reason(ReasonCode.PUSH_UNREADABLE, error=exc.message))
     if export.uai != uai:
         return refuse(
             422, "uai-mismatch",
-            f"Envoi refusé : le fichier est celui de l'établissement {export.uai or '(sans UAI)'}, "
-            f"pas de {uai}",
+            reason(ReasonCode.PUSH_OTHER_UAI, file_uai=export.uai or "", uai=uai),
         )
     manual = jobs.last_job(
         uai, type=JobType.MANUAL, statuses=(JobStatus.DONE,), with_outcome=False
     )
     if manual is None:
-        return refuse(409, "conflict", f"Envoi refusé : {FIRST_MANUAL_IMPORT_REQUIRED}")
+        return refuse(409, "conflict", reason(ReasonCode.PUSH_FIRST_MANUAL_IMPORT))
     last = jobs.last_job(
         uai, statuses=(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE,
                        JobStatus.INTERRUPTED), with_outcome=False,
@@ -139,9 +137,8 @@ def receive_push(services: ImportServices, uai: str, data: bytes) -> PushAnswer:
     if jobs.count_automatic_since(uai, day_start(now, zone)) >= establishment.daily_quota:
         wait = seconds_to_midnight(now, zone)
         return refuse(
-            429, "quota-exceeded",
-            f"Envoi refusé : {establishment.daily_quota} imports automatiques déjà acceptés "
-            "aujourd'hui", export.sha256, headers={"Retry-After": str(wait)},
+            429, "quota-exceeded", reason(ReasonCode.PUSH_QUOTA, quota=establishment.daily_quota),
+            export.sha256, headers={"Retry-After": str(wait)},
         )
     services.planner.remember(uai, export)
     store.save_export(

@@ -76,6 +76,8 @@ class NewJob:
     outcome: JobOutcome | None = None
     undoes: str | None = None
     allow_mass_deletion: bool = False
+    reason_code: str | None = None
+    reason_params: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,13 +105,14 @@ class JobRepository:
         conn.execute(
             """INSERT INTO import_jobs (id, uai, type, status, created_at, finished_at,
                    reference_time, export_sha256, selection_version, reason, seq, outcome,
-                   undoes, allow_mass_deletion)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   undoes, allow_mass_deletion, reason_code, reason_params_json)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (job_id, job.uai, job.type.value, job.status.value, stamp(now),
              stamp(now) if job.status.finished else None,
              stamp(job.reference_time) if job.reference_time else None, job.export_sha256,
              job.selection_version, job.reason, seq, job.outcome.value if job.outcome else None,
-             job.undoes, int(job.allow_mass_deletion)),
+             job.undoes, int(job.allow_mass_deletion), job.reason_code,
+             json.dumps(dict(job.reason_params)) if job.reason_params is not None else None),
         )
         return job_id
 

@@ -42,3 +42,14 @@ def test_known_reasons_are_explained_in_english_beside_the_recorded_french() -> 
 def test_an_unknown_reason_is_shown_as_recorded() -> None:
     job = {"status": "error", "reason": "ENT unreachable: connection refused"}
     assert reason_text(job) == "ENT unreachable: connection refused"
+
+
+def test_a_reason_sent_with_its_code_is_worded_from_the_code() -> None:
+    from edt_tui.reasons import ReasonCode, french, reason
+
+    why = reason(ReasonCode.PUSH_QUOTA, quota=4)
+    job = {"status": "refused", "reason": french(why), "why": why.to_dict()}
+    assert reason_text(job) == (
+        "push refused: 4 automatic imports already accepted today "
+        "(Envoi refusé : 4 imports automatiques déjà acceptés aujourd'hui)"
+    )

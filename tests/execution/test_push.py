@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from edt_tui.engine.selection import Selection
+from edt_tui.reasons import Reason, ReasonCode, french
 from edt_tui.service.records import SubjectRecord
 from edt_tui.service.vocabulary import FIRST_MANUAL_IMPORT_REQUIRED
 from edt_tui.storage.sql_store import open_store
@@ -115,6 +116,14 @@ async def test_refusals_are_recorded_with_their_reason(env: Env) -> None:
     assert any("indéchiffrable" in r for r in reasons)
     assert any(FIRST_MANUAL_IMPORT_REQUIRED in r for r in reasons)
     assert all(e["status_label"] == "Refusé" for e in refused)
+    whys = [e["why"] for e in reversed(refused)]
+    assert [w["code"] for w in whys] == [
+        "push_first_manual_import", "push_other_uai", "push_undecryptable", "push_unreadable"
+    ]
+    assert whys[1]["params"] == {"file_uai": UAI_B, "uai": UAI_A}
+    assert [french(Reason(ReasonCode(w["code"]), w["params"])) for w in whys] == [
+        e["reason"] for e in reversed(refused)
+    ]
 
 
 async def test_quota_of_four_a_day_then_accepted_after_paris_midnight(env: Env) -> None:
