@@ -5,6 +5,7 @@ from __future__ import annotations
 from edt_tui.engine.courses import IgnoreReason
 from edt_tui.engine.model import AudienceKind, ReferentialClass, ReferentialSubject
 from edt_tui.engine.selection import Selection, SubjectChoice
+from edt_tui.reasons import ReasonCode, reason
 
 from .builders import UAI, TimetableBuilder, plan_for
 
@@ -56,6 +57,7 @@ def test_rule4_class_part_only_session_is_ignored_and_reported() -> None:
         (IgnoreReason.CLASS_PART_ONLY, "FRANCAIS", 2),
     ]
     assert "#1" in plan.ignored_sessions[0].detail and "line 101" in plan.ignored_sessions[0].detail
+    assert plan.ignored_sessions[0].why == reason(ReasonCode.CLASS_PART_ONLY, session=1, line=101)
 
 
 def test_rule4_subject_only_session_is_ignored_silently() -> None:
@@ -71,6 +73,12 @@ def test_rule4_unknown_reference_skips_the_item_only() -> None:
     assert all(i.reason is IgnoreReason.UNKNOWN_REFERENCE for i in plan.ignored_sessions)
     assert len(details) == 3
     assert any("'c9'" in d for d in details) and any("'t9'" in d for d in details)
+    assert {(i.why.code, i.why.params["kind"], i.why.params["ident"])
+            for i in plan.ignored_sessions} == {
+        (ReasonCode.UNDECLARED_ITEM, "Classe", "c9"),
+        (ReasonCode.UNDECLARED_ITEM, "Professeur", "t9"),
+        (ReasonCode.UNDECLARED_ITEM, "Salle", "r9"),
+    }
     event = plan.courses[0].events[0]
     assert event.rooms == ("101",)
 
@@ -80,6 +88,7 @@ def test_rule4_undeclared_subject_skips_the_session_and_is_reported() -> None:
     assert plan.courses == ()
     [ignored] = plan.ignored_sessions
     assert ignored.reason is IgnoreReason.UNKNOWN_REFERENCE and "'99'" in ignored.detail
+    assert (ignored.why.code, ignored.why.params["ident"]) == (ReasonCode.UNDECLARED_SUBJECT, "99")
 
 
 def test_rule4_two_export_subjects_with_the_same_label_are_one_course() -> None:

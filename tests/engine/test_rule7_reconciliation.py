@@ -9,6 +9,7 @@ from edt_tui.engine.model import Profile, UserSource
 from edt_tui.engine.plan import Plan
 from edt_tui.engine.reconciliation import MatchRule, PersonRow, PersonStatus
 from edt_tui.engine.selection import PersonChoice, PersonDecision, Selection
+from edt_tui.reasons import ReasonCode, reason
 
 from .builders import TimetableBuilder, plan_for, user
 
@@ -98,6 +99,8 @@ def test_rule7_ambiguous_identity_reconciles_nobody_and_no_later_rule_is_tried()
     row = _row(plan_for(tt, directory=directory), "t1")
     assert row.status is PersonStatus.AMBIGUOUS and row.rule is MatchRule.CAS
     assert row.candidates == ("a", "b") and row.sync_id is None
+    assert row.reasons == (reason(ReasonCode.AMBIGUOUS_MATCH, count=2, rule="cas"),)
+    assert row.detail == "2 ENT accounts match by cas"
 
 
 def test_rule7_one_account_claimed_by_two_people_leaves_both_unreconciled() -> None:
@@ -117,6 +120,8 @@ def test_rule7_one_account_claimed_by_two_people_leaves_both_unreconciled() -> N
         PersonStatus.RECONCILED,
     ]
     assert plan.teacher_count.reconciled == 1 and plan.teacher_count.unreconciled == 2
+    claimed = reason(ReasonCode.ACCOUNT_CLAIMED, sync_id="a", count=2)
+    assert _row(plan, "t1").reasons == _row(plan, "t2").reasons == (claimed,)
 
 
 def test_rule7_pronote_id_regenerated_requires_a_confirmed_relink() -> None:
@@ -125,11 +130,13 @@ def test_rule7_pronote_id_regenerated_requires_a_confirmed_relink() -> None:
     row = _row(plan_for(tt, directory=directory), "t1")
     assert row.status is PersonStatus.RELINK_REQUIRED and row.sync_id == "a"
     assert not row.reconciled and "OLDOLDOLDOLD0001" in row.detail
+    assert row.reasons == (reason(ReasonCode.OTHER_PRONOTE_ID, idpn="OLDOLDOLDOLD0001"),)
     confirmed = Selection.default().with_person(
         "NEWNEWNEWNEW0001", PersonDecision(PersonChoice.CONFIRM_RELINK)
     )
     row = _row(plan_for(tt, directory=directory, selection=confirmed), "t1")
     assert row.status is PersonStatus.RECONCILED and row.sync_id == "a"
+    assert row.reasons == (reason(ReasonCode.RELINK_CONFIRMED),)
 
 
 def test_rule7_admin_refuses_a_match() -> None:
@@ -138,6 +145,7 @@ def test_rule7_admin_refuses_a_match() -> None:
     refused = Selection.default().with_person("teacher:t1", PersonDecision(PersonChoice.REFUSE))
     row = _row(plan_for(tt, directory=directory, selection=refused), "t1")
     assert row.status is PersonStatus.REFUSED and not row.reconciled
+    assert row.reasons == (reason(ReasonCode.MATCH_REFUSED),)
 
 
 def test_rule7_fuzzy_suggestions_are_ranked_with_evidence_and_never_applied() -> None:
@@ -164,6 +172,18 @@ def test_rule7_fuzzy_suggestions_are_ranked_with_evidence_and_never_applied() ->
         PersonStatus.RECONCILED,
         "good",
         MatchRule.MANUAL,
+    )
+    assert row.reasons == (reason(ReasonCode.LINKED_BY_ADMIN),)
+    elsewhere = Selection.default().with_person(
+        row.key, PersonDecision(PersonChoice.LINK, "far-away")
+    )
+    row = _row(plan_for(tt, directory=directory, selection=elsewhere), "s1")
+    assert row.status is PersonStatus.UNRECONCILED
+    assert row.reasons == (
+        reason(ReasonCode.NO_ACCOUNT), reason(ReasonCode.CHOSEN_NOT_CANDIDATE, sync_id="far-away")
+    )
+    assert row.detail == (
+        "no ENT account found (IDPN, CAS, identity); chosen account 'far-away' is not a candidate"
     )
 
 

@@ -89,9 +89,13 @@ async def test_regenerated_ids_plan_nothing_refuse_the_push_and_relink_on_confir
     for person in relinks:
         assert person["status"] == "relink_required" and person["sync_id"]
         assert person["idpn"] == _new_idpn(person["previous_idpn"])
+        assert person["reasons"] == [
+            {"code": "other_pronote_id", "params": {"idpn": person["previous_idpn"]}}
+        ]
     page = await demo.http.get(f"{demo.est()}/plans/{steps['plan_id']}/teachers",
                                params={"status": "relink_required"})
     assert page.json()["total"] == pending["teachers"]
+    assert {p["reasons"][0]["code"] for p in page.json()["items"]} == {"other_pronote_id"}
 
     # PRONOTE pushes the regenerated file: refused once planned, nothing applied.
     demo.clock.now = datetime.fromisoformat(LATER)
