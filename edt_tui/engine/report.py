@@ -98,7 +98,8 @@ def plan_to_contract_json(plan: Plan) -> dict[str, Any]:
             for course in plan.selected_courses
         ],
         "ignored_sessions": [
-            {"reason": i.reason.value, "subject": i.subject, "detail": i.detail}
+            {"reason": i.reason.value, "subject": i.subject, "detail": i.detail,
+             "why": i.why.to_dict()}
             for i in plan.ignored_sessions
         ],
         "people": {"teachers": _people(plan.teachers), "students": _people(plan.students)},

@@ -59,3 +59,4 @@ def test_plan_survives_a_write_read_round_trip_of_the_export() -> None:
     for field in ("courses", "people", "actions"):
         assert through[field] == direct[field]
     assert [i["reason"] for i in through["ignored_sessions"]] == ["class_part_only"]
+    assert [i["why"]["code"] for i in through["ignored_sessions"]] == ["class_part_only"]
