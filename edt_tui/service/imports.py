@@ -38,7 +38,9 @@ class ImportServices:
         self.store = store
         self.clock = clock
         self.jobs = JobStore(store, clock=clock, lease=lease)
-        self.planner = Planner(store, intake, ent_version=self.ent_version)
+        self.planner = Planner(
+            store, intake, requests=store.plan_requests, ent_version=self.ent_version
+        )
         kw: dict[str, Any] = {"poll_seconds": poll_seconds, "auto_resume": auto_resume}
         if batch_size is not None:
             kw["batch_size"] = batch_size

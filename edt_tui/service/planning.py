@@ -8,6 +8,10 @@ ENT side (directory, earlier imports) can change under a cached plan: entries ex
 newest ended job is another than when they were made (`ent_version`: a job an `edt-tui worker`
 process ended).
 
+Several API servers on one database share plan ids: each plan's request (not the plan) is stored
+(`PlanRequestLog`), and a server that never computed a plan id plans its request again — the same
+id, the same plan, since a plan depends only on its request and the ENT.
+
 Tenancy: every cache is keyed by (UAI, id), never by the id alone, so an id of another
 establishment (plan ids and hashes appear in URLs and logs) is simply not found.
 """
@@ -22,7 +26,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from edt_tui.engine.guards import GuardSettings
 from edt_tui.engine.model import DirectoryUser, EntState
@@ -36,6 +41,8 @@ from edt_tui.service.exports import ExportIntake, UaiMismatchError
 from edt_tui.service.store import Store
 
 PLAN_TTL = 300.0
+REQUEST_FORMAT = 1
+"""Version of a stored plan request's document; a document of another format is not found."""
 OPTION_NAMES = ("add_unknown_subjects", "activate_unmatched_classes")
 
 
@@ -158,6 +165,36 @@ class PlanRequest:
         )
         return hashlib.sha256(doc.encode()).hexdigest()[:24]
 
+    def to_document(self) -> dict[str, Any]:
+        """JSON, bounded by the request body it came from; T keeps its offset and its zone so
+        the plan made again reads T exactly as the first one did."""
+        zone = self.reference_time.tzinfo
+        return {
+            "format": REQUEST_FORMAT, "uai": self.uai, "export_sha256": self.export_sha256,
+            "selection": selection_document(self.selection, self.options),
+            "reference_time": self.reference_time.isoformat(),
+            "zone": zone.key if isinstance(zone, ZoneInfo) else None,
+        }
+
+    @classmethod
+    def from_document(cls, data: Mapping[str, Any]) -> PlanRequest | None:
+        """The request `to_document` wrote; None for a document of another format."""
+        if data.get("format") != REQUEST_FORMAT:
+            return None
+        selection, options = parse_selection_document(data["selection"])
+        reference_time = datetime.fromisoformat(data["reference_time"])
+        if data["zone"] is not None:
+            reference_time = reference_time.astimezone(ZoneInfo(data["zone"]))
+        return cls(data["uai"], data["export_sha256"], selection, options, reference_time)
+
+
+class PlanRequestLog(Protocol):
+    """Where plan requests are shared between the API servers of one database."""
+
+    def save(self, uai: str, plan_id: str, document: Mapping[str, Any]) -> None: ...
+
+    def load(self, uai: str, plan_id: str) -> Mapping[str, Any] | None: ...
+
 
 TenantKey = tuple[str, str]
 """(UAI, id): the only key the planner's caches accept."""
@@ -186,11 +223,12 @@ class Planner:
     """Thread-safe: API requests and the worker plan from threads."""
 
     def __init__(
-        self, store: Store, intake: ExportIntake, *, exports: int = 2, plans: int = 4,
-        ent_version: Callable[[str], object] = lambda uai: None,
+        self, store: Store, intake: ExportIntake, *, requests: PlanRequestLog, exports: int = 2,
+        plans: int = 4, ent_version: Callable[[str], object] = lambda uai: None,
     ) -> None:
         self.store = store
         self.intake = intake
+        self.requests = requests
         self.ent_version = ent_version
         """What changes when a job of the establishment ends, in this process or another (an
         `edt-tui worker`): a cached plan or step list made under another version is stale."""
@@ -198,7 +236,8 @@ class Planner:
         self._plans = _Lru(plans)
         self._steps = _Lru(plans)
         self._requests = _Lru(256)
-        """What each recent plan id was computed from (recomputed when evicted from `_plans`)."""
+        """What each recent plan id was computed from (recomputed when evicted from `_plans`);
+        the stored requests (`requests`) hold the others'."""
         self._lock = threading.Lock()
 
     def export(self, uai: str, sha256: str) -> Export:
@@ -264,17 +303,22 @@ class Planner:
         plan = self.compute(
             request.uai, export, request.selection, request.options, request.reference_time
         )
+        self.requests.save(request.uai, plan_id, request.to_document())
         with self._lock:
             self._plans.put(key, (version, plan))
             self._requests.put(key, request)
         return plan_id, plan
 
     def get(self, uai: str, plan_id: str) -> Plan | None:
-        """A plan by id, recomputed when it left the cache; None when never computed here."""
+        """A plan by id of `uai`, recomputed when it left the cache or was computed by another
+        server; None when unknown to the establishment (never computed, or its request pruned)."""
         with self._lock:
             request: PlanRequest | None = self._requests.get((uai, plan_id))
         if request is None:
-            return None
+            document = self.requests.load(uai, plan_id)
+            request = PlanRequest.from_document(document) if document is not None else None
+            if request is None or (request.uai, request.plan_id) != (uai, plan_id):
+                return None  # written by a version that derived ids otherwise: plan it again
         return self.plan(request)[1]
 
     def steps(self, uai: str, plan_id: str) -> dict[str, Any] | None:

@@ -203,5 +203,17 @@ V10 = (
     "CREATE INDEX job_actions_pending ON job_actions (job_id, seq) WHERE status = 'pending'",
 )
 
-MIGRATIONS: tuple[Migration, ...] = ((8, BASELINE), (9, V9), (10, V10))
+V11 = (
+    # What each wizard plan was computed from: any API server answers any plan id.
+    f"""CREATE TABLE plan_requests (
+        uai {_T} NOT NULL REFERENCES establishments (uai),
+        plan_id {_T} NOT NULL,
+        request_json {_T} NOT NULL,
+        created_at {_T} NOT NULL,
+        PRIMARY KEY (uai, plan_id)
+    )""",
+    "CREATE INDEX plan_requests_by_age ON plan_requests (created_at)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = ((8, BASELINE), (9, V9), (10, V10), (11, V11))
 """(version reached, statements), in order."""

@@ -43,6 +43,7 @@ from edt_tui.storage.database import Connection, Database
 from edt_tui.storage.directory import DirectoryRepository
 from edt_tui.storage.ent_objects import EntObjectRepository
 from edt_tui.storage.exports import ExportRepository
+from edt_tui.storage.plan_requests import PlanRequestRepository
 from edt_tui.storage.referential import ReferentialRepository
 from edt_tui.storage.tokens import TokenRepository
 from edt_tui.storage.url import parse_database_url
@@ -58,6 +59,7 @@ class SqlStore(Store):
         self.exports = ExportRepository(database, database.export_blobs(), clock=clock)
         self.tokens = TokenRepository(database, clock=clock)
         self.ent = EntObjectRepository(database, clock=clock)
+        self.plan_requests = PlanRequestRepository(database, clock=clock)
 
     # -- the database, for the repositories of the jobs side ------------------------------
     def transaction(self) -> AbstractContextManager[Connection]:

@@ -306,8 +306,21 @@ V10 = (
     "CREATE INDEX job_actions_pending ON job_actions (job_id, seq) WHERE status = 'pending'",
 )
 
+V11 = (
+    # What each wizard plan was computed from (storage/plan_requests.py): any API server of the
+    # database answers any plan id by planning its request again.
+    """CREATE TABLE plan_requests (
+        uai TEXT NOT NULL REFERENCES establishments (uai),
+        plan_id TEXT NOT NULL,
+        request_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (uai, plan_id)
+    )""",
+    "CREATE INDEX plan_requests_by_age ON plan_requests (created_at)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = tuple(
-    enumerate((V1, V2, V3, V4, V5, V6, V7, V8, V9, V10), start=1)
+    enumerate((V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11), start=1)
 )
 """(version reached, statements), in order."""
 

@@ -26,6 +26,7 @@ TABLES: tuple[tuple[str, tuple[str, str] | None], ...] = (
     ("classes", None),
     ("exports", None),
     ("selections", None),
+    ("plan_requests", None),
     ("import_jobs", ("undoes", "id")),
     ("job_actions", None),
     ("pushes", None),

@@ -24,11 +24,13 @@ import pytest
 
 from edt_tui.cli import main
 from edt_tui.client import EntClient
+from edt_tui.client.errors import NotFoundError
 from edt_tui.engine.model import EntState
+from edt_tui.engine.selection import Selection
 from edt_tui.service.auth import issue_token
 from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.jobs import JobStore
-from edt_tui.service.records import TokenRole
+from edt_tui.service.records import Establishment, TokenRole
 from edt_tui.service.vocabulary import JobStatus
 from edt_tui.storage.sql_store import SqlStore, open_store
 from edt_tui.storage.url import sqlite_url
@@ -337,3 +339,71 @@ def test_worker_refuses_a_concurrency_out_of_bounds(
     err = capsys.readouterr().err
     assert f"--concurrency {concurrency}: between 1 and 8" in err
     assert "start more `edt-tui worker` processes" in err
+
+
+STEPS = ("subjects", "classes", "groups", "courses", "teachers", "students", "ignored_sessions")
+OTHER_UAI = "0490001A"
+
+
+async def every_step(ent: EntClient, uai: str, plan_id: str) -> dict[str, list[dict]]:
+    """Every item of every step of a plan, paged as the wizard pages them."""
+    steps: dict[str, list[dict]] = {}
+    for step in STEPS:
+        steps[step], offset = [], 0
+        while offset is not None:
+            page = await ent.call(
+                "GET", f"/api/v1/establishments/{uai}/plans/{plan_id}/{step}",
+                params={"offset": offset, "limit": 500},
+            )
+            steps[step] += page["items"]
+            offset = page["next"]
+    return steps
+
+
+async def test_a_plan_made_on_one_api_server_is_paged_on_another(
+    database: Database, started: Callable[[list[str], Path], Process],
+) -> None:
+    """Two `serve --no-worker` behind no sticky load balancer: B never computed A's plan, and
+    answers its steps and courses alike (it plans the stored request again); another
+    establishment does not find that plan id on B."""
+    store = database.open()
+    try:
+        store.upsert_establishments([Establishment(OTHER_UAI, "Collège Autre")])
+        other_token = issue_token(store, TokenRole.ADMIN, OTHER_UAI, label="other")
+    finally:
+        store.close()
+    server_a, api_a = serve_api(database, started)
+    server_b, api_b = serve_api(database, started)
+    async with api_a.client() as a, api_b.client() as b, EntClient.remote(
+        api_b.url, other_token
+    ) as other:
+        sha = (await a.upload_export(DEMO_UAI, DEMO_EXPORT)).sha256
+        first = await a.create_plan(DEMO_UAI, sha, reference_time=T0)
+        course = (await a.plan_page(DEMO_UAI, first["plan_id"], "courses")).items[0]["key"]
+        # A selection of the wizard's, and a T in the establishment's local time (no offset).
+        selection = Selection.default().with_course(course, False).to_dict()
+        made = await a.create_plan(
+            DEMO_UAI, sha, selection, reference_time="2026-11-28T08:00:00",
+            add_unknown_subjects=True,
+        )
+        plan_id = made["plan_id"]
+
+        on_b = await every_step(b, DEMO_UAI, plan_id)
+        detail_b = await b.plan_course(DEMO_UAI, plan_id, course)
+        on_a = await every_step(a, DEMO_UAI, plan_id)
+        assert on_b == on_a and len(on_a["students"]) > 100
+        assert detail_b == await a.plan_course(DEMO_UAI, plan_id, course)
+        assert [c["selected"] for c in on_b["courses"] if c["key"] == course] == [False]
+        again = await b.create_plan(
+            DEMO_UAI, sha, selection, reference_time="2026-11-28T08:00:00",
+            add_unknown_subjects=True,
+        )
+        assert again == made  # the same id and summary (T read as A read it)
+
+        for ent, uai in ((other, OTHER_UAI), (b, OTHER_UAI)):
+            for path in (f"{plan_id}/subjects", f"{plan_id}/courses/{course}"):
+                with pytest.raises(NotFoundError, match=f"plan {plan_id}"):
+                    await ent.call("GET", f"/api/v1/establishments/{uai}/plans/{path}")
+        with pytest.raises(NotFoundError, match="plan 0123456789abcdef01234567"):
+            await b.plan_page(DEMO_UAI, "0123456789abcdef01234567", "subjects")
+    assert server_a.stop() == 0 and server_b.stop() == 0

@@ -23,8 +23,8 @@ from tests.execution.conftest import DEMO, DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0
 from tests.pg import fresh_database
 
 TABLES = ("establishments", "directory_users", "idpn_links", "subjects", "classes", "exports",
-          "selections", "import_jobs", "job_actions", "pushes", "api_tokens", "courses",
-          "hierarchy_nodes", "memberships", "events")
+          "selections", "plan_requests", "import_jobs", "job_actions", "pushes", "api_tokens",
+          "courses", "hierarchy_nodes", "memberships", "events")
 
 
 @pytest.fixture
@@ -78,13 +78,14 @@ def test_a_used_ent_is_copied_whole_and_serves_from_postgresql(
 ) -> None:
     assert main(["ent", "migrate", "--to", target]) == 0
     out = capsys.readouterr().out
-    assert "verified: 16 tables" in out
+    assert "verified: 17 tables" in out
 
     for table in TABLES:
         source = sqlite_rows(used_ent, table)
         assert pg_rows(target, table, columns(used_ent, table)) == source, table
         assert f"\n{table} " in out
     assert len(sqlite_rows(used_ent, "events")) > 1000  # a real import, not an empty ENT
+    assert sqlite_rows(used_ent, "plan_requests")  # the import's check of its plan
     with psycopg.connect(target) as conn:
         [(sha, data)] = conn.execute("SELECT sha256, data FROM export_blobs").fetchall()
     assert (used_ent.parent / "exports" / f"{sha}.xml").read_bytes() == bytes(data)

@@ -14,6 +14,7 @@ from edt_tui.service.records import ExportRecord, UserRecord
 from edt_tui.storage.database import SchemaTooNewError, StoreClosedError
 from edt_tui.storage.errors import INTEGRITY_ERRORS
 from edt_tui.storage.sql_store import SqlStore, open_store
+from edt_tui.storage.sqlite_migrations import SCHEMA_VERSION
 from tests.service.conftest import UAI_A, UAI_B, YEAR, course_actions, seed
 from tests.service.test_store import (  # collected here again, on this directory's fixtures
     test_a_failing_action_rolls_back_the_whole_batch,
@@ -40,7 +41,7 @@ __all__ = [
 
 def test_the_backend_is_the_urls(store: SqlStore, database_url: str) -> None:
     assert store.database.backend == database_url.partition(":")[0]
-    assert store.schema_version() == 10
+    assert store.schema_version() == SCHEMA_VERSION
 
 
 def test_refuses_a_database_from_a_newer_version(database_url: str) -> None:
