@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from edt_tui.storage.sql_store import SqlStore, open_store
-from edt_tui.storage.sqlite_migrations import MIGRATIONS
+from edt_tui.storage.sqlite_migrations import MIGRATIONS, SCHEMA_VERSION
 from edt_tui.storage.url import sqlite_url
 
 ACTIONS = [
@@ -67,7 +67,7 @@ def test_upgrade_from_version_9_keeps_every_action(tmp_path: Path) -> None:
 
     raw = sqlite3.connect(path)
     try:
-        assert raw.execute("SELECT version FROM schema_version").fetchall() == [(10,)]
+        assert raw.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
         kept = raw.execute("SELECT job_id, seq, type, key, status, error, payload_json, "
                            "previous_json, prior FROM job_actions ORDER BY job_id, seq").fetchall()
         table = raw.execute(
