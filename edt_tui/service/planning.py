@@ -292,7 +292,9 @@ class Planner:
             ),
         )
 
-    def plan(self, request: PlanRequest) -> tuple[str, Plan]:
+    def plan(self, request: PlanRequest, *, share: bool = True) -> tuple[str, Plan]:
+        """The plan of `request` and its id; a computed plan's request is stored for the other
+        API servers unless `share` is false (a plan whose id no client receives)."""
         plan_id, key = request.plan_id, (request.uai, request.plan_id)
         version = self.ent_version(request.uai)
         with self._lock:
@@ -303,7 +305,8 @@ class Planner:
         plan = self.compute(
             request.uai, export, request.selection, request.options, request.reference_time
         )
-        self.requests.save(request.uai, plan_id, request.to_document())
+        if share:
+            self.requests.save(request.uai, plan_id, request.to_document())
         with self._lock:
             self._plans.put(key, (version, plan))
             self._requests.put(key, request)

@@ -18,6 +18,7 @@ from edt_tui.engine.selection import PersonChoice, PersonDecision, Selection
 from edt_tui.pronote.model import frozen_map
 from edt_tui.pronote.reader import read_export
 from edt_tui.pronote.writer import write_timetable
+from edt_tui.service.planning import PlanOptions, PlanRequest
 from tests.execution.conftest import DEMO, DEMO_EXPORT, DEMO_KEY, DEMO_PLAIN, DEMO_UAI, T0, Env
 
 LATER = "2026-12-01T08:00:00+01:00"
@@ -170,6 +171,9 @@ async def test_mass_deletion_push_is_refused_and_a_manual_import_needs_confirmat
     assert problem["guard"]["memberships"] == guard["memberships"]
     assert f"{guard['memberships']['deleted']} of {guard['memberships']['total']}" in (
         problem["detail"])
+    checked = PlanRequest(DEMO_UAI, sha, Selection.default(), PlanOptions(),
+                          datetime.fromisoformat(LATER))
+    assert demo.store.plan_requests.load(DEMO_UAI, checked.plan_id) is None  # nothing shared
     assert demo.store.get_selection(DEMO_UAI) is not None  # the first import's only
     versions_before = demo.store.get_selection(DEMO_UAI)
 

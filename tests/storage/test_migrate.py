@@ -19,6 +19,7 @@ import pytest
 from edt_tui.cli import main
 from edt_tui.storage.postgres import PostgresDatabase
 from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.url import sqlite_url
 from tests.execution.conftest import DEMO, DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0
 from tests.pg import fresh_database
 
@@ -29,13 +30,20 @@ TABLES = ("establishments", "directory_users", "idpn_links", "subjects", "classe
 
 @pytest.fixture
 def used_ent(edt_home: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """The embedded SQLite ENT after a directory load, a token and an import that ran."""
+    """The embedded SQLite ENT after a directory load, a token, an import that ran and a plan
+    of the wizard (its stored request)."""
     assert main(["ent", "load", str(DEMO / "ent")]) == 0
     assert main(["ent", "token", "create", "--uai", DEMO_UAI, "--label", "pronote"]) == 0
     assert main(["import", str(DEMO_EXPORT), "--uai", DEMO_UAI, "--key", str(DEMO_KEY),
                  "--at", T0, "--wait"]) == 0
     capsys.readouterr()
-    return edt_home / "ent.sqlite3"
+    path = edt_home / "ent.sqlite3"
+    store = open_store(sqlite_url(path))
+    try:
+        store.plan_requests.save(DEMO_UAI, "0123456789abcdef01234567", {"format": 1})
+    finally:
+        store.close()
+    return path
 
 
 @pytest.fixture
@@ -85,7 +93,7 @@ def test_a_used_ent_is_copied_whole_and_serves_from_postgresql(
         assert pg_rows(target, table, columns(used_ent, table)) == source, table
         assert f"\n{table} " in out
     assert len(sqlite_rows(used_ent, "events")) > 1000  # a real import, not an empty ENT
-    assert sqlite_rows(used_ent, "plan_requests")  # the import's check of its plan
+    assert sqlite_rows(used_ent, "plan_requests")  # the wizard's plan
     with psycopg.connect(target) as conn:
         [(sha, data)] = conn.execute("SELECT sha256, data FROM export_blobs").fetchall()
     assert (used_ent.parent / "exports" / f"{sha}.xml").read_bytes() == bytes(data)

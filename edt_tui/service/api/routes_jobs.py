@@ -206,8 +206,8 @@ def _mass_deletion(
         selection = Selection.from_dict(body.selection) if body.selection else Selection.default()
         options = PlanOptions(body.add_unknown_subjects, body.activate_unmatched_classes)
     try:
-        _, plan = services.planner.plan(
-            PlanRequest(uai, body.export_sha256, selection, options, reference_time)
+        _, plan = services.planner.plan(  # its id is not returned: a 409 writes nothing
+            PlanRequest(uai, body.export_sha256, selection, options, reference_time), share=False
         )
     except (EdtTuiError, ExportError, OSError):
         return None
