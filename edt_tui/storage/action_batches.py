@@ -25,6 +25,10 @@ from edt_tui.storage.database import Connection
 from edt_tui.storage.ent_objects import UPSERT_EVENT, event_row
 from edt_tui.storage.errors import INTEGRITY_ERRORS
 
+OF_JOB = "job_ref = (SELECT ref FROM import_jobs WHERE id = ?)"
+"""The `job_actions` of the job whose id is the parameter: actions refer to their job by its
+integer `ref` (4 bytes, not the 32-character id, on each of a lycée's 130,000 actions)."""
+
 ApplyOne = Callable[[Any, str, Action, str], None]
 """The store's `apply_one(conn, uai, action, now)`: one action, inside the caller's transaction."""
 _RUN_FAULTS: tuple[type[Exception], ...] = (*INTEGRITY_ERRORS, ValueError)

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from edt_tui.storage.action_batches import OF_JOB
 from edt_tui.storage.database import Database
 
 JOB_COLUMNS = (
@@ -36,11 +37,11 @@ class JobSnapshots:
             if row is None:
                 return None
             counts = conn.execute(
-                "SELECT type, COUNT(*) FROM job_actions WHERE job_id = ? GROUP BY type", (job_id,)
+                f"SELECT type, COUNT(*) FROM job_actions WHERE {OF_JOB} GROUP BY type", (job_id,)
             ).fetchall()
             failed = conn.execute(
-                """SELECT seq, type, key, error, payload_json FROM job_actions
-                   WHERE job_id = ? AND status = 'error' ORDER BY seq""",
+                f"""SELECT seq, type, key, error, payload_json FROM job_actions
+                   WHERE {OF_JOB} AND status = 'error' ORDER BY seq""",
                 (job_id,),
             ).fetchall()
         record: dict[str, Any] = {name: row[name] for name in JOB_COLUMNS}
@@ -65,18 +66,20 @@ class JobSnapshots:
                     (uai, int(record["selection_version"]), str(record["created_at"]),
                      json.dumps(record["selection"])),
                 )
-            columns = (*JOB_COLUMNS, "uai", "counters_json", "known_json", "people_json")
+            columns = (*JOB_COLUMNS, "uai", "counters_json", "known_json", "people_json", "ref")
+            ref = self.db.next_in_sequence(conn, "import_jobs", "ref")
             conn.execute(
                 f"INSERT INTO import_jobs ({', '.join(columns)}) "
                 f"VALUES ({', '.join('?' * len(columns))})",
                 (*(record.get(name) for name in JOB_COLUMNS), uai,
                  json.dumps(record["counters"]),
                  json.dumps(record["known"]) if record.get("known") is not None else None,
-                 json.dumps(record["people"]) if record.get("people") is not None else None),
+                 json.dumps(record["people"]) if record.get("people") is not None else None,
+                 ref),
             )
             conn.executemany(
-                """INSERT INTO job_actions (job_id, seq, type, key, status, error, payload_json)
+                """INSERT INTO job_actions (job_ref, seq, type, key, status, error, payload_json)
                    VALUES (?, ?, ?, ?, 'error', ?, ?)""",
-                [(record["id"], a["seq"], a["type"], a["key"], a["error"], a["payload"])
+                [(ref, a["seq"], a["type"], a["key"], a["error"], a["payload"])
                  for a in record.get("failed_actions") or ()],
             )

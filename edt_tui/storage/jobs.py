@@ -27,7 +27,7 @@ from edt_tui.service.records import Page
 from edt_tui.service.store import MAX_OFFSET, MAX_PAGE
 from edt_tui.service.vocabulary import JobOutcome, JobStatus, JobType
 from edt_tui.storage import undo_journal
-from edt_tui.storage.action_batches import ApplyOne, apply_numbered
+from edt_tui.storage.action_batches import OF_JOB, ApplyOne, apply_numbered
 from edt_tui.storage.clock import parse_stamp, stamp
 from edt_tui.storage.database import Connection, Database, Row
 from edt_tui.storage.errors import INTEGRITY_ERRORS
@@ -102,17 +102,18 @@ class JobRepository:
     def _insert(self, conn: Connection, job: NewJob, now: datetime) -> str:
         job_id = uuid.uuid4().hex
         seq = self.db.next_in_sequence(conn, "import_jobs", "seq")
+        ref = self.db.next_in_sequence(conn, "import_jobs", "ref")
         conn.execute(
             """INSERT INTO import_jobs (id, uai, type, status, created_at, finished_at,
                    reference_time, export_sha256, selection_version, reason, seq, outcome,
-                   undoes, allow_mass_deletion, reason_code, reason_params_json)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   undoes, allow_mass_deletion, reason_code, reason_params_json, ref)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (job_id, job.uai, job.type.value, job.status.value, stamp(now),
              stamp(now) if job.status.finished else None,
              stamp(job.reference_time) if job.reference_time else None, job.export_sha256,
              job.selection_version, job.reason, seq, job.outcome.value if job.outcome else None,
              job.undoes, int(job.allow_mass_deletion), job.reason_code,
-             json.dumps(dict(job.reason_params)) if job.reason_params is not None else None),
+             json.dumps(dict(job.reason_params)) if job.reason_params is not None else None, ref),
         )
         return job_id
 
@@ -239,7 +240,7 @@ class JobRepository:
     def _recap(conn: Connection, job_id: str) -> tuple[dict[str, dict[str, int]], int]:
         recap, pending = empty_recap(), 0
         rows = conn.execute(
-            "SELECT type, status, COUNT(*) FROM job_actions WHERE job_id = ? GROUP BY type, status",
+            f"SELECT type, status, COUNT(*) FROM job_actions WHERE {OF_JOB} GROUP BY type, status",
             (job_id,),
         )
         for kind, status, count in rows.fetchall():
@@ -260,7 +261,7 @@ class JobRepository:
     ) -> Page[JobAction]:
         """Actions of `uai`'s job `job_id` (none for another establishment's job); `q` is
         searched case-insensitively in the key and the error."""
-        where = ["job_id = (SELECT id FROM import_jobs WHERE id = ? AND uai = ?)"]
+        where = ["job_ref = (SELECT ref FROM import_jobs WHERE id = ? AND uai = ?)"]
         params: list[Any] = [job_id, uai]
         if status is not None:
             where.append("status = ?")
@@ -390,12 +391,14 @@ class JobRepository:
         """All actions, pending, in execution order, and the plan's counters; one transaction
         (a plan stored again replaces the previous one)."""
         with self.db.transaction() as conn:
-            conn.execute("DELETE FROM job_actions WHERE job_id = ?", (job_id,))
+            conn.execute(f"DELETE FROM job_actions WHERE {OF_JOB}", (job_id,))
+            ref = conn.execute("SELECT ref FROM import_jobs WHERE id = ?", (job_id,)).fetchone()[0]
             for start in range(0, len(actions), chunk):
                 self.db.insert_rows(
-                    conn, "job_actions", ("job_id", "seq", "type", "key", "status", "payload_json"),
+                    conn, "job_actions",
+                    ("job_ref", "seq", "type", "key", "status", "payload_json"),
                     [
-                        (job_id, start + i, a.type.value, a.key, "pending", action_codec.encode(a))
+                        (ref, start + i, a.type.value, a.key, "pending", action_codec.encode(a))
                         for i, a in enumerate(actions[start:start + chunk])
                     ],
                 )
@@ -414,8 +417,8 @@ class JobRepository:
         read in 86 ms instead of 31 ms once 120,000 are done)."""
         with self.db.snapshot() as conn:
             rows = conn.execute(
-                """SELECT seq, type, key, payload_json FROM job_actions
-                   WHERE job_id = ? AND status = 'pending' AND seq >= 0 ORDER BY seq LIMIT ?""",
+                f"""SELECT seq, type, key, payload_json FROM job_actions
+                   WHERE {OF_JOB} AND status = 'pending' AND seq >= 0 ORDER BY seq LIMIT ?""",
                 (job_id, max(1, min(limit, _MAX_PENDING))),
             ).fetchall()
         return [(r[0], action_codec.decode(r[1], r[2], r[3])) for r in rows]
@@ -437,14 +440,14 @@ class JobRepository:
                 conn, job.id, batch, replaced, (s for s, _ in failed), deletes=record_deletes
             )
             conn.execute(
-                """UPDATE job_actions SET status = 'success' WHERE job_id = ?
+                f"""UPDATE job_actions SET status = 'success' WHERE {OF_JOB}
                        AND status = 'pending' AND seq BETWEEN ? AND ?""",
                 (job.id, batch[0][0], batch[-1][0]),
             )
             if failed:
                 conn.executemany(
-                    """UPDATE job_actions SET status = 'error', error = ?
-                       WHERE job_id = ? AND seq = ?""",
+                    f"""UPDATE job_actions SET status = 'error', error = ?
+                       WHERE {OF_JOB} AND seq = ?""",
                     [(reason, job.id, seq) for seq, reason in failed],
                 )
         return len(failed)

@@ -34,6 +34,7 @@ from edt_tui.engine.model import Action, ActionType, EventState
 from edt_tui.service import action_codec
 from edt_tui.service.job_records import JobRef, Numbered
 from edt_tui.service.vocabulary import JobType
+from edt_tui.storage.action_batches import OF_JOB
 from edt_tui.storage.clock import parse_stamp
 from edt_tui.storage.database import Connection, Database, Row
 from edt_tui.storage.ent_objects import root_node_key
@@ -122,16 +123,16 @@ def record(
     skipped = () if deletes else sorted(t.value for t in DELETES)
     only = f" AND type NOT IN ({', '.join('?' * len(skipped))})" if skipped else ""
     conn.execute(
-        f"""UPDATE job_actions SET prior = '' WHERE job_id = ? AND status = 'pending'
+        f"""UPDATE job_actions SET prior = '' WHERE {OF_JOB} AND status = 'pending'
                AND seq BETWEEN ? AND ?{only}""",
         (job_id, batch[0][0], batch[-1][0], *skipped),
     )
     conn.executemany(
-        "UPDATE job_actions SET prior = ? WHERE job_id = ? AND seq = ?",
+        f"UPDATE job_actions SET prior = ? WHERE {OF_JOB} AND seq = ?",
         [(prior, job_id, seq) for seq, prior in priors.items() if prior],
     )
     conn.executemany(
-        "UPDATE job_actions SET prior = NULL WHERE job_id = ? AND seq = ?",
+        f"UPDATE job_actions SET prior = NULL WHERE {OF_JOB} AND seq = ?",
         [(job_id, seq) for seq in failed],
     )
 
@@ -257,7 +258,7 @@ def undo_facts(
             WHERE j.uai = ? AND {_UNDOABLE} ORDER BY j.seq DESC LIMIT 1""", (uai,),
     ).fetchone()
     unrecorded = conn.execute(
-        """SELECT 1 FROM job_actions WHERE job_id = ? AND status = 'success' AND prior IS NULL
+        f"""SELECT 1 FROM job_actions WHERE {OF_JOB} AND status = 'success' AND prior IS NULL
            LIMIT 1""", (job_id,),
     ).fetchone()
     newest_ref = _ref(newest)
@@ -296,8 +297,8 @@ class UndoJournal:
         """The successful actions of `job_id` in execution order."""
         with self.db.snapshot() as conn:
             rows = conn.execute(
-                """SELECT type, key, payload_json, prior FROM job_actions
-                   WHERE job_id = ? AND status = 'success' ORDER BY seq""", (job_id,),
+                f"""SELECT type, key, payload_json, prior FROM job_actions
+                   WHERE {OF_JOB} AND status = 'success' ORDER BY seq""", (job_id,),
             ).fetchall()
         return [Applied(action_codec.decode(k, key, p), prior) for k, key, p, prior in rows]
 
@@ -334,7 +335,7 @@ class UndoJournal:
             ).fetchone()
             restored = {
                 key for (key,) in conn.execute(
-                    """SELECT key FROM job_actions WHERE job_id = ? AND status = 'success'
+                    f"""SELECT key FROM job_actions WHERE {OF_JOB} AND status = 'success'
                            AND type IN ('create_event', 'update_event', 'create_membership')""",
                     (undo_id,),
                 ).fetchall()
@@ -342,7 +343,7 @@ class UndoJournal:
             events: list[tuple[str, str]] = []
             members: list[tuple[str, str]] = []
             rows = conn.execute(
-                """SELECT type, key, prior FROM job_actions WHERE job_id = ? AND status = 'success'
+                f"""SELECT type, key, prior FROM job_actions WHERE {OF_JOB} AND status = 'success'
                        AND prior <> '' AND type IN ('update_event', 'delete_event',
                        'create_event', 'delete_membership')""", (undone_id,),
             ).fetchall()
@@ -370,8 +371,8 @@ class UndoJournal:
             ).fetchall()]
             for job_id, *_ in later:
                 rows = conn.execute(
-                    """SELECT type, key, payload_json, previous_json, prior FROM job_actions
-                       WHERE job_id = ? AND status = 'success' ORDER BY seq DESC""",
+                    f"""SELECT type, key, payload_json, previous_json, prior FROM job_actions
+                       WHERE {OF_JOB} AND status = 'success' ORDER BY seq DESC""",
                     (job_id,),
                 )
                 for kind, key, payload, previous, prior in rows:

@@ -21,6 +21,7 @@ from edt_tui.engine.selection import Selection
 from edt_tui.service.jobs import RESUMED
 from edt_tui.service.planning import PlanOptions
 from edt_tui.service.vocabulary import JobStatus, JobType
+from edt_tui.storage.action_batches import OF_JOB
 from tests.execution.conftest import DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0, Env, run_until_ended
 
 EMPTY = EntState(courses={}, memberships=frozenset(), events={})
@@ -31,7 +32,7 @@ BATCH = 100
 def _successes(db: Path, job_id: str) -> int:
     with contextlib.closing(sqlite3.connect(db, timeout=10)) as conn:
         row = conn.execute(
-            "SELECT COUNT(*) FROM job_actions WHERE job_id = ? AND status = 'success'", (job_id,)
+            f"SELECT COUNT(*) FROM job_actions WHERE {OF_JOB} AND status = 'success'", (job_id,)
         ).fetchone()
     return int(row[0])
 

@@ -24,6 +24,7 @@ from edt_tui.service import worker as worker_module
 from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.jobs import JobStore
 from edt_tui.service.vocabulary import JobStatus
+from edt_tui.storage.action_batches import OF_JOB
 from edt_tui.storage.sql_store import SqlStore, open_store
 from edt_tui.storage.url import sqlite_url
 from tests.execution.conftest import (
@@ -102,7 +103,7 @@ def ent_of(store: SqlStore) -> tuple[EntState, dict[str, int]]:
 
 def action_counts(store: SqlStore, job_id: str) -> dict[str, int]:
     rows = store.database.connection().execute(
-        "SELECT status, COUNT(*) FROM job_actions WHERE job_id = ? GROUP BY status", (job_id,)
+        f"SELECT status, COUNT(*) FROM job_actions WHERE {OF_JOB} GROUP BY status", (job_id,)
     ).fetchall()
     return {status: count for status, count in rows}
 

@@ -26,6 +26,7 @@ from edt_tui.service import worker as worker_module
 from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.jobs import Job, JobStore
 from edt_tui.service.worker import Worker
+from edt_tui.storage.action_batches import OF_JOB
 from edt_tui.storage.database import StoreClosedError
 from edt_tui.storage.sql_store import SqlStore, open_store
 from edt_tui.storage.url import sqlite_url
@@ -67,7 +68,7 @@ def _row(db: Path, sql: str, *params: object) -> tuple[object, ...]:
 
 def _done(db: Path, job_id: str) -> int:
     return int(str(_row(
-        db, "SELECT COUNT(*) FROM job_actions WHERE job_id = ? AND status <> 'pending'", job_id
+        db, f"SELECT COUNT(*) FROM job_actions WHERE {OF_JOB} AND status <> 'pending'", job_id
     )[0]))
 
 
@@ -212,7 +213,7 @@ async def test_shutdown_mid_import_waits_for_the_batch_and_the_job_resumes(
         with pytest.raises(StoreClosedError):
             store.get_establishment(DEMO_UAI)
         total = int(str(_row(
-            db, "SELECT COUNT(*) FROM job_actions WHERE job_id = ?", job_id
+            db, f"SELECT COUNT(*) FROM job_actions WHERE {OF_JOB}", job_id
         )[0]))
         assert stopped_at < total
         status, worker = _row(db, "SELECT status, worker_id FROM import_jobs WHERE id = ?", job_id)

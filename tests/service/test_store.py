@@ -102,7 +102,8 @@ def test_upgrade_to_undo_keeps_jobs_and_their_actions(tmp_path: Path) -> None:
     conn = store.database.connection()
     jobs = conn.execute("SELECT id, seq, counters_json, undoes FROM import_jobs").fetchall()
     assert [tuple(r) for r in jobs] == [("j1", 7, '{"total": 1}', None)]
-    actions = conn.execute("SELECT job_id, key, prior FROM job_actions").fetchall()
+    actions = conn.execute("SELECT j.id, a.key, a.prior FROM job_actions a "
+                           "JOIN import_jobs j ON j.ref = a.job_ref").fetchall()
     assert [tuple(r) for r in actions] == [("j1", "k", None)]  # applied before priors existed
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     indexes = {r[0] for r in conn.execute(
@@ -112,8 +113,8 @@ def test_upgrade_to_undo_keeps_jobs_and_their_actions(tmp_path: Path) -> None:
         write.execute("INSERT INTO import_jobs (id, uai, type, status, created_at, undoes) "
                       "VALUES ('u1', '0490856P', 'undo', 'queued', 'x', 'j1')")
         with pytest.raises(sqlite3.IntegrityError):
-            write.execute("INSERT INTO job_actions (job_id, seq, type, key, status, "
-                          "payload_json) VALUES ('nope', 0, 't', 'k', 'pending', '{}')")
+            write.execute("INSERT INTO job_actions (job_ref, seq, type, key, status, "
+                          "payload_json) VALUES (999, 0, 't', 'k', 'pending', '{}')")
     store.close()
 
 

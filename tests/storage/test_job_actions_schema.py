@@ -1,13 +1,18 @@
-"""Version 10: what the job actions keep on disk — the pending actions' index is partial, and on
-SQLite the table is clustered on its primary key; every job and action survives the upgrade."""
+"""What the job actions keep on disk: the pending actions' index is partial, on SQLite the table
+is clustered on its primary key (version 10), actions refer to their job by an integer (version
+12); every job and action survives each upgrade, on both backends."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
-from edt_tui.storage.sql_store import SqlStore, open_store
-from edt_tui.storage.sqlite_migrations import MIGRATIONS, SCHEMA_VERSION
+import pytest
+
+from edt_tui.storage import postgres_migrations, sqlite_migrations
+from edt_tui.storage.jobs import JobRepository
+from edt_tui.storage.sql_store import SqlStore, open_database, open_store
+from edt_tui.storage.sqlite_migrations import MIGRATIONS
 from edt_tui.storage.url import sqlite_url
 
 ACTIONS = [
@@ -67,9 +72,14 @@ def test_upgrade_from_version_9_keeps_every_action(tmp_path: Path) -> None:
 
     raw = sqlite3.connect(path)
     try:
-        assert raw.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
-        kept = raw.execute("SELECT job_id, seq, type, key, status, error, payload_json, "
-                           "previous_json, prior FROM job_actions ORDER BY job_id, seq").fetchall()
+        assert raw.execute("SELECT version FROM schema_version").fetchall() == [
+            (sqlite_migrations.SCHEMA_VERSION,)
+        ]
+        kept = raw.execute(
+            "SELECT j.id, a.seq, a.type, a.key, a.status, a.error, a.payload_json, "
+            "a.previous_json, a.prior FROM job_actions a JOIN import_jobs j ON j.ref = a.job_ref "
+            "ORDER BY j.id, a.seq"
+        ).fetchall()
         table = raw.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'job_actions'"
         ).fetchone()[0]
@@ -80,3 +90,54 @@ def test_upgrade_from_version_9_keeps_every_action(tmp_path: Path) -> None:
     assert kept == ACTIONS
     assert "WITHOUT ROWID" in table
     assert orphans == []
+
+
+def test_upgrade_to_integer_job_references_keeps_every_action(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database at version 10 (job actions keyed by the job's text id), with two jobs, reaches
+    the latest version: each action now points at its own job's integer `ref`, nothing lost, and
+    the jobs added afterwards get the next numbers."""
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgres"
+    steps = {"sqlite": sqlite_migrations.MIGRATIONS, "postgres": postgres_migrations.MIGRATIONS}
+    monkeypatch.setattr(
+        f"edt_tui.storage.{backend}.MIGRATIONS", [s for s in steps[backend] if s[0] <= 10]
+    )
+    old = open_database(database_url)
+    with old.transaction() as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == 10
+        conn.execute("INSERT INTO establishments (uai, name, timezone, push_secret, daily_quota, "
+                     "created_at, updated_at) VALUES ('0490856P', 'A', 'Europe/Paris', 's', 4, "
+                     "'2026-01-01T00:00:00.000000+00:00', '2026-01-01T00:00:00.000000+00:00')")
+        for job_id, seq in (("j1", 1), ("j2", 2)):
+            conn.execute("INSERT INTO import_jobs (id, uai, type, status, created_at, seq) "
+                         "VALUES (?, '0490856P', 'manual', 'done', "
+                         "'2026-01-02T00:00:00.000000+00:00', ?)", (job_id, seq))
+        conn.executemany(
+            "INSERT INTO job_actions (job_id, seq, type, key, status, error, payload_json, "
+            "previous_json, prior) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [*ACTIONS, ("j2", 0, "create_course", "k9", "success", None, '{"c":[]}', None, "")],
+        )
+    old.close()
+    monkeypatch.undo()
+
+    store = open_store(database_url)
+    try:
+        with store.database.snapshot() as conn:
+            version = conn.execute("SELECT version FROM schema_version").fetchone()[0]
+            kept = [tuple(r) for r in conn.execute(
+                "SELECT j.id, a.seq, a.type, a.key, a.status, a.error, a.payload_json, "
+                "a.previous_json, a.prior FROM job_actions a JOIN import_jobs j "
+                "ON j.ref = a.job_ref ORDER BY j.id, a.seq"
+            ).fetchall()]
+            refs = [r[0] for r in conn.execute("SELECT ref FROM import_jobs ORDER BY id")]
+        recap, pending = JobRepository(store.database, store.apply_one).recap("j1")
+        with store.database.transaction() as conn:
+            new_ref = store.database.next_in_sequence(conn, "import_jobs", "ref")
+    finally:
+        store.close()
+    assert version == steps[backend][-1][0]
+    assert kept == [*ACTIONS, ("j2", 0, "create_course", "k9", "success", None, '{"c":[]}',
+                               None, "")]
+    assert len(set(refs)) == 2 and new_ref > max(refs)
+    assert pending == 1 and recap["create_course"] == {"success": 1, "error": 0}
