@@ -293,23 +293,25 @@ class Planner:
         )
 
     def plan(self, request: PlanRequest, *, share: bool = True) -> tuple[str, Plan]:
-        """The plan of `request` and its id; a computed plan's request is stored for the other
-        API servers unless `share` is false (a plan whose id no client receives)."""
+        """The plan of `request` and its id. With `share` (a client receives the id) its request
+        is stored, or its date refreshed, even when the plan was cached, so that any API server
+        answers the id; without, nothing is written (the plan of a check, or of a stored id)."""
         plan_id, key = request.plan_id, (request.uai, request.plan_id)
         version = self.ent_version(request.uai)
         with self._lock:
             cached = self._plans.get(key, PLAN_TTL)
         if cached is not None and cached[0] == version:
-            return plan_id, cached[1]
-        export = self.export(request.uai, request.export_sha256)
-        plan = self.compute(
-            request.uai, export, request.selection, request.options, request.reference_time
-        )
+            plan: Plan = cached[1]
+        else:
+            export = self.export(request.uai, request.export_sha256)
+            plan = self.compute(
+                request.uai, export, request.selection, request.options, request.reference_time
+            )
+            with self._lock:
+                self._plans.put(key, (version, plan))
+                self._requests.put(key, request)
         if share:
             self.requests.save(request.uai, plan_id, request.to_document())
-        with self._lock:
-            self._plans.put(key, (version, plan))
-            self._requests.put(key, request)
         return plan_id, plan
 
     def get(self, uai: str, plan_id: str) -> Plan | None:
@@ -322,7 +324,7 @@ class Planner:
             request = PlanRequest.from_document(document) if document is not None else None
             if request is None or (request.uai, request.plan_id) != (uai, plan_id):
                 return None  # written by a version that derived ids otherwise: plan it again
-        return self.plan(request)[1]
+        return self.plan(request, share=False)[1]
 
     def steps(self, uai: str, plan_id: str) -> dict[str, Any] | None:
         """`plan_steps_to_dict` of a plan, built once per cached plan (the wizard pages it)."""
