@@ -75,6 +75,15 @@ class ReasonCode(StrEnum):
     """The file is another establishment's (`file_uai`, empty when it names none)."""
     PUSH_FIRST_MANUAL_IMPORT = "push_first_manual_import"
     PUSH_QUOTA = "push_quota"
+    # -- the other ends and turns of a job, told by its `outcome` or its status (service/jobs.py)
+    IDENTICAL_PUSH = "identical_push"
+    """An automatic push identical to the previous import: recorded, not run (outcome noop)."""
+    SUPERSEDED = "superseded"
+    CANCELLED = "cancelled"
+    STOPPED = "stopped"
+    """Its worker stopped renewing its lease and it is not resumed by itself (interrupted)."""
+    RESUMED = "resumed"
+    """Back in the queue after an interruption (the history's words only: no code stored)."""
 
 
 PARAMS: Mapping[ReasonCode, tuple[str, ...]] = {
@@ -114,6 +123,11 @@ PARAMS: Mapping[ReasonCode, tuple[str, ...]] = {
     ReasonCode.PUSH_OTHER_UAI: ("file_uai", "uai"),
     ReasonCode.PUSH_FIRST_MANUAL_IMPORT: (),
     ReasonCode.PUSH_QUOTA: ("quota",),
+    ReasonCode.IDENTICAL_PUSH: (),
+    ReasonCode.SUPERSEDED: (),
+    ReasonCode.CANCELLED: (),
+    ReasonCode.STOPPED: (),
+    ReasonCode.RESUMED: (),
 }
 """The parameters each code carries. `rule`: a `MatchRule` value; `kind`: the export's element
 name (`Classe`, `PartieDeClasse`…); `line`: 0 when the export gave none; `error`: the technical
@@ -226,6 +240,11 @@ ENGLISH: Mapping[ReasonCode, str] = {
     ),
     ReasonCode.PUSH_FIRST_MANUAL_IMPORT: "push refused: a first manual import is needed",
     ReasonCode.PUSH_QUOTA: "push refused: {quota} automatic imports already accepted today",
+    ReasonCode.IDENTICAL_PUSH: "same file as the previous import: nothing to do",
+    ReasonCode.SUPERSEDED: "replaced by a newer automatic push before it started",
+    ReasonCode.CANCELLED: "cancelled by an admin",
+    ReasonCode.STOPPED: "the import process stopped before the end",
+    ReasonCode.RESUMED: "resumed after an interruption",
 }
 """Each reason in English: the CLI's words, and the API's English text fields (`detail`).
 `{…}` are the reason's `params`, plus the words `english_params` derives."""
@@ -345,6 +364,11 @@ FRENCH: Mapping[ReasonCode, str] = {
     ReasonCode.PUSH_QUOTA: (
         "Envoi refusé : {quota} imports automatiques déjà acceptés aujourd'hui"
     ),
+    ReasonCode.IDENTICAL_PUSH: "Fichier identique au précédent : aucune action",
+    ReasonCode.SUPERSEDED: "Remplacé par un envoi automatique plus récent",
+    ReasonCode.CANCELLED: "Annulé par l'administrateur",
+    ReasonCode.STOPPED: "Le processus d'import s'est arrêté en cours de route",
+    ReasonCode.RESUMED: "Repris après une interruption",
 }
 """Each reason in French: the TUI's words, and the `reason` the service records in the history.
 `{…}` are the reason's `params`, plus the words `french_params` derives."""

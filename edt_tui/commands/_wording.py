@@ -24,12 +24,6 @@ ACTION_NAMES: dict[ActionType, str] = {
 }
 """The recap's rows, in execution order (French twin: vocabulary.ACTION_LABELS)."""
 
-OUTCOME_REASONS: dict[str, str] = {
-    "noop": "same file as the previous import: nothing to do",
-    "superseded": "replaced by a newer automatic push before it started",
-    "cancelled": "cancelled by an admin",
-}
-"""Why a finished job did nothing (vocabulary.JobOutcome codes)."""
 
 def deletion_counts(guard: Mapping[str, Any]) -> str:
     """`12 of 40 memberships (30.0 %) and 0 of 100 future events (0.0 %), over the 20 % …`"""
@@ -56,28 +50,23 @@ def reason_text(job: Mapping[str, Any]) -> str:
 
 
 def _english_reason(job: Mapping[str, Any], reason: str) -> str | None:
-    from edt_tui.reasons import Reason, english
+    from edt_tui.reasons import Reason, ReasonCode, english
     from edt_tui.service.jobs import RESUMED
     from edt_tui.service.vocabulary import FIRST_MANUAL_IMPORT_REQUIRED
 
     why = Reason.from_dict(job.get("why"))
     if why is not None:
         return english(why)
-    outcome = str(job.get("outcome") or "")
-    if outcome in OUTCOME_REASONS:
-        return OUTCOME_REASONS[outcome]
-    # Below: the entries that have no reason code yet (resumes, interruptions), and the rows
-    # recorded by versions that stored the French text alone (pushes, failures).
+    # Below: a resumed job (no code stored), and the rows recorded by versions that stored
+    # the French text alone (refused pushes, failures).
     if reason == RESUMED:
-        return "resumed after an interruption"
+        return english(Reason(ReasonCode.RESUMED))
     if FIRST_MANUAL_IMPORT_REQUIRED in reason:
         return "push refused: a first manual import is needed"
     if reason.startswith("Envoi refusé"):
         return "push refused"
     if reason.startswith("Erreur interne"):
         return "internal error"
-    if job.get("status") == "interrupted":
-        return "the import process stopped before the end"
     return None
 
 

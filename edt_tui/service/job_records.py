@@ -39,6 +39,14 @@ def reason_code(value: str | None) -> StoredCode | None:
     return ReasonCode(value)
 
 
+OUTCOME_REASONS: Mapping[JobOutcome, ReasonCode] = {
+    JobOutcome.NOOP: ReasonCode.IDENTICAL_PUSH,
+    JobOutcome.SUPERSEDED: ReasonCode.SUPERSEDED,
+    JobOutcome.CANCELLED: ReasonCode.CANCELLED,
+}
+"""Why a finished job did nothing, by its outcome."""
+
+
 def empty_recap() -> dict[str, dict[str, int]]:
     """The rows every recap shows (an undo's recap adds its course and node deletions)."""
     return {t.value: {"success": 0, "error": 0} for t in IMPORT_ACTIONS}
@@ -78,9 +86,14 @@ class Job:
         )
 
     def why(self, timezone: str | None = None) -> Reason | None:
-        """The reason, from the stored code and parameters; None without a code, or for a
-        failure recorded before failures kept their parameters (its `reason` says it).
+        """The reason, from the stored code and parameters, else from the outcome or the
+        interrupted status; None otherwise (a resumed job, a running one), or for a failure
+        recorded before failures kept their parameters (its `reason` says it).
         `timezone`: the establishment's, for the date a refused undo names."""
+        if self.reason_code is None:
+            if self.outcome is not None:
+                return Reason(OUTCOME_REASONS[self.outcome])
+            return Reason(ReasonCode.STOPPED) if self.status is JobStatus.INTERRUPTED else None
         code, params = self.reason_code, self.reason_params
         try:
             if isinstance(code, RefusalCode):

@@ -24,7 +24,7 @@ from typing import Any
 from edt_tui.config import DEFAULT_JOB_LEASE_SECONDS
 from edt_tui.engine.model import Action, ActionType
 from edt_tui.errors import EdtTuiError
-from edt_tui.reasons import Reason, french
+from edt_tui.reasons import Reason, ReasonCode, french, reason
 from edt_tui.service.job_failures import RESUMABLE
 from edt_tui.service.job_records import Job, JobAction, Numbered, StoredCode
 from edt_tui.service.records import Page
@@ -36,9 +36,9 @@ from edt_tui.storage.pushes import PushLog
 from edt_tui.storage.sql_store import SqlStore
 from edt_tui.storage.undo_journal import UndoFacts, undo_facts
 
-RESUMED = "Repris après une interruption"
-STOPPED = "Le processus d'import s'est arrêté en cours de route"
-CANCELLED = "Annulé par l'administrateur"
+RESUMED = french(reason(ReasonCode.RESUMED))
+STOPPED = french(reason(ReasonCode.STOPPED))
+CANCELLED = french(reason(ReasonCode.CANCELLED))
 DEFAULT_LEASE = timedelta(seconds=DEFAULT_JOB_LEASE_SECONDS)
 """How long a running job stays its worker's without a renewal (setting `job_lease_seconds`)."""
 

@@ -29,7 +29,7 @@ from edt_tui.service.records import ExportRecord
 from edt_tui.service.vocabulary import JobOutcome, JobStatus, JobType
 
 _NO_SECRET = "x" * 32
-SUPERSEDED = "Remplacé par un envoi automatique plus récent"
+SUPERSEDED = french(reason(ReasonCode.SUPERSEDED))
 WRONG_SECRET = french(reason(ReasonCode.PUSH_WRONG_SECRET))
 WRONG_PUSH_URL = "unknown push URL"
 WRONG_SECRET_EVERY = timedelta(hours=1)
@@ -128,7 +128,7 @@ def receive_push(services: ImportServices, uai: str, data: bytes) -> PushAnswer:
     if last is not None and last.export_sha256 == export.sha256:
         job = jobs.record(
             uai, type=JobType.AUTOMATIC, status=JobStatus.DONE, outcome=JobOutcome.NOOP,
-            reason="Fichier identique au précédent : aucune action", export_sha256=export.sha256,
+            reason=french(reason(ReasonCode.IDENTICAL_PUSH)), export_sha256=export.sha256,
         )
         jobs.record_push(uai, "noop", export_sha256=export.sha256, job_id=job.id)
         return PushAnswer(200, None, job.reason or "", job)

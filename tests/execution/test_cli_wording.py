@@ -27,7 +27,8 @@ def test_a_status_shows_the_contract_word_then_the_tui_label() -> None:
 
 
 def test_known_reasons_are_explained_in_english_beside_the_recorded_french() -> None:
-    superseded = {"status": "done", "outcome": JobOutcome.SUPERSEDED.value, "reason": SUPERSEDED}
+    superseded = {"status": "done", "outcome": JobOutcome.SUPERSEDED.value, "reason": SUPERSEDED,
+                  "why": {"code": "superseded", "params": {}}}
     assert reason_text(superseded) == (
         f"replaced by a newer automatic push before it started ({SUPERSEDED})"
     )

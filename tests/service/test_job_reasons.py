@@ -81,3 +81,22 @@ def test_every_stored_code_is_a_reason_code() -> None:
     for kind in (FailureCode, RefusalCode, UndoRefusal):
         for code in kind:
             assert ReasonCode(code.value)
+
+
+def test_a_job_without_a_code_says_why_by_its_outcome_or_its_status() -> None:
+    from dataclasses import replace
+
+    from edt_tui.service.jobs import CANCELLED, RESUMED, STOPPED
+    from edt_tui.service.vocabulary import JobOutcome
+
+    plain = replace(job(FailureCode.INTERNAL, {}), reason_code=None)
+    cancelled = replace(plain, status=JobStatus.REFUSED, outcome=JobOutcome.CANCELLED)
+    assert cancelled.why() == Reason(ReasonCode.CANCELLED)
+    assert french(Reason(ReasonCode.CANCELLED)) == CANCELLED
+    noop = replace(plain, status=JobStatus.DONE, outcome=JobOutcome.NOOP)
+    assert english(noop.why() or Reason(ReasonCode.RESUMED)) == (
+        "same file as the previous import: nothing to do"
+    )
+    interrupted = replace(plain, status=JobStatus.INTERRUPTED, reason=STOPPED)
+    assert interrupted.why() == Reason(ReasonCode.STOPPED)
+    assert replace(plain, status=JobStatus.QUEUED, reason=RESUMED).why() is None
