@@ -29,6 +29,21 @@ OF_JOB = "job_ref = (SELECT ref FROM import_jobs WHERE id = ?)"
 """The `job_actions` of the job whose id is the parameter: actions refer to their job by its
 integer `ref` (4 bytes, not the 32-character id, on each of a lycée's 130,000 actions)."""
 
+TYPE_CODES: dict[ActionType, int] = {
+    ActionType.CREATE_COURSE: 0, ActionType.CREATE_HIERARCHY_NODE: 1,
+    ActionType.CREATE_MEMBERSHIP: 2, ActionType.DELETE_MEMBERSHIP: 3, ActionType.CREATE_EVENT: 4,
+    ActionType.UPDATE_EVENT: 5, ActionType.DELETE_EVENT: 6, ActionType.DELETE_HIERARCHY_NODE: 7,
+    ActionType.DELETE_COURSE: 8,
+}
+"""`job_actions.type` is a one-byte code, not the type's name (12–21 bytes on each action);
+fixed numbers: they are stored (schema version 13)."""
+TYPES: dict[int, ActionType] = {code: kind for kind, code in TYPE_CODES.items()}
+
+
+def codes(*kinds: ActionType) -> str:
+    """`kinds` as the SQL list of their codes, for `type IN (…)`."""
+    return ", ".join(str(TYPE_CODES[k]) for k in kinds)
+
 ApplyOne = Callable[[Any, str, Action, str], None]
 """The store's `apply_one(conn, uai, action, now)`: one action, inside the caller's transaction."""
 _RUN_FAULTS: tuple[type[Exception], ...] = (*INTEGRITY_ERRORS, ValueError)

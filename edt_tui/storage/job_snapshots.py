@@ -11,7 +11,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from edt_tui.storage.action_batches import OF_JOB
+from edt_tui.engine.model import ActionType
+from edt_tui.storage.action_batches import OF_JOB, TYPE_CODES, TYPES
 from edt_tui.storage.database import Database
 
 JOB_COLUMNS = (
@@ -48,9 +49,10 @@ class JobSnapshots:
         record["counters"] = json.loads(row["counters_json"])
         record["known"] = json.loads(row["known_json"]) if row["known_json"] else None
         record["people"] = json.loads(row["people_json"]) if row["people_json"] else None
-        record["actions"] = {kind: int(count) for kind, count in counts}
+        record["actions"] = {TYPES[kind].value: int(count) for kind, count in counts}
         record["failed_actions"] = [
-            {"seq": seq, "type": kind, "key": key, "error": error, "payload": payload}
+            {"seq": seq, "type": TYPES[kind].value, "key": key, "error": error,
+             "payload": payload}
             for seq, kind, key, error, payload in failed
         ]
         return record
@@ -80,6 +82,6 @@ class JobSnapshots:
             conn.executemany(
                 """INSERT INTO job_actions (job_ref, seq, type, key, status, error, payload_json)
                    VALUES (?, ?, ?, ?, 'error', ?, ?)""",
-                [(ref, a["seq"], a["type"], a["key"], a["error"], a["payload"])
-                 for a in record.get("failed_actions") or ()],
+                [(ref, a["seq"], TYPE_CODES[ActionType(a["type"])], a["key"], a["error"],
+                  a["payload"]) for a in record.get("failed_actions") or ()],
             )

@@ -27,7 +27,7 @@ from edt_tui.service.records import Page
 from edt_tui.service.store import MAX_OFFSET, MAX_PAGE
 from edt_tui.service.vocabulary import JobOutcome, JobStatus, JobType
 from edt_tui.storage import undo_journal
-from edt_tui.storage.action_batches import OF_JOB, ApplyOne, apply_numbered
+from edt_tui.storage.action_batches import OF_JOB, TYPE_CODES, TYPES, ApplyOne, apply_numbered
 from edt_tui.storage.clock import parse_stamp, stamp
 from edt_tui.storage.database import Connection, Database, Row
 from edt_tui.storage.errors import INTEGRITY_ERRORS
@@ -247,7 +247,7 @@ class JobRepository:
             if status == "pending":
                 pending += count
             else:
-                recap.setdefault(kind, {"success": 0, "error": 0})[status] += count
+                recap.setdefault(TYPES[kind].value, {"success": 0, "error": 0})[status] += count
         return recap, pending
 
     def recap(self, job_id: str) -> tuple[dict[str, dict[str, int]], int]:
@@ -268,14 +268,14 @@ class JobRepository:
             params.append(status)
         if type is not None:
             where.append("type = ?")
-            params.append(type.value)
+            params.append(TYPE_CODES[type])
         if q:
             where.append("(UPPER(key) LIKE UPPER(?) OR UPPER(COALESCE(error, '')) LIKE UPPER(?))")
             params.extend([f"%{q}%"] * 2)
         return self._page(
             "SELECT seq, type, key, status, error FROM job_actions", where, params, "seq",
             offset, limit,
-            lambda r: JobAction(r["seq"], ActionType(r["type"]), r["key"], r["status"], r["error"]),
+            lambda r: JobAction(r["seq"], TYPES[r["type"]], r["key"], r["status"], r["error"]),
         )
 
     # -- queue operations -----------------------------------------------------------------
@@ -398,7 +398,8 @@ class JobRepository:
                     conn, "job_actions",
                     ("job_ref", "seq", "type", "key", "status", "payload_json"),
                     [
-                        (ref, start + i, a.type.value, a.key, "pending", action_codec.encode(a))
+                        (ref, start + i, TYPE_CODES[a.type], a.key, "pending",
+                         action_codec.encode(a))
                         for i, a in enumerate(actions[start:start + chunk])
                     ],
                 )
@@ -421,7 +422,7 @@ class JobRepository:
                    WHERE {OF_JOB} AND status = 'pending' AND seq >= 0 ORDER BY seq LIMIT ?""",
                 (job_id, max(1, min(limit, _MAX_PENDING))),
             ).fetchall()
-        return [(r[0], action_codec.decode(r[1], r[2], r[3])) for r in rows]
+        return [(r[0], action_codec.decode(TYPES[r[1]], r[2], r[3])) for r in rows]
 
     def apply_batch(
         self, job: Job, batch: Sequence[Numbered], worker_id: str, *, now: datetime,

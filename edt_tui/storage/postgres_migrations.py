@@ -244,5 +244,18 @@ V12 = (
     "CREATE INDEX job_actions_pending ON job_actions (job_ref, seq) WHERE status = 'pending'",
 )
 
-MIGRATIONS: tuple[Migration, ...] = ((8, BASELINE), (9, V9), (10, V10), (11, V11), (12, V12))
+V13 = (
+    # The action's type as a small integer code instead of its name (12 to 21 bytes an action;
+    # the codes: `storage.action_batches.TYPE_CODES`). An in-place type change rewrites the table.
+    "ALTER TABLE job_actions ALTER COLUMN type TYPE SMALLINT USING "
+    "CASE type WHEN 'create_course' THEN 0 WHEN 'create_hierarchy_node' THEN 1 "
+    "WHEN 'create_membership' THEN 2 WHEN 'delete_membership' THEN 3 WHEN 'create_event' THEN 4 "
+    "WHEN 'update_event' THEN 5 WHEN 'delete_event' THEN 6 WHEN 'delete_hierarchy_node' THEN 7 "
+    "WHEN 'delete_course' THEN 8 END",
+    "ALTER TABLE job_actions ADD CONSTRAINT job_actions_type CHECK (type BETWEEN 0 AND 8)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    (8, BASELINE), (9, V9), (10, V10), (11, V11), (12, V12), (13, V13)
+)
 """(version reached, statements), in order."""

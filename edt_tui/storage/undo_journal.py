@@ -34,7 +34,7 @@ from edt_tui.engine.model import Action, ActionType, EventState
 from edt_tui.service import action_codec
 from edt_tui.service.job_records import JobRef, Numbered
 from edt_tui.service.vocabulary import JobType
-from edt_tui.storage.action_batches import OF_JOB
+from edt_tui.storage.action_batches import OF_JOB, TYPE_CODES, TYPES, codes
 from edt_tui.storage.clock import parse_stamp
 from edt_tui.storage.database import Connection, Database, Row
 from edt_tui.storage.ent_objects import root_node_key
@@ -55,6 +55,11 @@ _TABLE: dict[ActionType, str] = {
     ActionType.DELETE_EVENT: "events",
 }
 DELETES = frozenset(t for t in ActionType if t.value.startswith("delete"))
+_RESTORED = (ActionType.CREATE_EVENT, ActionType.UPDATE_EVENT, ActionType.CREATE_MEMBERSHIP)
+"""What an undo does to give back what the import replaced (see `finish_undo`)."""
+_REPLACED = (ActionType.UPDATE_EVENT, ActionType.DELETE_EVENT, ActionType.CREATE_EVENT,
+             ActionType.DELETE_MEMBERSHIP)
+"""The import's actions whose prior holds an `updated_at` / `created_at` to give back."""
 
 _SELECT: dict[str, str] = {
     "courses": "SELECT key, label FROM courses WHERE key IN ({})",
@@ -120,7 +125,7 @@ def record(
 ) -> None:
     """Store `priors` (from `capture`, same `deletes`) beside the batch's still-pending actions;
     a failed action keeps none."""
-    skipped = () if deletes else sorted(t.value for t in DELETES)
+    skipped = () if deletes else sorted(TYPE_CODES[t] for t in DELETES)
     only = f" AND type NOT IN ({', '.join('?' * len(skipped))})" if skipped else ""
     conn.execute(
         f"""UPDATE job_actions SET prior = '' WHERE {OF_JOB} AND status = 'pending'
@@ -300,7 +305,8 @@ class UndoJournal:
                 f"""SELECT type, key, payload_json, prior FROM job_actions
                    WHERE {OF_JOB} AND status = 'success' ORDER BY seq""", (job_id,),
             ).fetchall()
-        return [Applied(action_codec.decode(k, key, p), prior) for k, key, p, prior in rows]
+        return [Applied(action_codec.decode(TYPES[k], key, p), prior)
+                for k, key, p, prior in rows]
 
     def keys_by_course(self, table: str, courses: Sequence[str]) -> dict[str, set[str]]:
         """The keys of the `events` or `memberships` of each course now."""
@@ -336,7 +342,7 @@ class UndoJournal:
             restored = {
                 key for (key,) in conn.execute(
                     f"""SELECT key FROM job_actions WHERE {OF_JOB} AND status = 'success'
-                           AND type IN ('create_event', 'update_event', 'create_membership')""",
+                           AND type IN ({codes(*_RESTORED)})""",
                     (undo_id,),
                 ).fetchall()
             }
@@ -344,12 +350,11 @@ class UndoJournal:
             members: list[tuple[str, str]] = []
             rows = conn.execute(
                 f"""SELECT type, key, prior FROM job_actions WHERE {OF_JOB} AND status = 'success'
-                       AND prior <> '' AND type IN ('update_event', 'delete_event',
-                       'create_event', 'delete_membership')""", (undone_id,),
+                       AND prior <> '' AND type IN ({codes(*_REPLACED)})""", (undone_id,),
             ).fetchall()
             for kind, key, prior in rows:
                 if key in restored:
-                    if kind == "delete_membership":
+                    if TYPES[kind] is ActionType.DELETE_MEMBERSHIP:
                         members.append((json.loads(prior), key))
                     else:
                         events.append((json.loads(prior)[4], key))
@@ -376,5 +381,6 @@ class UndoJournal:
                     (job_id,),
                 )
                 for kind, key, payload, previous, prior in rows:
-                    visit(Applied(action_codec.decode(kind, key, payload), prior, previous))
+                    visit(Applied(action_codec.decode(TYPES[kind], key, payload), prior,
+                                  previous))
         return later  # type: ignore[return-value]

@@ -114,7 +114,7 @@ def test_upgrade_to_undo_keeps_jobs_and_their_actions(tmp_path: Path) -> None:
                       "VALUES ('u1', '0490856P', 'undo', 'queued', 'x', 'j1')")
         with pytest.raises(sqlite3.IntegrityError):
             write.execute("INSERT INTO job_actions (job_ref, seq, type, key, status, "
-                          "payload_json) VALUES (999, 0, 't', 'k', 'pending', '{}')")
+                          "payload_json) VALUES (999, 0, 0, 'k', 'pending', '{}')")
     store.close()
 
 

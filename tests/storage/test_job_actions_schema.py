@@ -1,6 +1,7 @@
 """What the job actions keep on disk: the pending actions' index is partial, on SQLite the table
 is clustered on its primary key (version 10), actions refer to their job by an integer (version
-12); every job and action survives each upgrade, on both backends."""
+12) and store their type as a code (version 13); every job and action survives each upgrade, on
+both backends."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from edt_tui.engine.model import ActionType
 from edt_tui.storage import postgres_migrations, sqlite_migrations
+from edt_tui.storage.action_batches import TYPE_CODES
 from edt_tui.storage.jobs import JobRepository
 from edt_tui.storage.sql_store import SqlStore, open_database, open_store
 from edt_tui.storage.sqlite_migrations import MIGRATIONS
@@ -21,6 +24,11 @@ ACTIONS = [
      None),
     ("j1", 2, "update_event", "k2", "pending", None, '{"e":[55,"t",[],[]]}', "{}", None),
 ]
+
+
+def _stored(rows: list[tuple]) -> list[tuple]:
+    """`rows` as version 13 stores them: the type as its code."""
+    return [(r[0], r[1], TYPE_CODES[ActionType(r[2])], *r[3:]) for r in rows]
 
 
 def _indexes(store: SqlStore) -> dict[str, str]:
@@ -87,7 +95,7 @@ def test_upgrade_from_version_9_keeps_every_action(tmp_path: Path) -> None:
         orphans = raw.execute("PRAGMA foreign_key_check").fetchall()
     finally:
         raw.close()
-    assert kept == ACTIONS
+    assert kept == _stored(ACTIONS)
     assert "WITHOUT ROWID" in table
     assert orphans == []
 
@@ -95,9 +103,9 @@ def test_upgrade_from_version_9_keeps_every_action(tmp_path: Path) -> None:
 def test_upgrade_to_integer_job_references_keeps_every_action(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A database at version 10 (job actions keyed by the job's text id), with two jobs, reaches
-    the latest version: each action now points at its own job's integer `ref`, nothing lost, and
-    the jobs added afterwards get the next numbers."""
+    """A database at version 10 (job actions keyed by the job's text id, types by name), with
+    two jobs, reaches the latest version: each action points at its own job's integer `ref`, its
+    type is its code, nothing lost, and the jobs added afterwards get the next numbers."""
     backend = "sqlite" if database_url.startswith("sqlite") else "postgres"
     steps = {"sqlite": sqlite_migrations.MIGRATIONS, "postgres": postgres_migrations.MIGRATIONS}
     monkeypatch.setattr(
@@ -137,7 +145,7 @@ def test_upgrade_to_integer_job_references_keeps_every_action(
     finally:
         store.close()
     assert version == steps[backend][-1][0]
-    assert kept == [*ACTIONS, ("j2", 0, "create_course", "k9", "success", None, '{"c":[]}',
-                               None, "")]
+    assert kept == _stored([*ACTIONS, ("j2", 0, "create_course", "k9", "success", None,
+                                       '{"c":[]}', None, "")])
     assert len(set(refs)) == 2 and new_ref > max(refs)
     assert pending == 1 and recap["create_course"] == {"success": 1, "error": 0}
