@@ -115,6 +115,12 @@ def test_exactly_the_failing_actions_are_recorded_and_the_rest_applied(
     assert "foreign key" in (page.items[1].error or "").lower()  # each driver its words
     found = repo.actions(UAI_A, job.id, status=None, type=None, q="nope", offset=0, limit=10)
     assert [a.key for a in found.items] == [members[1].key]  # case-insensitive search
+    by_type = repo.actions(UAI_A, job.id, status=None, type=ActionType.CREATE_MEMBERSHIP,
+                           q=None, offset=0, limit=10)
+    assert {a.type for a in by_type.items} == {ActionType.CREATE_MEMBERSHIP}
+    assert by_type.total == 3  # the type, stored as its code, filters and reads back
+    assert repo.actions(UAI_A, job.id, status=None, type=ActionType.CREATE_EVENT, q=None,
+                        offset=0, limit=10).total == 0
     keys = {m.key for m in stores[0].list_memberships(UAI_A, course, limit=100).items}
     assert {members[0].key, members[2].key} <= keys
     assert repo.recap(job.id)[0]["create_membership"] == {"success": 2, "error": 1}
