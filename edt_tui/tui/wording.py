@@ -20,11 +20,6 @@ from edt_tui.reasons import Reason, french
 from edt_tui.tui.backend import ExportCheck
 
 
-def reason_text(reason: Reason) -> str:
-    """One reason in French."""
-    return french(reason)
-
-
 def job_reason(job: ImportJob) -> str:
     """Why a job ended so, in French: from its `why` when the service sent one this version
     knows, else its `reason` as recorded (pushes, resumes, older entries)."""
@@ -35,7 +30,7 @@ def job_reason(job: ImportJob) -> str:
 def reasons_text(reasons: Iterable[Reason], fallback: str = "") -> str:
     """Several reasons in French, one sentence each; `fallback` (the service's English text)
     when there are none (a service that sent none this version knows)."""
-    return " ".join(reason_text(r) for r in reasons) or fallback
+    return " ".join(french(r) for r in reasons) or fallback
 
 
 WARNING_KINDS = {

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from edt_tui.reasons import Reason, ReasonCode, english, reason
-from edt_tui.tui.wording import reason_text, reasons_text
+from edt_tui.reasons import Reason, ReasonCode, english, french, reason
+from edt_tui.tui.wording import reasons_text
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ from edt_tui.tui.wording import reason_text, reasons_text
     ],
 )
 def test_reasons_read_in_french(why: Reason, expected: str) -> None:
-    assert expected in reason_text(why)
+    assert expected in french(why)
 
 
 def test_a_refused_link_is_worded_after_the_rule_verdict() -> None:
@@ -68,10 +68,10 @@ def test_every_reason_of_the_demo_plan_is_worded_in_french() -> None:
     people = [p for p in (*plan.teachers, *plan.students) if p.reasons]
     assert len(people) == len(plan.teachers) + len(plan.students)
     for person in people:
-        french = reasons_text(person.reasons)
-        assert french and french != person.detail and "{" not in french
+        worded = reasons_text(person.reasons)
+        assert worded and worded != person.detail and "{" not in worded
     for ignored in plan.ignored_sessions:
-        assert reason_text(ignored.why) != ignored.detail
+        assert french(ignored.why) != ignored.detail
 
 
 # -- the reader's warnings -------------------------------------------------------------------

@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from edt_tui.reasons import french
 from edt_tui.tui.backend import IgnoredSessionLine
 from edt_tui.tui.key_hints import with_keys
 from edt_tui.tui.screens.course_detail import ReadOnlyDialog
-from edt_tui.tui.wording import reason_text
 
 IGNORED_REASONS: dict[str, str] = {
     "class_part_only": "partie de classe seule (sans sa classe)",
@@ -50,7 +50,7 @@ class IgnoredSessionsModal(ReadOnlyDialog):
                 table.add_row(
                     Text(IGNORED_REASONS.get(s.reason, s.reason)),
                     Text(s.subject or "—"),
-                    Text(reason_text(s.why) if s.why else _where(s)),
+                    Text(french(s.why) if s.why else _where(s)),
                 )
             yield Static(table)
             yield Static(Text(with_keys(self.app, "{detail.close} : fermer"), style="dim"))
