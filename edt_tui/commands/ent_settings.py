@@ -13,7 +13,7 @@ from typing import Any
 
 from edt_tui.commands.connection import add_connection_options, add_database_option
 from edt_tui.errors import BadInputError, EdtTuiError
-from edt_tui.service.records import MAX_FREEZE_MINUTES
+from edt_tui.wire.directory import MAX_FREEZE_MINUTES
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

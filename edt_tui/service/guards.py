@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from edt_tui.engine.plan import Plan
-from edt_tui.engine.report import guard_to_dict
 from edt_tui.reasons import Reason, ReasonCode, french
 from edt_tui.service.vocabulary import RefusalCode
+from edt_tui.wire import Guard
 
 
 class Refused(Exception):
@@ -61,7 +61,7 @@ def relink_refusal(plan: Plan) -> Refused | None:
 def mass_deletion_refusal(plan: Plan) -> Refused | None:
     if not plan.deletions.mass_deletion:
         return None
-    guard = guard_to_dict(plan)
+    guard = Guard.of(plan).model_dump(mode="json")
     return Refused(
         RefusalCode.MASS_DELETION, guard, refusal_reason(RefusalCode.MASS_DELETION, guard)
     )

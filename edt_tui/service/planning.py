@@ -33,12 +33,12 @@ from edt_tui.engine.guards import GuardSettings
 from edt_tui.engine.model import DirectoryUser, EntState
 from edt_tui.engine.plan import Plan, build_plan
 from edt_tui.engine.reconciliation import PersonRow
-from edt_tui.engine.report import plan_steps_to_dict
 from edt_tui.engine.selection import Selection, SubjectChoice
 from edt_tui.errors import BadInputError
 from edt_tui.pronote.model import Export
 from edt_tui.service.exports import ExportIntake, UaiMismatchError
 from edt_tui.service.store import Store
+from edt_tui.wire import PlanSteps
 
 PLAN_TTL = 300.0
 REQUEST_FORMAT = 1
@@ -326,8 +326,8 @@ class Planner:
                 return None  # written by a version that derived ids otherwise: plan it again
         return self.plan(request, share=False)[1]
 
-    def steps(self, uai: str, plan_id: str) -> dict[str, Any] | None:
-        """`plan_steps_to_dict` of a plan, built once per cached plan (the wizard pages it)."""
+    def steps(self, uai: str, plan_id: str) -> PlanSteps | None:
+        """The step lists of a plan, built once per cached plan (the wizard pages them)."""
         version = self.ent_version(uai)
         with self._lock:
             cached = self._steps.get((uai, plan_id), PLAN_TTL)
@@ -336,7 +336,7 @@ class Planner:
         plan = self.get(uai, plan_id)
         if plan is None:
             return None
-        steps = plan_steps_to_dict(plan)
+        steps = PlanSteps.of(plan, plan_id)
         with self._lock:
             self._steps.put((uai, plan_id), (version, steps))
         return steps

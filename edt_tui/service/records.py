@@ -20,8 +20,6 @@ DEFAULT_TIMEZONE = "Europe/Paris"
 DEFAULT_DAILY_QUOTA = 4
 DEFAULT_FREEZE_MINUTES = 0
 DEFAULT_MAX_DELETION_PERCENT = 20
-MAX_FREEZE_MINUTES = 366 * 24 * 60
-"""A freeze window longer than a school year would freeze everything: refused."""
 INTEGRATION_AUTHOR = "Intégration"
 """`Créé par` of every course an import creates (§4.3)."""
 

@@ -48,7 +48,6 @@ from typing import Any, TypeVar
 
 from edt_tui.engine.model import Action
 from edt_tui.engine.plan import Plan
-from edt_tui.engine.report import ignored_sessions
 from edt_tui.errors import EdtTuiError
 from edt_tui.reasons import french
 from edt_tui.service import undo
@@ -65,6 +64,7 @@ from edt_tui.service.planning import (
     without_new,
 )
 from edt_tui.service.vocabulary import JobStatus, JobType, local_minute, undo_reason
+from edt_tui.wire.plans import IgnoredSession
 
 log = logging.getLogger("edt_tui.worker")
 T = TypeVar("T")
@@ -354,7 +354,8 @@ class Worker:
         )
         self.jobs.store_plan(
             job.id, plan.actions, summary=plan.summary, known=known,
-            people=people_document(plan), new_entities=new, ignored=ignored_sessions(plan),
+            people=people_document(plan), new_entities=new,
+            ignored=[i.model_dump(mode="json") for i in IgnoredSession.all_of(plan)],
         )
         return plan
 

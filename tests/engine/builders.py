@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from edt_tui.engine.desired import DesiredCourse
@@ -260,3 +261,17 @@ def course(plan: Plan, key_suffix: str) -> DesiredCourse:
     found = [c for c in plan.courses if c.key.endswith(":" + key_suffix)]
     assert len(found) == 1, [c.key for c in plan.courses]
     return found[0]
+
+
+def contract_json(plan: Plan) -> dict[str, Any]:
+    """The `plan --json` document of `plan`, as the service sends it."""
+    from edt_tui.wire import PlanContract
+
+    return PlanContract.of(plan).model_dump(mode="json")
+
+
+def steps_json(plan: Plan) -> dict[str, Any]:
+    """The wizard's step lists of `plan`, as the service sends them."""
+    from edt_tui.wire import PlanSteps
+
+    return PlanSteps.of(plan).model_dump(mode="json")

@@ -20,8 +20,8 @@ from edt_tui.engine.model import (
     UserSource,
 )
 from edt_tui.engine.plan import Plan, build_plan
-from edt_tui.engine.report import plan_to_contract_json
 from edt_tui.engine.selection import Selection
+from tests.engine.builders import contract_json
 
 DEMO = Path(__file__).resolve().parents[2] / "samples" / "demo"
 UAI = "0490856P"
@@ -88,7 +88,7 @@ def test_demo_plans_consistently_and_replans_empty_after_import() -> None:
     directory = _directory()
     empty = EntState({}, frozenset(), {})
     plan = _plan(PLAIN, empty, directory)
-    doc = plan_to_contract_json(plan)
+    doc = contract_json(plan)
     json.dumps(doc)
     assert doc["uai"] == UAI and doc["school_year"] == "2026-2027"
     assert doc["courses"], "the demo should produce selected courses"
@@ -123,6 +123,6 @@ def test_demo_plans_consistently_and_replans_empty_after_import() -> None:
 def test_demo_encrypted_export_gives_the_same_plan_as_its_plain_twin() -> None:
     directory = _directory()
     empty = EntState({}, frozenset(), {})
-    assert plan_to_contract_json(_plan(ENCRYPTED, empty, directory)) == plan_to_contract_json(
+    assert contract_json(_plan(ENCRYPTED, empty, directory)) == contract_json(
         _plan(PLAIN, empty, directory)
     )

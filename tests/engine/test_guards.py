@@ -11,8 +11,8 @@ from edt_tui.engine.apply import apply_actions
 from edt_tui.engine.guards import GuardSettings
 from edt_tui.engine.model import ActionType, EntState, Profile
 from edt_tui.engine.plan import Plan
-from edt_tui.engine.report import plan_steps_to_dict, plan_to_contract_json
 from edt_tui.engine.selection import PersonChoice, PersonDecision, Selection
+from tests.engine.builders import contract_json, steps_json
 
 from .builders import PARIS, TimetableBuilder, plan_for, user, weeks
 
@@ -46,7 +46,7 @@ def test_freeze_boundary_is_elapsed_time_across_a_dst_change(
         tt.session("1", day=1, slot=slot, classes=[("c1", weeks(week))])
     plan = plan_for(tt.build(), at=at, guards=GuardSettings(freeze_minutes=72 * 60))
     assert plan.frozen_until.isoformat() == boundary
-    assert plan_to_contract_json(plan)["frozen_until"] == boundary
+    assert contract_json(plan)["frozen_until"] == boundary
     assert _starts(plan, ActionType.CREATE_EVENT) == created
 
 
@@ -109,7 +109,7 @@ def test_mass_deletion_verdict_at_its_threshold(threshold: int, mass: bool) -> N
     assert (verdict.memberships.deleted, verdict.memberships.total) == (2, 10)
     assert verdict.memberships.percent == 20.0 and verdict.events.deleted == 0
     assert verdict.mass_deletion is mass
-    guard = plan_to_contract_json(plan)["guard"]
+    guard = contract_json(plan)["guard"]
     assert guard["mass_deletion"] is mass and guard["threshold_percent"] == threshold
     assert guard["memberships"] == {"deleted": 2, "total": 10, "percent": 20.0}
     assert guard["top_courses"] == [{"key": FRANCAIS_3A, "label": "FRANCAIS - 3 A",
@@ -181,9 +181,9 @@ def test_regenerated_ids_keep_memberships_and_event_places_until_the_relink_is_c
                        at=later)
     assert pending.actions == ()
     assert (pending.teacher_count.relink_pending, pending.student_count.relink_pending) == (1, 1)
-    people = plan_to_contract_json(pending)["people"]
+    people = contract_json(pending)["people"]
     assert (people["teachers"]["relink_pending"], people["students"]["relink_pending"]) == (1, 1)
-    steps = plan_steps_to_dict(pending)
+    steps = steps_json(pending)
     [t1] = [p for p in steps["teachers"] if p["ident"] == "t1"]
     assert (t1["status"], t1["relink_pending"]) == ("relink_required", True)
     assert (t1["previous_idpn"], t1["idpn"], t1["sync_id"]) == (
@@ -206,7 +206,7 @@ def test_regenerated_ids_keep_memberships_and_event_places_until_the_relink_is_c
     assert done.actions == ()
     assert dict(done.idpn_links)["u-t1"] == "NEW0NEW0NEW0NEW0"
     assert dict(done.idpn_links)["u-s1"] == "SNEW0NEW0NEW0NEW0"
-    [t1] = [p for p in plan_steps_to_dict(done)["teachers"] if p["ident"] == "t1"]
+    [t1] = [p for p in steps_json(done)["teachers"] if p["ident"] == "t1"]
     assert (t1["status"], t1["previous_idpn"]) == ("reconciled", "OLD0OLD0OLD0OLD0")
 
 

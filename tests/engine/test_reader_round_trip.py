@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from edt_tui.engine.model import Profile
-from edt_tui.engine.report import plan_to_contract_json
+from tests.engine.builders import contract_json
 
 from .builders import TimetableBuilder, plan_for, user, weeks
 
@@ -51,8 +51,8 @@ def test_plan_survives_a_write_read_round_trip_of_the_export() -> None:
         user("u-s2", Profile.STUDENT, "DURAND", "ZOE", date(2012, 1, 2)),
     ]
     read_back = read_export(writer.write_timetable(tt)).timetable
-    direct = plan_to_contract_json(plan_for(tt, directory=directory, add_unknown_subjects=True))
-    through = plan_to_contract_json(
+    direct = contract_json(plan_for(tt, directory=directory, add_unknown_subjects=True))
+    through = contract_json(
         plan_for(read_back, directory=directory, add_unknown_subjects=True)
     )
     assert direct["courses"] and direct["courses"][0]["events"]

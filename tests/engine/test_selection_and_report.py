@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from edt_tui.engine.model import Profile
-from edt_tui.engine.report import plan_to_contract_json
 from edt_tui.engine.selection import (
     PersonChoice,
     PersonDecision,
@@ -18,6 +17,7 @@ from edt_tui.engine.selection import (
     SubjectChoice,
     person_key,
 )
+from tests.engine.builders import contract_json
 
 from .builders import TimetableBuilder, plan_for, user, weeks
 
@@ -109,7 +109,7 @@ def test_contract_json_has_exactly_the_contract_fields() -> None:
         user("u-s1", Profile.STUDENT, "ELEVE", "UN", date(2012, 5, 4)),
     ]
     key_3b = "0490856P:2026-2027:FRANCAIS:class:3B"
-    doc = plan_to_contract_json(
+    doc = contract_json(
         plan_for(tt, directory=directory, selection=Selection.default().with_course(key_3b, False))
     )
     json.dumps(doc)  # JSON-safe
@@ -172,7 +172,7 @@ def test_contract_json_has_exactly_the_contract_fields() -> None:
 
 
 def test_steps_document_lists_every_course_and_person_with_reasons() -> None:
-    from edt_tui.engine.report import plan_steps_to_dict
+    from tests.engine.builders import steps_json
 
     tt = (
         TimetableBuilder()
@@ -185,7 +185,7 @@ def test_steps_document_lists_every_course_and_person_with_reasons() -> None:
         .build()
     )
     directory = [user("u1", Profile.STUDENT, "DALLAOUI", "YASMINE", date(2012, 5, 4))]
-    doc = plan_steps_to_dict(plan_for(tt, directory=directory))
+    doc = steps_json(plan_for(tt, directory=directory))
     json.dumps(doc)
     assert [(c["label"], c["selected"], c["subject_active"]) for c in doc["courses"]] == [
         ("FRANCAIS - 3 A", True, True),
@@ -205,8 +205,8 @@ def test_steps_document_lists_every_course_and_person_with_reasons() -> None:
 
 def test_students_carry_their_class_on_the_reference_date() -> None:
     """Two homonyms are told apart by their class, read on D (a class left before D is gone)."""
-    from edt_tui.engine.report import plan_steps_to_dict, plan_to_contract_json
     from edt_tui.service.planning import people_document
+    from tests.engine.builders import contract_json, steps_json
 
     tt = (
         TimetableBuilder()
@@ -220,9 +220,9 @@ def test_students_carry_their_class_on_the_reference_date() -> None:
         .build()
     )
     plan = plan_for(tt, directory=[])
-    steps = plan_steps_to_dict(plan)
+    steps = steps_json(plan)
     assert [s["classes"] for s in steps["students"]] == ["3A", "3B"]
-    contract = plan_to_contract_json(plan)["people"]["students"]["unreconciled"]
+    contract = contract_json(plan)["people"]["students"]["unreconciled"]
     assert all("classes" not in p for p in contract)  # the contract's fields, exactly
     accounts = people_document(plan)["students"]["unreconciled"]  # the account check's list
     assert sorted(p["classes"] for p in accounts) == ["3A", "3B"]

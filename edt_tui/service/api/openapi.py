@@ -1,8 +1,10 @@
-"""The OpenAPI document declares every status a route can answer, each error as problem+json.
+"""The OpenAPI document declares every status a route can answer, each with its body.
 
-FastAPI declares what a route says it returns and a 422 of its own shape; the errors raised by
-dependencies (token, establishment scope), middlewares (body size) and admission limits are
-added here by rule, so a new route is declared like its neighbours without listing them.
+FastAPI declares what a route returns (its wire model) and a 422 of its own shape; the errors
+raised by dependencies (token, establishment scope), middlewares (body size) and admission limits
+are added here by rule, so a new route is declared like its neighbours without listing them.
+Every error is `ProblemDetails` as problem+json; another success status a route declares (the
+push's 200) carries the same body as its main one.
 """
 
 from __future__ import annotations
@@ -12,18 +14,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from edt_tui.service.api.problems import PROBLEM_MEDIA_TYPE
+from edt_tui.wire import PROBLEM_MEDIA_TYPE, ProblemDetails
 
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "RFC 9457 problem details; `type` is described at `GET /problems/{slug}`.",
-    "required": ["type", "title", "status"],
-    "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"},
-        "status": {"type": "integer"}, "detail": {"type": "string"},
-        "instance": {"type": "string"},
-    },
-}
 DESCRIPTIONS = {
     400: "malformed multipart body",
     401: "missing or unknown bearer token",
@@ -64,14 +56,29 @@ def declare_problems(app: FastAPI) -> None:
         if app.openapi_schema is not None:
             return app.openapi_schema
         schema = build()
-        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-        problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        problem_schema = ProblemDetails.model_json_schema(
+            ref_template="#/components/schemas/{model}", mode="serialization"
+        )
+        for name, part in problem_schema.pop("$defs", {}).items():
+            components.setdefault(name, part)
+        components["ProblemDetails"] = problem_schema
+        problem = {
+            PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}
+        }
         for path, operations in schema["paths"].items():
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
                 declared = {int(s) for s in responses if str(s).isdigit()}
+                success = next(
+                    (r["content"] for s, r in sorted(responses.items())
+                     if str(s).startswith("2") and "content" in r),
+                    None,
+                )
                 for status in sorted(declared | error_statuses(path, method, operation)):
                     if status < 400:
+                        if success is not None:
+                            responses[str(status)].setdefault("content", success)
                         continue
                     entry = responses.setdefault(str(status), {})
                     entry.setdefault("description", DESCRIPTIONS.get(status, "error"))

@@ -16,8 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from edt_tui.pronote.errors import LimitExceededError
 from edt_tui.service.api.redaction import redact_path
-
-PROBLEM_MEDIA_TYPE = "application/problem+json"
+from edt_tui.wire import PROBLEM_MEDIA_TYPE
 
 PROBLEM_TYPES: dict[str, str] = {
     "not-found": "The resource does not exist, or is outside the token's establishments.",
@@ -58,9 +57,9 @@ _BY_STATUS = {
 
 
 def problem_responses(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for a route's problem answers (status → what it means)."""
-    content = {PROBLEM_MEDIA_TYPE: {"schema": {"type": "object"}}}
-    return {status: {"description": text, "content": content} for status, text in described.items()}
+    """OpenAPI `responses` for a route's problem answers (status → what it means); their
+    problem+json body is declared with every route's (`openapi.declare_problems`)."""
+    return {status: {"description": text} for status, text in described.items()}
 
 
 def problem_type(slug: str) -> str:

@@ -12,6 +12,7 @@ from edt_tui.service.api.problems import not_found
 from edt_tui.service.imports import ImportServices, imports_of
 from edt_tui.service.job_records import Job
 from edt_tui.service.vocabulary import JobStatus, person_line
+from edt_tui.wire import AccountCounts, Accounts, Page, UnreconciledAccount
 
 router = APIRouter(prefix="/api/v1/establishments/{uai}/accounts", tags=["accounts"])
 Profile = Literal["teachers", "students"]
@@ -26,42 +27,35 @@ def _last(services: ImportServices, uai: str) -> tuple[Job, dict[str, Any]]:
 
 
 @router.get("")
-def accounts(establishment: EstablishmentDep, request: Request) -> dict[str, Any]:
+def accounts(establishment: EstablishmentDep, request: Request) -> Accounts:
     """Reconciled and unreconciled counts of the last finished import (nulls before any)."""
     services = imports_of(request)
     job = services.jobs.last_job(establishment.uai, statuses=(JobStatus.DONE,), with_outcome=False)
     if job is None or services.jobs.people(job.id) is None:
-        return {"job_id": None, "finished_at": None, "teachers": None, "students": None}
+        return Accounts(job_id=None, finished_at=None, teachers=None, students=None)
     job, people = _last(services, establishment.uai)
-    return {
-        "job_id": job.id,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        **{
-            profile: {
-                "reconciled": people[profile]["reconciled"],
-                "unreconciled": len(people[profile]["unreconciled"]),
-            }
-            for profile in ("teachers", "students")
-        },
-    }
+
+    def counts(profile: str) -> AccountCounts:
+        return AccountCounts(reconciled=people[profile]["reconciled"],
+                             unreconciled=len(people[profile]["unreconciled"]))
+
+    return Accounts(job_id=job.id, finished_at=job.finished_at, teachers=counts("teachers"),
+                    students=counts("students"))
 
 
 @router.get("/{profile}/unreconciled")
 def unreconciled(
     establishment: EstablishmentDep, request: Request, profile: Profile, page: PageDep,
     q: Annotated[str | None, text_query("part of the name")] = None,
-) -> dict[str, Any]:
+) -> Page[UnreconciledAccount]:
     _, people = _last(imports_of(request), establishment.uai)
     items = people[profile]["unreconciled"]
     if q:
         needle = q.casefold()
         items = [p for p in items if needle in f"{p['last_name']} {p['first_name']}".casefold()]
-    chunk = items[page.offset:page.offset + page.limit]
-    after = page.offset + len(chunk)
-    return {
-        "items": chunk, "total": len(items), "offset": page.offset, "limit": page.limit,
-        "next": after if chunk and after < len(items) else None,
-    }
+    return Page[UnreconciledAccount].slice(
+        [UnreconciledAccount.model_validate(p) for p in items], page.offset, page.limit
+    )
 
 
 @router.get("/{profile}/unreconciled.txt", response_class=PlainTextResponse)

@@ -9,20 +9,14 @@ from fastapi import APIRouter, Query, Response
 from edt_tui.engine.model import Profile, UserSource
 from edt_tui.service.api.deps import EstablishmentDep, PageDep, StoreDep, text_query
 from edt_tui.service.api.problems import Problem, not_found
-from edt_tui.service.api.schemas import (
-    ClassOut,
-    PageOut,
-    SubjectIn,
-    SubjectOut,
-    UserOut,
-    page_out,
-)
+from edt_tui.service.api.to_wire import school_class, subject, user
 from edt_tui.service.records import SubjectRecord
+from edt_tui.wire import DirectoryUser, Page, SchoolClass, Subject, SubjectIn
 
 router = APIRouter(prefix="/api/v1/establishments/{uai}", tags=["directory"])
 
 
-@router.get("/users", response_model=PageOut[UserOut])
+@router.get("/users")
 def list_users(
     establishment: EstablishmentDep, store: StoreDep, page: PageDep,
     q: Annotated[str | None, text_query("part of a name, sync id or CAS login")] = None,
@@ -31,43 +25,43 @@ def list_users(
     reconciled: Annotated[
         bool | None, Query(description="true: linked to a PRONOTE id by an import")
     ] = None,
-) -> dict[str, object]:
+) -> Page[DirectoryUser]:
     found = store.list_users(
         establishment.uai, q=q, profile=profile, source=source, reconciled=reconciled,
         offset=page.offset, limit=page.limit,
     )
-    return page_out(found, UserOut.of)
+    return Page[DirectoryUser].of(found, user)
 
 
-@router.get("/users/{sync_id}", response_model=UserOut)
-def get_user(establishment: EstablishmentDep, store: StoreDep, sync_id: str) -> UserOut:
-    user = store.get_user(establishment.uai, sync_id)
-    if user is None:
+@router.get("/users/{sync_id}")
+def get_user(establishment: EstablishmentDep, store: StoreDep, sync_id: str) -> DirectoryUser:
+    found = store.get_user(establishment.uai, sync_id)
+    if found is None:
         raise not_found(f"user {sync_id}")
-    return UserOut.of(user)
+    return user(found)
 
 
-@router.get("/subjects", response_model=PageOut[SubjectOut])
+@router.get("/subjects")
 def list_subjects(
     establishment: EstablishmentDep, store: StoreDep, page: PageDep,
     q: Annotated[str | None, text_query("part of the name or code")] = None,
-) -> dict[str, object]:
+) -> Page[Subject]:
     found = store.list_subjects(establishment.uai, q=q, offset=page.offset, limit=page.limit)
-    return page_out(found, SubjectOut.of)
+    return Page[Subject].of(found, subject)
 
 
-@router.get("/subjects/{name}", response_model=SubjectOut)
-def get_subject(establishment: EstablishmentDep, store: StoreDep, name: str) -> SubjectOut:
-    subject = store.get_subject(establishment.uai, name)
-    if subject is None:
+@router.get("/subjects/{name}")
+def get_subject(establishment: EstablishmentDep, store: StoreDep, name: str) -> Subject:
+    found = store.get_subject(establishment.uai, name)
+    if found is None:
         raise not_found(f"subject {name!r}")
-    return SubjectOut.of(subject)
+    return subject(found)
 
 
-@router.post("/subjects", response_model=SubjectOut, status_code=201)
+@router.post("/subjects", status_code=201)
 def add_subject(
     establishment: EstablishmentDep, store: StoreDep, body: SubjectIn, response: Response
-) -> SubjectOut:
+) -> Subject:
     """Add a subject to the referential (the wizard's "add unrecognised subject"); idempotent."""
     name = body.name.strip()
     if not name:
@@ -78,21 +72,21 @@ def add_subject(
         response.status_code = 200
     saved = store.get_subject(establishment.uai, name)
     assert saved is not None
-    return SubjectOut.of(saved)
+    return subject(saved)
 
 
-@router.get("/classes", response_model=PageOut[ClassOut])
+@router.get("/classes")
 def list_classes(
     establishment: EstablishmentDep, store: StoreDep, page: PageDep,
     q: Annotated[str | None, text_query("part of the name")] = None,
-) -> dict[str, object]:
+) -> Page[SchoolClass]:
     found = store.list_classes(establishment.uai, q=q, offset=page.offset, limit=page.limit)
-    return page_out(found, ClassOut.of)
+    return Page[SchoolClass].of(found, school_class)
 
 
-@router.get("/classes/{name}", response_model=ClassOut)
-def get_class(establishment: EstablishmentDep, store: StoreDep, name: str) -> ClassOut:
+@router.get("/classes/{name}")
+def get_class(establishment: EstablishmentDep, store: StoreDep, name: str) -> SchoolClass:
     found = store.get_class(establishment.uai, name)
     if found is None:
         raise not_found(f"class {name!r}")
-    return ClassOut.of(found)
+    return school_class(found)

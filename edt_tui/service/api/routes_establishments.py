@@ -15,54 +15,47 @@ from edt_tui.service.api.deps import (
     text_query,
 )
 from edt_tui.service.api.problems import Problem, not_found, problem_responses
-from edt_tui.service.api.schemas import (
-    EstablishmentOut,
-    EstablishmentSettingsOut,
-    PageOut,
-    SettingsIn,
-    page_out,
-)
+from edt_tui.service.api.to_wire import establishment as establishment_wire
+from edt_tui.service.api.to_wire import settings
 from edt_tui.service.records import Establishment, TokenRole
+from edt_tui.wire import Establishment as EstablishmentOut
+from edt_tui.wire import EstablishmentSettings, Page, SettingsIn
 
 router = APIRouter(prefix="/api/v1/establishments", tags=["establishments"])
 
 
-@router.get("", response_model=PageOut[EstablishmentOut])
+@router.get("")
 def list_establishments(
     principal: PrincipalDep, store: StoreDep, page: PageDep,
     q: Annotated[str | None, text_query("part of the UAI or name")] = None,
-) -> dict[str, object]:
+) -> Page[EstablishmentOut]:
     only = None if principal.role is TokenRole.PLATFORM else [principal.uai or ""]
     found = store.list_establishments(only=only, q=q, offset=page.offset, limit=page.limit)
-    return page_out(found, EstablishmentOut.of)
+    return Page[EstablishmentOut].of(found, establishment_wire)
 
 
-@router.get("/{uai}", response_model=EstablishmentOut)
+@router.get("/{uai}")
 def get_establishment(establishment: EstablishmentDep) -> EstablishmentOut:
-    return EstablishmentOut.of(establishment)
+    return establishment_wire(establishment)
 
 
 @router.get(
-    "/{uai}/settings", response_model=EstablishmentSettingsOut,
+    "/{uai}/settings",
     responses=problem_responses({404: "unknown establishment, or outside the token's scope"}),
 )
-def get_settings(establishment: EstablishmentDep) -> EstablishmentSettingsOut:
+def get_settings(establishment: EstablishmentDep) -> EstablishmentSettings:
     """Includes the push path (with its secret) to paste into PRONOTE: admins only see theirs."""
     return _settings(establishment)
 
 
-def _settings(e: Establishment | None) -> EstablishmentSettingsOut:
+def _settings(e: Establishment | None) -> EstablishmentSettings:
     if e is None:  # deleted between the scope check and the write: nothing to show
         raise not_found("establishment")
-    return EstablishmentSettingsOut(
-        uai=e.uai, name=e.name, timezone=e.timezone, daily_quota=e.daily_quota,
-        push_path=f"/push/{e.uai}/{e.push_secret}", freeze_minutes=e.freeze_minutes,
-        max_deletion_percent=e.max_deletion_percent,
-    )
+    return settings(e)
 
 
 @router.patch(
-    "/{uai}/settings", response_model=EstablishmentSettingsOut,
+    "/{uai}/settings",
     responses=problem_responses({
         403: "an admin token changing the time zone or the daily quota",
         404: "unknown establishment, or outside the token's scope",
@@ -73,7 +66,7 @@ def _settings(e: Establishment | None) -> EstablishmentSettingsOut:
 def update_settings(
     establishment: EstablishmentDep, principal: PrincipalDep, store: StoreDep, body: SettingsIn,
     request: Request,
-) -> EstablishmentSettingsOut:
+) -> EstablishmentSettings:
     """Time zone and daily quota are platform policy (platform tokens only, 403); the import
     guards (`freeze_minutes`, `max_deletion_percent`) are the establishment admin's too."""
     platform_only = body.timezone is not None or body.daily_quota is not None
@@ -99,9 +92,9 @@ def update_settings(
     return _settings(updated)
 
 
-@router.post("/{uai}/settings/push-secret", response_model=EstablishmentSettingsOut)
+@router.post("/{uai}/settings/push-secret")
 def rotate_push_secret(
     establishment: EstablishmentDep, store: StoreDep
-) -> EstablishmentSettingsOut:
+) -> EstablishmentSettings:
     """A new push URL (the old one stops working at once): paste it into PRONOTE again."""
     return _settings(store.update_establishment(establishment.uai, rotate_push_secret=True))

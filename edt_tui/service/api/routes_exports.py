@@ -20,8 +20,9 @@ from edt_tui.service.api.deps import (
 )
 from edt_tui.service.api.limits import UploadSlots
 from edt_tui.service.api.problems import Problem, not_found, too_large_export
-from edt_tui.service.api.schemas import ExportSummaryOut, PageOut, page_out
+from edt_tui.service.api.to_wire import export_summary
 from edt_tui.service.exports import ExportIntake, UaiMismatchError, UndecryptableError
+from edt_tui.wire import ExportSummary, Page
 
 router = APIRouter(prefix="/api/v1/establishments/{uai}/exports", tags=["exports"])
 
@@ -72,7 +73,7 @@ async def _body(request: Request, file_name: str | None) -> tuple[bytes, str]:
 
 
 @router.post(
-    "", response_model=ExportSummaryOut, status_code=201, openapi_extra=UPLOAD_BODY,
+    "", status_code=201, openapi_extra=UPLOAD_BODY,
     responses={
         413: {"description": "too large"}, 422: {"description": "refused export"},
         429: TOO_MANY_UPLOADS,
@@ -83,7 +84,7 @@ async def upload_export(
     file_name: Annotated[
         str | None, text_query("original file name", max_length=MAX_NAME)
     ] = None,
-) -> ExportSummaryOut:
+) -> ExportSummary:
     """Decrypt with the service's key, refuse another UAI, store by SHA-256, return §3.4."""
     intake: ExportIntake = request.app.state.intake
     uai = establishment.uai
@@ -106,18 +107,20 @@ async def upload_export(
     except ExportError as exc:
         raise Problem(422, "bad-export", "Not a readable export", str(exc)) from None
     response.headers["Location"] = f"{request.url.path.rstrip('/')}/{record.sha256}"
-    return ExportSummaryOut.of(record)
+    return export_summary(record)
 
 
-@router.get("", response_model=PageOut[ExportSummaryOut])
-def list_exports(establishment: EstablishmentDep, store: StoreDep, page: PageDep) -> dict:
+@router.get("")
+def list_exports(
+    establishment: EstablishmentDep, store: StoreDep, page: PageDep
+) -> Page[ExportSummary]:
     found = store.list_exports(establishment.uai, offset=page.offset, limit=page.limit)
-    return page_out(found, ExportSummaryOut.of)
+    return Page[ExportSummary].of(found, export_summary)
 
 
-@router.get("/{sha256}", response_model=ExportSummaryOut)
-def get_export(establishment: EstablishmentDep, store: StoreDep, sha256: str) -> ExportSummaryOut:
+@router.get("/{sha256}")
+def get_export(establishment: EstablishmentDep, store: StoreDep, sha256: str) -> ExportSummary:
     record = store.get_export(establishment.uai, sha256)
     if record is None:
         raise not_found(f"export {sha256}")
-    return ExportSummaryOut.of(record)
+    return export_summary(record)

@@ -10,10 +10,9 @@ import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 
 from edt_tui import __version__
-from edt_tui.engine.report import plan_steps_to_dict
 from edt_tui.service.api.deps import EstablishmentDep, StoreDep
 from edt_tui.service.api.problems import Problem, not_found
-from edt_tui.service.api.schemas import ExportSummaryOut
+from edt_tui.service.api.to_wire import export_summary
 from edt_tui.service.before_job import state_before
 from edt_tui.service.helpdesk import directory_before, job_record, snapshot
 from edt_tui.service.imports import ImportServices, imports_of
@@ -21,6 +20,7 @@ from edt_tui.service.job_records import Job
 from edt_tui.service.planning import parse_selection_document
 from edt_tui.service.push import day_start
 from edt_tui.service.vocabulary import FIRST_MANUAL_IMPORT_REQUIRED, JobStatus, JobType
+from edt_tui.wire import AutomaticStatus, HelpdeskSnapshot, PlanSteps
 
 router = APIRouter(prefix="/api/v1/establishments/{uai}", tags=["helpdesk"])
 
@@ -41,7 +41,7 @@ def _before_job(services: ImportServices, job: Job, school_year: str) -> dict[st
             job.reference_time, ent_state=before.ent,
             directory=directory_before(services.store, uai, before),
         )
-        data["plan"] = plan_steps_to_dict(plan)
+        data["plan"] = PlanSteps.of(plan)
     return data
 
 
@@ -54,7 +54,7 @@ async def helpdesk_snapshot(
         str | None,
         Query(max_length=64, description="the ENT as it was before this job, with the job"),
     ] = None,
-) -> dict[str, Any]:
+) -> HelpdeskSnapshot:
     """Directory, referential, ENT objects of the year and (optionally) one export's bytes.
 
     With `job_id` (and `school_year`): the ENT and IDPN links as they were just before that job
@@ -78,17 +78,17 @@ async def helpdesk_snapshot(
             raise not_found(f"export {export_sha256}")
         content = await anyio.to_thread.run_sync(store.export_bytes, uai, export_sha256)
         data["export"] = {
-            "summary": ExportSummaryOut.of(record).model_dump(mode="json"),
+            "summary": export_summary(record),
             "content_b64": base64.b64encode(content).decode("ascii"),
         }
-    return data
+    return HelpdeskSnapshot.model_validate(data)
 
 
 @router.get("/automatic")
 def automatic_status(
     establishment: EstablishmentDep, request: Request,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> dict[str, Any]:
+) -> AutomaticStatus:
     """The push URL, today's quota use, the last pushes, and whether pushes can be accepted.
 
     Wrong push URLs appear as one entry per hour whose `attempts` counts them."""
@@ -102,7 +102,7 @@ def automatic_status(
     )
     pushes = services.jobs.pushes.recent(uai, limit)
     push_path = f"/push/{uai}/{establishment.push_secret}"
-    return {
+    return AutomaticStatus.model_validate({
         "uai": uai,
         "push_path": push_path,
         "push_url": str(request.base_url).rstrip("/") + push_path,
@@ -110,14 +110,14 @@ def automatic_status(
         "used_today": used,
         "manual_import": None if manual is None else {
             "job_id": manual.id,
-            "finished_at": manual.finished_at.isoformat() if manual.finished_at else None,
+            "finished_at": manual.finished_at,
             "selection_version": manual.selection_version,
         },
         "refusal": None if manual else FIRST_MANUAL_IMPORT_REQUIRED,
         "pushes": [
-            {"received_at": p.received_at.isoformat(), "outcome": p.outcome,
+            {"received_at": p.received_at, "outcome": p.outcome,
              "outcome_label": PUSH_OUTCOMES.get(p.outcome, p.outcome), "reason": p.reason,
              "job_id": p.job_id, "attempts": p.attempts}
             for p in pushes
         ],
-    }
+    })

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
 
 from edt_tui.engine.model import ActionType
-from edt_tui.engine.report import guard_to_dict
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import BadInputError, EdtTuiError
 from edt_tui.pronote.errors import ExportError
@@ -35,31 +33,19 @@ from edt_tui.service.vocabulary import (
     JobType,
     UndoRefusal,
 )
+from edt_tui.wire import (
+    Guard,
+    ImportJob,
+    ImportJobDetail,
+    ImportJobIn,
+    JobAction,
+    Page,
+    SelectionIn,
+    SelectionSaved,
+    SelectionVersion,
+)
 
 router = APIRouter(prefix="/api/v1/establishments/{uai}", tags=["imports"])
-
-
-class SelectionIn(BaseModel):
-    selection: dict[str, Any] | None = Field(
-        None, description="`Selection.to_dict()` (format 1); omitted = the default selection"
-    )
-    add_unknown_subjects: bool = False
-    activate_unmatched_classes: bool = False
-
-
-class JobIn(SelectionIn):
-    export_sha256: str = Field(description="an export uploaded to this establishment")
-    selection_version: int | None = Field(
-        None, description="a saved selection version (instead of `selection`)"
-    )
-    reference_time: datetime | None = Field(None, description="T (default: now)")
-
-
-class ImportJobIn(JobIn):
-    allow_mass_deletion: bool = Field(
-        False, description="confirm an import that deletes more than the establishment's "
-        "`max_deletion_percent` (else 409 `/problems/mass-deletion` with the counts)",
-    )
 
 
 def bad_input(exc: BadInputError) -> Problem:
@@ -92,8 +78,14 @@ def _checked_selection(body: SelectionIn) -> None:
             raise bad_input(exc) from None
 
 
-def job_json(job: Job, services: ImportServices, *, detail: bool = False) -> dict[str, Any]:
-    """The history entry: the contract's fields first, then what the TUI shows."""
+@overload
+def job_out(job: Job, services: ImportServices) -> ImportJob: ...
+@overload
+def job_out(job: Job, services: ImportServices, *, detail: bool) -> ImportJobDetail: ...
+def job_out(
+    job: Job, services: ImportServices, *, detail: bool = False
+) -> ImportJob | ImportJobDetail:
+    """The job as the API sends it: its history entry, or (`detail`) the job in full."""
     counters = job.counters
     if job.status.finished and "recap" in counters:
         recap, pending = counters["recap"], int(counters.get("pending", 0))
@@ -102,13 +94,14 @@ def job_json(job: Job, services: ImportServices, *, detail: bool = False) -> dic
     else:
         recap, pending = None, 0
     done = sum(v["success"] + v["error"] for v in recap.values()) if recap else 0
-    data: dict[str, Any] = {
+    target = services.jobs.get(job.undoes, job.uai) if job.undoes else None
+    entry = {
         "id": job.id,
         "type": job.type.value,
         "status": job.status.value,
         "queue_position": job.queue_position,
-        "created_at": job.created_at.isoformat(),
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
         "recap": recap,
         "reason": job.reason,
         "reason_code": job.reason_code.value if job.reason_code else None,
@@ -116,8 +109,8 @@ def job_json(job: Job, services: ImportServices, *, detail: bool = False) -> dic
         "status_label": STATUS_LABELS[job.status],
         "type_label": TYPE_LABELS[job.type],
         "outcome": job.outcome.value if job.outcome else None,
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "reference_time": job.reference_time.isoformat() if job.reference_time else None,
+        "started_at": job.started_at,
+        "reference_time": job.reference_time,
         "export_sha256": job.export_sha256,
         "selection_version": job.selection_version,
         "progress": {"done": done, "total": job.total} if job.planned else None,
@@ -125,17 +118,20 @@ def job_json(job: Job, services: ImportServices, *, detail: bool = False) -> dic
         "errors": sum(v["error"] for v in recap.values()) if recap else 0,
         "pending": pending,
         "summary": counters.get("summary"),
-        "undoes": _undone_import(job, services),
+        "undoes": {"id": target.id, "created_at": target.created_at} if target else None,
         "reason_params": dict(job.reason_params) if job.reason_code else None,
         "allow_mass_deletion": job.allow_mass_deletion,
         "why": _why(job, services),
     }
-    if detail:
-        data["new_entities"] = counters.get("new_entities") or {}
-        data["ignored_sessions"] = counters.get("ignored_sessions") or []
-        data["ignored_total"] = int(counters.get("ignored_total") or 0)
-        data["action_labels"] = {t.value: label for t, label in ACTION_LABELS.items()}
-    return data
+    if not detail:
+        return ImportJob.model_validate(entry)
+    return ImportJobDetail.model_validate({
+        **entry,
+        "new_entities": counters.get("new_entities") or {},
+        "ignored_sessions": counters.get("ignored_sessions") or [],
+        "ignored_total": int(counters.get("ignored_total") or 0),
+        "action_labels": {t.value: label for t, label in ACTION_LABELS.items()},
+    })
 
 
 def _why(job: Job, services: ImportServices) -> dict[str, Any] | None:
@@ -146,12 +142,6 @@ def _why(job: Job, services: ImportServices) -> dict[str, Any] | None:
         timezone = establishment.timezone if establishment else None
     why = job.why(timezone)
     return why.to_dict() if why else None
-
-
-def _undone_import(job: Job, services: ImportServices) -> dict[str, str] | None:
-    """For an undo, the import it reverts (the history names it by its date)."""
-    target = services.jobs.get(job.undoes, job.uai) if job.undoes else None
-    return {"id": target.id, "created_at": target.created_at.isoformat()} if target else None
 
 
 def _job_or_404(services: ImportServices, uai: str, job_id: str) -> Job:
@@ -165,28 +155,30 @@ def _job_or_404(services: ImportServices, uai: str, job_id: str) -> Job:
 @router.post("/selections", status_code=201)
 def create_selection(
     establishment: EstablishmentDep, request: Request, body: SelectionIn
-) -> dict[str, Any]:
+) -> SelectionSaved:
     """Save a new version of the establishment's selection (what automatic imports re-apply)."""
     _checked_selection(body)
     version = save_selection(imports_of(request), establishment.uai, body)
-    return {"uai": establishment.uai, "version": version}
+    return SelectionSaved(uai=establishment.uai, version=version)
 
 
 @router.get("/selections/latest")
-def latest_selection(establishment: EstablishmentDep, store: StoreDep) -> dict[str, Any]:
+def latest_selection(establishment: EstablishmentDep, store: StoreDep) -> SelectionVersion:
     """The newest version (`version` and `selection` null before any is saved)."""
     found = store.get_selection(establishment.uai)
     if found is None:
-        return {"uai": establishment.uai, "version": None, "selection": None}
-    return {"uai": establishment.uai, "version": found[0], "selection": found[1]}
+        return SelectionVersion(uai=establishment.uai, version=None, selection=None)
+    return SelectionVersion(uai=establishment.uai, version=found[0], selection=dict(found[1]))
 
 
 @router.get("/selections/{version}")
-def get_selection(establishment: EstablishmentDep, store: StoreDep, version: int) -> dict:
+def get_selection(
+    establishment: EstablishmentDep, store: StoreDep, version: int
+) -> SelectionVersion:
     found = store.get_selection(establishment.uai, version)
     if found is None:
         raise not_found(f"selection version {version}")
-    return {"uai": establishment.uai, "version": found[0], "selection": found[1]}
+    return SelectionVersion(uai=establishment.uai, version=found[0], selection=dict(found[1]))
 
 
 # -- jobs ----------------------------------------------------------------------------------
@@ -213,16 +205,19 @@ def _mass_deletion(
         return None
     if not plan.deletions.mass_deletion:
         return None
-    guard = guard_to_dict(plan)
-    return Problem(409, "mass-deletion", "Mass deletion", mass_deletion_detail(guard), guard=guard)
+    guard = Guard.of(plan)
+    return Problem(
+        409, "mass-deletion", "Mass deletion", mass_deletion_detail(guard),
+        guard=guard.model_dump(mode="json"),
+    )
 
 
-def mass_deletion_detail(guard: dict[str, Any]) -> str:
-    m, e = guard["memberships"], guard["events"]
+def mass_deletion_detail(guard: Guard) -> str:
+    m, e = guard.memberships, guard.events
     return (
-        f"this import would delete {m['deleted']} of {m['total']} memberships ({m['percent']} %) "
-        f"and {e['deleted']} of {e['total']} future events ({e['percent']} %), over the "
-        f"establishment's {guard['threshold_percent']} % threshold: confirm it with "
+        f"this import would delete {m.deleted} of {m.total} memberships ({m.percent} %) "
+        f"and {e.deleted} of {e.total} future events ({e.percent} %), over the "
+        f"establishment's {guard.threshold_percent} % threshold: confirm it with "
         "allow_mass_deletion"
     )
 
@@ -237,7 +232,7 @@ def mass_deletion_detail(guard: dict[str, Any]) -> str:
 )
 async def enqueue_job(
     establishment: EstablishmentDep, request: Request, response: Response, body: ImportJobIn
-) -> dict[str, Any]:
+) -> ImportJobDetail:
     """Queue a manual import (202): the export, a selection (saved as a new version), T.
 
     Planned first against the ENT as it is: a mass deletion needs `allow_mass_deletion` (409
@@ -270,7 +265,7 @@ async def enqueue_job(
     )
     services.worker.notify()
     response.headers["Location"] = f"/api/v1/establishments/{uai}/jobs/{job.id}"
-    return job_json(job, services, detail=True)
+    return job_out(job, services, detail=True)
 
 
 @router.get("/jobs")
@@ -282,7 +277,7 @@ def history(
         str | None,
         Query(pattern="^[0-9a-f]{0,32}$", description="jobs whose id starts with this"),
     ] = None,
-) -> dict[str, Any]:
+) -> Page[ImportJob]:
     """The history, newest first (jobs of dead processes first put right: `Worker.recover`)."""
     services = imports_of(request)
     services.worker.recover()
@@ -290,21 +285,20 @@ def history(
         establishment.uai, status=status, type=type, id_prefix=id_prefix,
         offset=page.offset, limit=page.limit,
     )
-    return {
-        "items": [job_json(j, services) for j in found.items],
-        "total": found.total, "offset": found.offset, "limit": found.limit, "next": found.next,
-    }
+    return Page[ImportJob].of(found, lambda job: job_out(job, services))
 
 
 @router.get("/jobs/{job_id}")
-def get_job(establishment: EstablishmentDep, request: Request, job_id: str) -> dict[str, Any]:
+def get_job(establishment: EstablishmentDep, request: Request, job_id: str) -> ImportJobDetail:
     services = imports_of(request)
     services.worker.recover()
-    return job_json(_job_or_404(services, establishment.uai, job_id), services, detail=True)
+    return job_out(_job_or_404(services, establishment.uai, job_id), services, detail=True)
 
 
 @router.post("/jobs/{job_id}/cancel")
-def cancel_job(establishment: EstablishmentDep, request: Request, job_id: str) -> dict:
+def cancel_job(
+    establishment: EstablishmentDep, request: Request, job_id: str
+) -> ImportJobDetail:
     """A queued or interrupted job (409 otherwise: a running one ends, or is interrupted)."""
     services = imports_of(request)
     services.worker.recover()  # a job whose worker died is no longer running
@@ -313,11 +307,13 @@ def cancel_job(establishment: EstablishmentDep, request: Request, job_id: str) -
         job = services.jobs.cancel(establishment.uai, job_id)
     except JobStateError as exc:
         raise Problem(409, "conflict", "Conflict", str(exc)) from None
-    return job_json(job, services, detail=True)
+    return job_out(job, services, detail=True)
 
 
 @router.post("/jobs/{job_id}/resume", status_code=202)
-def resume_job(establishment: EstablishmentDep, request: Request, job_id: str) -> dict:
+def resume_job(
+    establishment: EstablishmentDep, request: Request, job_id: str
+) -> ImportJobDetail:
     """An interrupted job (or one stopped by a full disk) back in the queue; its done actions
     are not replayed (409 otherwise)."""
     services = imports_of(request)
@@ -328,7 +324,7 @@ def resume_job(establishment: EstablishmentDep, request: Request, job_id: str) -
     except JobStateError as exc:
         raise Problem(409, "conflict", "Conflict", str(exc)) from None
     services.worker.notify()
-    return job_json(job, services, detail=True)
+    return job_out(job, services, detail=True)
 
 
 @router.get("/jobs/{job_id}/actions")
@@ -337,7 +333,7 @@ def job_actions(
     status: Annotated[str | None, Query(pattern="^(pending|success|error)$")] = "error",
     type: Annotated[ActionType | None, Query()] = None,
     q: Annotated[str | None, text_query("part of the key or the error")] = None,
-) -> dict[str, Any]:
+) -> Page[JobAction]:
     """The job's actions — by default the failed ones with their reasons."""
     services = imports_of(request)
     _job_or_404(services, establishment.uai, job_id)
@@ -345,11 +341,7 @@ def job_actions(
         establishment.uai, job_id, status=status, type=type, q=q, offset=page.offset,
         limit=page.limit,
     )
-    return {
-        "items": [
-            {"seq": a.seq, "type": a.type.value, "label": ACTION_LABELS[a.type], "key": a.key,
-             "status": a.status, "error": a.error}
-            for a in found.items
-        ],
-        "total": found.total, "offset": found.offset, "limit": found.limit, "next": found.next,
-    }
+    return Page[JobAction].of(found, lambda a: JobAction(
+        seq=a.seq, type=a.type.value, label=ACTION_LABELS[a.type], key=a.key, status=a.status,
+        error=a.error,
+    ))

@@ -9,18 +9,12 @@ that is NOT stored (the `plan` command: it writes nothing).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal, cast
 
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 
 from edt_tui.engine.plan import Plan
-from edt_tui.engine.report import (
-    course_detail,
-    guards_to_dict,
-    plan_steps_to_dict,
-    plan_to_contract_json,
-)
 from edt_tui.engine.selection import Selection
 from edt_tui.errors import BadInputError
 from edt_tui.gc_pause import cyclic_gc_paused
@@ -33,52 +27,40 @@ from edt_tui.service.api.routes_exports import (
     _body,
     upload_slot,
 )
-from edt_tui.service.api.routes_jobs import JobIn, bad_input, parse_reference_time
+from edt_tui.service.api.routes_jobs import bad_input, parse_reference_time
 from edt_tui.service.exports import UaiMismatchError, UndecryptableError
 from edt_tui.service.imports import ImportServices, imports_of
 from edt_tui.service.planning import PlanOptions, PlanRequest, parse_selection_document
 from edt_tui.service.store import MAX_OFFSET, MAX_PAGE
+from edt_tui.wire import (
+    STEPS,
+    JobIn,
+    Page,
+    PlanContract,
+    PlanCourseDetail,
+    PlanStepPage,
+    PlanSteps,
+    PlanSummary,
+)
+from edt_tui.wire.plans import Step, StepItem
 
 router = APIRouter(prefix="/api/v1/establishments/{uai}/plans", tags=["plans"])
 
-STEPS = ("subjects", "classes", "groups", "courses", "teachers", "students", "ignored_sessions")
 View = Literal["summary", "steps", "contract"]
+PlanDocument = PlanSummary | PlanSteps | PlanContract
+"""What `view` asks for: counts only, every step list, or the CLI contract's document."""
 _SEARCHED = ("label", "name", "export_label", "export_name", "ent_name", "last_name",
              "first_name", "key", "subject", "detail")
 
 
-def plan_summary(plan_id: str | None, plan: Plan) -> dict[str, Any]:
-    teachers, students = plan.teacher_count, plan.student_count
-    return {
-        "plan_id": plan_id,
-        "uai": plan.uai,
-        "school_year": plan.school_year,
-        "reference_time": plan.reference_time.isoformat(),
-        "summary": dict(plan.summary),
-        "actions": {t.value: n for t, n in plan.action_counts.items()},
-        "counts": {
-            "subjects": len(plan.subjects), "classes": len(plan.classes),
-            "groups": len(plan.groups), "courses": len(plan.courses),
-            "selected_courses": len(plan.selected_courses), "teachers": len(plan.teachers),
-            "students": len(plan.students), "ignored_sessions": len(plan.ignored_sessions),
-        },
-        "people": {
-            "teachers": {"reconciled": teachers.reconciled, "unreconciled": teachers.unreconciled,
-                         "relink_pending": teachers.relink_pending},
-            "students": {"reconciled": students.reconciled, "unreconciled": students.unreconciled,
-                         "relink_pending": students.relink_pending},
-        },
-        **guards_to_dict(plan),
-    }
-
-
-def render(plan_id: str | None, plan: Plan, view: View) -> dict[str, Any]:
+def render(plan_id: str | None, plan: Plan, view: View) -> PlanDocument:
     if view == "contract":
-        return plan_to_contract_json(plan)
+        with cyclic_gc_paused():
+            return PlanContract.of(plan)
     if view == "steps":
         with cyclic_gc_paused():
-            return {**plan_steps_to_dict(plan), "plan_id": plan_id}
-    return plan_summary(plan_id, plan)
+            return PlanSteps.of(plan, plan_id)
+    return PlanSummary.of(plan, plan_id)
 
 
 def _problem_for(exc: Exception) -> Problem:
@@ -120,7 +102,7 @@ def _request(services: ImportServices, uai: str, timezone: str, body: JobIn) -> 
 async def create_plan(
     establishment: EstablishmentDep, request: Request, body: JobIn,
     view: Annotated[View, Query(description="summary | steps (every list) | contract")] = "summary",
-) -> dict[str, Any]:
+) -> PlanDocument:
     """Plan a stored export with a selection (body, saved version, or default); writes nothing."""
     services = imports_of(request)
     try:
@@ -140,13 +122,13 @@ async def dry_run(
     file_name: Annotated[
         str | None, text_query("original file name", max_length=MAX_NAME)
     ] = None,
-) -> dict[str, Any]:
+) -> PlanDocument:
     """Plan a raw export body with the default selection; the export is not stored."""
     services = imports_of(request)
     options = PlanOptions(add_unknown_subjects, activate_unmatched_classes)
     when = parse_reference_time(reference_time, services.clock(), establishment.timezone)
 
-    def compute(data: bytes, name: str) -> dict[str, Any]:
+    def compute(data: bytes, name: str) -> PlanDocument:
         export = services.intake.read(data, name)
         plan = services.planner.compute(
             establishment.uai, export, Selection.default(), options, when
@@ -161,22 +143,22 @@ async def dry_run(
         raise _problem_for(exc) from None
 
 
-def _matches(item: dict[str, Any], q: str) -> bool:
+def _matches(item: StepItem, q: str) -> bool:
     needle = q.casefold()
-    return any(needle in str(item.get(f) or "").casefold() for f in _SEARCHED)
+    return any(needle in str(getattr(item, f, None) or "").casefold() for f in _SEARCHED)
 
 
 @router.get("/{plan_id}/courses/{key:path}")
 async def plan_course(
     establishment: EstablishmentDep, request: Request, plan_id: str, key: str
-) -> dict[str, Any]:
+) -> PlanCourseDetail:
     """One course of the cached plan in full: teachers and students by name (the unreconciled
     flagged), rooms, the number of future events and the first ones."""
     services = imports_of(request)
     plan = await anyio.to_thread.run_sync(services.planner.get, establishment.uai, plan_id)
     if plan is None:
         raise not_found(f"plan {plan_id}")
-    detail = course_detail(plan, key)
+    detail = PlanCourseDetail.of(plan, key)
     if detail is None:
         raise not_found(f"course {key}")
     return detail
@@ -192,7 +174,7 @@ async def plan_step(
     ] = None,
     selected: Annotated[bool | None, Query(description="courses: selected or not")] = None,
     q: Annotated[str | None, text_query("text in names/labels")] = None,
-) -> dict[str, Any]:
+) -> PlanStepPage:
     """One page of a step's list, with statuses and suggestions, from the cached plan."""
     if step not in STEPS:
         raise not_found(f"plan step {step}")
@@ -200,16 +182,12 @@ async def plan_step(
     steps = await anyio.to_thread.run_sync(services.planner.steps, establishment.uai, plan_id)
     if steps is None:
         raise not_found(f"plan {plan_id}")
-    items: list[dict[str, Any]] = steps[step]
+    items: tuple[StepItem, ...] = getattr(steps, step)
     if status is not None:
-        items = [i for i in items if i.get("status") == status]
+        items = tuple(i for i in items if getattr(i, "status", None) == status)
     if selected is not None:
-        items = [i for i in items if bool(i.get("selected")) is selected]
+        items = tuple(i for i in items if bool(getattr(i, "selected", False)) is selected)
     if q:
-        items = [i for i in items if _matches(i, q)]
-    page = items[offset:offset + limit]
-    after = offset + len(page)
-    return {
-        "plan_id": plan_id, "step": step, "items": page, "total": len(items), "offset": offset,
-        "limit": limit, "next": after if page and after < len(items) else None,
-    }
+        items = tuple(i for i in items if _matches(i, q))
+    page = Page[StepItem].slice(items, offset, limit)
+    return PlanStepPage(plan_id=plan_id, step=cast(Step, step), **dict(page))

@@ -17,6 +17,7 @@ from edt_tui.service.api.limits import PushGuard, UploadSlots, too_many
 from edt_tui.service.api.problems import Problem
 from edt_tui.service.imports import imports_of
 from edt_tui.service.push import WRONG_PUSH_URL, receive_push, record_wrong_secret, secret_matches
+from edt_tui.wire import PushAnswer
 
 router = APIRouter(tags=["push"])
 
@@ -38,7 +39,7 @@ PUSH_RESPONSES: dict[int | str, dict[str, Any]] = {
             operation_id="push_put")
 @router.post("/push/{uai}/{secret}", status_code=202, responses=PUSH_RESPONSES,
              operation_id="push_post")
-async def push(uai: str, secret: str, request: Request, response: Response) -> dict[str, Any]:
+async def push(uai: str, secret: str, request: Request, response: Response) -> PushAnswer:
     """Accept a pushed export (202 with the queued automatic job) or refuse it with a reason."""
     services = imports_of(request)
     guard: PushGuard = request.app.state.push_guard
@@ -62,4 +63,4 @@ async def push(uai: str, secret: str, request: Request, response: Response) -> d
         )
     response.status_code = answer.status
     status = answer.job.status.value if answer.job is not None else None
-    return {"job_id": job_id, "status": status, "detail": answer.detail}
+    return PushAnswer(job_id=job_id, status=status, detail=answer.detail)

@@ -8,20 +8,19 @@ language; `detail` is the English text, `reason` the French one.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
 
 from edt_tui.reasons import english, french
 from edt_tui.service import undo
 from edt_tui.service.api.deps import EstablishmentDep
 from edt_tui.service.api.problems import Problem, not_found
-from edt_tui.service.api.routes_jobs import job_json, parse_reference_time
+from edt_tui.service.api.routes_jobs import job_out, parse_reference_time
 from edt_tui.service.imports import imports_of
 from edt_tui.service.vocabulary import local_minute, undo_reason
+from edt_tui.wire import ImportJobDetail, UndoIn
 
 router = APIRouter(prefix="/api/v1/establishments/{uai}", tags=["imports"])
 
@@ -33,19 +32,11 @@ UNDO_RESPONSES: dict[int | str, dict[str, Any]] = {
 """Described here; their problem+json content is added with every route's (`openapi.py`)."""
 
 
-class UndoIn(BaseModel):
-    reference_time: datetime | None = Field(
-        None,
-        description="T (default now; without offset: the establishment's local time). Events "
-        "starting before T (plus the freeze window) are left as they are.",
-    )
-
-
 @router.post("/jobs/{job_id}/undo", status_code=202, responses=UNDO_RESPONSES)
 async def undo_job(
     establishment: EstablishmentDep, request: Request, response: Response, job_id: str,
     body: UndoIn | None = None,
-) -> dict[str, Any]:
+) -> ImportJobDetail:
     """Queue the undo of the import `job_id` (a job of type `undo`, 202)."""
     services = imports_of(request)
     uai = establishment.uai
@@ -69,4 +60,4 @@ async def undo_job(
         ) from None
     services.worker.notify()
     response.headers["Location"] = f"/api/v1/establishments/{uai}/jobs/{job.id}"
-    return job_json(job, services, detail=True)
+    return job_out(job, services, detail=True)

@@ -22,13 +22,13 @@ from edt_tui.client.client import EMBEDDED_BASE_URL
 from edt_tui.client.errors import ServiceError
 from edt_tui.client.helpdesk import automatic_status
 from edt_tui.client.models import EstablishmentSettings
-from edt_tui.service.records import MAX_FREEZE_MINUTES
 from edt_tui.tui.formatting import when
 from edt_tui.tui.key_hints import Hint
 from edt_tui.tui.screens.after_base import AfterLaunchScreen
 from edt_tui.tui.screens.prompt import PromptModal
 from edt_tui.tui.selection_model import french_int
 from edt_tui.tui.wording import error_text
+from edt_tui.wire.directory import MAX_FREEZE_MINUTES
 
 EXPLANATION = (
     "PRONOTE peut envoyer lui-même un nouvel export à l'ENT (Fichier > Socle ENT > Export "
