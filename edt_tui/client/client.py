@@ -6,6 +6,7 @@ port opened; the app, built by the composition root `edt_tui.assembly`, has its 
 its background worker — run inside the client's context, since ASGITransport does not run it).
 Idempotent calls (GET/PUT/DELETE) are retried with exponential backoff on connection errors, 429
 and 503 (honouring `Retry-After`); others never.
+Answers are parsed with the service's own wire models (`edt_tui.wire`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
+from pydantic import BaseModel
 
 from edt_tui.client.errors import (
     RateLimitedError,
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
     from edt_tui.config import Settings
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 503})
 EMBEDDED_BASE_URL = "http://edt-tui.embedded"
@@ -172,6 +175,31 @@ class EntClient(ImportCalls):
         json: Any = None, content: bytes | None = None, headers: Mapping[str, str] | None = None,
     ) -> Any:
         """One API call → decoded JSON; errors raised as `ServiceError` subclasses."""
+        response = await self._send(
+            method, path, params=params, json=json, content=content, headers=headers
+        )
+        if response.status_code == 204 or not response.content:
+            return None
+        with cyclic_gc_paused():  # a plan's step lists are ~300,000 objects
+            return response.json()
+
+    async def call_as(
+        self, model: type[M], method: str, path: str, *,
+        params: Mapping[str, Any] | None = None, json: Any = None, content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> M:
+        """One API call → its body parsed as `model`, the wire model the service answers with."""
+        response = await self._send(
+            method, path, params=params, json=json, content=content, headers=headers
+        )
+        with cyclic_gc_paused():
+            return model.model_validate_json(response.content)
+
+    async def _send(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None,
+        json: Any, content: bytes | None, headers: Mapping[str, str] | None,
+    ) -> httpx.Response:
+        """The answer of a successful call (retried when idempotent), or its error raised."""
         method = method.upper()
         retryable = method in IDEMPOTENT
         attempt = 0
@@ -201,10 +229,7 @@ class EntClient(ImportCalls):
             break
         if response.is_error:
             raise self._error(response)
-        if response.status_code == 204 or not response.content:
-            return None
-        with cyclic_gc_paused():  # a plan's step lists are ~300,000 objects
-            return response.json()
+        return response
 
     @staticmethod
     def _error(response: httpx.Response) -> ServiceError:
@@ -217,10 +242,8 @@ class EntClient(ImportCalls):
             retry_after=_retry_after(response),
         )
 
-    async def _page(
-        self, path: str, item: Callable[[dict[str, Any]], T], params: Mapping[str, Any]
-    ) -> Page[T]:
-        return Page.from_json(await self.call("GET", path, params=params), item)
+    async def _page(self, path: str, item: type[M], params: Mapping[str, Any]) -> Page[M]:
+        return await self.call_as(Page[item], "GET", path, params=params)  # type: ignore[valid-type]
 
     @staticmethod
     async def iterate(
@@ -236,13 +259,13 @@ class EntClient(ImportCalls):
 
     # -- service --------------------------------------------------------------------------
     async def health(self) -> Health:
-        return Health.from_json(await self.call("GET", "/api/v1/health"))
+        return await self.call_as(Health, "GET", "/api/v1/health")
 
     async def list_establishments(
         self, *, q: str | None = None, offset: int = 0, limit: int = 100
     ) -> Page[Establishment]:
         return await self._page(
-            "/api/v1/establishments", Establishment.from_json,
+            "/api/v1/establishments", Establishment,
             {"q": q, "offset": offset, "limit": limit},
         )
 
@@ -250,11 +273,10 @@ class EntClient(ImportCalls):
         return f"/api/v1/establishments/{seg(uai)}"
 
     async def get_establishment(self, uai: str) -> Establishment:
-        return Establishment.from_json(await self.call("GET", self._est(uai)))
+        return await self.call_as(Establishment, "GET", self._est(uai))
 
     async def get_settings(self, uai: str) -> EstablishmentSettings:
-        data = await self.call("GET", f"{self._est(uai)}/settings")
-        return EstablishmentSettings.from_json(data)
+        return await self.call_as(EstablishmentSettings, "GET", f"{self._est(uai)}/settings")
 
     async def update_settings(
         self, uai: str, *, timezone: str | None = None, daily_quota: int | None = None,
@@ -266,13 +288,15 @@ class EntClient(ImportCalls):
                  ("freeze_minutes", freeze_minutes),
                  ("max_deletion_percent", max_deletion_percent))
         body = {k: v for k, v in pairs if v is not None}
-        data = await self.call("PATCH", f"{self._est(uai)}/settings", json=body)
-        return EstablishmentSettings.from_json(data)
+        return await self.call_as(
+            EstablishmentSettings, "PATCH", f"{self._est(uai)}/settings", json=body
+        )
 
     async def rotate_push_secret(self, uai: str) -> EstablishmentSettings:
         """A new push URL; the old one is refused from now on."""
-        data = await self.call("POST", f"{self._est(uai)}/settings/push-secret")
-        return EstablishmentSettings.from_json(data)
+        return await self.call_as(
+            EstablishmentSettings, "POST", f"{self._est(uai)}/settings/push-secret"
+        )
 
     # -- directory and referential --------------------------------------------------------
     async def list_users(
@@ -282,36 +306,35 @@ class EntClient(ImportCalls):
     ) -> Page[DirectoryUser]:
         params = {"q": q, "profile": profile, "source": source, "reconciled": reconciled,
                   "offset": offset, "limit": limit}
-        return await self._page(f"{self._est(uai)}/users", DirectoryUser.from_json, params)
+        return await self._page(f"{self._est(uai)}/users", DirectoryUser, params)
 
     async def get_user(self, uai: str, sync_id: str) -> DirectoryUser:
-        data = await self.call("GET", f"{self._est(uai)}/users/{seg(sync_id)}")
-        return DirectoryUser.from_json(data)
+        return await self.call_as(
+            DirectoryUser, "GET", f"{self._est(uai)}/users/{seg(sync_id)}"
+        )
 
     async def list_subjects(
         self, uai: str, *, q: str | None = None, offset: int = 0, limit: int = 100
     ) -> Page[Subject]:
         params = {"q": q, "offset": offset, "limit": limit}
-        return await self._page(f"{self._est(uai)}/subjects", Subject.from_json, params)
+        return await self._page(f"{self._est(uai)}/subjects", Subject, params)
 
     async def get_subject(self, uai: str, name: str) -> Subject:
-        return Subject.from_json(await self.call("GET", f"{self._est(uai)}/subjects/{seg(name)}"))
+        return await self.call_as(Subject, "GET", f"{self._est(uai)}/subjects/{seg(name)}")
 
     async def add_subject(self, uai: str, name: str, code: str | None = None) -> Subject:
-        data = await self.call(
-            "POST", f"{self._est(uai)}/subjects", json={"name": name, "code": code}
+        return await self.call_as(
+            Subject, "POST", f"{self._est(uai)}/subjects", json={"name": name, "code": code}
         )
-        return Subject.from_json(data)
 
     async def list_classes(
         self, uai: str, *, q: str | None = None, offset: int = 0, limit: int = 100
     ) -> Page[SchoolClass]:
         params = {"q": q, "offset": offset, "limit": limit}
-        return await self._page(f"{self._est(uai)}/classes", SchoolClass.from_json, params)
+        return await self._page(f"{self._est(uai)}/classes", SchoolClass, params)
 
     async def get_class(self, uai: str, name: str) -> SchoolClass:
-        data = await self.call("GET", f"{self._est(uai)}/classes/{seg(name)}")
-        return SchoolClass.from_json(data)
+        return await self.call_as(SchoolClass, "GET", f"{self._est(uai)}/classes/{seg(name)}")
 
     # -- exports --------------------------------------------------------------------------
     async def upload_export(
@@ -323,21 +346,21 @@ class EntClient(ImportCalls):
             file_name = file_name or source.name
         else:
             data = source
-        response = await self.call(
-            "POST", f"{self._est(uai)}/exports", params={"file_name": file_name},
+        return await self.call_as(
+            ExportSummary, "POST", f"{self._est(uai)}/exports", params={"file_name": file_name},
             content=data, headers={"Content-Type": "application/octet-stream"},
         )
-        return ExportSummary.from_json(response)
 
     async def list_exports(
         self, uai: str, *, offset: int = 0, limit: int = 100
     ) -> Page[ExportSummary]:
         params = {"offset": offset, "limit": limit}
-        return await self._page(f"{self._est(uai)}/exports", ExportSummary.from_json, params)
+        return await self._page(f"{self._est(uai)}/exports", ExportSummary, params)
 
     async def get_export(self, uai: str, sha256: str) -> ExportSummary:
-        data = await self.call("GET", f"{self._est(uai)}/exports/{seg(sha256)}")
-        return ExportSummary.from_json(data)
+        return await self.call_as(
+            ExportSummary, "GET", f"{self._est(uai)}/exports/{seg(sha256)}"
+        )
 
     # -- ENT objects ----------------------------------------------------------------------
     async def list_courses(
@@ -346,10 +369,10 @@ class EntClient(ImportCalls):
     ) -> Page[Course]:
         params = {"school_year": school_year, "q": q, "origin": origin, "offset": offset,
                   "limit": limit}
-        return await self._page(f"{self._est(uai)}/courses", Course.from_json, params)
+        return await self._page(f"{self._est(uai)}/courses", Course, params)
 
     async def get_course(self, uai: str, key: str) -> Course:
-        return Course.from_json(await self.call("GET", f"{self._est(uai)}/courses/{seg(key)}"))
+        return await self.call_as(Course, "GET", f"{self._est(uai)}/courses/{seg(key)}")
 
     async def list_memberships(
         self, uai: str, course_key: str, *, role: str | None = None,
@@ -357,7 +380,7 @@ class EntClient(ImportCalls):
     ) -> Page[Membership]:
         path = f"{self._est(uai)}/courses/{seg(course_key)}/memberships"
         params = {"role": role, "offset": offset, "limit": limit}
-        return await self._page(path, Membership.from_json, params)
+        return await self._page(path, Membership, params)
 
     async def list_events(
         self, uai: str, course_key: str, *, start_from: str | None = None,
@@ -365,13 +388,13 @@ class EntClient(ImportCalls):
     ) -> Page[Event]:
         path = f"{self._est(uai)}/courses/{seg(course_key)}/events"
         params = {"start_from": start_from, "offset": offset, "limit": limit}
-        return await self._page(path, Event.from_json, params)
+        return await self._page(path, Event, params)
 
     async def list_hierarchy(
         self, uai: str, *, parent: str | None = None, offset: int = 0, limit: int = 100
     ) -> Page[HierarchyNode]:
         params = {"parent": parent, "offset": offset, "limit": limit}
-        return await self._page(f"{self._est(uai)}/hierarchy", HierarchyNode.from_json, params)
+        return await self._page(f"{self._est(uai)}/hierarchy", HierarchyNode, params)
 
 
 __all__ = ["EntClient", "RateLimitedError", "ServiceError"]

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from edt_tui.errors import BadInputError, EdtTuiError
+from edt_tui.wire import ProblemDetails
 
 
 class ServiceError(EdtTuiError):
@@ -25,6 +28,15 @@ class ServiceError(EdtTuiError):
         self.problem_type = problem_type or type(self).problem_type
         self.detail = detail
         self.body = body or {}
+
+    @property
+    def problem(self) -> ProblemDetails:
+        """The body as the service's problem details (empty ones if it sent something else)."""
+        try:
+            return ProblemDetails.model_validate(self.body)
+        except ValidationError:
+            status = self.status or 0
+            return ProblemDetails(type=self.problem_type, title="", status=status)
 
 
 class ServiceUnreachableError(ServiceError):
@@ -87,14 +99,9 @@ class BadExportError(RequestProblemError):
 
 class MassDeletionError(RequestProblemError):
     """A manual import would delete more than the establishment's threshold; the counts are
-    in `guard` (send it again with `allow_mass_deletion` once the admin confirmed)."""
+    in `problem.guard` (send it again with `allow_mass_deletion` once the admin confirmed)."""
 
     problem_type = "/problems/mass-deletion"
-
-    @property
-    def guard(self) -> dict[str, Any]:
-        guard = self.body.get("guard")
-        return dict(guard) if isinstance(guard, dict) else {}
 
 
 _BY_TYPE: dict[str, type[ServiceError]] = {

@@ -44,22 +44,22 @@ def run(args: argparse.Namespace) -> int:
     if args.export is not None:
         check_output_path(args.export)  # before asking the service anything
 
-    async def go() -> dict[str, Any]:
+    async def go() -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
         async with client_from_args(args, worker=False) as ent:
             try:
                 counts = await ent.accounts(uai)
                 lists: dict[str, list[dict[str, Any]]] = {}
-                if counts["job_id"] is not None:
+                if counts.job_id is not None:
                     for profile in PROFILES:
                         lists[profile] = [
-                            p async for p in ent.iterate(ent.unreconciled, uai, profile)
+                            p.model_dump(mode="json")
+                            async for p in ent.iterate(ent.unreconciled, uai, profile)
                         ]
-                return {"counts": counts, "lists": lists}
+                return counts.model_dump(mode="json"), lists
             except EdtTuiError as exc:
                 raise known_establishment(exc, uai) from None
 
-    result = asyncio.run(go())
-    counts, lists = result["counts"], result["lists"]
+    counts, lists = asyncio.run(go())
     if counts["job_id"] is None:
         raise EdtTuiError(
             f"no finished import for {uai} yet", hint="run a manual import first (edt-tui import)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from datetime import datetime
 from typing import Any
 
 from edt_tui.commands.connection import add_connection_options
@@ -65,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
     if args.job:
         timezone, job, failed = result
         if args.json:
-            print(json.dumps({**job.raw, "failed_actions": list(failed.items)},
+            document = job.model_dump(mode="json")
+            failed_actions = [a.model_dump(mode="json") for a in failed.items]
+            print(json.dumps({**document, "failed_actions": failed_actions},
                              ensure_ascii=False, indent=2))
             return 0
         from edt_tui.commands._wording import ACTION_NAMES
@@ -73,19 +76,20 @@ def run(args: argparse.Namespace) -> int:
         from edt_tui.engine.model import ActionType
 
         print(f"Import date: {local(job.created_at, timezone)}   Type: {job.type}")
-        if job.raw.get("undoes"):
-            print(f"Undo of the import of {local(job.raw['undoes']['created_at'], timezone)}")
+        if job.undoes:
+            print(f"Undo of the import of {local(job.undoes.created_at, timezone)}")
         print_recap(job)
         for action in failed.items:
-            kind = ACTION_NAMES[ActionType(action["type"])]
-            print(f"  failed {kind} {action['key']}: {action['error']}")
+            kind = ACTION_NAMES[ActionType(action.type)]
+            print(f"  failed {kind} {action.key}: {action.error}")
         if failed.total > len(failed.items):
             print(f"  … {failed.total - len(failed.items)} more failed actions (see the API)")
-        print_ignored(job.raw)
+        print_ignored(job.model_dump(mode="json"))
         return 0
     timezone, page = result
     if args.json:
-        print(json.dumps([_contract(j.raw) for j in page.items], ensure_ascii=False, indent=2))
+        print(json.dumps([_contract(j.model_dump(mode="json")) for j in page.items],
+                         ensure_ascii=False, indent=2))
         return 0
     if not page.items:
         print(f"no import yet for {uai}")
@@ -96,17 +100,16 @@ def run(args: argparse.Namespace) -> int:
         f"{'Import date':16} {'Status':24} {'Type':9} {'Queue':>5} {'Tasks':>6} {'Errors':>6} Id"
     )
     for job in page.items:
-        raw = job.raw
         position = "" if job.queue_position is None else str(job.queue_position)
         print(
             f"{local(job.created_at, timezone):16} {status_text(job.status, job.status_label):24} "
-            f"{job.type:9} {position:>5} {raw.get('tasks_done', 0):>6} "
-            f"{raw.get('errors', 0):>6} {job.id[:SHORT_ID]}"
+            f"{job.type:9} {position:>5} {job.tasks_done:>6} "
+            f"{job.errors:>6} {job.id[:SHORT_ID]}"
         )
-        if raw.get("undoes"):
-            print(f"{'':17}undo of the import of {local(raw['undoes']['created_at'], timezone)}")
+        if job.undoes:
+            print(f"{'':17}undo of the import of {local(job.undoes.created_at, timezone)}")
         if job.reason:
-            print(f"{'':17}{reason_text(raw)}")
+            print(f"{'':17}{reason_text(job.model_dump())}")
     return 0
 
 
@@ -143,12 +146,11 @@ def _contract(raw: dict[str, Any]) -> dict[str, Any]:
     return {**{k: raw.get(k) for k in CONTRACT_FIELDS}, **raw}
 
 
-def local(stamp: str, timezone: str) -> str:
+def local(moment: datetime, timezone: str) -> str:
     """`DD/MM/YYYY HH:MM` in the establishment's time zone, as the seed's history shows it."""
-    from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    return datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
 
 
 def print_ignored(job: dict[str, Any]) -> None:

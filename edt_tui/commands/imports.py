@@ -178,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
             print_recap(final)
             if final.status == "done":
                 return 0
-            return 2 if final.raw.get("reason_code") == "mass_deletion" else 1
+            return 2 if final.reason_code == "mass_deletion" else 1
 
     return asyncio.run(go())
 
@@ -197,7 +197,7 @@ async def resumed(ent: EntClient, uai: str, job_id: str) -> ImportJob:
         except ConflictError:  # a worker's own recovery put it back in the queue meanwhile
             job = await ent.get_job(uai, job.id)
     if job.status in ("error", "refused"):
-        why = f": {reason_text(job.raw)}" if job.reason else ""
+        why = f": {reason_text(job.model_dump())}" if job.reason else ""
         raise BadInputError(
             f"job {job.id} ended {status_text(job.status, job.status_label)}{why}; "
             "it cannot be resumed",
@@ -242,7 +242,7 @@ def progress_line(job: ImportJob, *, width: int) -> str:
     progress = job.progress
     if not progress:
         return f"{job_state(job)}: planning the actions…"
-    done, total = progress["done"], progress["total"]
+    done, total = progress.done, progress.total
     ratio = done / total if total else 1.0
     bar = f"[{'#' * round(ratio * width)}{'.' * (width - round(ratio * width))}] " if width else ""
     return f"{job_state(job)}: {bar}{ratio:4.0%} {done}/{total} actions"
@@ -255,11 +255,11 @@ def print_recap(job: ImportJob) -> None:
 
     print(f"Status: {job_state(job)}")
     if job.reason:
-        print(f"Reason: {reason_text(job.raw)}")
+        print(f"Reason: {reason_text(job.model_dump())}")
     if not job.recap:
         return
-    print(f"Tasks done: {job.raw.get('tasks_done', 0)}")
+    print(f"Tasks done: {job.tasks_done}")
     print(f"{'':26}{'Success':>9}{'Error':>9}")
     for kind in (k for k in ActionType if k.value in job.recap):
         counts = job.recap[kind.value]
-        print(f"{ACTION_NAMES[kind]:26}{counts['success']:>9}{counts['error']:>9}")
+        print(f"{ACTION_NAMES[kind]:26}{counts.success:>9}{counts.error:>9}")

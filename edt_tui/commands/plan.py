@@ -47,11 +47,12 @@ def run(args: argparse.Namespace) -> int:
     async def go() -> dict[str, Any]:
         async with client_for(args, worker=False) as ent:
             try:
-                return await ent.dry_run(
+                contract = await ent.dry_run(
                     uai, export, reference_time=at, view="contract",
                     add_unknown_subjects=args.add_unknown_subjects,
                     activate_unmatched_classes=args.activate_unmatched_classes,
                 )
+                return contract.model_dump(mode="json")
             except EdtTuiError as exc:
                 raise known_establishment(exc, uai) from None
 

@@ -193,10 +193,11 @@ def check_plan(bundle: Bundle, home: Path, args: argparse.Namespace) -> int:
 
     async def go() -> dict[str, Any]:
         async with _client(home, args) as ent:
-            return await ent.create_plan(
+            steps = await ent.create_plan(
                 session.uai, str(session.export["sha256"]), session.selection or None,
                 reference_time=bundle.reference_time, view="steps",
             )
+            return steps.model_dump(mode="json")
 
     plan = asyncio.run(go())
     steps = step_differences(bundle.plan, plan)

@@ -89,8 +89,8 @@ def run(args: argparse.Namespace) -> int:
                 ) from None
             except EdtTuiError as exc:
                 raise known_establishment(exc, uai) from None
-            undone = job.raw.get("undoes") or {}
-            target = local_minute(undone["created_at"], timezone) if undone else "?"
+            undone = job.undoes
+            target = local_minute(undone.created_at.isoformat(), timezone) if undone else "?"
             print(f"job {job.id} {job_state(job)}: undo of the import of {target}")
             if not args.wait:
                 if embedded(args):

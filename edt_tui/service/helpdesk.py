@@ -181,7 +181,7 @@ def restore(
 
 
 def export_record(uai: str, summary: Mapping[str, Any], uploaded_at: datetime) -> ExportRecord:
-    """The stored record of an export from the API's summary (`ExportSummaryOut`)."""
+    """The stored record of an export from the API's summary (`wire.ExportSummary`, as JSON)."""
     fields = {"sha256", "file_name", "size", "uploaded_at"}
     return ExportRecord(
         sha256=str(summary["sha256"]), uai=uai, file_name=str(summary["file_name"]),

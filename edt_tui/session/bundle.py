@@ -41,7 +41,8 @@ class Bundle:
     service_version: str
     snapshot: Mapping[str, Any]
     plan: Mapping[str, Any]
-    """`plan_steps_to_dict` of the customer's selection at `reference_time` on the snapshot."""
+    """The step lists (`PlanSteps` as JSON) of the customer's selection at `reference_time` on
+    the snapshot."""
     export_summary: Mapping[str, Any]
     export_bytes: bytes
     created_at: str
@@ -89,18 +90,22 @@ async def collect(ent: EntClient, session: ImportSession, *, now: datetime) -> B
     year = session.export.get("school_year")
     job = None
     if session.job_id:
-        data = await snapshot(
+        found = await snapshot(
             ent, session.uai, school_year=year, export_sha256=sha, job_id=session.job_id
         )
+        data = found.model_dump(mode="json")
         job = data.pop("job")
         plan = data.pop("plan")
         reference = str(job["reference_time"] or reference)
     else:
-        data = await snapshot(ent, session.uai, school_year=year, export_sha256=sha)
-        plan = await ent.create_plan(
+        found = await snapshot(ent, session.uai, school_year=year, export_sha256=sha)
+        data = found.model_dump(mode="json")
+        del data["job"], data["plan"]
+        steps = await ent.create_plan(
             session.uai, sha, session.selection or None, reference_time=reference, view="steps"
         )
-        plan.pop("plan_id", None)
+        plan = steps.model_dump(mode="json")
+    plan.pop("plan_id", None)
     export = data.pop("export")
     return Bundle(
         session=session_document(session), reference_time=reference,

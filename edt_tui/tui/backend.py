@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 from edt_tui.dates import DEFAULT_TIMEZONE
 from edt_tui.reasons import Reason
+from edt_tui.wire import PlanCourseDetail, PlanSteps
+from edt_tui.wire.plans import Guard, PersonStep, Share, Why
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,56 +187,18 @@ class CourseDetail:
     """(start, end, rooms) as ISO 8601 local times."""
 
 
-@dataclass(frozen=True, slots=True)
-class DeletionShare:
-    deleted: int = 0
-    total: int = 0
-    percent: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class CourseLoss:
-    label: str
-    memberships: int
-    events: int
-
-
-@dataclass(frozen=True, slots=True)
-class DeletionGuard:
-    """The service's mass-deletion verdict: what the import deletes out of what earlier imports
-    created, the establishment's threshold, and the courses losing the most."""
-
-    mass_deletion: bool = False
-    memberships: DeletionShare = DeletionShare()
-    events: DeletionShare = DeletionShare()
-    threshold_percent: int = 20
-    top_courses: tuple[CourseLoss, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None) -> DeletionGuard:
-        if not data:
-            return cls()
-
-        def share(part: Any) -> DeletionShare:
-            part = part or {}
-            return DeletionShare(
-                int(part.get("deleted") or 0), int(part.get("total") or 0),
-                float(part.get("percent") or 0.0),
-            )
-
-        return cls(
-            mass_deletion=bool(data.get("mass_deletion")),
-            memberships=share(data.get("memberships")),
-            events=share(data.get("events")),
-            threshold_percent=int(data.get("threshold_percent") or 0),
-            top_courses=tuple(
-                CourseLoss(
-                    str(c.get("label") or c.get("key") or ""),
-                    int(c.get("memberships_deleted") or 0), int(c.get("events_deleted") or 0),
-                )
-                for c in data.get("top_courses") or ()
-            ),
-        )
+DeletionGuard = Guard
+"""The service's mass-deletion verdict: what the import deletes out of what earlier imports
+created, the establishment's threshold, and the courses losing the most."""
+DeletionShare = Share
+NO_DELETION = DeletionGuard(
+    mass_deletion=False,
+    memberships=DeletionShare(deleted=0, total=0, percent=0.0),
+    events=DeletionShare(deleted=0, total=0, percent=0.0),
+    threshold_percent=20,
+    top_courses=(),
+)
+"""What a plan without a verdict shows (a test's fixed data)."""
 
 
 class MassDeletionRefused(Exception):
@@ -262,7 +226,7 @@ class WizardPlan:
     """The service's id of this plan (course details are asked by it)."""
     relink_pending: Mapping[str, int] = field(default_factory=dict)
     """Relinks to confirm per profile (`teachers`, `students`): PRONOTE ids regenerated."""
-    guard: DeletionGuard = DeletionGuard()
+    guard: DeletionGuard = NO_DELETION
     frozen_until: str | None = None
     """Events starting before this instant (ISO) are left as they are (freeze window)."""
     freeze_minutes: int = 0
@@ -315,111 +279,77 @@ class WizardBackend(Protocol):
     async def aclose(self) -> None: ...
 
 
-def _reasons(data: Any) -> tuple[Reason, ...]:
+def _reasons(sent: tuple[Why, ...]) -> tuple[Reason, ...]:
     """Every reason sent, or none when one is unknown here (then the English text is shown)."""
-    found = [Reason.from_dict(d) for d in data or ()]
+    found = [Reason.from_dict(why.model_dump()) for why in sent]
     known = tuple(r for r in found if r is not None)
     return known if len(known) == len(found) else ()
 
 
-def _person(data: Mapping[str, Any]) -> PersonLine:
+def _person(p: PersonStep) -> PersonLine:
     return PersonLine(
-        key=str(data["key"]),
-        ident=str(data.get("ident") or ""),
-        last_name=str(data.get("last_name") or ""),
-        first_name=str(data.get("first_name") or ""),
-        birth_date=data.get("birth_date"),
-        idpn=data.get("idpn"),
-        status=str(data["status"]),
-        sync_id=data.get("sync_id"),
-        detail=str(data.get("detail") or ""),
-        reasons=_reasons(data.get("reasons")),
-        recommended=data.get("recommended"),
-        classes=str(data.get("classes") or ""),
+        key=p.key, ident=p.ident, last_name=p.last_name, first_name=p.first_name,
+        birth_date=p.birth_date.isoformat() if p.birth_date else None, idpn=p.idpn,
+        status=p.status, sync_id=p.sync_id, detail=p.detail, reasons=_reasons(p.reasons),
+        recommended=p.recommended, classes=p.classes,
         suggestions=tuple(
             SuggestionLine(
-                sync_id=str(s["sync_id"]),
-                last_name=str(s.get("last_name") or ""),
-                first_name=str(s.get("first_name") or ""),
-                birth_date=s.get("birth_date"),
-                score=float(s.get("score") or 0.0),
-                evidence=tuple(s.get("evidence") or ()),
+                sync_id=s.sync_id, last_name=s.last_name, first_name=s.first_name,
+                birth_date=s.birth_date.isoformat() if s.birth_date else None, score=s.score,
+                evidence=s.evidence,
             )
-            for s in data.get("suggestions") or ()
+            for s in p.suggestions
         ),
-        relink_pending=bool(data.get("relink_pending")),
-        previous_idpn=data.get("previous_idpn"),
+        relink_pending=p.relink_pending, previous_idpn=p.previous_idpn,
     )
 
 
-def wizard_plan_from_json(data: Mapping[str, Any]) -> WizardPlan:
-    """Read the engine's `plan_steps_to_dict` document, as the service's dry-run returns it."""
-    subjects = tuple(
-        ItemLine(
-            str(r["key"]), str(r["ident"]), str(r["export_label"]), r.get("ent_name"), r["status"]
-        )
-        for r in data.get("subjects", ())
-    )
-    classes = tuple(
-        ItemLine(
-            str(r["key"]), str(r["ident"]), str(r["export_name"]), r.get("ent_name"), r["status"]
-        )
-        for r in data.get("classes", ())
-    )
-    groups = tuple(
-        ItemLine(str(r["key"]), str(r["ident"]), str(r["name"]), str(r["name"]), r["status"])
-        for r in data.get("groups", ())
-    )
-    courses = tuple(
-        CourseLine(
-            key=str(c["key"]),
-            label=str(c["label"]),
-            audience_kind=str((c.get("audience") or {}).get("kind", "class")),
-            selected=bool(c.get("selected")),
-            available=bool(c.get("subject_active")) and bool(c.get("audience_active")),
-            teachers=int(c.get("teachers") or 0),
-            students=int(c.get("students") or 0),
-            events=int(c.get("future_events") or 0),
-        )
-        for c in data.get("courses", ())
-    )
+def wizard_plan(steps: PlanSteps) -> WizardPlan:
+    """The wizard's lines of the service's step lists."""
     return WizardPlan(
-        subjects=subjects,
-        classes=classes,
-        groups=groups,
-        courses=courses,
-        teachers=tuple(_person(p) for p in data.get("teachers", ())),
-        students=tuple(_person(p) for p in data.get("students", ())),
-        summary={str(k): int(v) for k, v in (data.get("summary") or {}).items()},
+        subjects=tuple(
+            ItemLine(r.key, r.ident, r.export_label, r.ent_name, r.status) for r in steps.subjects
+        ),
+        classes=tuple(
+            ItemLine(r.key, r.ident, r.export_name, r.ent_name, r.status) for r in steps.classes
+        ),
+        groups=tuple(ItemLine(r.key, r.ident, r.name, r.name, r.status) for r in steps.groups),
+        courses=tuple(
+            CourseLine(
+                key=c.key, label=c.label, audience_kind=c.audience.kind, selected=c.selected,
+                available=c.subject_active and c.audience_active, teachers=c.teachers,
+                students=c.students, events=c.future_events,
+            )
+            for c in steps.courses
+        ),
+        teachers=tuple(_person(p) for p in steps.teachers),
+        students=tuple(_person(p) for p in steps.students),
+        summary=dict(steps.summary),
         ignored_sessions=tuple(
             IgnoredSessionLine(
-                str(i.get("reason") or ""), i.get("subject"), str(i.get("detail") or ""),
-                i.get("session"), i.get("line"), Reason.from_dict(i.get("why")),
+                i.reason, i.subject, i.detail, i.session, i.line,
+                Reason.from_dict(i.why.model_dump()) if i.why else None,
             )
-            for i in data.get("ignored_sessions", ())
+            for i in steps.ignored_sessions
         ),
-        plan_id=data.get("plan_id"),
-        relink_pending={str(k): int(v) for k, v in (data.get("relink_pending") or {}).items()},
-        guard=DeletionGuard.from_json(data.get("guard")),
-        frozen_until=data.get("frozen_until"),
-        freeze_minutes=int(data.get("freeze_minutes") or 0),
+        plan_id=steps.plan_id,
+        relink_pending=steps.relink_pending.model_dump(),
+        guard=steps.guard,
+        frozen_until=steps.frozen_until.isoformat(),
+        freeze_minutes=steps.freeze_minutes,
     )
 
 
-def course_detail_from_json(data: Mapping[str, Any]) -> CourseDetail:
-    """Read the service's `GET …/plans/{plan_id}/courses/{key}` document."""
-
-    def people(rows: Any) -> tuple[tuple[str, bool], ...]:
-        return tuple((str(p["name"]), bool(p.get("reconciled"))) for p in rows or ())
-
+def course_detail(detail: PlanCourseDetail) -> CourseDetail:
+    """The wizard's view of one course of the plan."""
     return CourseDetail(
-        label=str(data.get("label") or ""),
-        teachers=people(data.get("teachers")),
-        students=people(data.get("students")),
-        rooms=tuple(str(r) for r in data.get("rooms") or ()),
-        future_events=int(data.get("future_events") or 0),
+        label=detail.label,
+        teachers=tuple((p.name, p.reconciled) for p in detail.teachers),
+        students=tuple((p.name, p.reconciled) for p in detail.students),
+        rooms=detail.rooms,
+        future_events=detail.future_events,
         first_events=tuple(
-            (str(e["start"]), str(e["end"]), tuple(str(r) for r in e.get("rooms") or ()))
-            for e in data.get("first_events") or ()
+            (e.start.isoformat(), e.end.isoformat(), e.rooms) for e in detail.first_events
         ),
     )
+

@@ -14,16 +14,16 @@ from edt_tui.engine.selection import Selection
 from edt_tui.errors import EdtTuiError
 from edt_tui.gc_pause import cyclic_gc_paused
 from edt_tui.tui.backend import (
+    NO_DELETION,
     CourseDetail,
-    DeletionGuard,
     Enqueued,
     EstablishmentInfo,
     ExportCheck,
     LastImport,
     MassDeletionRefused,
     WizardPlan,
-    course_detail_from_json,
-    wizard_plan_from_json,
+    course_detail,
+    wizard_plan,
 )
 
 
@@ -37,9 +37,9 @@ def export_check(summary: ExportSummary) -> ExportCheck:
         key_present=summary.key_present,
         sha256=summary.sha256,
         school_year=summary.school_year,
-        counts=dict(summary.counts),
+        counts=summary.counts.model_dump(),
         warnings=tuple(summary.warnings),
-        warning_details=summary.warning_details,
+        warning_details=tuple(w.model_dump() for w in summary.warning_details),
     )
 
 
@@ -69,16 +69,16 @@ class ClientBackend:
         try:
             summary = await ent.upload_export(uai, path)
         except UaiMismatchError as exc:  # shown on the Résumé as the file is, then refused
-            found: dict[str, Any] = exc.body.get("summary") or {}
+            found = exc.problem.summary
             return ExportCheck(
                 file_name=path.name,
-                uai=str(exc.body.get("export_uai") or "?"),
-                import_id=str(found.get("import_id") or ""),
-                encrypted=bool(found.get("encrypted")),
-                key_present=bool(found.get("key_present")),
+                uai=exc.problem.export_uai or "?",
+                import_id=found.import_id if found else "",
+                encrypted=bool(found and found.encrypted),
+                key_present=bool(found and found.key_present),
                 sha256="",
-                school_year=found.get("school_year"),
-                counts=dict(found.get("counts") or {}),
+                school_year=found.school_year if found else None,
+                counts=found.counts.model_dump() if found else {},
             )
         return export_check(summary)
 
@@ -86,7 +86,7 @@ class ClientBackend:
         ent = await self.client()
         steps = await ent.plan_steps(uai, export.sha256, selection or None)
         with cyclic_gc_paused():
-            return wizard_plan_from_json(steps)
+            return wizard_plan(steps)
 
     async def launch(
         self, uai: str, export: ExportCheck, selection: Mapping[str, Any], *,
@@ -98,25 +98,24 @@ class ClientBackend:
                 uai, export.sha256, selection or None, allow_mass_deletion=allow_mass_deletion
             )
         except MassDeletionError as exc:
-            raise MassDeletionRefused(DeletionGuard.from_json(exc.guard)) from exc
+            raise MassDeletionRefused(exc.problem.guard or NO_DELETION) from exc
         return Enqueued(job.id, job.queue_position)
 
     async def course_detail(self, uai: str, plan: WizardPlan, key: str) -> CourseDetail:
         if plan.plan_id is None:
             raise EdtTuiError("le plan n'a pas d'identifiant : rechargez l'étape")
         ent = await self.client()
-        return course_detail_from_json(await ent.plan_course(uai, plan.plan_id, key))
+        return course_detail(await ent.plan_course(uai, plan.plan_id, key))
 
     async def last_manual_import(self, uai: str) -> LastImport | None:
         ent = await self.client()
         jobs = await ent.history(uai, status="done", type="manual", limit=1)
         job = jobs.items[0] if jobs.items else None
-        version = job.raw.get("selection_version") if job is not None else None
-        if job is None or version is None or not job.raw.get("finished_at"):
+        if job is None or job.selection_version is None or job.finished_at is None:
             return None
-        document = await ent.get_selection(uai, int(version))
+        document = await ent.get_selection(uai, job.selection_version)
         return LastImport(
-            job.id, str(job.raw["finished_at"]), Selection.from_dict(document).to_dict()
+            job.id, job.finished_at.isoformat(), Selection.from_dict(document).to_dict()
         )
 
     async def aclose(self) -> None:

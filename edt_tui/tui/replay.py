@@ -17,7 +17,7 @@ from edt_tui.engine.selection import Selection
 from edt_tui.errors import EdtTuiError
 from edt_tui.session.store import ImportSession, SessionStore
 from edt_tui.tui.app import EdtTuiApp
-from edt_tui.tui.backend import Enqueued, ExportCheck, WizardPlan, wizard_plan_from_json
+from edt_tui.tui.backend import Enqueued, ExportCheck, WizardPlan, wizard_plan
 from edt_tui.tui.client_backend import ClientBackend
 from edt_tui.tui.widgets.selection_table import SelectionTable
 from edt_tui.tui.wizard import Wizard
@@ -42,7 +42,7 @@ class ReplayBackend(ClientBackend):
             reference_time=self.reference_time,
             view="steps",
         )
-        return wizard_plan_from_json(data)
+        return wizard_plan(data)
 
     async def launch(
         self, uai: str, export: ExportCheck, selection: Mapping[str, Any], *,

@@ -23,7 +23,7 @@ from edt_tui.tui.backend import ExportCheck
 def job_reason(job: ImportJob) -> str:
     """Why a job ended so, in French: from its `why` when the service sent one this version
     knows, else its `reason` as recorded (pushes, resumes, older entries)."""
-    why = Reason.from_dict(job.raw.get("why"))
+    why = Reason.from_dict(job.why.model_dump()) if job.why else None
     return french(why) if why else job.reason or ""
 
 

@@ -16,7 +16,8 @@ FINISHED = frozenset({"done", "error", "refused", "interrupted"})
 
 class SelectionIn(WireIn):
     selection: dict[str, Any] | None = Field(
-        None, description="`Selection.to_dict()` (format 1); omitted = the default selection"
+        default=None,
+        description="`Selection.to_dict()` (format 1); omitted = the default selection",
     )
     add_unknown_subjects: bool = False
     activate_unmatched_classes: bool = False
@@ -25,9 +26,9 @@ class SelectionIn(WireIn):
 class JobIn(SelectionIn):
     export_sha256: str = Field(description="an export uploaded to this establishment")
     selection_version: int | None = Field(
-        None, description="a saved selection version (instead of `selection`)"
+        default=None, description="a saved selection version (instead of `selection`)"
     )
-    reference_time: datetime | None = Field(None, description="T (default: now)")
+    reference_time: datetime | None = Field(default=None, description="T (default: now)")
 
 
 class ImportJobIn(JobIn):
@@ -39,7 +40,7 @@ class ImportJobIn(JobIn):
 
 class UndoIn(WireIn):
     reference_time: datetime | None = Field(
-        None,
+        default=None,
         description="T (default now; without offset: the establishment's local time). Events "
         "starting before T (plus the freeze window) are left as they are.",
     )

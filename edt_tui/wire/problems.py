@@ -26,17 +26,24 @@ class ProblemDetails(Wire):
     status: int
     detail: str | None = None
     instance: str | None = None
-    errors: tuple[FieldError, ...] | None = Field(None, description="`validation`")
-    limit: str | None = Field(None, description="`too-large`: the reader limit passed")
-    export_uai: str | None = Field(None, description="`uai-mismatch`")
-    uai: str | None = Field(None, description="`uai-mismatch`")
-    summary: FileSummary | None = Field(None, description="`uai-mismatch`: the file's summary")
-    envelope: dict[str, Any] | None = Field(
-        None, description="`undecryptable`: what the envelope says (partners, key present…)"
+    errors: tuple[FieldError, ...] | None = Field(default=None, description="`validation`")
+    limit: str | None = Field(default=None, description="`too-large`: the reader limit passed")
+    export_uai: str | None = Field(default=None, description="`uai-mismatch`")
+    uai: str | None = Field(default=None, description="`uai-mismatch`")
+    summary: FileSummary | None = Field(
+        default=None, description="`uai-mismatch`: the file's summary"
     )
-    guard: Guard | None = Field(None, description="`mass-deletion`: the counts")
-    job_id: str | None = Field(None, description="a refused push: the job, if one was queued")
-    reason_code: str | None = Field(None, description="a refused undo: why")
-    reason_params: dict[str, Any] | None = Field(None, description="a refused undo: which job")
-    reason: str | None = Field(None, description="a refused undo, in French")
-    why: Why | None = Field(None, description="a refused undo: why, as a code")
+    envelope: dict[str, Any] | None = Field(
+        default=None,
+        description="`undecryptable`: what the envelope says (partners, key present…)",
+    )
+    guard: Guard | None = Field(default=None, description="`mass-deletion`: the counts")
+    job_id: str | None = Field(
+        default=None, description="a refused push: the job, if one was queued"
+    )
+    reason_code: str | None = Field(default=None, description="a refused undo: why")
+    reason_params: dict[str, Any] | None = Field(
+        default=None, description="a refused undo: which job"
+    )
+    reason: str | None = Field(default=None, description="a refused undo, in French")
+    why: Why | None = Field(default=None, description="a refused undo: why, as a code")

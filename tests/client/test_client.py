@@ -76,7 +76,7 @@ async def test_embedded_upload_uses_the_configured_key(home_store: Path, tmp_pat
     async with EntClient.embedded(settings=Settings(private_key=pem)) as ent:
         summary = await ent.upload_export(UAI_A, export)
         assert summary.encrypted and summary.key_present and summary.uai == UAI_A
-        assert summary.file_name == export.name and summary.counts["students"] == 2
+        assert summary.file_name == export.name and summary.counts.students == 2
         assert (await ent.get_export(UAI_A, summary.sha256)) == summary
         with pytest.raises(UaiMismatchError) as refused:
             await ent.upload_export(UAI_B, export)

@@ -40,8 +40,8 @@ async def test_load_the_demo_then_upload_its_export(edt_home: Path) -> None:
         expected = read_export(EXPORT, private_key=KEY)
         assert summary.uai == UAI and summary.encrypted and summary.key_present
         assert summary.import_id == expected.import_id and summary.sha256 == expected.sha256
-        assert summary.counts["students"] == len(expected.timetable.students)
-        assert summary.counts["sessions"] == len(expected.timetable.sessions)
+        assert summary.counts.students == len(expected.timetable.students)
+        assert summary.counts.sessions == len(expected.timetable.sessions)
         assert summary.school_year == "2026-2027"
     async with EntClient.embedded(settings=Settings()) as keyless:
         with pytest.raises(UndecryptableError, match="key"):

@@ -104,7 +104,7 @@ async def test_remote_client_against_the_real_server(server: Server) -> None:
             await ent.list_users(UAI_B)
         sealed = encrypt_export(plain_export(UAI_A), server.key.public_key(), uai=UAI_A)
         summary = await ent.upload_export(UAI_A, sealed, file_name="Edt_To_ITSLEARNING.xml")
-        assert summary.encrypted and summary.counts["sessions"] == 1
+        assert summary.encrypted and summary.counts.sessions == 1
         with pytest.raises(TooLargeError):
             await ent.upload_export(UAI_A, b"<x>" + b"a" * (2 * 1024 * 1024) + b"</x>")
     async with EntClient.remote(server.url, None) as anonymous:

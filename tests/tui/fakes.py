@@ -16,6 +16,7 @@ from typing import Any
 from edt_tui.engine.selection import PersonChoice, Selection, SubjectChoice
 from edt_tui.reasons import ReasonCode, reason
 from edt_tui.tui.backend import (
+    NO_DELETION,
     CourseDetail,
     CourseLine,
     DeletionGuard,
@@ -224,7 +225,7 @@ class FakeBackend:
     """When set, plans wait for it (a slow service)."""
     last_import: LastImport | None = None
     """The establishment's last manual import, whose decisions a new session starts from."""
-    guard: DeletionGuard = field(default_factory=DeletionGuard)
+    guard: DeletionGuard = NO_DELETION
     """The mass-deletion verdict every plan carries; `launch` refuses a mass deletion unless
     confirmed, as the service does."""
     frozen_until: str | None = None

@@ -12,9 +12,10 @@ from textual.widgets import Input, Static
 from edt_tui.engine.selection import PersonChoice
 from edt_tui.session.store import SessionStore
 from edt_tui.tui.app import EdtTuiApp
-from edt_tui.tui.backend import CourseLoss, DeletionGuard, DeletionShare
+from edt_tui.tui.backend import DeletionGuard, DeletionShare
 from edt_tui.tui.screens.launch import LaunchScreen
 from edt_tui.tui.screens.mass_deletion import ConfirmMassDeletion
+from edt_tui.wire.plans import CourseLoss
 
 from .burst import burst
 from .fakes import FakeBackend, build_data
@@ -24,11 +25,13 @@ from .test_wizard import settle, table
 
 MASS = DeletionGuard(
     mass_deletion=True,
-    memberships=DeletionShare(4195, 4300, 97.6),
-    events=DeletionShare(120, 5375, 2.2),
+    memberships=DeletionShare(deleted=4195, total=4300, percent=97.6),
+    events=DeletionShare(deleted=120, total=5375, percent=2.2),
     threshold_percent=20,
     top_courses=tuple(
-        CourseLoss(f"MATHEMATIQUES - 3{letter}", 30 - i, 0) for i, letter in enumerate("ABCDEFGHIJ")
+        CourseLoss(key=f"k{i}", label=f"MATHEMATIQUES - 3{letter}", memberships_deleted=30 - i,
+                   events_deleted=0)
+        for i, letter in enumerate("ABCDEFGHIJ")
     ),
 )
 

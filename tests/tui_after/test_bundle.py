@@ -54,7 +54,7 @@ async def customer_session(home: Path) -> tuple[str, dict[str, object]]:
             key_present=True, sha256=export.sha256, school_year=export.school_year,
         )
         store.set_export(session.id, check.to_dict())
-        steps = await ent.plan_steps(UAI, export.sha256)
+        steps = (await ent.plan_steps(UAI, export.sha256)).model_dump(mode="json")
         subject = steps["subjects"][0]["key"]
         session = store.update_selection(
             session.id, lambda s: s.with_subject(subject, SubjectChoice.INACTIVE)
@@ -63,7 +63,7 @@ async def customer_session(home: Path) -> tuple[str, dict[str, object]]:
         plan = await ent.create_plan(
             UAI, export.sha256, session.selection, reference_time=REFERENCE_TIME, view="steps"
         )
-    return session.id, plan
+    return session.id, plan.model_dump(mode="json")
 
 
 async def test_bundle_round_trip_gives_identical_plans_and_a_read_only_replay(
@@ -187,7 +187,7 @@ async def launched_customer_session(home: Path) -> tuple[str, ImportJob]:
     again with the default selection (a later job the bundle must walk back)."""
     async with embedded(home) as ent:
         export = (await ent.list_exports(UAI)).items[0]
-        steps = await ent.plan_steps(UAI, export.sha256)
+        steps = (await ent.plan_steps(UAI, export.sha256)).model_dump(mode="json")
         student = next(p["sync_id"] for p in steps["students"] if p["status"] == "reconciled")
         lock_account(home, student)
         store = SessionStore()
@@ -225,10 +225,10 @@ async def test_a_bundle_of_an_import_with_failed_actions_replays_what_the_custom
     home = demo_home("loaded")
     session_id, job = await launched_customer_session(home)
     assert job.status == "done" and job.recap is not None
-    failed = sum(v["error"] for v in job.recap.values())
+    failed = sum(v.error for v in job.recap.values())
     assert failed > 0
-    summary = job.raw["summary"]
-    assert summary["courses_created"] > 0
+    summary = job.summary
+    assert summary is not None and summary["courses_created"] > 0
 
     bundle_path = tmp_path / "bundle.zip"
     assert await cli("session", "export", session_id, "--out", str(bundle_path), "--key",
@@ -238,16 +238,14 @@ async def test_a_bundle_of_an_import_with_failed_actions_replays_what_the_custom
 
     bundle = read_bundle(bundle_path)
     assert bundle.job is not None and bundle.job["id"] == job.id
-    assert datetime.fromisoformat(bundle.reference_time) == datetime.fromisoformat(
-        job.raw["reference_time"]
-    )
-    assert bundle.job["counters"]["recap"] == job.recap
+    assert datetime.fromisoformat(bundle.reference_time) == job.reference_time
+    assert bundle.job["counters"]["recap"] == job.model_dump()["recap"]
     assert len(bundle.job["failed_actions"]) == failed
     assert all(LOCKED in a["error"] for a in bundle.job["failed_actions"])
     # the plan the customer saw: the job's own §3.11 numbers and action counts
     assert bundle.plan["summary"] == summary
     assert bundle.plan["actions"] == bundle.customer_actions
-    assert sum(bundle.customer_actions.values()) == job.raw["progress"]["total"]
+    assert sum(bundle.customer_actions.values()) == (job.progress.total if job.progress else -1)
     assert bundle.snapshot["gaps"] == []
 
     # on a fresh machine: nothing of the customer's service or sessions
@@ -297,7 +295,7 @@ async def test_a_bundle_of_an_import_with_failed_actions_replays_what_the_custom
         assert isinstance(recap, RecapScreen) and recap.job is not None
         assert recap.job.recap == job.recap
         assert len(recap.failed) == failed
-        assert {a["error"] for a in recap.failed} == {
+        assert {a.error for a in recap.failed} == {
             a["error"] for a in bundle.job["failed_actions"]
         }
 

@@ -105,7 +105,7 @@ async def follow_then_recap(app: EdtTuiApp, pilot: Pilot[None], paused: PausedWo
 
     finished = await ent.get_job(UAI, job.id)
     assert finished.recap is not None
-    total = sum(v["success"] + v["error"] for v in finished.recap.values())
+    total = sum(v.success + v.error for v in finished.recap.values())
     assert cell(table, job.id, "progress").startswith(f"{total:,}".replace(",", "\u00a0"))
 
     await pilot.press("enter")

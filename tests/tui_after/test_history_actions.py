@@ -46,8 +46,8 @@ async def test_a_push_refused_for_regenerated_ids_opens_in_the_wizard(
         pushed = await ent.call("POST", settings.push_path, content=regenerated_demo())
         await wait_finished(ent, pushed["job_id"])
         refused = await ent.get_job(UAI, pushed["job_id"])
-        assert (refused.status, refused.raw["reason_code"]) == ("refused", "relink_pending")
-        pending = refused.raw["reason_params"]
+        assert (refused.status, refused.reason_code) == ("refused", "relink_pending")
+        pending = refused.reason_params or {}
 
         history = await open_history(app, pilot)
         assert history.cursor_job_id == refused.id  # the newest first
@@ -59,7 +59,7 @@ async def test_a_push_refused_for_regenerated_ids_opens_in_the_wizard(
         await settle(app, pilot)
         assert isinstance(app.screen, SummaryScreen)
         assert app.wizard.export is not None
-        assert app.wizard.export.sha256 == refused.raw["export_sha256"]
+        assert app.wizard.export.sha256 == refused.export_sha256
         assert (
             f"Identifiants PRONOTE régénérés pour {pending['teachers']} enseignants et "
             f"{pending['students']} élèves — changement de version de PRONOTE ?"
@@ -101,7 +101,7 @@ async def test_u_undoes_the_newest_import_after_a_confirmation(
         await settle(app, pilot)
         jobs = (await ent.history(UAI)).items
         undo = next(j for j in jobs if j.type == "undo")
-        assert undo.raw["undoes"]["id"] == imported.id
+        assert undo.undoes is not None and undo.undoes.id == imported.id
         await wait_finished(ent, undo.id)
         assert (await ent.get_job(UAI, undo.id)).status == "done"
 

@@ -67,7 +67,7 @@ async def test_a_new_session_starts_from_the_last_manual_import_and_ctrl_r_reset
     home = demo_home("loaded")
     async with embedded(home) as ent:
         export = (await ent.list_exports(UAI)).items[0]
-        steps = await ent.plan_steps(UAI, export.sha256)
+        steps = (await ent.plan_steps(UAI, export.sha256)).model_dump(mode="json")
         student = next(p for p in steps["students"] if p["status"] == "reconciled")
         course = next(c for c in steps["courses"] if c["selected"])
         customer = (
@@ -79,7 +79,9 @@ async def test_a_new_session_starts_from_the_last_manual_import_and_ctrl_r_reset
             UAI, export.sha256, customer.to_dict(), reference_time=REFERENCE_TIME
         )
         await wait_finished(ent, manual.id)
-        finished_at = (await ent.get_job(UAI, manual.id)).raw["finished_at"]
+        done = (await ent.get_job(UAI, manual.id)).finished_at
+        assert done is not None
+        finished_at = done.isoformat()
     # a newer manual import that never ran (cancelled while queued): not where decisions come from
     async with EntClient.embedded(sqlite_url(home / "ent.sqlite3"), settings=settings()) as idle:
         newer = await idle.enqueue_import(UAI, export.sha256, Selection.default().to_dict())

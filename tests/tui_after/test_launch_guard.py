@@ -38,6 +38,6 @@ async def test_a_mass_deletion_is_refused_until_confirmed(
 
         enqueued = await backend.launch(UAI, export, {}, allow_mass_deletion=True)
         job = await ent.get_job(UAI, enqueued.job_id)
-        assert job.raw["allow_mass_deletion"] is True
+        assert job.allow_mass_deletion is True
     finally:
         await backend.aclose()

@@ -35,12 +35,13 @@ async def test_accounts_counts_and_export_file(
         ent = await client(app)
         counts = await ent.accounts(UAI)
         text = str(screen.query_one("#accounts-counts").render())
-        students = counts["students"]
+        students, teachers_count = counts.students, counts.teachers
+        assert students is not None and teachers_count is not None
         assert (
-            f"Nombre d'apprenants réconciliés : {students['reconciled']} / "
-            f"Apprenants non réconciliés : {students['unreconciled']}"
+            f"Nombre d'apprenants réconciliés : {students.reconciled} / "
+            f"Apprenants non réconciliés : {students.unreconciled}"
         ) in text
-        assert f"Enseignants non réconciliés : {counts['teachers']['unreconciled']}" in text
+        assert f"Enseignants non réconciliés : {teachers_count.unreconciled}" in text
 
         await pilot.press("x")
         await pilot.pause()
@@ -51,12 +52,12 @@ async def test_accounts_counts_and_export_file(
         await settle(app, pilot)
         unreconciled = [p async for p in ent.iterate(ent.unreconciled, UAI, "students")]
         expected = [
-            f"{p['last_name']}\t{p['first_name']}\t"
-            + datetime.fromisoformat(p["birth_date"]).strftime("%d/%m/%Y")
+            f"{p.last_name}\t{p.first_name}\t"
+            + (p.birth_date.strftime("%d/%m/%Y") if p.birth_date else "")
             for p in unreconciled
         ]
         assert target.read_text(encoding="utf-8").splitlines() == expected
-        assert len(expected) == students["unreconciled"] > 0
+        assert len(expected) == students.unreconciled > 0
 
         await pilot.press("t", "x")
         await pilot.pause()
@@ -65,7 +66,7 @@ async def test_accounts_counts_and_export_file(
         await settle(app, pilot)
         teachers = [p async for p in ent.iterate(ent.unreconciled, UAI, "teachers")]
         assert teachers_file.read_text(encoding="utf-8").splitlines() == [
-            f"{p['last_name']}\t{p['first_name']}" for p in teachers
+            f"{p.last_name}\t{p.first_name}" for p in teachers
         ]
 
 
@@ -143,8 +144,9 @@ async def test_automatic_screen_shows_url_quota_and_refused_push(
         status = str(screen.query_one("#automatic-status").render())
         assert settings.push_path in status
         assert "aujourd'hui : 0 / 4" in status
-        pushes = list(screen.status["pushes"])
-        assert [(p["outcome_label"], "illisible" in p["reason"]) for p in pushes] == [
+        assert screen.status is not None
+        pushes = screen.status.pushes
+        assert [(p.outcome_label, "illisible" in (p.reason or "")) for p in pushes] == [
             ("Refusé", True)
         ]
         await pilot.press("c")

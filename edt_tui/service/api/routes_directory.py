@@ -58,7 +58,9 @@ def get_subject(establishment: EstablishmentDep, store: StoreDep, name: str) -> 
     return subject(found)
 
 
-@router.post("/subjects", status_code=201)
+@router.post(
+    "/subjects", status_code=201, responses={200: {"description": "it existed already"}}
+)
 def add_subject(
     establishment: EstablishmentDep, store: StoreDep, body: SubjectIn, response: Response
 ) -> Subject:

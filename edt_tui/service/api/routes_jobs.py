@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, overload
+from typing import Annotated, Any, Literal, overload
 from zoneinfo import ZoneInfo
 
 import anyio.to_thread
@@ -81,7 +81,7 @@ def _checked_selection(body: SelectionIn) -> None:
 @overload
 def job_out(job: Job, services: ImportServices) -> ImportJob: ...
 @overload
-def job_out(job: Job, services: ImportServices, *, detail: bool) -> ImportJobDetail: ...
+def job_out(job: Job, services: ImportServices, *, detail: Literal[True]) -> ImportJobDetail: ...
 def job_out(
     job: Job, services: ImportServices, *, detail: bool = False
 ) -> ImportJob | ImportJobDetail:

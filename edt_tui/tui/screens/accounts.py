@@ -30,6 +30,7 @@ from edt_tui.tui.screens.after_base import (
 )
 from edt_tui.tui.screens.prompt import PromptModal
 from edt_tui.tui.selection_model import Column, french_int
+from edt_tui.wire import AccountCounts, Accounts
 
 PROFILES: Mapping[str, tuple[str, str, str]] = {
     # profile: (tab title, "réconciliés" sentence subject, unreconciled sentence)
@@ -59,7 +60,7 @@ def person_columns(profile: str) -> list[Column[Mapping[str, Any]]]:
 
 class AccountsLoaded(Message):
     def __init__(
-        self, counts: Mapping[str, Any], people: Mapping[str, Sequence[Mapping[str, Any]]]
+        self, counts: Accounts, people: Mapping[str, Sequence[Mapping[str, Any]]]
     ) -> None:
         super().__init__()
         self.counts = counts
@@ -94,7 +95,7 @@ class AccountsScreen(AfterLaunchScreen):
     def __init__(self, uai: str | None = None, **kw: Any) -> None:
         super().__init__(uai, **kw)
         self.profile = "students"
-        self.counts: Mapping[str, Any] = {}
+        self.counts: Accounts | None = None
         self.people: Mapping[str, Sequence[Mapping[str, Any]]] = {}
         self.last_export: Path | None = None
 
@@ -112,9 +113,12 @@ class AccountsScreen(AfterLaunchScreen):
         uai = await self.uai()
         counts = await ent.accounts(uai)
         people: dict[str, list[Mapping[str, Any]]] = {}
-        if counts.get("job_id"):
+        if counts.job_id:
             for profile in PROFILES:
-                people[profile] = [p async for p in ent.iterate(ent.unreconciled, uai, profile)]
+                people[profile] = [
+                    p.model_dump(mode="json")
+                    async for p in ent.iterate(ent.unreconciled, uai, profile)
+                ]
         self.post_message(AccountsLoaded(counts, people))
 
     @on(Worker.StateChanged)
@@ -126,16 +130,16 @@ class AccountsScreen(AfterLaunchScreen):
     async def _loaded(self, event: AccountsLoaded) -> None:
         self.counts, self.people = event.counts, event.people
         counts = self.query_one("#accounts-counts", Static)
-        if not event.counts.get("job_id"):
+        if not event.counts.job_id:
             counts.update("Aucun import terminé : les comptes seront vérifiés après le premier.")
             return
-        text = Text(f"Import du {self.when(event.counts.get('finished_at'))}\n", style="dim")
+        text = Text(f"Import du {self.when(event.counts.finished_at)}\n", style="dim")
         for profile, (_, reconciled, unreconciled) in PROFILES.items():
-            numbers = event.counts.get(profile) or {}
+            numbers = getattr(event.counts, profile) or AccountCounts(reconciled=0, unreconciled=0)
             text.append(f"{reconciled} : ", style="")
-            text.append(french_int(int(numbers.get("reconciled") or 0)), style="bold green")
+            text.append(french_int(numbers.reconciled), style="bold green")
             text.append(f" / {unreconciled} : ")
-            missing = int(numbers.get("unreconciled") or 0)
+            missing = numbers.unreconciled
             text.append(french_int(missing), style="bold red" if missing else "bold")
             text.append("\n")
         counts.update(text)

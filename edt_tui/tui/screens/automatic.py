@@ -4,7 +4,7 @@ the last pushes and their outcome, and what an automatic import re-applies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,9 @@ from edt_tui.tui.screens.after_base import AfterLaunchScreen
 from edt_tui.tui.screens.prompt import PromptModal
 from edt_tui.tui.selection_model import french_int
 from edt_tui.tui.wording import error_text
+from edt_tui.wire import AutomaticStatus
 from edt_tui.wire.directory import MAX_FREEZE_MINUTES
+from edt_tui.wire.push import PushEntry
 
 EXPLANATION = (
     "PRONOTE peut envoyer lui-même un nouvel export à l'ENT (Fichier > Socle ENT > Export "
@@ -42,40 +44,40 @@ EXPLANATION = (
 PUSH_STYLES = {"accepted": "green", "refused": "bold red", "noop": "dim"}
 
 
-def status_text(status: Mapping[str, Any], zone: ZoneInfo, hint: Hint) -> Text:
+def status_text(status: AutomaticStatus, zone: ZoneInfo, hint: Hint) -> Text:
     """The push URL, today's quota and what is re-applied (dated in `zone`); `hint` words the
     keys."""
     text = Text()
     text.append("URL d'envoi : ", style="bold")
-    text.append(str(status["push_url"]))
+    text.append(status.push_url)
     text.append(hint("  ({automatic.copy} : copier)\n"), style="dim")
-    if str(status["push_url"]).startswith(EMBEDDED_BASE_URL):
+    if status.push_url.startswith(EMBEDDED_BASE_URL):
         text.append(
             "Service embarqué : publiez-le avec `edt-tui serve` pour recevoir les "
             "envois (même chemin sur son URL).\n",
             style="yellow",
         )
-    used, quota = int(status["used_today"]), int(status["daily_quota"])
+    used, quota = status.used_today, status.daily_quota
     text.append("Imports automatiques aujourd'hui : ", style="bold")
     text.append(f"{used} / {quota}", style="bold red" if used >= quota else "bold green")
     text.append("\n")
-    manual = status.get("manual_import")
+    manual = status.manual_import
     if manual:
         text.append("Dernier import manuel : ", style="bold")
-        version = manual.get("selection_version")
+        version = manual.selection_version
         text.append(
-            f"{when(manual.get('finished_at'), zone)} (sélection v{version}, "
+            f"{when(manual.finished_at, zone)} (sélection v{version}, "
             "ré-appliquée par les envois)\n"
         )
     else:
         text.append(
-            f"✖ {status.get('refusal')} : les envois sont refusés pour l'instant.\n",
+            f"✖ {status.refusal} : les envois sont refusés pour l'instant.\n",
             style="bold red",
         )
     return text
 
 
-def pushes_table(pushes: list[Mapping[str, Any]], zone: ZoneInfo) -> Table | Text:
+def pushes_table(pushes: Sequence[PushEntry], zone: ZoneInfo) -> Table | Text:
     if not pushes:
         return Text("Aucun envoi reçu.", style="dim")
     table = Table(box=None, padding=(0, 2), show_edge=False)
@@ -83,11 +85,11 @@ def pushes_table(pushes: list[Mapping[str, Any]], zone: ZoneInfo) -> Table | Tex
     table.add_column("Résultat", no_wrap=True)
     table.add_column("Raison")
     for push in pushes:
-        outcome = str(push.get("outcome"))
+        outcome = push.outcome
         table.add_row(
-            Text(when(push.get("received_at"), zone)),
-            Text(str(push.get("outcome_label") or outcome), style=PUSH_STYLES.get(outcome, "")),
-            Text(str(push.get("reason") or "")),
+            Text(when(push.received_at, zone)),
+            Text(push.outcome_label or outcome, style=PUSH_STYLES.get(outcome, "")),
+            Text(push.reason or ""),
         )
     return table
 
@@ -136,7 +138,7 @@ def whole_number(answer: str, name: str, maximum: int) -> int | str:
 
 
 class StatusLoaded(Message):
-    def __init__(self, status: Mapping[str, Any], settings: EstablishmentSettings) -> None:
+    def __init__(self, status: AutomaticStatus, settings: EstablishmentSettings) -> None:
         super().__init__()
         self.status = status
         self.settings = settings
@@ -179,7 +181,7 @@ class AutomaticScreen(AfterLaunchScreen):
 
     def __init__(self, uai: str | None = None, **kw: Any) -> None:
         super().__init__(uai, **kw)
-        self.status: Mapping[str, Any] = {}
+        self.status: AutomaticStatus | None = None
         self.settings: EstablishmentSettings | None = None
 
     def body(self) -> ComposeResult:
@@ -217,10 +219,10 @@ class AutomaticScreen(AfterLaunchScreen):
         )
         self._show_settings(event.settings)
         self.query_one("#automatic-pushes", Static).update(
-            pushes_table(list(event.status.get("pushes") or ()), self.zone)
+            pushes_table(event.status.pushes, self.zone)
         )
         self.query_one("#automatic-explanation", Static).update(
-            Text("\n" + EXPLANATION.format(quota=event.status["daily_quota"]), style="italic")
+            Text("\n" + EXPLANATION.format(quota=event.status.daily_quota), style="italic")
         )
 
     def _show_settings(self, settings: EstablishmentSettings) -> None:
@@ -271,7 +273,7 @@ class AutomaticScreen(AfterLaunchScreen):
         self.notify(event.message, severity="error", timeout=6)
 
     def action_copy_url(self) -> None:
-        url = self.status.get("push_url")
+        url = self.status.push_url if self.status else None
         if url:
             self.app.copy_to_clipboard(str(url))
             self.notify("URL d'envoi copiée dans le presse-papiers.", timeout=2)

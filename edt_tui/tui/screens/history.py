@@ -74,14 +74,13 @@ def progress_text(job: ImportJob) -> str:
     if job.status == "queued":
         position = job.queue_position
         return f"position {position} en attente" if position else "en attente"
-    progress = job.progress or {}
-    done, total = int(progress.get("done", 0)), int(progress.get("total", 0))
+    done, total = (job.progress.done, job.progress.total) if job.progress else (0, 0)
     if job.status == "running":
         if not total:
             return "génération des actions…"
         return f"{french_int(done)} / {french_int(total)} ({done * 100 // total} %)"
     if total:
-        errors = int(job.raw.get("errors") or 0)
+        errors = job.errors
         suffix = f", {french_int(errors)} erreur(s)" if errors else ""
         return f"{french_int(done)} tâche(s){suffix}"
     return ""
@@ -89,8 +88,8 @@ def progress_text(job: ImportJob) -> str:
 
 def detail_text(job: ImportJob, zone: ZoneInfo) -> str:
     """The reason; for an undo, first the import it reverts (« Annulation de l'import du … »)."""
-    undoes = job.raw.get("undoes")
-    title = f"Annulation de l'import du {when(undoes['created_at'], zone)}" if undoes else ""
+    undoes = job.undoes
+    title = f"Annulation de l'import du {when(undoes.created_at, zone)}" if undoes else ""
     return " · ".join(part for part in (title, job_reason(job)) if part)
 
 
@@ -254,7 +253,7 @@ class HistoryScreen(AfterLaunchScreen):
                     table.remove_row(job_id)
                 for job_id, job in fresh.items():
                     old = self.jobs[job_id]
-                    if old.raw != job.raw:
+                    if old != job:
                         cells, previous = row_cells(job, zone), row_cells(old, zone)
                         for key in shown:
                             if cells[key] != previous[key]:
@@ -314,7 +313,7 @@ class HistoryScreen(AfterLaunchScreen):
     async def fetch_export(self, job: ImportJob) -> None:
         ent = await self.ent()
         uai = await self.uai()
-        summary = await ent.get_export(uai, str(job.raw["export_sha256"]))
+        summary = await ent.get_export(uai, str(job.export_sha256))
         last = await self.edt_app.wizard.backend.last_manual_import(uai)
         self.post_message(ExportFetched(uai, export_check(summary), last))
 

@@ -29,8 +29,8 @@ def opens_in_wizard(job: ImportJob) -> bool:
     """A refused import whose stored file the wizard can take up."""
     return (
         job.status == "refused"
-        and job.raw.get("reason_code") in GUARD_REASONS
-        and bool(job.raw.get("export_sha256"))
+        and job.reason_code in GUARD_REASONS
+        and bool(job.export_sha256)
     )
 
 

@@ -56,7 +56,8 @@ def losses_table(guard: DeletionGuard) -> Table | Text:
     table.add_column("Évèn.", justify="right", no_wrap=True)
     for course in guard.top_courses[:10]:
         table.add_row(
-            Text(course.label), french_int(course.memberships), french_int(course.events)
+            Text(course.label), french_int(course.memberships_deleted),
+            french_int(course.events_deleted),
         )
     return table
 

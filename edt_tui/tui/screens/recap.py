@@ -19,43 +19,44 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from edt_tui.client.imports import ImportJob
+from edt_tui.client.models import ImportJob, ImportJobDetail
 from edt_tui.tui.screens.after_base import AfterLaunchScreen, BrowseTable, browse_model
 from edt_tui.tui.screens.history import ACTIVE_POLL
 from edt_tui.tui.selection_model import Column, french_int
 from edt_tui.tui.wording import job_reason
+from edt_tui.wire import JobAction
 
-FAILED_COLUMNS: list[Column[Mapping[str, Any]]] = [
-    Column("type", "Action", lambda a: str(a.get("label") or a.get("type") or ""), width=24),
-    Column("key", "Objet", lambda a: str(a.get("key") or ""), min_width=20),
-    Column("error", "Raison", lambda a: str(a.get("error") or ""), min_width=20),
+FAILED_COLUMNS: list[Column[JobAction]] = [
+    Column("type", "Action", lambda a: a.label or a.type, width=24),
+    Column("key", "Objet", lambda a: a.key, min_width=20),
+    Column("error", "Raison", lambda a: a.error or "", min_width=20),
 ]
 
 
 def recap_table(job: ImportJob) -> Table:
     """`Succès | Erreur` per action type, in execution order, with the service's French labels."""
-    labels: Mapping[str, str] = job.raw.get("action_labels") or {}
+    labels: Mapping[str, str] = job.action_labels if isinstance(job, ImportJobDetail) else {}
     table = Table(box=None, padding=(0, 2), show_edge=False)
     table.add_column("")
     table.add_column("Succès", justify="right")
     table.add_column("Erreur", justify="right")
     for kind, counts in (job.recap or {}).items():
-        errors = int(counts.get("error", 0))
+        errors = counts.error
         table.add_row(
             Text(f"Nombre de {labels.get(kind, kind).lower()}" if kind in labels else kind),
-            Text(french_int(int(counts.get("success", 0))), style="green"),
+            Text(french_int(counts.success), style="green"),
             Text(french_int(errors), style="bold red" if errors else ""),
         )
     return table
 
 
-def failed_line(action: Mapping[str, Any]) -> str:
+def failed_line(action: JobAction) -> str:
     """One failed action as a tab-separated line (what `c`/`C` copy)."""
-    return "\t".join(str(action.get(k) or "") for k in ("label", "key", "error"))
+    return "\t".join((action.label, action.key, action.error or ""))
 
 
 class RecapLoaded(Message):
-    def __init__(self, job: ImportJob, failed: Sequence[Mapping[str, Any]]) -> None:
+    def __init__(self, job: ImportJobDetail, failed: Sequence[JobAction]) -> None:
         super().__init__()
         self.job = job
         self.failed = tuple(failed)
@@ -85,8 +86,8 @@ class RecapScreen(AfterLaunchScreen):
     def __init__(self, job_id: str, uai: str | None = None, **kw: Any) -> None:
         super().__init__(uai, **kw)
         self.job_id = job_id
-        self.job: ImportJob | None = None
-        self.failed: tuple[Mapping[str, Any], ...] = ()
+        self.job: ImportJobDetail | None = None
+        self.failed: tuple[JobAction, ...] = ()
 
     def body(self) -> ComposeResult:
         yield Static("Chargement du récapitulatif…", id="recap-head")
@@ -102,8 +103,8 @@ class RecapScreen(AfterLaunchScreen):
         ent = await self.ent()
         uai = await self.uai()
         job = await ent.get_job(uai, self.job_id)
-        failed: list[dict[str, Any]] = []
-        if job.raw.get("errors"):
+        failed: list[JobAction] = []
+        if job.errors:
             async for action in ent.iterate(ent.job_actions, uai, self.job_id, status="error"):
                 failed.append(action)
         self.post_message(RecapLoaded(job, failed))
@@ -119,9 +120,8 @@ class RecapScreen(AfterLaunchScreen):
         head = Text()
         head.append(f"Date d'import : {self.when(job.created_at)}", style="bold")
         head.append(f"   Statut : {job.status_label}   Type : {job.type_label}\n")
-        done = int(job.raw.get("tasks_done") or 0)
-        head.append(f"Nombre de tâches effectuées : {french_int(done)}")
-        pending = int(job.raw.get("pending") or 0)
+        head.append(f"Nombre de tâches effectuées : {french_int(job.tasks_done)}")
+        pending = job.pending
         if pending:
             head.append(f" · {french_int(pending)} restante(s)")
         if reason := job_reason(job):
@@ -140,7 +140,7 @@ class RecapScreen(AfterLaunchScreen):
         if not job.finished:
             self.set_timer(ACTIVE_POLL, self.load)
 
-    async def _show_failed(self, failed: tuple[Mapping[str, Any], ...]) -> None:
+    async def _show_failed(self, failed: tuple[JobAction, ...]) -> None:
         self.failed = failed
         for old in self.query(BrowseTable):
             await old.remove()
@@ -156,7 +156,7 @@ class RecapScreen(AfterLaunchScreen):
             )
         )
         model = browse_model(
-            list(failed), FAILED_COLUMNS, row_id=lambda a: f"{a.get('seq')}:{a.get('key')}"
+            list(failed), FAILED_COLUMNS, row_id=lambda a: f"{a.seq}:{a.key}"
         )
         table = BrowseTable(
             model,
