@@ -204,9 +204,9 @@ async def test_the_worker_process_runs_a_job_pushed_through_an_api_without_worke
         worker.wait_for(rf"job {job_id} of {DEMO_UAI} claimed by \S+:{worker.popen.pid}:")
         worker.wait_for(rf"job {job_id} of {DEMO_UAI} finished")
         final = await ent.get_job(DEMO_UAI, job_id)
-        assert final.status == "done" and final.raw["errors"] == 0
-        assert final.progress and final.raw["pending"] == 0
-        assert final.raw["tasks_done"] == final.progress["total"] > 0
+        assert final.status == "done" and final.errors == 0
+        assert final.progress and final.pending == 0
+        assert final.tasks_done == final.progress.total > 0
         health = await ent.health()
         assert (health.queued, health.running) == (0, 0)
 
@@ -279,8 +279,8 @@ async def test_sigterm_mid_job_puts_it_back_and_another_worker_ends_it_as_if_nev
         worker = started(edt_tui(*worker_args(database)), database.home)
         worker.wait_for(rf"job {job_id} of {DEMO_UAI} finished")
         final = await ent.get_job(DEMO_UAI, job_id)
-        assert final.status == "done" and final.raw["errors"] == 0 and final.raw["pending"] == 0
-        assert final.progress and final.raw["tasks_done"] == final.progress["total"]
+        assert final.status == "done" and final.errors == 0 and final.pending == 0
+        assert final.progress and final.tasks_done == final.progress.total
     assert worker.stop() == 0
     assert server.stop() == 0
 
