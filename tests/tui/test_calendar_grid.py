@@ -24,7 +24,8 @@ REUNION = ZoneInfo("Indian/Reunion")  # UTC+4 all year
 
 
 def event(key: str, start: datetime, end: datetime, rooms: tuple[str, ...] = ()) -> Event:
-    return Event(key, "c1", start, end, "Maths", rooms, (), start)
+    return Event(key=key, course_key="c1", start=start, end=end, title="Maths", rooms=rooms,
+                 teachers=(), updated_at=start)
 
 
 def rendered(events: list[Event], monday: date, zone: ZoneInfo = PARIS) -> str:
