@@ -263,7 +263,7 @@ async def test_sigterm_mid_job_puts_it_back_and_another_worker_ends_it_as_if_nev
         held.wait_for(f"held before batch {HOLD_AT}")
         running = await ent.get_job(DEMO_UAI, job_id)
         assert running.status == "running"
-        assert running.progress and running.progress["done"] == HOLD_AT * BATCH
+        assert running.progress and running.progress.done == HOLD_AT * BATCH
 
         assert held.stop(signal.SIGTERM) == 0
         line = held.wait_for(r"worker stopped on SIGTERM: (.*)").group(1)
@@ -272,7 +272,7 @@ async def test_sigterm_mid_job_puts_it_back_and_another_worker_ends_it_as_if_nev
         back = await ent.get_job(DEMO_UAI, job_id)
         assert back.status == "queued" and back.queue_position == 1 and back.reason is None
         # The batch in progress when the signal came committed whole, no other began.
-        assert back.progress and back.progress["done"] == (HOLD_AT + 1) * BATCH
+        assert back.progress and back.progress.done == (HOLD_AT + 1) * BATCH
         health = await ent.health()
         assert (health.queued, health.running) == (1, 0)
 
