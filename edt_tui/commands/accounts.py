@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
 def write_list(path: Path, lists: dict[str, list[dict[str, Any]]], profile: str) -> None:
     """Atomically (temp file + rename): never a half-written list."""
-    from edt_tui.service.vocabulary import person_line
+    from edt_tui.wire.accounts import person_line
 
     profiles = list(PROFILES) if profile == "all" else [profile]
     text = "".join(f"{person_line(p, prof)}\n" for prof in profiles for p in lists[prof])

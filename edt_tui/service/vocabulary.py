@@ -6,10 +6,7 @@ Nothing here imports more than the standard library, the engine's vocabulary and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date
 from enum import StrEnum
-from typing import Any
 
 from edt_tui.engine.model import ActionType
 from edt_tui.reasons import PARAMS, Reason, ReasonCode
@@ -113,13 +110,3 @@ class RefusalCode(StrEnum):
     """An automatic import found PRONOTE ids regenerated: `{teachers, students}` to confirm."""
     MASS_DELETION = "mass_deletion"
     """More than the threshold deleted: the plan's `guard` document (counts, top courses)."""
-
-
-def person_line(person: Mapping[str, Any], profile: str) -> str:
-    """An unreconciled person in the account check's text file (§4.2), one per line:
-    `LAST<TAB>First`, plus `<TAB>DD/MM/YYYY` for students (`profile` "students")."""
-    fields = [str(person["last_name"]), str(person["first_name"])]
-    if profile == "students":
-        born = person.get("birth_date")
-        fields.append(date.fromisoformat(born).strftime("%d/%m/%Y") if born else "")
-    return "\t".join(fields)

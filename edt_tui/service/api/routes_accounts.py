@@ -11,8 +11,9 @@ from edt_tui.service.api.deps import EstablishmentDep, PageDep, text_query
 from edt_tui.service.api.problems import not_found
 from edt_tui.service.imports import ImportServices, imports_of
 from edt_tui.service.job_records import Job
-from edt_tui.service.vocabulary import JobStatus, person_line
+from edt_tui.service.vocabulary import JobStatus
 from edt_tui.wire import AccountCounts, Accounts, Page, UnreconciledAccount
+from edt_tui.wire.accounts import person_line
 
 router = APIRouter(prefix="/api/v1/establishments/{uai}/accounts", tags=["accounts"])
 Profile = Literal["teachers", "students"]

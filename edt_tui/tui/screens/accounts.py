@@ -2,7 +2,7 @@
 last finished import, the unreconciled lists, and their export to a text file.
 
 The file has one person per line (`NOM<TAB>Prénom`, plus `<TAB>JJ/MM/AAAA` for students: the
-service's `person_line`, same as its `.txt` endpoint) and is written atomically.
+wire's `person_line`, same as the service's `.txt` endpoint) and is written atomically.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from edt_tui.dates import french_date
-from edt_tui.service.vocabulary import person_line
 from edt_tui.tui.formatting import resolve_path
 from edt_tui.tui.screens.after_base import (
     AfterLaunchScreen,
@@ -31,6 +30,7 @@ from edt_tui.tui.screens.after_base import (
 from edt_tui.tui.screens.prompt import PromptModal
 from edt_tui.tui.selection_model import Column, french_int
 from edt_tui.wire import AccountCounts, Accounts
+from edt_tui.wire.accounts import person_line
 
 PROFILES: Mapping[str, tuple[str, str, str]] = {
     # profile: (tab title, "réconciliés" sentence subject, unreconciled sentence)
