@@ -114,6 +114,9 @@ def test_import_then_resume_wait_history_and_accounts(
     assert list(entry)[:8] == ["id", "type", "status", "queue_position", "created_at",
                                "finished_at", "recap", "reason"]
     assert entry["id"] == job_id and entry["status"] == "done" and entry["type"] == "manual"
+    # instants as the service has always written them (`isoformat()`: `+00:00`, never `Z`)
+    assert entry["reference_time"] == "2026-11-28T07:00:00+00:00"
+    assert entry["created_at"].endswith("+00:00") and entry["finished_at"].endswith("+00:00")
     assert entry["recap"]["create_event"]["success"] > 0
 
     code, out, _ = run(capsys, "history", "--uai", DEMO_UAI)

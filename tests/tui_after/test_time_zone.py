@@ -65,7 +65,8 @@ async def test_wizard_history_recap_and_calendar_show_the_establishments_local_t
         app.go("summary")  # the file step's tree worker is cancelled: no `settle` here
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
-        finished_at = str(job.raw["finished_at"])
+        finished_at = job.finished_at
+        assert finished_at is not None
         assert f"de l'import du {local(finished_at, CAYENNE)}" in text_of(app, "#origin")
 
         history = HistoryScreen()
