@@ -34,6 +34,8 @@ from edt_tui.service.csv_loader import load_directory
 from edt_tui.service.imports import ImportServices, install_imports
 from edt_tui.service.records import Principal, TokenRole
 from edt_tui.service.vocabulary import JobType
+from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.url import sqlite_url
 from edt_tui.wire import PROBLEM_MEDIA_TYPE, STEPS, ProblemDetails
 from tests.execution.conftest import DEMO, DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0, Clock
 from tests.service.app_routes import every_route
@@ -81,7 +83,7 @@ class Service:
 
 @pytest.fixture
 async def service(tmp_path: Path) -> AsyncIterator[Service]:
-    store = SQLiteStore(tmp_path / "ent.sqlite3")
+    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
     load_directory(store, DEMO / "ent")
     app = create_app(
         store, settings=Settings(private_key=DEMO_KEY),
