@@ -315,7 +315,7 @@ async def test_serve_with_its_worker_stops_mid_job_on_sigint_and_puts_the_job_ba
         server.wait_for(f"held before batch {HOLD_AT}")
         running = await ent.get_job(DEMO_UAI, job_id)
         assert running.status == "running"
-        assert running.progress and running.progress["done"] == HOLD_AT * BATCH
+        assert running.progress and running.progress.done == HOLD_AT * BATCH
     assert server.stop(signal.SIGINT) == 0
     line = server.wait_for(r"edt-tui: stopped on SIGINT: (.*)").group(1)
     assert line == f"0 job(s) finished, 1 put back in the queue ({job_id})"
