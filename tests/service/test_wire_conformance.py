@@ -23,7 +23,6 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
-from edt_tui.service.sqlite_store import SQLiteStore
 from fastapi import FastAPI
 from pydantic import TypeAdapter
 from starlette.routing import Match
