@@ -32,7 +32,7 @@ _BY_STORE: weakref.WeakKeyDictionary[Store, ImportServices] = weakref.WeakKeyDic
 class ImportServices:
     def __init__(
         self, store: SqlStore, intake: ExportIntake, *, clock: Callable[[], datetime] = utcnow,
-        batch_size: int | None = None, poll_seconds: float = 1.0, auto_resume: bool = True,
+        batch_size: int | None = None, poll_seconds: float | None = None, auto_resume: bool = True,
         lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self.store = store

@@ -219,6 +219,17 @@ class JobStore:
             )
         return job
 
+    @property
+    def idle_seconds(self) -> float:
+        """How long an idle worker waits for a notification before looking at the queue again
+        (the backend's: a poll on SQLite, a safety net where `watch_queue` works)."""
+        return self.repository.db.idle_seconds
+
+    def watch_queue(self, wake: Callable[[], None]) -> Callable[[], None] | None:
+        """`wake` called whenever any process made a job claimable; a function that stops it,
+        or None where the backend cannot tell (SQLite: in-process `Worker.notify` only)."""
+        return self.repository.db.watch_queue(wake)
+
     def claim(self, worker_id: str) -> Job | None:
         """The oldest queued job whose establishment has no running job, now ours; or None."""
         job_id = self.repository.claim(worker_id, self.clock(), self._lease_end())

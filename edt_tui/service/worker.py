@@ -13,6 +13,12 @@ connection) so the event loop keeps answering requests. A job runs in steps:
    memberships → events), each batch one transaction with the outcomes;
 3. finish: the recap frozen, the IDPN links stored.
 
+An idle worker waits for a job to become claimable: this process's API calls `notify`, and on
+PostgreSQL a dedicated `LISTEN` connection (`JobStore.watch_queue`) wakes it when any process
+queues, resumes, releases, takes back or ends a job; the wait's bound (`poll_seconds`, the
+backend's `idle_seconds`: 1 s on SQLite, which cannot tell other processes, 30 s as a safety net
+on PostgreSQL) and the next lease sweep end it otherwise.
+
 Liveness is a lease (`JobStore.reclaim_expired`): while a job runs, its lease is renewed with
 each batch and by a timer every third of the lease (planning a big export takes a while). On
 start, every third of the lease and before the history is read, running jobs whose lease is
@@ -77,13 +83,14 @@ FAIL_RETRY_SECONDS = (1.0, 10.0)
 class Worker:
     def __init__(
         self, jobs: JobStore, planner: Planner, *, batch_size: int | None = None,
-        poll_seconds: float = 1.0, worker_id: str | None = None,
+        poll_seconds: float | None = None, worker_id: str | None = None,
         auto_resume: bool = True,
     ) -> None:
         self.jobs = jobs
         self.planner = planner
         self.batch_size = batch_size or DEFAULT_BATCH
-        self.poll_seconds = poll_seconds
+        self.poll_seconds = jobs.idle_seconds if poll_seconds is None else poll_seconds
+        """The longest idle wait: the backend's (`JobStore.idle_seconds`) unless given."""
         self.worker_id = worker_id or this_worker_id()
         self.auto_resume = auto_resume
         self.wakeup = asyncio.Event()
@@ -118,28 +125,35 @@ class Worker:
         return self.jobs.lease.total_seconds() / 3
 
     def notify(self) -> None:
-        """A job was queued: look now rather than at the next poll (callable from any thread)."""
+        """A job became claimable: look now rather than at the next poll (callable from any
+        thread: this process's API, or the database's notifications, `JobStore.watch_queue`)."""
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self.wakeup.set)
 
     async def run(self) -> None:
         """Forever (until cancelled); an unexpected failure is logged and the loop goes on."""
-        self._loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         self._stop.clear()
-        next_sweep = 0.0
-        while True:
-            if self._loop.time() >= next_sweep:
-                await self._in_thread(self.recover)
-                next_sweep = self._loop.time() + self._beat_seconds
-            try:
-                ran = await self.run_once()
-            except Exception:  # the store is unreachable, a bug: keep serving
-                log.exception("import worker: unexpected error")
-                ran = False
-            if not ran:
-                self.wakeup.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wakeup.wait(), self.poll_seconds)
+        unwatch = self.jobs.watch_queue(self.notify)
+        try:
+            next_sweep = 0.0
+            while True:
+                if loop.time() >= next_sweep:
+                    await self._in_thread(self.recover)
+                    next_sweep = loop.time() + self._beat_seconds
+                self.wakeup.clear()  # before looking: a job queued meanwhile ends the wait below
+                try:
+                    ran = await self.run_once()
+                except Exception:  # the store is unreachable, a bug: keep serving
+                    log.exception("import worker: unexpected error")
+                    ran = False
+                if not ran:
+                    idle = min(self.poll_seconds, max(0.0, next_sweep - loop.time()))
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.wakeup.wait(), idle)
+        finally:
+            if unwatch is not None:
+                unwatch()
 
     async def run_once(self) -> bool:
         """Claim and run one job to its end (or to a stop); False when nothing was claimed."""

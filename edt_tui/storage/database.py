@@ -10,7 +10,7 @@ docs/storage.md).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Protocol
 
@@ -82,6 +82,24 @@ class Database(ABC):
     def next_in_sequence(self, conn: Connection, table: str, column: str) -> int:
         """The next value of an ever-increasing `column` (the queue order), unique even when
         several hosts insert at once."""
+
+    skip_locked: ClassVar[str] = ""
+    """Appended to a `SELECT` that picks one row to take (the queue's claim): rows another
+    transaction holds are passed over instead of waited for. Nothing on SQLite (one writer)."""
+
+    idle_seconds: ClassVar[float] = 1.0
+    """How long an idle worker waits before looking at the queue again: SQLite has no way to
+    tell another process that a job was queued, so a worker there polls every second."""
+
+    def notify_queue(self, conn: Connection) -> None:
+        """Inside the writing transaction: the queue changed (a job became claimable), idle
+        workers of other processes should look — told at commit. Nothing on SQLite."""
+        return None
+
+    def watch_queue(self, wake: Callable[[], None]) -> Callable[[], None] | None:
+        """Call `wake` (from another thread) whenever `notify_queue` was committed, by any
+        process; a function that stops watching, or None where the backend cannot tell."""
+        return None
 
     def insert_rows(
         self, conn: Connection, table: str, columns: Sequence[str],

@@ -5,6 +5,12 @@ actions and the applied batches, the end of a job, the history and its recap. Th
 (`edt_tui.service.jobs`) decides what may happen and with which words; this module only says
 how it is stored. SQL is portable (`?` placeholders, no SQLite-only function).
 
+Several workers, in several processes or hosts, share the queue. Claiming takes the oldest
+claimable job with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL (`Database.skip_locked`), so
+two workers never wait on or fight over one row. Every write that makes a job claimable (a job
+queued, resumed, released, taken back, or ended, which frees its establishment) announces it in
+its transaction (`Database.notify_queue`), which wakes idle workers elsewhere at commit.
+
 Ownership checks lock the job's row first: every write of a worker on a running job starts
 with `UPDATE … WHERE worker_id = ? AND status = 'running'`, whose row count says whether the
 job is still ours and whose row lock (on PostgreSQL) makes a concurrent reclaim wait for the
@@ -136,7 +142,10 @@ class JobRepository:
                        WHERE uai = ? AND type = 'automatic' AND status = 'queued'""",
                     (supersede[0].value, supersede[1], stamp(now), job.uai),
                 )
-            return self._insert(conn, job, now)
+            job_id = self._insert(conn, job, now)
+            if job.status is JobStatus.QUEUED:
+                self.db.notify_queue(conn)
+            return job_id
 
     # -- reading --------------------------------------------------------------------------
     def get(self, job_id: str, uai: str | None = None) -> Job | None:
@@ -298,28 +307,35 @@ class JobRepository:
             if error_codes else ""
         )
         with self.db.transaction() as conn:
-            return bool(conn.execute(
+            queued = bool(conn.execute(
                 f"""UPDATE import_jobs SET status = 'queued', finished_at = NULL, worker_id = NULL,
                        lease_until = NULL, reason = ?, reason_code = NULL
                     WHERE id = ? AND uai = ? AND (status = 'interrupted'{failed})""",
                 (reason, job_id, uai, *error_codes),
             ).rowcount)
+            if queued:
+                self.db.notify_queue(conn)
+            return queued
 
     def claim(self, worker_id: str, now: datetime, lease_until: datetime) -> str | None:
         """The id of the oldest queued job whose establishment has no running job, now held by
         `worker_id`; or None.
 
-        The conditional `UPDATE`'s row count says who won a race; on PostgreSQL the unique
-        index of running jobs per establishment refuses a second winner (that one tries again).
+        On PostgreSQL the candidate's row is locked and rows other workers are claiming are
+        skipped (`SKIP LOCKED`): each worker takes the next free job without waiting. The
+        conditional `UPDATE`'s row count says who won a race; two workers taking two jobs of one
+        establishment at once both pass `NOT EXISTS` (neither sees the other's uncommitted
+        claim), and the unique index of running jobs per establishment refuses the second, which
+        tries again.
         """
         while True:
             try:
                 with self.db.transaction() as conn:
                     row = conn.execute(
-                        """SELECT j.id FROM import_jobs j WHERE j.status = 'queued'
+                        f"""SELECT j.id FROM import_jobs j WHERE j.status = 'queued'
                                AND NOT EXISTS (SELECT 1 FROM import_jobs r
                                                WHERE r.uai = j.uai AND r.status = 'running')
-                           ORDER BY j.seq LIMIT 1"""
+                            ORDER BY j.seq LIMIT 1{self.db.skip_locked}"""
                     ).fetchone()
                     if row is None:
                         return None
@@ -352,18 +368,23 @@ class JobRepository:
     def release(self, job_id: str, worker_id: str) -> None:
         """The running job back in the queue (a graceful shutdown)."""
         with self.db.transaction() as conn:
-            conn.execute(
+            if conn.execute(
                 """UPDATE import_jobs SET status = 'queued', worker_id = NULL, lease_until = NULL
                    WHERE id = ? AND worker_id = ? AND status = 'running'""",
                 (job_id, worker_id),
-            )
+            ).rowcount:
+                self.db.notify_queue(conn)
 
     def reclaim_expired(
         self, now: datetime, *, status: JobStatus, reason: str
     ) -> list[str]:
         """Running jobs whose lease is past, set to `status` with `reason` (finished unless
-        queued again) in one transaction; their ids. A read first: the common case (nothing
-        expired) takes no write lock."""
+        queued again) in one transaction; the ids this call took back, in queue order. A read
+        first: the common case (nothing expired) takes no write lock.
+
+        One conditional `UPDATE … RETURNING`: when two workers sweep at once, PostgreSQL makes
+        the second wait for the first's row locks and re-checks the expiry on the rows as the
+        first left them (no longer running), so a job is taken back — and reported — once."""
         at = stamp(now)
         with self.db.snapshot() as conn:
             if conn.execute(
@@ -372,16 +393,15 @@ class JobRepository:
                 return []
         finished = None if status is JobStatus.QUEUED else at
         with self.db.transaction() as conn:
-            ids = [r[0] for r in conn.execute(
-                f"SELECT id FROM import_jobs WHERE {_EXPIRED} ORDER BY seq", (at,)
-            ).fetchall()]
-            conn.executemany(
+            rows = conn.execute(
                 f"""UPDATE import_jobs SET status = ?, reason = ?, reason_code = NULL,
                        finished_at = ?, worker_id = NULL, lease_until = NULL
-                    WHERE id = ? AND {_EXPIRED}""",
-                [(status.value, reason, finished, job_id, at) for job_id in ids],
-            )
-        return ids
+                    WHERE {_EXPIRED} RETURNING id, seq""",
+                (status.value, reason, finished, at),
+            ).fetchall()
+            if rows and status is JobStatus.QUEUED:
+                self.db.notify_queue(conn)
+        return [job_id for job_id, _ in sorted(rows, key=lambda r: int(r[1]))]
 
     # -- execution ------------------------------------------------------------------------
     def store_plan(
@@ -477,6 +497,7 @@ class JobRepository:
                  json.dumps(dict(end.reason_params)) if end.reason_params is not None else None,
                  stamp(now), json.dumps(dict(frozen)), job.id),
             )
+            self.db.notify_queue(conn)  # the establishment's next job may run now
             if end.status is JobStatus.DONE:
                 changed = undo_journal.record_links(conn, job.id, job.uai, end.idpn_links)
                 conn.executemany(

@@ -13,8 +13,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -36,6 +37,15 @@ CONNECT_TIMEOUT_S = 5
 POOL_MAX = 8
 """Connections per process: the API's thread pool and the worker rarely need more at once."""
 _MIGRATION_LOCK = 0x6564_7474_7569  # "edttui": one key for "migrating", any 64-bit value
+QUEUE_CHANNEL = "edt_tui_queue"
+"""The channel a job made claimable is announced on (`NOTIFY`, delivered at commit)."""
+IDLE_SECONDS = 30.0
+"""An idle worker's wait when no notification comes: only a safety net (a lost connection)."""
+_LISTEN_CHECK_S = 1.0
+"""How often the listening thread looks whether it was asked to stop (no query is sent)."""
+_RECONNECT_S = (1.0, 30.0)
+"""First and longest delay before the listening connection is opened again."""
+log = logging.getLogger("edt_tui.storage")
 
 
 class DatabaseUnavailableError(StoreError):
@@ -117,12 +127,15 @@ class PostgresDatabase(Database):
 
     backend: ClassVar[str] = "postgresql"
     driver_errors = (psycopg.Error, PoolTimeout)
+    skip_locked: ClassVar[str] = " FOR UPDATE SKIP LOCKED"
+    idle_seconds: ClassVar[float] = IDLE_SECONDS
 
     def __init__(self, url: str, *, max_size: int = POOL_MAX) -> None:
         self._url = url
         self._display = redact(url)
         self._closed = False
         self._local = threading.local()
+        self._watches: set[_QueueWatch] = set()
         self._probe()
         self._pool: ConnectionPool[Any] = ConnectionPool(
             url, min_size=1, max_size=max_size, open=False, configure=_configure,
@@ -233,6 +246,21 @@ class PostgresDatabase(Database):
             for row in rows:
                 copy.write_row(row)
 
+    def notify_queue(self, conn: Any) -> None:
+        conn.execute(f"NOTIFY {QUEUE_CHANNEL}")
+
+    def watch_queue(self, wake: Callable[[], None]) -> Callable[[], None]:
+        """A thread of its own on a dedicated connection (not the pool's: `LISTEN` holds it
+        for as long as the worker lives) that calls `wake` on each notification."""
+        watch = _QueueWatch(self._url, self._display, wake)
+        self._watches.add(watch)
+
+        def stop() -> None:
+            self._watches.discard(watch)
+            watch.stop(wait=False)
+
+        return stop
+
     def _lock_migrations(self, conn: Any) -> None:
         conn.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
 
@@ -268,9 +296,50 @@ class PostgresDatabase(Database):
     def close(self) -> None:
         """The pool closed: connections in use close when they come back."""
         self._closed = True
+        for watch in list(getattr(self, "_watches", ())):
+            watch.stop(wait=True)
         pool: ConnectionPool[Any] | None = getattr(self, "_pool", None)
         if pool is not None and not pool.closed:
             pool.close()
+
+
+class _QueueWatch:
+    """`LISTEN` on the queue's channel in a daemon thread; `wake` on every notification, and
+    once after each (re)connection since notifications sent while not listening are lost."""
+
+    def __init__(self, url: str, display: str, wake: Callable[[], None]) -> None:
+        self._url = url
+        self._display = display
+        self._wake = wake
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="edt-tui-listen", daemon=True)
+        self._thread.start()
+
+    def stop(self, *, wait: bool) -> None:
+        """Stop listening: at once, or within `_LISTEN_CHECK_S` (`wait` off, the caller is an
+        event loop that must not block)."""
+        self._stop.set()
+        if wait and self._thread is not threading.current_thread():
+            self._thread.join(_LISTEN_CHECK_S * 5)
+
+    def _run(self) -> None:
+        delay, longest = _RECONNECT_S
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(
+                    self._url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
+                ) as conn:
+                    conn.execute(f"LISTEN {QUEUE_CHANNEL}")
+                    delay = _RECONNECT_S[0]
+                    self._wake()
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=_LISTEN_CHECK_S):
+                            self._wake()
+            except psycopg.Error as exc:
+                log.warning("%s: listening for queued jobs failed (%s), again in %.0f s",
+                            self._display, redact(str(exc).strip().split("\n")[0]), delay)
+                self._stop.wait(delay)
+                delay = min(delay * 2, longest)
 
 
 def _password(url: str) -> str | None:
