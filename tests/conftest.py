@@ -36,3 +36,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
     with fresh_database() as url:
         yield url
+
+
+@pytest.fixture
+def sqlite_only(tmp_path: Path) -> str:
+    """`database_url` for a module that needs SQLite alone (its file, its errors) or tests only
+    HTTP validation, where a second backend adds time and no finding: such a module imports it
+    as `database_url` (docs/storage.md, "Tests", lists them)."""
+    return f"sqlite://{tmp_path / 'db' / 'ent.sqlite3'}"

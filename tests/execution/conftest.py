@@ -23,7 +23,6 @@ from edt_tui.service.imports import ImportServices, install_imports
 from edt_tui.service.records import Principal, TokenRole
 from edt_tui.service.worker import Worker
 from edt_tui.storage.sql_store import SqlStore, open_store
-from edt_tui.storage.url import sqlite_url
 from tests.conftest import SAMPLES
 
 DEMO = SAMPLES / "demo"
@@ -129,9 +128,9 @@ async def make_env(store: SqlStore, clock: Clock, key: Path | None) -> AsyncIter
 
 
 @pytest.fixture
-async def demo(tmp_path: Path, clock: Clock) -> AsyncIterator[Env]:
-    """The committed demo establishment loaded in a fresh ENT."""
-    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
+async def demo(database_url: str, clock: Clock) -> AsyncIterator[Env]:
+    """The committed demo establishment loaded in a fresh ENT, on each backend."""
+    store = open_store(database_url)
     load_directory(store, DEMO / "ent")
     async for env in make_env(store, clock, DEMO_KEY):
         yield env

@@ -22,6 +22,7 @@ from edt_tui.service.jobs import RESUMED
 from edt_tui.service.planning import PlanOptions
 from edt_tui.service.vocabulary import JobStatus, JobType
 from edt_tui.storage.action_batches import OF_JOB
+from edt_tui.storage.sql_store import SqlStore
 from tests.execution.conftest import DEMO_EXPORT, DEMO_KEY, DEMO_UAI, T0, Env, run_until_ended
 
 EMPTY = EntState(courses={}, memberships=frozenset(), events={})
@@ -29,15 +30,17 @@ WORKER = Path(__file__).with_name("worker_process.py")
 BATCH = 100
 
 
-def _successes(db: Path, job_id: str) -> int:
-    with contextlib.closing(sqlite3.connect(db, timeout=10)) as conn:
+def _successes(store: SqlStore, job_id: str) -> int:
+    with store.database.snapshot() as conn:
         row = conn.execute(
             f"SELECT COUNT(*) FROM job_actions WHERE {OF_JOB} AND status = 'success'", (job_id,)
         ).fetchone()
     return int(row[0])
 
 
-async def test_killed_mid_way_then_resumed_equals_an_uninterrupted_run(demo: Env) -> None:
+async def test_killed_mid_way_then_resumed_equals_an_uninterrupted_run(
+    demo: Env, database_url: str,
+) -> None:
     store, jobs = demo.store, demo.services.jobs
     record = demo.services.intake.accept(store, DEMO_UAI, DEMO_EXPORT.read_bytes(), "demo.xml")
     version = store.save_selection(DEMO_UAI, {"format": 1})
@@ -56,15 +59,15 @@ async def test_killed_mid_way_then_resumed_equals_an_uninterrupted_run(demo: Env
     batches = total // 4 // BATCH
     assert batches >= 1
     killed = subprocess.run(  # SIGKILL right after its `batches`-th batch has committed
-        [sys.executable, str(WORKER), str(store.database.path), str(DEMO_KEY), str(BATCH), same_pid,
+        [sys.executable, str(WORKER), database_url, str(DEMO_KEY), str(BATCH), same_pid,
          str(batches)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300, check=False,
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
-    assert _successes(store.database.path, job.id) == batches * BATCH < total
+    assert _successes(store, job.id) == batches * BATCH < total
     crashed = jobs.get(job.id)
     assert crashed is not None and crashed.status is JobStatus.RUNNING
-    with contextlib.closing(sqlite3.connect(store.database.path)) as conn:
+    with store.database.snapshot() as conn:
         worker_id, lease_until = conn.execute(
             "SELECT worker_id, lease_until FROM import_jobs WHERE id = ?", (job.id,)
         ).fetchone()

@@ -35,8 +35,8 @@ TIMEOUT = 30.0
 
 
 @pytest.fixture
-async def two(tmp_path: Path, clock: Clock) -> AsyncIterator[Env]:
-    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
+async def two(database_url: str, clock: Clock) -> AsyncIterator[Env]:
+    store = open_store(database_url)
     seed(store)
     # The seeded courses are in none of these exports: deleting them is not what is tested here.
     for uai in (UAI_A, UAI_B):

@@ -17,7 +17,6 @@ from edt_tui.reasons import Reason, ReasonCode, french
 from edt_tui.service.records import SubjectRecord
 from edt_tui.service.vocabulary import FIRST_MANUAL_IMPORT_REQUIRED
 from edt_tui.storage.sql_store import open_store
-from edt_tui.storage.url import sqlite_url
 from tests.execution.conftest import Clock, Env, make_env
 from tests.service.conftest import UAI_A, UAI_B, YEAR, seed
 from tests.service.exports_builder import encrypt_export, plain_export
@@ -33,8 +32,8 @@ def _key_file(path: Path) -> rsa.RSAPrivateKey:
 
 
 @pytest.fixture
-async def env(tmp_path: Path, clock: Clock) -> AsyncIterator[Env]:
-    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
+async def env(tmp_path: Path, database_url: str, clock: Clock) -> AsyncIterator[Env]:
+    store = open_store(database_url)
     seed(store)
     # The seeded course is in none of these exports: deleting it is not what these tests check.
     store.update_establishment(UAI_A, max_deletion_percent=100)

@@ -46,14 +46,15 @@ class Service:
 
     def rows(self) -> tuple[int, int]:
         """(push log rows, attempts they count) — every establishment."""
-        found = self.store.database.connection().execute(
-            "SELECT COUNT(*), COALESCE(SUM(attempts), 0) FROM pushes").fetchone()
+        with self.store.database.snapshot() as conn:
+            found = conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(attempts), 0) FROM pushes").fetchone()
         return int(found[0]), int(found[1])
 
 
 @pytest.fixture
-async def service(tmp_path: Path, clock: Clock) -> AsyncIterator[Service]:
-    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
+async def service(tmp_path: Path, database_url: str, clock: Clock) -> AsyncIterator[Service]:
+    store = open_store(database_url)
     seed(store)
     app = create_app(
         store, settings=Settings(), upload_slots=1,

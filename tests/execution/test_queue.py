@@ -30,9 +30,9 @@ from tests.service.exports_builder import plain_export
 
 
 @pytest.fixture
-async def two(tmp_path: Path, clock: Clock) -> AsyncIterator[Env]:
+async def two(database_url: str, clock: Clock) -> AsyncIterator[Env]:
     """Two small establishments (A and B) with their directory, plain exports accepted."""
-    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
+    store = open_store(database_url)
     seed(store)
     # The seeded courses are in none of these exports: deleting them is not what is tested here.
     for uai in (UAI_A, UAI_B):

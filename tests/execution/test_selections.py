@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from edt_tui.engine.selection import Selection
 from edt_tui.storage.sql_store import open_store
-from edt_tui.storage.url import sqlite_url
 from tests.execution.conftest import Clock, Env, make_env
 from tests.service.conftest import UAI_A, YEAR, seed
 from tests.service.exports_builder import plain_export
@@ -18,8 +16,8 @@ MATHS = f"{UAI_A}:{YEAR}:MATHEMATIQUES:class:3A"
 
 
 @pytest.fixture
-async def env(tmp_path: Path, clock: Clock) -> AsyncIterator[Env]:
-    store = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
+async def env(database_url: str, clock: Clock) -> AsyncIterator[Env]:
+    store = open_store(database_url)
     seed(store)
     async for env in make_env(store, clock, None):
         yield env

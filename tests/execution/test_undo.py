@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from edt_tui.service.jobs import RESUMED
 from edt_tui.service.vocabulary import JobStatus
 from edt_tui.storage.sql_store import SqlStore, open_store
@@ -209,12 +211,13 @@ def _copy(store: SqlStore, to: Path) -> Path:
 
 def _run_worker(db: Path, *extra: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, str(WORKER), str(db), str(DEMO_KEY), str(BATCH), "crashing-worker",
+        [sys.executable, str(WORKER), sqlite_url(db), str(DEMO_KEY), str(BATCH), "crashing-worker",
          *extra],
         capture_output=True, timeout=300, check=False,
     )
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a file copy is the reference
 async def test_an_undo_killed_mid_way_then_resumed_gives_the_same_state(
     demo: Env, tmp_path: Path
 ) -> None:

@@ -17,7 +17,6 @@ from edt_tui.service.exports import ExportIntake
 from edt_tui.service.imports import ImportServices
 from edt_tui.service.jobs import Job
 from edt_tui.storage.sql_store import open_store
-from edt_tui.storage.url import sqlite_url
 
 
 def kill_after(batches: int) -> Callable[[Job, int], None]:
@@ -30,8 +29,8 @@ def kill_after(batches: int) -> Callable[[Job, int], None]:
     return before_batch
 
 
-def main(db: str, key: str, batch: str, worker_id: str, kill: str | None = None) -> None:
-    store = open_store(sqlite_url(Path(db)))
+def main(url: str, key: str, batch: str, worker_id: str, kill: str | None = None) -> None:
+    store = open_store(url)
     intake = ExportIntake(Settings(private_key=Path(key)))
     services = ImportServices(store, intake, batch_size=int(batch))
     services.worker.worker_id = worker_id

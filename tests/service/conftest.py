@@ -35,7 +35,6 @@ from edt_tui.service.records import (
     UserRecord,
 )
 from edt_tui.storage.sql_store import SqlStore, open_store
-from edt_tui.storage.url import sqlite_url
 
 UAI_A = "0490856P"
 UAI_B = "0490001A"
@@ -88,8 +87,10 @@ def seed(store: SqlStore) -> None:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqlStore]:
-    s = open_store(sqlite_url(tmp_path / "ent.sqlite3"))
+def store(database_url: str) -> Iterator[SqlStore]:
+    """An empty ENT on each backend (`database_url`); a module of pure HTTP validation takes
+    SQLite only (`tests.conftest.sqlite_only`)."""
+    s = open_store(database_url)
     yield s
     s.close()
 

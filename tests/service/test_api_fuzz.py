@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from tests.conftest import sqlite_only as database_url  # noqa: F401 (SQLite only)
 from tests.service.conftest import UAI_A, Api
 
 NASTY = [

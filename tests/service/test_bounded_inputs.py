@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import sqlite_only as database_url  # noqa: F401 (SQLite only)
 from tests.service.conftest import UAI_A, Api
 from tests.service.exports_builder import plain_export
 

@@ -190,7 +190,7 @@ def test_a_move_drops_the_old_idpn_link_and_keeps_the_old_courses_memberships(
     assert "a-s1" not in {u.sync_id for u in seeded.directory(SEED_A)}
     moved = seeded.get_user(SEED_B, "a-s1")
     assert moved is not None and moved.idpn is None  # A's PRONOTE link did not follow it
-    with sqlite3.connect(seeded.database.path) as db:
+    with seeded.database.snapshot() as db:
         assert db.execute("SELECT * FROM idpn_links WHERE sync_id = 'a-s1'").fetchall() == []
     # A's course keeps its rows until A's next import removes them (history intact).
     assert {m.user for m in seeded.list_memberships(SEED_A, course).items} == members_before

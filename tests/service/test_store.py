@@ -25,6 +25,7 @@ from edt_tui.service.store import StoreError, UnknownEstablishmentError
 from edt_tui.storage.sql_store import SqlStore, open_store
 from edt_tui.storage.sqlite_migrations import MIGRATIONS, SCHEMA_VERSION
 from edt_tui.storage.url import sqlite_url
+from tests.conftest import sqlite_only as database_url  # noqa: F401 (SQLite only)
 from tests.service.conftest import UAI_A, UAI_B, YEAR, course_actions, seed
 
 

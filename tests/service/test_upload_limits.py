@@ -16,6 +16,7 @@ from edt_tui.config import Settings
 from edt_tui.pronote.envelope import seal_envelope
 from edt_tui.service.api.app import create_app
 from edt_tui.storage.sql_store import SqlStore
+from tests.conftest import sqlite_only as database_url  # noqa: F401 (SQLite only)
 
 from .conftest import UAI_A, Api
 from .exports_builder import plain_export
