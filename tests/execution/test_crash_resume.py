@@ -5,11 +5,9 @@ restarted with `serve` as PID 1 — so only its expired lease can tell it is dea
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -88,7 +86,7 @@ async def test_killed_mid_way_then_resumed_equals_an_uninterrupted_run(
     assert state.courses == reference.courses
     assert state.memberships == reference.memberships
     assert state.events == reference.events
-    with contextlib.closing(sqlite3.connect(store.database.path)) as conn:
+    with store.database.snapshot() as conn:
         events = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
         nodes = conn.execute(
             "SELECT COUNT(*) FROM hierarchy_nodes WHERE course_key IS NOT NULL"

@@ -136,6 +136,7 @@ def finish_attempts(monkeypatch: pytest.MonkeyPatch, signal_at: int) -> threadin
     return reached
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's page cap
 async def test_a_full_disk_ends_the_job_in_error_and_a_resume_gives_the_uninterrupted_ent(
     demo: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

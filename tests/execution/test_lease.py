@@ -55,9 +55,11 @@ def _queued(jobs: JobStore, uai: str = UAI_A) -> Job:
 
 
 def _row(store: SqlStore, job_id: str) -> Any:
-    return store.database.connection().execute(
-        "SELECT status, worker_id, lease_until, reason FROM import_jobs WHERE id = ?", (job_id,)
-    ).fetchone()
+    with store.database.snapshot() as conn:
+        return conn.execute(
+            "SELECT status, worker_id, lease_until, reason FROM import_jobs WHERE id = ?",
+            (job_id,),
+        ).fetchone()
 
 
 async def test_an_expired_lease_is_taken_back_and_a_live_one_never(two: Env) -> None:

@@ -81,12 +81,13 @@ async def test_wrong_secret_and_unknown_uai_look_the_same(env: Env) -> None:
     env.clock.now += timedelta(minutes=31)
     await env.http.post(url(env, secret="guess"), content=plain_export(UAI_A))
     assert [e["reason"] for e in await history(env)] == [entry["reason"]] * 2
-    pushes = env.store.database.connection().execute(
-        "SELECT COUNT(*), SUM(attempts) FROM pushes WHERE uai = ?", (UAI_A,))
-    assert tuple(pushes.fetchone()) == (2, 5)  # every attempt counted, on one row an hour
-    unknown_rows = env.store.database.connection().execute(
-        "SELECT COUNT(*) FROM pushes WHERE uai != ?", (UAI_A,))
-    assert unknown_rows.fetchone()[0] == 0  # an unknown UAI leaves nothing
+    with env.store.database.snapshot() as conn:
+        pushes = conn.execute(
+            "SELECT COUNT(*), SUM(attempts) FROM pushes WHERE uai = ?", (UAI_A,)).fetchone()
+        unknown_rows = conn.execute(
+            "SELECT COUNT(*) FROM pushes WHERE uai != ?", (UAI_A,)).fetchone()
+    assert tuple(pushes) == (2, 5)  # every attempt counted, on one row an hour
+    assert unknown_rows[0] == 0  # an unknown UAI leaves nothing
 
 
 async def test_refusals_are_recorded_with_their_reason(env: Env) -> None:

@@ -223,6 +223,7 @@ async def test_reading_the_history_puts_a_dead_processs_job_back_in_the_queue(tw
     assert shown["queue_position"] == 1 and "interruption" in shown["reason"]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # an export file removed
 async def test_a_job_that_cannot_be_planned_ends_in_error_and_the_queue_goes_on(
     two: Env,
 ) -> None:

@@ -33,13 +33,12 @@ def ent_tables(store: SqlStore) -> Tables:
     """Every row of the ENT tables an import writes, by key (courses' `updated_at` aside: it
     is the course's last change, and an undo is one)."""
     tables: Tables = {}
-    with contextlib.closing(sqlite3.connect(store.database.path)) as conn:
+    with store.database.snapshot() as conn:
         for table, key in (("courses", "key"), ("hierarchy_nodes", "key"),
                            ("memberships", "key"), ("events", "key"),
                            ("idpn_links", "sync_id")):
-            cursor = conn.execute(f"SELECT * FROM {table}")
-            names = [d[0] for d in cursor.description]
-            rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+            rows = [dict(zip(r.keys(), r, strict=True))
+                    for r in conn.execute(f"SELECT * FROM {table}").fetchall()]
             if table == "courses":
                 rows = [{k: v for k, v in r.items() if k != "updated_at"} for r in rows]
             tables[table] = {r[key]: r for r in rows}

@@ -139,7 +139,7 @@ async def test_upload_plain_and_encrypted_exports(api: Api, rsa_key: rsa.RSAPriv
     assert listed.json()["total"] == 2
     again = await api.http.get(f"{path}/{enc['sha256']}", headers=api.auth(api.token_a))
     assert again.json() == enc
-    assert (api.store.exports.blobs.directory / f"{enc['sha256']}.xml").read_bytes() == sealed
+    assert api.store.exports.blobs.get(enc["sha256"]) == sealed
 
 
 async def test_upload_refusals(api: Api, rsa_key: rsa.RSAPrivateKey) -> None:

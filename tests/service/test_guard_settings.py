@@ -11,7 +11,6 @@ from edt_tui.cli import main
 from edt_tui.client import EntClient
 from edt_tui.client.errors import ValidationProblemError
 from edt_tui.storage.sql_store import SqlStore, open_store
-from edt_tui.storage.url import sqlite_url
 from tests.service.conftest import UAI_A, UAI_B, Api
 from tests.service.test_api import assert_problem
 
@@ -69,9 +68,9 @@ async def test_openapi_declares_the_settings_and_their_problems(api: Api) -> Non
     assert {"freeze_minutes", "max_deletion_percent"} <= set(props)
 
 
-async def test_client_reads_and_changes_the_guards(tmp_path: Path, seeded: SqlStore) -> None:
+async def test_client_reads_and_changes_the_guards(database_url: str, seeded: SqlStore) -> None:
     seeded.close()
-    async with EntClient.embedded(sqlite_url(tmp_path / "ent.sqlite3")) as ent:
+    async with EntClient.embedded(database_url) as ent:
         assert (await ent.get_settings(UAI_A)).max_deletion_percent == 20
         updated = await ent.update_settings(UAI_A, freeze_minutes=60, max_deletion_percent=5)
         assert (updated.freeze_minutes, updated.max_deletion_percent) == (60, 5)
