@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
 import re
 import signal
 import threading
@@ -267,4 +266,3 @@ async def test_a_region_runs_each_job_once_and_takes_over_a_killed_workers_job(
     finally:
         store.close()
     assert survivor.stop() == 0
-    assert os.environ["EDT_TUI_JOB_LEASE_SECONDS"] == str(LEASE_SECONDS)

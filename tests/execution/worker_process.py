@@ -1,5 +1,5 @@
-"""A real worker process on a data directory, for the crash tests: `python worker_process.py
-DB KEY BATCH WORKER_ID [KILL_AFTER]` runs one queued job as WORKER_ID and exits — or, with
+"""A real worker process on a database, for the crash tests: `python worker_process.py
+DATABASE_URL KEY BATCH WORKER_ID [KILL_AFTER]` runs one queued job as WORKER_ID and exits — or, with
 KILL_AFTER, sends itself SIGKILL right after its KILL_AFTER-th batch has committed (a crash at a
 chosen point, not a race with a timer)."""
 
