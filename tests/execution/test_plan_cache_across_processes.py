@@ -47,6 +47,6 @@ async def test_a_plan_the_job_check_cached_is_shared_once_a_client_receives_its_
     made = (await demo.http.post(f"{demo.est()}/plans", json=request)).json()
     elsewhere = ImportServices(demo.store, demo.services.intake)
     steps = elsewhere.planner.steps(DEMO_UAI, made["plan_id"])
-    assert steps is not None and steps["courses"]
+    assert steps is not None and steps.courses
     page = (await demo.http.get(f"{demo.est()}/plans/{made['plan_id']}/courses")).json()
-    assert page["items"] == steps["courses"][:100]
+    assert page["items"] == [c.model_dump(mode="json") for c in steps.courses[:100]]

@@ -379,14 +379,16 @@ async def test_a_plan_made_on_one_api_server_is_paged_on_another(
     ) as other:
         sha = (await a.upload_export(DEMO_UAI, DEMO_EXPORT)).sha256
         first = await a.create_plan(DEMO_UAI, sha, reference_time=T0)
-        course = (await a.plan_page(DEMO_UAI, first["plan_id"], "courses")).items[0]["key"]
+        assert first.plan_id is not None
+        course = (await a.plan_page(DEMO_UAI, first.plan_id, "courses")).items[0].key
         # A selection of the wizard's, and a T in the establishment's local time (no offset).
         selection = Selection.default().with_course(course, False).to_dict()
         made = await a.create_plan(
             DEMO_UAI, sha, selection, reference_time="2026-11-28T08:00:00",
             add_unknown_subjects=True,
         )
-        plan_id = made["plan_id"]
+        plan_id = made.plan_id
+        assert plan_id is not None
 
         on_b = await every_step(b, DEMO_UAI, plan_id)
         detail_b = await b.plan_course(DEMO_UAI, plan_id, course)
