@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import re
 import resource
 import sqlite3
@@ -31,7 +33,7 @@ from edt_tui.service.imports import ImportServices
 from edt_tui.service.job_records import Job
 from edt_tui.service.records import ExportRecord
 from edt_tui.service.vocabulary import JobType
-from edt_tui.storage.sql_store import open_store
+from edt_tui.storage.sql_store import SqlStore, open_store
 from edt_tui.storage.url import sqlite_url
 
 T = datetime(2026, 9, 1, 7, 0, tzinfo=ZoneInfo("Europe/Paris"))
@@ -56,11 +58,31 @@ def change_rooms(plain: bytes, every: int) -> bytes:
     return re.sub(rb"<Cours Jour=.*?</Cours>", cours, plain, flags=re.S)
 
 
+def server_cpu(store: SqlStore) -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend serving this database (the server runs
+    on this machine: `/proc/<pid>/stat`); empty on SQLite, which runs in the process."""
+    if store.database.backend != "postgresql":
+        return {}
+    with store.database.snapshot() as conn:
+        pids = [r[0] for r in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        ).fetchall()]
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[int, float] = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return used
+
+
 def run_job(
     services: ImportServices, uai: str, data: bytes, name: str
 ) -> tuple[Job, float, float]:
     """Read and store the export, save the default selection, enqueue and run the job; (job, wall
-    seconds, CPU seconds of the process) from the bytes to the recap."""
+    seconds, CPU seconds of the process plus, on PostgreSQL, of its backends) from the bytes to
+    the recap."""
+    before = server_cpu(services.store)
     start, cpu = time.perf_counter(), time.process_time()
     export = services.intake.read(data, name)  # as a push does: read once, remembered
     record = services.store.save_export(
@@ -76,6 +98,10 @@ def run_job(
     )
     asyncio.run(services.worker.run_once())
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    server = sum(t - before.get(pid, 0.0) for pid, t in server_cpu(services.store).items())
+    if server:
+        print(f"    (client {cpu:.2f} s CPU + PostgreSQL backends {server:.2f} s CPU)")
+    cpu += server
     done = services.jobs.get(job.id)
     assert done is not None
     return done, elapsed, cpu

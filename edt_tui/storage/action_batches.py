@@ -1,28 +1,41 @@
-"""Applying a batch of actions to the ENT tables fast: one `executemany` per run of same-type
-actions.
+"""Applying a batch of actions to the ENT tables fast: one bulk write per run of same-type
+actions (`Database.upsert_rows` and its siblings: an `executemany` on SQLite, one statement per
+run on PostgreSQL, where every statement is a round trip).
 
-The plan is sorted by action type, so a batch is a few long runs. Each run of memberships or
-events goes in one statement under a SAVEPOINT; if any row fails (a course missing, a broken
+The plan is sorted by action type, so a batch is a few long runs. Each run goes in one bulk write
+under a SAVEPOINT; if any row fails (a course missing, a broken
 value), the run is rolled back to the savepoint and replayed action by action through the store's
 own `apply_one`, each under its own SAVEPOINT (PostgreSQL aborts the whole transaction on a failed
 statement otherwise), so that exactly the failing actions are recorded as errors. Only an
 action's own fault (a constraint, a missing value) is its error: any other database error (a full
 disk, an I/O error — after which SQLite has rolled the whole transaction back) fails the batch.
-Courses and hierarchy nodes (a few thousand at most) always go action by action. The SQL is the
-store's upsert/delete by key, so the outcome is the same as the store's `apply_actions`.
+The SQL is the store's upsert/delete by key (the same columns and rows), so the outcome is the same
+as the store's `apply_actions`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from itertools import groupby
 from typing import Any
 
 from edt_tui.engine.model import Action, ActionType
 from edt_tui.service.job_records import Numbered
+from edt_tui.service.records import INTEGRATION_AUTHOR
 from edt_tui.service.store import StoreError
-from edt_tui.storage.database import Connection
-from edt_tui.storage.ent_objects import UPSERT_EVENT, event_row
+from edt_tui.storage.database import Connection, Database
+from edt_tui.storage.ent_objects import (
+    COURSE_COLUMNS,
+    COURSE_UPDATES,
+    EVENT_COLUMNS,
+    EVENT_UPDATES,
+    MEMBERSHIP_COLUMNS,
+    NODE_COLUMNS,
+    course_row,
+    event_row,
+    membership_row,
+    node_rows,
+)
 from edt_tui.storage.errors import INTEGRITY_ERRORS
 
 OF_JOB = "job_ref = (SELECT ref FROM import_jobs WHERE id = ?)"
@@ -50,46 +63,57 @@ _RUN_FAULTS: tuple[type[Exception], ...] = (*INTEGRITY_ERRORS, ValueError)
 _OWN_FAULTS: tuple[type[Exception], ...] = (*_RUN_FAULTS, StoreError)
 """An action's own fault (a constraint, a missing value): recorded as its error."""
 
-def _event_rows(run: Sequence[Numbered], now: str) -> Iterator[tuple[Any, ...]]:
-    for _, action in run:
-        if action.event is None:
-            raise ValueError(f"{action.type} {action.key} carries no event")
-        yield event_row(action.event, now)
+def _values(run: Sequence[Numbered], field: str) -> list[Any]:
+    values = [getattr(action, field) for _, action in run]
+    if any(v is None for v in values):
+        raise ValueError(f"a {run[0][1].type} action carries no {field}")
+    return values
 
 
-def _bulk(conn: Connection, kind: ActionType, run: Sequence[Numbered], now: str) -> None:
-    if kind in (ActionType.CREATE_EVENT, ActionType.UPDATE_EVENT):
-        conn.executemany(UPSERT_EVENT, _event_rows(run, now))
-    elif kind is ActionType.DELETE_EVENT:
-        conn.executemany("DELETE FROM events WHERE key = ?", [(a.key,) for _, a in run])
-    else:
-        memberships = [a.membership for _, a in run]
-        if any(m is None for m in memberships):
-            raise ValueError(f"a {kind} action carries no membership")
-        if kind is ActionType.CREATE_MEMBERSHIP:
-            conn.executemany(
-                """INSERT INTO memberships (key, course_key, user_sync_id, role, created_at)
-                   VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING""",
-                [(m.key, m.course_key, m.user, m.role.value, now) for m in memberships if m],
-            )
-        else:
-            conn.executemany(
-                "DELETE FROM memberships WHERE key = ?", [(a.key,) for _, a in run]
-            )
-        conn.executemany(
-            "UPDATE courses SET updated_at = ? WHERE key = ?",
-            [(now, key) for key in sorted({m.course_key for m in memberships if m})],
+def _bulk(
+    db: Database, conn: Connection, uai: str, kind: ActionType, run: Sequence[Numbered],
+    now: str,
+) -> None:
+    if kind is ActionType.CREATE_COURSE:
+        db.upsert_rows(
+            conn, "courses", COURSE_COLUMNS,
+            [course_row(uai, c, INTEGRATION_AUTHOR, now) for c in _values(run, "course")],
+            key="key", update=COURSE_UPDATES,
         )
+    elif kind is ActionType.CREATE_HIERARCHY_NODE:
+        courses = _values(run, "course")
+        pairs = [node_rows(uai, a.key, c) for (_, a), c in zip(run, courses, strict=True)]
+        roots = {root[0]: root for root, _ in pairs}
+        db.upsert_rows(conn, "hierarchy_nodes", NODE_COLUMNS, list(roots.values()), key="key")
+        db.upsert_rows(conn, "hierarchy_nodes", NODE_COLUMNS, [node for _, node in pairs],
+                       key="key", update=("title",))
+    elif kind in (ActionType.CREATE_EVENT, ActionType.UPDATE_EVENT):
+        db.upsert_rows(conn, "events", EVENT_COLUMNS,
+                       [event_row(e, now) for e in _values(run, "event")],
+                       key="key", update=EVENT_UPDATES)
+    elif kind is ActionType.DELETE_EVENT:
+        db.delete_rows(conn, "events", "key", [a.key for _, a in run])
+    else:
+        memberships = _values(run, "membership")
+        if kind is ActionType.CREATE_MEMBERSHIP:
+            db.upsert_rows(conn, "memberships", MEMBERSHIP_COLUMNS,
+                           [membership_row(m, now) for m in memberships], key="key")
+        else:
+            db.delete_rows(conn, "memberships", "key", [a.key for _, a in run])
+        db.update_rows(conn, "courses", ("updated_at",), ("key",),
+                       [(now, key) for key in sorted({m.course_key for m in memberships})])
 
 
 BULK = frozenset({
-    ActionType.CREATE_MEMBERSHIP, ActionType.DELETE_MEMBERSHIP, ActionType.CREATE_EVENT,
-    ActionType.UPDATE_EVENT, ActionType.DELETE_EVENT,
+    ActionType.CREATE_COURSE, ActionType.CREATE_HIERARCHY_NODE, ActionType.CREATE_MEMBERSHIP,
+    ActionType.DELETE_MEMBERSHIP, ActionType.CREATE_EVENT, ActionType.UPDATE_EVENT,
+    ActionType.DELETE_EVENT,
 })
 
 
 def apply_numbered(
-    conn: Connection, apply_one: ApplyOne, uai: str, batch: Sequence[Numbered], now: str,
+    db: Database, conn: Connection, apply_one: ApplyOne, uai: str, batch: Sequence[Numbered],
+    now: str,
 ) -> list[tuple[int, str]]:
     """Apply `batch` inside the caller's transaction; (seq, reason) of the failed actions."""
     errors: list[tuple[int, str]] = []
@@ -99,7 +123,7 @@ def apply_numbered(
         if kind in BULK:
             conn.execute("SAVEPOINT bulk_run")
             try:
-                _bulk(conn, kind, run, now)
+                _bulk(db, conn, uai, kind, run, now)
             except _RUN_FAULTS:
                 conn.execute("ROLLBACK TO bulk_run")
             else:

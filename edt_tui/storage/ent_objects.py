@@ -32,7 +32,7 @@ from edt_tui.service.records import (
 )
 from edt_tui.service.store import DEFAULT_PAGE, StoreError
 from edt_tui.storage.clock import parse_stamp, stamp
-from edt_tui.storage.database import Connection, Row
+from edt_tui.storage.database import Connection, Row, upsert_sql
 from edt_tui.storage.directory import require_establishments
 from edt_tui.storage.repository import Repository, upper_like
 
@@ -47,11 +47,16 @@ def root_node_key(uai: str, school_year: str) -> str:
     return f"{uai}:{school_year}|root"
 
 
-UPSERT_EVENT = """INSERT INTO events (key, course_key, start_at, end_at, start_utc, title,
-        rooms_json, teachers_json, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (key) DO UPDATE SET end_at = excluded.end_at, title = excluded.title,
-        rooms_json = excluded.rooms_json, teachers_json = excluded.teachers_json,
-        updated_at = excluded.updated_at"""
+EVENT_COLUMNS = ("key", "course_key", "start_at", "end_at", "start_utc", "title", "rooms_json",
+                 "teachers_json", "updated_at")
+EVENT_UPDATES = ("end_at", "title", "rooms_json", "teachers_json", "updated_at")
+UPSERT_EVENT = upsert_sql("events", EVENT_COLUMNS, "key", EVENT_UPDATES)
+COURSE_COLUMNS = ("key", "uai", "school_year", "label", "subject", "audience_kind",
+                  "audience_name", "origin", "created_by", "created_at", "updated_at",
+                  "last_visit_at")
+COURSE_UPDATES = ("label", "updated_at")
+NODE_COLUMNS = ("key", "uai", "school_year", "title", "parent_key", "course_key")
+MEMBERSHIP_COLUMNS = ("key", "course_key", "user_sync_id", "role", "created_at")
 _dumps = json.JSONEncoder(ensure_ascii=True).encode
 
 
@@ -152,26 +157,13 @@ class EntObjectRepository(Repository):
         if kind is ActionType.CREATE_COURSE and action.course is not None:
             upsert_course(conn, uai, action.course, INTEGRATION_AUTHOR, now)
         elif kind is ActionType.CREATE_HIERARCHY_NODE and action.course is not None:
-            course = action.course
-            root = root_node_key(uai, course.school_year)
-            conn.execute(
-                """INSERT INTO hierarchy_nodes (key, uai, school_year, title, parent_key,
-                       course_key) VALUES (?, ?, ?, ?, NULL, NULL) ON CONFLICT (key) DO NOTHING""",
-                (root, uai, course.school_year, course.hierarchy_parent),
-            )
-            conn.execute(
-                """INSERT INTO hierarchy_nodes (key, uai, school_year, title, parent_key,
-                       course_key) VALUES (?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (key) DO UPDATE SET title = excluded.title""",
-                (action.key, uai, course.school_year, course.label, root, course.key),
-            )
+            root, node = node_rows(uai, action.key, action.course)
+            conn.execute(upsert_sql("hierarchy_nodes", NODE_COLUMNS, "key", ()), root)
+            conn.execute(upsert_sql("hierarchy_nodes", NODE_COLUMNS, "key", ("title",)), node)
         elif kind is ActionType.CREATE_MEMBERSHIP and action.membership is not None:
             m = action.membership
-            conn.execute(
-                """INSERT INTO memberships (key, course_key, user_sync_id, role, created_at)
-                   VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING""",
-                (m.key, m.course_key, m.user, m.role.value, now),
-            )
+            conn.execute(upsert_sql("memberships", MEMBERSHIP_COLUMNS, "key", ()),
+                         membership_row(m, now))
             _touch(conn, m.course_key, now)
         elif kind is ActionType.DELETE_MEMBERSHIP:
             course_key = action.membership.course_key if action.membership else None
@@ -269,19 +261,34 @@ class EntObjectRepository(Repository):
         )
 
 
+def course_row(
+    uai: str, course: CourseState, author: str, now: str
+) -> tuple[str | None, ...]:
+    """The `COURSE_COLUMNS` of a course created (or relabelled) now."""
+    return (course.key, uai, course.school_year, course.label, course.subject,
+            course.audience_kind.value, course.audience_name, course.origin.value, author,
+            now, now, None)
+
+
+def node_rows(
+    uai: str, key: str, course: CourseState
+) -> tuple[tuple[str | None, ...], tuple[str | None, ...]]:
+    """The `NODE_COLUMNS` of a course's hierarchy node and of its year's root (inserted if
+    missing, never updated)."""
+    root = root_node_key(uai, course.school_year)
+    return ((root, uai, course.school_year, course.hierarchy_parent, None, None),
+            (key, uai, course.school_year, course.label, root, course.key))
+
+
+def membership_row(m: MembershipState, now: str) -> tuple[str, ...]:
+    return (m.key, m.course_key, m.user, m.role.value, now)
+
+
 def upsert_course(
     conn: Connection, uai: str, course: CourseState, author: str, now: str
 ) -> None:
-    conn.execute(
-        """INSERT INTO courses (key, uai, school_year, label, subject, audience_kind,
-               audience_name, origin, created_by, created_at, updated_at, last_visit_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
-           ON CONFLICT (key) DO UPDATE SET label = excluded.label,
-               updated_at = excluded.updated_at""",
-        (course.key, uai, course.school_year, course.label, course.subject,
-         course.audience_kind.value, course.audience_name, course.origin.value, author,
-         now, now),
-    )
+    conn.execute(upsert_sql("courses", COURSE_COLUMNS, "key", COURSE_UPDATES),
+                 course_row(uai, course, author, now))
 
 
 def _touch(conn: Connection, course_key: str, now: str) -> None:

@@ -455,22 +455,14 @@ class JobRepository:
         with self.db.transaction() as conn:
             if not self._hold(conn, job.id, worker_id, lease_until):
                 return None
-            replaced = undo_journal.capture(conn, job.uai, batch, deletes=record_deletes)
-            failed = apply_numbered(conn, self.apply_one, job.uai, batch, stamp(now))
+            replaced = undo_journal.capture(
+                self.db, conn, job.uai, batch, deletes=record_deletes
+            )
+            failed = dict(apply_numbered(self.db, conn, self.apply_one, job.uai, batch,
+                                         stamp(now)))
             undo_journal.record(
-                conn, job.id, batch, replaced, (s for s, _ in failed), deletes=record_deletes
+                self.db, conn, job.id, batch, replaced, failed, deletes=record_deletes
             )
-            conn.execute(
-                f"""UPDATE job_actions SET status = 'success' WHERE {OF_JOB}
-                       AND status = 'pending' AND seq BETWEEN ? AND ?""",
-                (job.id, batch[0][0], batch[-1][0]),
-            )
-            if failed:
-                conn.executemany(
-                    f"""UPDATE job_actions SET status = 'error', error = ?
-                       WHERE {OF_JOB} AND seq = ?""",
-                    [(reason, job.id, seq) for seq, reason in failed],
-                )
         return len(failed)
 
     def finish(

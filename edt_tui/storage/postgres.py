@@ -53,8 +53,9 @@ class DatabaseUnavailableError(StoreError):
 
 
 @functools.lru_cache(maxsize=4096)
-def translate(sql: str) -> str:
-    """`?` placeholders → `%s`, literal `%` → `%%`; `?` inside a quoted string stays."""
+def translate(sql: str, mark: str = "%s") -> str:
+    """`?` placeholders → `mark` (`%s`; `%b` sends the parameters in binary), literal `%` →
+    `%%`; `?` inside a quoted string stays."""
     out: list[str] = []
     quote = ""
     for char in sql:
@@ -64,7 +65,7 @@ def translate(sql: str) -> str:
         elif char in "'\"":
             quote = char
         elif char == "?":
-            out.append("%s")
+            out.append(mark)
             continue
         if char == "%":
             out.append("%%")
@@ -112,6 +113,13 @@ class _Connection:
         cursor.execute(translate(sql), parameters)  # type: ignore[arg-type]
         return cursor
 
+    def execute_binary(self, sql: str, parameters: Sequence[Any], /) -> Any:
+        """`execute` with the parameters sent in binary: for arrays of thousands of values,
+        a tenth of the client's time of the text format (no quoting to decide per value)."""
+        cursor = self.raw.cursor(row_factory=_rows)
+        cursor.execute(translate(sql, "%b"), parameters)  # type: ignore[arg-type]
+        return cursor
+
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Any:
         cursor = self.raw.cursor(row_factory=_rows)
         cursor.executemany(translate(sql), parameters)  # type: ignore[arg-type]
@@ -136,6 +144,7 @@ class PostgresDatabase(Database):
         self._closed = False
         self._local = threading.local()
         self._watches: set[_QueueWatch] = set()
+        self._column_types: dict[str, dict[str, str]] = {}
         self._probe()
         self._pool: ConnectionPool[Any] = ConnectionPool(
             url, min_size=1, max_size=max_size, open=False, configure=_configure,
@@ -260,6 +269,74 @@ class PostgresDatabase(Database):
             watch.stop(wait=False)
 
         return stop
+
+    def _types(self, conn: Any, table: str) -> dict[str, str]:
+        """The SQL type of each column of `table` (read once: the schema is migrated at open)."""
+        types = self._column_types.get(table)
+        if types is None:
+            types = self._column_types[table] = {
+                name: kind for name, kind in conn.execute(
+                    """SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+                       WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped""",
+                    (table,),
+                ).fetchall()
+            }
+        return types
+
+    def _unnest(self, conn: Any, table: str, columns: Sequence[str]) -> str:
+        types = self._types(conn, table)
+        return f"unnest({', '.join(f'?::{types[c]}[]' for c in columns)})"
+
+    def upsert_rows(
+        self, conn: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+        *, key: str, update: Sequence[str] = (),
+    ) -> None:
+        """One `INSERT … SELECT FROM unnest(one array per column) ON CONFLICT`: one round trip
+        and one statement for the whole run instead of one per row."""
+        if not rows:
+            return
+        action = (
+            "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in update) if update
+            else "DO NOTHING"
+        )
+        conn.execute_binary(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM "
+            f"{self._unnest(conn, table, columns)} ON CONFLICT ({key}) {action}",
+            [list(values) for values in zip(*rows, strict=True)],
+        )
+
+    def update_rows(
+        self, conn: Any, table: str, columns: Sequence[str], keys: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        """One `UPDATE … FROM unnest(…)` for all the rows."""
+        if not rows:
+            return
+        names = [*columns, *keys]
+        sets = ", ".join(f"{c} = v.{c}" for c in columns)
+        where = " AND ".join(f"t.{k} = v.{k}" for k in keys)
+        conn.execute_binary(
+            f"UPDATE {table} AS t SET {sets} FROM {self._unnest(conn, table, names)} "
+            f"AS v ({', '.join(names)}) WHERE {where}",
+            [list(values) for values in zip(*rows, strict=True)],
+        )
+
+    def delete_rows(self, conn: Any, table: str, key: str, values: Sequence[Any]) -> None:
+        if values:
+            types = self._types(conn, table)
+            conn.execute_binary(f"DELETE FROM {table} WHERE {key} = ANY(?::{types[key]}[])",
+                         (list(values),))
+
+    def select_in(
+        self, conn: Any, sql: str, values: Sequence[Any], *, chunk: int = 500,
+    ) -> list[Any]:
+        """One query whatever the number of values: `IN ({})` becomes `= ANY(?)`."""
+        if not values:
+            return []
+        if "IN ({})" not in sql:
+            raise ValueError(f"no 'IN ({{}})' to fill in {sql!r}")
+        rows = conn.execute_binary(sql.replace("IN ({})", "= ANY(?)"), (list(values),))
+        return list(rows.fetchall())
 
     def _lock_migrations(self, conn: Any) -> None:
         conn.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))

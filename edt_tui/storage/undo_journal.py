@@ -70,13 +70,8 @@ _SELECT: dict[str, str] = {
 }
 
 
-def _existing(conn: Connection, table: str, keys: Sequence[str]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start:start + _CHUNK]
-        rows = conn.execute(_SELECT[table].format(", ".join("?" * len(chunk))), chunk)
-        found.update((row[0], tuple(row)) for row in rows.fetchall())
-    return found
+def _existing(db: Database, conn: Connection, table: str, keys: Sequence[str]) -> dict[str, Any]:
+    return {row[0]: tuple(row) for row in db.select_in(conn, _SELECT[table], keys)}
 
 
 def _event_prior(row: tuple[Any, ...]) -> str:
@@ -86,7 +81,7 @@ def _event_prior(row: tuple[Any, ...]) -> str:
 
 
 def capture(
-    conn: Connection, uai: str, batch: Sequence[Numbered], *, deletes: bool = True
+    db: Database, conn: Connection, uai: str, batch: Sequence[Numbered], *, deletes: bool = True
 ) -> dict[int, str]:
     """The prior of the actions of `batch` (by seq), read before the batch is applied; with
     `deletes=False` (an undo: never undone, and what it deletes is in its payload) only of those
@@ -96,7 +91,7 @@ def capture(
     by_table: dict[str, list[str]] = {}
     for _, action in batch:
         by_table.setdefault(_TABLE[action.type], []).append(action.key)
-    existing = {table: _existing(conn, table, keys) for table, keys in by_table.items()}
+    existing = {table: _existing(db, conn, table, keys) for table, keys in by_table.items()}
     roots: dict[str, bool] = {}
     priors: dict[int, str] = {}
     for seq, action in batch:
@@ -114,31 +109,37 @@ def capture(
             year = action.course.school_year if action.course else ""
             root = root_node_key(uai, year)
             if root not in roots:
-                roots[root] = bool(_existing(conn, "hierarchy_nodes", [root]))
+                roots[root] = bool(_existing(db, conn, "hierarchy_nodes", [root]))
             priors[seq] = "" if roots[root] else "[null,0]"
     return priors
 
 
 def record(
-    conn: Connection, job_id: str, batch: Sequence[Numbered], priors: Mapping[int, str],
-    failed: Iterable[int], *, deletes: bool = True,
+    db: Database, conn: Connection, job_id: str, batch: Sequence[Numbered],
+    priors: Mapping[int, str], failed: Mapping[int, str], *, deletes: bool = True,
 ) -> None:
-    """Store `priors` (from `capture`, same `deletes`) beside the batch's still-pending actions;
-    a failed action keeps none."""
+    """Each outcome of the applied `batch` (`failed`: the reason by seq) and, beside it, its
+    prior from `capture` (same `deletes`); a failed action keeps none.
+
+    One range `UPDATE` says "success, nothing existed" for the whole batch, then only the
+    exceptions (an existing object, a failure) are written row by row (`update_rows`: one
+    statement on PostgreSQL) — a first import has none."""
     skipped = () if deletes else sorted(TYPE_CODES[t] for t in DELETES)
-    only = f" AND type NOT IN ({', '.join('?' * len(skipped))})" if skipped else ""
+    prior = f"CASE WHEN type IN ({', '.join('?' * len(skipped))}) THEN prior ELSE '' END" \
+        if skipped else "''"
     conn.execute(
-        f"""UPDATE job_actions SET prior = '' WHERE {OF_JOB} AND status = 'pending'
-               AND seq BETWEEN ? AND ?{only}""",
-        (job_id, batch[0][0], batch[-1][0], *skipped),
+        f"""UPDATE job_actions SET status = 'success', prior = {prior} WHERE {OF_JOB}
+               AND status = 'pending' AND seq BETWEEN ? AND ?""",
+        (*skipped, job_id, batch[0][0], batch[-1][0]),
     )
-    conn.executemany(
-        f"UPDATE job_actions SET prior = ? WHERE {OF_JOB} AND seq = ?",
-        [(prior, job_id, seq) for seq, prior in priors.items() if prior],
-    )
-    conn.executemany(
-        f"UPDATE job_actions SET prior = NULL WHERE {OF_JOB} AND seq = ?",
-        [(job_id, seq) for seq in failed],
+    exceptions = [seq for seq, _ in batch if seq in failed or priors.get(seq)]
+    if not exceptions:
+        return
+    ref = conn.execute("SELECT ref FROM import_jobs WHERE id = ?", (job_id,)).fetchone()[0]
+    db.update_rows(
+        conn, "job_actions", ("status", "error", "prior"), ("job_ref", "seq"),
+        [("error", failed[seq], None, ref, seq) if seq in failed
+         else ("success", None, priors[seq], ref, seq) for seq in exceptions],
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from edt_tui.engine.model import Action, ActionType, MembershipState, Role
 from edt_tui.service.job_records import Job
 from edt_tui.service.vocabulary import JobStatus, JobType
+from edt_tui.storage.clock import stamp
 from edt_tui.storage.jobs import Finish, JobRepository, NewJob
 from edt_tui.storage.pushes import PushLog
 from edt_tui.storage.sql_store import SqlStore, open_store
@@ -206,3 +208,58 @@ def test_jobs_enqueued_at_once_get_distinct_queue_orders(
         thread.join(30)
     seqs = [job.seq for job in repos[0].queued()]
     assert len(ids) == 8 and len(set(seqs)) == 8 and seqs == sorted(seqs)
+
+
+def test_bulk_runs_apply_record_priors_and_isolate_the_failing_action(
+    stores: tuple[SqlStore, SqlStore],
+) -> None:
+    """Every kind of run in one batch (one bulk statement each on PostgreSQL): the ENT gets the
+    rows, each action the prior it replaced, and a node of a missing course alone fails."""
+    store = stores[0]
+    repo = _repo(store)
+    created = course_actions(UAI_A, "Physique", "3B", ["a-s1", "a-s2"], "a-t1", weeks=2)
+    course = created[0].course
+    assert course is not None
+    orphan = replace(course, key=f"{UAI_A}:{YEAR}:NOPE:class:3B")
+    actions = [*created[:2],
+               Action(ActionType.CREATE_HIERARCHY_NODE, f"{orphan.key}|node", course=orphan),
+               *created[2:]]
+    job = _queue(repo, UAI_A, actions)
+    assert repo.claim("w", NOW, LEASE) == job.id
+    assert repo.apply_batch(job, repo.pending(job.id, 100), "w", now=NOW, lease_until=LEASE,
+                            record_deletes=True) == 1
+    assert repo.finish(job, "w", Finish(JobStatus.DONE, None, None, None, ()), NOW,
+                       lambda c, r, p: dict(c))
+    statuses = [(a.key, a.status) for a in repo.actions(
+        UAI_A, job.id, status=None, type=None, q=None, offset=0, limit=100).items]
+    assert [s for k, s in statuses if k.startswith(orphan.key)] == ["error"]
+    assert {s for k, s in statuses if not k.startswith(orphan.key)} == {"success"}
+    priors = {a.action.key: a.prior for a in UndoJournal(store.database).applied(job.id)}
+    assert set(priors.values()) <= {"", "[null,0]"}  # nothing existed (the root maybe)
+    assert [n.key for n in store.list_hierarchy(UAI_A, parent_key=f"{UAI_A}:{YEAR}|root",
+                                                limit=100).items].count(f"{course.key}|node") == 1
+    events = store.list_events(UAI_A, course.key, limit=10).items
+    assert len(events) == 2 and len(store.list_memberships(UAI_A, course.key).items) == 3
+
+    # The re-import: a course relabelled, a membership deleted, an event moved room.
+    event = created[-1].event
+    member = created[2].membership
+    assert event is not None and member is not None
+    again = _queue(repo, UAI_A, [
+        Action(ActionType.CREATE_COURSE, course.key, course=replace(course, label="Physique!")),
+        Action(ActionType.DELETE_MEMBERSHIP, member.key, membership=member),
+        Action(ActionType.UPDATE_EVENT, event.key, event=replace(event, rooms=("S202",))),
+    ])
+    assert repo.claim("w", NOW, LEASE) == again.id
+    assert repo.apply_batch(again, repo.pending(again.id, 100), "w", now=NOW,
+                            lease_until=LEASE, record_deletes=True) == 0
+    priors = {a.action.type: a.prior for a in UndoJournal(store.database).applied(again.id)}
+    assert priors[ActionType.CREATE_COURSE] == '["Physique - 3B"]'
+    assert priors[ActionType.DELETE_MEMBERSHIP] == f'"{stamp(NOW)}"'
+    assert priors[ActionType.UPDATE_EVENT].startswith(f'["{event.end.isoformat()}",')
+    assert '["S101"]' in priors[ActionType.UPDATE_EVENT]
+    assert store.get_course(UAI_A, course.key).label == "Physique!"  # type: ignore[union-attr]
+    assert len(store.list_memberships(UAI_A, course.key).items) == 2
+    assert [e.rooms for e in store.list_events(UAI_A, course.key, limit=10).items] == [
+        ("S101",), ("S202",),
+    ]
