@@ -15,7 +15,7 @@ as the store's `apply_actions`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from itertools import groupby
 from typing import Any
 
@@ -72,14 +72,23 @@ def _values(run: Sequence[Numbered], field: str) -> list[Any]:
 
 def _bulk(
     db: Database, conn: Connection, uai: str, kind: ActionType, run: Sequence[Numbered],
-    now: str,
+    now: str, new: bool,
 ) -> None:
+    """One run; `new`: none of its objects existed when the batch began (plain inserts: on
+    PostgreSQL a `COPY`, no conflict handling per row; one that appeared since makes the run
+    fail and be replayed action by action, as any fault does)."""
+
+    def upsert(table: str, columns: Sequence[str], rows: list[Any],
+               update: Sequence[str] = ()) -> None:
+        if new:
+            db.insert_rows(conn, table, columns, rows)
+        else:
+            db.upsert_rows(conn, table, columns, rows, key="key", update=update)
+
     if kind is ActionType.CREATE_COURSE:
-        db.upsert_rows(
-            conn, "courses", COURSE_COLUMNS,
-            [course_row(uai, c, INTEGRATION_AUTHOR, now) for c in _values(run, "course")],
-            key="key", update=COURSE_UPDATES,
-        )
+        upsert("courses", COURSE_COLUMNS,
+               [course_row(uai, c, INTEGRATION_AUTHOR, now) for c in _values(run, "course")],
+               COURSE_UPDATES)
     elif kind is ActionType.CREATE_HIERARCHY_NODE:
         courses = _values(run, "course")
         pairs = [node_rows(uai, a.key, c) for (_, a), c in zip(run, courses, strict=True)]
@@ -88,16 +97,15 @@ def _bulk(
         db.upsert_rows(conn, "hierarchy_nodes", NODE_COLUMNS, [node for _, node in pairs],
                        key="key", update=("title",))
     elif kind in (ActionType.CREATE_EVENT, ActionType.UPDATE_EVENT):
-        db.upsert_rows(conn, "events", EVENT_COLUMNS,
-                       [event_row(e, now) for e in _values(run, "event")],
-                       key="key", update=EVENT_UPDATES)
+        upsert("events", EVENT_COLUMNS, [event_row(e, now) for e in _values(run, "event")],
+               EVENT_UPDATES)
     elif kind is ActionType.DELETE_EVENT:
         db.delete_rows(conn, "events", "key", [a.key for _, a in run])
     else:
         memberships = _values(run, "membership")
         if kind is ActionType.CREATE_MEMBERSHIP:
-            db.upsert_rows(conn, "memberships", MEMBERSHIP_COLUMNS,
-                           [membership_row(m, now) for m in memberships], key="key")
+            upsert("memberships", MEMBERSHIP_COLUMNS,
+                   [membership_row(m, now) for m in memberships])
         else:
             db.delete_rows(conn, "memberships", "key", [a.key for _, a in run])
         db.update_rows(conn, "courses", ("updated_at",), ("key",),
@@ -113,9 +121,11 @@ BULK = frozenset({
 
 def apply_numbered(
     db: Database, conn: Connection, apply_one: ApplyOne, uai: str, batch: Sequence[Numbered],
-    now: str,
+    now: str, absent: Container[int] = (),
 ) -> list[tuple[int, str]]:
-    """Apply `batch` inside the caller's transaction; (seq, reason) of the failed actions."""
+    """Apply `batch` inside the caller's transaction; (seq, reason) of the failed actions.
+    `absent`: the seqs whose object did not exist when the batch began (`undo_journal.capture`
+    says so)."""
     errors: list[tuple[int, str]] = []
     kind_of: Callable[[Numbered], ActionType] = lambda item: item[1].type  # noqa: E731
     for kind, group in groupby(batch, key=kind_of):
@@ -123,7 +133,7 @@ def apply_numbered(
         if kind in BULK:
             conn.execute("SAVEPOINT bulk_run")
             try:
-                _bulk(db, conn, uai, kind, run, now)
+                _bulk(db, conn, uai, kind, run, now, all(seq in absent for seq, _ in run))
             except _RUN_FAULTS:
                 conn.execute("ROLLBACK TO bulk_run")
             else:

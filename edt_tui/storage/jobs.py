@@ -458,8 +458,9 @@ class JobRepository:
             replaced = undo_journal.capture(
                 self.db, conn, job.uai, batch, deletes=record_deletes
             )
+            absent = {seq for seq, prior in replaced.items() if prior == ""}
             failed = dict(apply_numbered(self.db, conn, self.apply_one, job.uai, batch,
-                                         stamp(now)))
+                                         stamp(now), absent))
             undo_journal.record(
                 self.db, conn, job.id, batch, replaced, failed, deletes=record_deletes
             )
