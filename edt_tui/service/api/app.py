@@ -111,6 +111,9 @@ def create_app(
             "Authenticate with `Authorization: Bearer <token>` (`edt-tui ent token create`)."
         ),
         lifespan=lifespan,
+        # A redirect would echo the path — a push URL holds its secret — in `Location`; a path
+        # spelt otherwise is a 404 problem instead.
+        redirect_slashes=False,
     )
     app.state.store = store
     settings = settings or Settings()
