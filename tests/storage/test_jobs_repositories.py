@@ -9,7 +9,6 @@ hourly counter, the facts an undo is decided on.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -24,13 +23,14 @@ from edt_tui.storage.pushes import PushLog
 from edt_tui.storage.sql_store import SqlStore, open_store
 from edt_tui.storage.undo_journal import UndoJournal
 from tests.service.conftest import UAI_A, UAI_B, YEAR, course_actions, seed
+from tests.storage.conftest import job_repository
 
 NOW = datetime(2026, 9, 1, 6, 0, tzinfo=UTC)
 LEASE = NOW + timedelta(minutes=5)
 
 
 @pytest.fixture
-def url(database_url: str) -> str:
+def seeded_url(database_url: str) -> str:
     """A seeded database (`database_url`: once per backend)."""
     store = open_store(database_url)
     seed(store)
@@ -38,17 +38,6 @@ def url(database_url: str) -> str:
     return database_url
 
 
-@pytest.fixture
-def stores(url: str) -> Iterator[tuple[SqlStore, SqlStore]]:
-    """Two stores on one database: two workers' connections."""
-    pair = (open_store(url), open_store(url))
-    yield pair
-    for store in pair:
-        store.close()
-
-
-def _repo(store: SqlStore) -> JobRepository:
-    return JobRepository(store.database, store.apply_one)
 
 
 def _queue(repo: JobRepository, uai: str, actions: list[Action]) -> Job:
@@ -66,7 +55,7 @@ def _new_course(uai: str, subject: str) -> list[Action]:
 def test_two_workers_never_run_two_jobs_of_one_establishment(
     stores: tuple[SqlStore, SqlStore],
 ) -> None:
-    a, b = (_repo(s) for s in stores)
+    a, b = (job_repository(s) for s in stores)
     first = _queue(a, UAI_A, _new_course(UAI_A, "Physique"))
     second = _queue(a, UAI_A, _new_course(UAI_A, "Chimie"))
     other = _queue(a, UAI_B, _new_course(UAI_B, "Physique"))
@@ -80,7 +69,7 @@ def test_two_workers_never_run_two_jobs_of_one_establishment(
 def test_a_batch_of_a_job_taken_back_writes_nothing(
     stores: tuple[SqlStore, SqlStore],
 ) -> None:
-    a, b = (_repo(s) for s in stores)
+    a, b = (job_repository(s) for s in stores)
     job = _queue(a, UAI_A, _new_course(UAI_A, "Physique"))
     assert a.claim("worker-a", NOW, LEASE) == job.id
     later = LEASE + timedelta(seconds=1)
@@ -97,7 +86,7 @@ def test_a_batch_of_a_job_taken_back_writes_nothing(
 def test_exactly_the_failing_actions_are_recorded_and_the_rest_applied(
     stores: tuple[SqlStore, SqlStore],
 ) -> None:
-    repo = _repo(stores[0])
+    repo = job_repository(stores[0])
     course = f"{UAI_A}:{YEAR}:MATHS:class:3A"  # seeded
     missing = f"{UAI_A}:{YEAR}:NOPE:class:3A"
     members = [MembershipState(course, "a-s3", Role.STUDENT),
@@ -128,9 +117,9 @@ def test_exactly_the_failing_actions_are_recorded_and_the_rest_applied(
     assert repo.recap(job.id)[0]["create_membership"] == {"success": 2, "error": 1}
 
 
-def test_timestamps_are_stored_in_the_one_format(url: str) -> None:
-    store = open_store(url)
-    repo = _repo(store)
+def test_timestamps_are_stored_in_the_one_format(seeded_url: str) -> None:
+    store = open_store(seeded_url)
+    repo = job_repository(store)
     job = _queue(repo, UAI_A, _new_course(UAI_A, "Physique"))
     repo.claim("w", NOW, LEASE)
     PushLog(store.database).add(UAI_A, "accepted", NOW, job_id=job.id)
@@ -145,8 +134,8 @@ def test_timestamps_are_stored_in_the_one_format(url: str) -> None:
     assert pushed == "2026-09-01T06:00:00.000000+00:00"
 
 
-def test_wrong_secrets_of_one_hour_are_one_line_that_counts(url: str) -> None:
-    store = open_store(url)
+def test_wrong_secrets_of_one_hour_are_one_line_that_counts(seeded_url: str) -> None:
+    store = open_store(seeded_url)
     pushes = PushLog(store.database)
     pushes.add(UAI_A, "accepted", NOW)
     for minutes in (1, 2, 3):
@@ -161,9 +150,9 @@ def test_wrong_secrets_of_one_hour_are_one_line_that_counts(url: str) -> None:
     ]
 
 
-def test_undo_facts_name_the_job_in_the_way(url: str) -> None:
-    store = open_store(url)
-    repo = _repo(store)
+def test_undo_facts_name_the_job_in_the_way(seeded_url: str) -> None:
+    store = open_store(seeded_url)
+    repo = job_repository(store)
     done = _queue(repo, UAI_A, _new_course(UAI_A, "Physique"))
     assert repo.claim("w", NOW, LEASE) == done.id
     assert repo.apply_batch(done, repo.pending(done.id, 100), "w", now=NOW, lease_until=LEASE,
@@ -192,7 +181,7 @@ def test_jobs_enqueued_at_once_get_distinct_queue_orders(
     stores: tuple[SqlStore, SqlStore],
 ) -> None:
     """Two connections (two API servers) enqueue together: every job its own place."""
-    repos = [_repo(s) for s in stores]
+    repos = [job_repository(s) for s in stores]
     start = threading.Barrier(8)
     ids: list[str] = []
 
@@ -216,7 +205,7 @@ def test_bulk_runs_apply_record_priors_and_isolate_the_failing_action(
     """Every kind of run in one batch (one bulk statement each on PostgreSQL): the ENT gets the
     rows, each action the prior it replaced, and a node of a missing course alone fails."""
     store = stores[0]
-    repo = _repo(store)
+    repo = job_repository(store)
     created = course_actions(UAI_A, "Physique", "3B", ["a-s1", "a-s2"], "a-t1", weeks=2)
     course = created[0].course
     assert course is not None

@@ -13,10 +13,11 @@ import psycopg
 import pytest
 
 from edt_tui.service.vocabulary import JobStatus, JobType
-from edt_tui.storage.jobs import JobRepository, NewJob
+from edt_tui.storage.jobs import NewJob
 from edt_tui.storage.sql_store import SqlStore, open_store
 from edt_tui.storage.url import sqlite_url
 from tests.service.conftest import UAI_A, UAI_B, seed
+from tests.storage.conftest import job_repository
 
 NOW = datetime(2026, 9, 1, 6, 0, tzinfo=UTC)
 LEASE = NOW + timedelta(minutes=5)
@@ -25,7 +26,7 @@ BOUND = 30.0
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
+def seeded_url() -> Iterator[str]:
     from tests.pg import fresh_database
 
     with fresh_database() as url:
@@ -35,16 +36,6 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def stores(pg_url: str) -> Iterator[tuple[SqlStore, SqlStore]]:
-    pair = (open_store(pg_url), open_store(pg_url))
-    yield pair
-    for store in pair:
-        store.close()
-
-
-def _repo(store: SqlStore) -> JobRepository:
-    return JobRepository(store.database, store.apply_one)
 
 
 def _in_thread(fn: object) -> list[object]:
@@ -77,12 +68,12 @@ def _waiting_on_locks(url: str, count: int) -> None:
 
 
 def test_a_claim_passes_over_the_row_another_worker_is_claiming(
-    stores: tuple[SqlStore, SqlStore], pg_url: str,
+    stores: tuple[SqlStore, SqlStore], seeded_url: str,
 ) -> None:
-    a, b = (_repo(s) for s in stores)
+    a, b = (job_repository(s) for s in stores)
     first = a.add(NewJob(UAI_A, JobType.MANUAL, JobStatus.QUEUED), NOW)
     second = a.add(NewJob(UAI_B, JobType.MANUAL, JobStatus.QUEUED), NOW)
-    with psycopg.connect(pg_url) as other:  # a worker between its SELECT and its UPDATE
+    with psycopg.connect(seeded_url) as other:  # a worker between its SELECT and its UPDATE
         other.execute("SELECT id FROM import_jobs WHERE id = %s FOR UPDATE", (first,))
         assert _in_thread(lambda: b.claim("worker-b", NOW, LEASE)) == [second]
         assert _in_thread(lambda: b.claim("worker-b", NOW, LEASE)) == [None]
@@ -90,9 +81,9 @@ def test_a_claim_passes_over_the_row_another_worker_is_claiming(
 
 
 def test_two_sweeps_of_one_expired_lease_take_the_job_back_once(
-    stores: tuple[SqlStore, SqlStore], pg_url: str,
+    stores: tuple[SqlStore, SqlStore], seeded_url: str,
 ) -> None:
-    a, b = (_repo(s) for s in stores)
+    a, b = (job_repository(s) for s in stores)
     job_id = a.add(NewJob(UAI_A, JobType.MANUAL, JobStatus.QUEUED), NOW)
     assert a.claim("dead-worker", NOW, LEASE) == job_id
     later = LEASE + timedelta(seconds=1)
@@ -103,11 +94,11 @@ def test_two_sweeps_of_one_expired_lease_take_the_job_back_once(
         ))
         for r in (a, b)
     ]
-    with psycopg.connect(pg_url) as holder:  # both sweeps pass their read, then wait here
+    with psycopg.connect(seeded_url) as holder:  # both sweeps pass their read, then wait here
         holder.execute("SELECT id FROM import_jobs WHERE id = %s FOR UPDATE", (job_id,))
         for sweep in sweeps:
             sweep.start()
-        _waiting_on_locks(pg_url, 2)
+        _waiting_on_locks(seeded_url, 2)
     for sweep in sweeps:
         sweep.join(BOUND)
     assert sorted(results) == [[], [job_id]]
@@ -123,12 +114,12 @@ def test_a_queued_job_wakes_a_listening_worker(stores: tuple[SqlStore, SqlStore]
     try:
         assert woken.wait(BOUND)  # once listening: whatever was queued before is looked at
         woken.clear()
-        _repo(writing).add(NewJob(UAI_A, JobType.MANUAL, JobStatus.REFUSED), NOW)
-        job_id = _repo(writing).add(NewJob(UAI_A, JobType.MANUAL, JobStatus.QUEUED), NOW)
+        job_repository(writing).add(NewJob(UAI_A, JobType.MANUAL, JobStatus.REFUSED), NOW)
+        job_id = job_repository(writing).add(NewJob(UAI_A, JobType.MANUAL, JobStatus.QUEUED), NOW)
         assert woken.wait(BOUND), "no notification for a queued job"
         woken.clear()
-        assert _repo(writing).claim("w", NOW, LEASE) == job_id
-        _repo(writing).release(job_id, "w")
+        assert job_repository(writing).claim("w", NOW, LEASE) == job_id
+        job_repository(writing).release(job_id, "w")
         assert woken.wait(BOUND), "no notification for a released job"
     finally:
         stop()
